@@ -1,0 +1,703 @@
+"""``DeviceProxy`` and ``AttributeProxy`` with PyTango's API.
+
+Every network method is written once, as a generator operation (``_g_*``, see
+:mod:`._engine`); :func:`green` turns it into the public method with PyTango's
+``green_mode=``, ``wait=`` and ``timeout=`` keywords. This module only speaks the
+synchronous flavour; the other flavours plug their runners into :data:`RUNNERS`.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from .._errors import (
+    CommunicationFailed,
+    DevFailed,
+    NamedDevFailedList,
+    NonDbDevice,
+    NonSupportedFeature,
+    make_error,
+)
+from ..idl import DEVICE_REPO_IDS, OPERATIONS
+from ..idl import types as t
+from ..idl._enums import (
+    AttrDataFormat,
+    AttrQuality,
+    CmdArgType,
+    DevSource,
+    DevState,
+    ExtractAs,
+    GreenMode,
+)
+from ..idl._values import DevError, TimeVal
+from . import _sync
+from ._convert import (
+    any_to_python,
+    argin_to_any,
+    attribute_value_to_device_attribute,
+    cmd_info_from_idl,
+    config5_to_info,
+    device_info_from_idl,
+    info_to_config5,
+    python_to_attr_union,
+)
+from ._engine import Call, Op, client_ident, run_sync
+from ._names import TangoName, needs_database_error, parse_attribute_name, parse_device_name
+from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
+
+__all__ = ["DeviceProxy", "AttributeProxy", "green", "RUNNERS", "get_green_mode", "set_green_mode"]
+
+T = TypeVar("T")
+
+_ALL_ATTRIBUTES_3 = "All attributes_3"
+
+# -- green-mode plumbing --------------------------------------------------------------
+
+#: GreenMode -> runner(operation, wait, timeout). Other flavours register theirs here.
+RUNNERS: dict[GreenMode, Callable[[Op[Any], bool | None, float | None], Any]] = {}
+
+
+def _run_synchronous(op: Op[T], wait: bool | None, timeout: float | None) -> T:
+    if wait is False:
+        raise ValueError("Not supported in synchronous mode")
+    if timeout:
+        raise ValueError("Not supported in synchronous mode")
+    return run_sync(op, _sync.invoke)
+
+
+RUNNERS[GreenMode.Synchronous] = _run_synchronous
+
+_default_green_mode = GreenMode.Synchronous
+
+
+def _mode_from_env() -> GreenMode:
+    import os
+
+    name = os.environ.get("PYTANGO_GREEN_MODE", "").strip().capitalize()
+    return GreenMode.names.get(name, GreenMode.Synchronous)  # type: ignore[attr-defined]
+
+
+_default_green_mode = _mode_from_env()
+
+
+def get_green_mode() -> GreenMode:
+    """The process-wide default green mode."""
+    return _default_green_mode
+
+
+def set_green_mode(green_mode: GreenMode | None = None) -> None:
+    """Set the process-wide default green mode (``None`` means Synchronous)."""
+    global _default_green_mode
+    mode = GreenMode.Synchronous if green_mode is None else GreenMode(green_mode)
+    if mode not in RUNNERS:
+        raise NonSupportedFeature(
+            make_error("API_NotSupportedFeature", f"green mode {mode.name} is not available", "set_green_mode")
+        )
+    _default_green_mode = mode
+
+
+def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
+    """Make a public method from a generator operation, adding ``green_mode``, ``wait`` and ``timeout``."""
+
+    @functools.wraps(gen_method)
+    def method(self: Any, *args: Any, green_mode: GreenMode | None = None, wait: bool | None = None,
+               timeout: float | None = None, **kwargs: Any) -> Any:
+        mode = green_mode if green_mode is not None else self.get_green_mode()
+        runner = RUNNERS.get(GreenMode(mode))
+        if runner is None:
+            raise NonSupportedFeature(
+                make_error("API_NotSupportedFeature", f"green mode {GreenMode(mode).name} is not available", "DeviceProxy")
+            )
+        return runner(gen_method(self, *args, **kwargs), wait, timeout)
+
+    return method
+
+
+def _sync_only(gen_method: Callable[..., Op[T]]) -> Callable[..., T]:
+    """A network method that PyTango keeps synchronous whatever the green mode."""
+
+    @functools.wraps(gen_method)
+    def method(self: Any, *args: Any, **kwargs: Any) -> T:
+        return run_sync(gen_method(self, *args, **kwargs), _sync.invoke)
+
+    return method
+
+
+# -- DeviceProxy -------------------------------------------------------------------------------
+
+
+class DeviceProxy:
+    """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
+
+    _initialised = False
+
+    def __init__(
+        self,
+        dev_name: str | DeviceProxy,
+        need_check_acc: bool = True,
+        *,
+        green_mode: GreenMode | None = None,
+        **_executors: Any,
+    ) -> None:
+        if isinstance(dev_name, DeviceProxy):
+            dev_name = dev_name._name.given if dev_name._name.dbase else dev_name._name.fqtrl
+        d = self.__dict__
+        d["_name"] = name = parse_device_name(dev_name)
+        d["_green_mode"] = None if green_mode is None else GreenMode(green_mode)
+        d["_timeout"] = 3.0
+        d["_source"] = DevSource.CACHE_DEV
+        d["_idl_version"] = 0
+        d["_server_version"] = 0
+        d["_ident"] = None
+        d["_info"] = None
+        d["_cmd_cache"] = {}
+        d["_attr_cache"] = {}
+        d["_enum_classes"] = {}
+        if name.dbase or name.host is None or name.port is None:
+            raise needs_database_error(dev_name)
+        d["_host"], d["_port"] = name.host, name.port
+        d["_key"] = name.device.encode("latin-1")
+        run_sync(self._g_connect(), _sync.invoke)
+        d["_initialised"] = True
+
+    # -- calls --------------------------------------------------------------------
+
+    def _call(self, operation: str, *args: Any, timeout: float | None = None) -> Call:
+        return Call(
+            self._host,
+            self._port,
+            self._key,
+            OPERATIONS[operation],
+            args,
+            self._timeout if timeout is None else timeout,
+            self._name.device,
+        )
+
+    def _g_connect(self) -> Op[None]:
+        version = 0
+        for idl, repo_id in zip((6, 5, 4, 3, 2, 1), DEVICE_REPO_IDS):
+            if (yield self._call("_is_a", repo_id)):
+                version = idl
+                break
+        if not version:
+            raise DevFailed(make_error("API_CantConnectToDevice", f"{self._name.device} is not a Tango device", "DeviceProxy"))
+        yield self._call("_non_existent")
+        info = yield self._call("info")
+        d = self.__dict__
+        d["_idl_version"] = version
+        d["_server_version"] = info.server_version
+        d["_ident"] = client_ident(min(version, info.server_version))
+
+    def _require(self, version: int, what: str) -> None:
+        if self._idl_version < version:
+            raise NonSupportedFeature(
+                make_error(
+                    "API_UnsupportedFeature",
+                    f"{what} needs a device of IDL {version} or more; {self._name.device} is IDL {self._idl_version}",
+                    "DeviceProxy",
+                )
+            )
+
+    # -- green mode ------------------------------------------------------------------
+
+    def get_green_mode(self) -> GreenMode:
+        return self._green_mode if self._green_mode is not None else get_green_mode()
+
+    def set_green_mode(self, green_mode: GreenMode | None = None) -> None:
+        self.__dict__["_green_mode"] = None if green_mode is None else GreenMode(green_mode)
+
+    # -- identity -----------------------------------------------------------------------
+
+    def name(self) -> str:
+        return self._name.given
+
+    def dev_name(self) -> str:
+        return self._name.given
+
+    def get_idl_version(self) -> int:
+        return self._idl_version
+
+    def get_dev_host(self) -> str:
+        return self._host
+
+    def get_dev_port(self) -> int:
+        return self._port
+
+    def is_dbase_used(self) -> bool:
+        return self._name.dbase
+
+    def get_timeout_millis(self) -> int:
+        return int(round(self._timeout * 1000))
+
+    def set_timeout_millis(self, millis: int) -> None:
+        if millis < 0:
+            raise ValueError("timeout must be positive")
+        self.__dict__["_timeout"] = millis / 1000.0
+
+    def get_source(self) -> DevSource:
+        return self._source
+
+    def set_source(self, source: DevSource) -> None:
+        self.__dict__["_source"] = DevSource(source)
+
+    def import_info(self) -> Any:
+        raise NonDbDevice(make_error("API_NonDatabaseDevice", f"Device {self._name.device} is not in a database", "DeviceProxy::import_info"))
+
+    def alias(self) -> str:
+        raise NonDbDevice(make_error("API_NonDatabaseDevice", f"Device {self._name.device} is not in a database", "DeviceProxy::alias"))
+
+    # -- simple remote calls ------------------------------------------------------------
+
+    def _g_state(self) -> Op[DevState]:
+        return DevState((yield self._call("_get_state")))
+
+    def _g_status(self) -> Op[str]:
+        return (yield self._call("_get_status"))
+
+    def _g_ping(self) -> Op[int]:
+        start = time.perf_counter()
+        yield self._call("ping")
+        return int((time.perf_counter() - start) * 1e6)
+
+    state = green(_g_state)
+    status = green(_g_status)
+    ping = green(_g_ping)
+
+    @_sync_only
+    def description(self) -> Op[str]:
+        return (yield self._call("_get_description"))
+
+    @_sync_only
+    def adm_name(self) -> Op[str]:
+        adm = yield self._call("_get_adm_name")
+        return f"tango://{self._host}:{self._port}/{adm}#dbase=no"
+
+    @_sync_only
+    def info(self) -> Op[DeviceInfo]:
+        if self._idl_version >= 6:
+            raw = yield self._call("info_6")
+        elif self._idl_version >= 3:
+            raw = yield self._call("info_3")
+        else:
+            raw = yield self._call("info")
+        info = device_info_from_idl(raw)
+        self.__dict__["_info"] = info
+        return info
+
+    @_sync_only
+    def black_box(self, n: int) -> Op[list[str]]:
+        return list((yield self._call("black_box", int(n))))
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _g_command_info(self, name: str) -> Op[CommandInfo]:
+        key = name.lower()
+        info = self._cmd_cache.get(key)
+        if info is None:
+            if self._idl_version >= 2:
+                raw = yield self._call("command_query_2", name)
+            else:
+                raw = yield self._call("command_query", name)
+            info = self._cmd_cache[key] = cmd_info_from_idl(raw)
+        return info
+
+    def _g_command_inout(self, cmd_name: str, cmd_param: Any = None) -> Op[Any]:
+        try:
+            info = yield from self._g_command_info(cmd_name)
+        except DevFailed as exc:
+            raise _rethrow(exc, "API_CommandFailed", f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}", "Connection::command_inout()") from None
+        in_type = CmdArgType(info.in_type)
+        argin = argin_to_any(cmd_param, in_type)
+        try:
+            if self._idl_version >= 4:
+                result = yield self._call("command_inout_4", cmd_name, argin, self._source, self._ident)
+            elif self._idl_version >= 2:
+                result = yield self._call("command_inout_2", cmd_name, argin, self._source)
+            else:
+                result = yield self._call("command_inout", cmd_name, argin)
+        except CommunicationFailed:
+            raise
+        except DevFailed as exc:
+            raise _rethrow(exc, "API_CommandFailed", f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}", "Connection::command_inout()") from None
+        return any_to_python(result, CmdArgType(info.out_type) if info.out_type in CmdArgType.values else None)
+
+    command_inout = green(_g_command_inout)
+
+    @_sync_only
+    def command_query(self, cmd_name: str) -> Op[CommandInfo]:
+        return (yield from self._g_command_info(cmd_name))
+
+    def _g_command_list(self) -> Op[list[CommandInfo]]:
+        if self._idl_version >= 2:
+            raw = yield self._call("command_list_query_2")
+        else:
+            raw = yield self._call("command_list_query")
+        infos = [cmd_info_from_idl(c) for c in raw]
+        for info in infos:
+            self._cmd_cache[info.cmd_name.lower()] = info
+        return infos
+
+    command_list_query = _sync_only(_g_command_list)
+
+    def get_command_list(self) -> list[str]:
+        return [c.cmd_name for c in self.command_list_query()]
+
+    def _g_command_config(self, names: Any = None) -> Op[Any]:
+        if names is None:
+            return (yield from self._g_command_list())
+        if isinstance(names, str):
+            return (yield from self._g_command_info(names))
+        infos = []
+        for n in names:
+            infos.append((yield from self._g_command_info(n)))
+        return infos
+
+    get_command_config = green(_g_command_config)
+
+    # -- attribute configuration ----------------------------------------------------------------
+
+    def _g_attribute_configs(self, names: Sequence[str]) -> Op[list[AttributeInfoEx]]:
+        if self._idl_version >= 5:
+            raw = yield self._call("get_attribute_config_5", list(names))
+        elif self._idl_version >= 3:
+            raw = yield self._call("get_attribute_config_3", list(names))
+        else:
+            self._require(3, "attribute configuration")
+            raw = []
+        infos = [config5_to_info(c) for c in raw]
+        for info in infos:
+            self._attr_cache[info.name.lower()] = info
+        return infos
+
+    def _g_get_attribute_config(self, value: Any) -> Op[Any]:
+        if isinstance(value, str):
+            infos = yield from self._g_attribute_configs([value])
+            return infos[0]
+        return (yield from self._g_attribute_configs(list(value)))
+
+    get_attribute_config = green(_g_get_attribute_config)
+
+    def _g_get_attribute_config_ex(self, value: Any) -> Op[list[AttributeInfoEx]]:
+        names = [value] if isinstance(value, str) else list(value)
+        return (yield from self._g_attribute_configs(names))
+
+    get_attribute_config_ex = green(_g_get_attribute_config_ex)
+
+    @_sync_only
+    def attribute_query(self, attr_name: str) -> Op[AttributeInfoEx]:
+        infos = yield from self._g_attribute_configs([attr_name])
+        return infos[0]
+
+    @_sync_only
+    def attribute_list_query(self) -> Op[list[AttributeInfoEx]]:
+        return (yield from self._g_attribute_configs([_ALL_ATTRIBUTES_3]))
+
+    attribute_list_query_ex = attribute_list_query
+
+    def get_attribute_list(self) -> list[str]:
+        return [a.name for a in self.attribute_list_query()]
+
+    def _g_set_attribute_config(self, value: Any) -> Op[None]:
+        infos = [value] if isinstance(value, AttributeInfoEx) or hasattr(value, "writable_attr_name") else list(value)
+        configs = [info_to_config5(i) for i in infos]
+        self._require(5, "set_attribute_config")
+        yield self._call("set_attribute_config_5", configs, self._ident)
+        for info in infos:
+            self._attr_cache.pop(info.name.lower(), None)
+
+    set_attribute_config = green(_g_set_attribute_config)
+
+    def _g_attr_info(self, name: str) -> Op[AttributeInfoEx]:
+        info = self._attr_cache.get(name.lower())
+        if info is None:
+            infos = yield from self._g_attribute_configs([name])
+            info = infos[0]
+        return info
+
+    def invalidate_attribute_config_cache(self) -> None:
+        self._attr_cache.clear()
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def _g_read_values(self, names: Sequence[str]) -> Op[list[Any]]:
+        if self._idl_version >= 5:
+            return (yield self._call("read_attributes_5", list(names), self._source, self._ident))
+        if self._idl_version == 4:
+            return (yield self._call("read_attributes_4", list(names), self._source, self._ident))
+        self._require(4, "read_attributes")
+        return []
+
+    def _g_read_attributes(self, attr_names: Sequence[str], extract_as: ExtractAs = ExtractAs.Numpy) -> Op[list[DeviceAttribute]]:
+        if isinstance(attr_names, str):
+            attr_names = [attr_names]
+        values = yield from self._g_read_values(attr_names)
+        return [attribute_value_to_device_attribute(v, extract_as) for v in values]
+
+    def _g_read_attribute(self, attr_name: str, extract_as: ExtractAs = ExtractAs.Numpy) -> Op[DeviceAttribute]:
+        values = yield from self._g_read_values([attr_name])
+        da = attribute_value_to_device_attribute(values[0], extract_as)
+        if da.has_failed:
+            raise _attribute_failed(da.get_err_stack(), "read_attribute", self._name.device, attr_name)
+        return da
+
+    read_attribute = green(_g_read_attribute)
+    read_attributes = green(_g_read_attributes)
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def _g_attribute_value_4(self, attr: Any, value: Any) -> Op[Any]:
+        info = attr if isinstance(attr, AttributeInfoEx) else (yield from self._g_attr_info(attr))
+        union, (dim_x, dim_y) = python_to_attr_union(
+            value, CmdArgType(info.data_type), AttrDataFormat(info.data_format), info.enum_labels
+        )
+        return t.AttributeValue_4(
+            value=union,
+            quality=AttrQuality.ATTR_VALID,
+            data_format=AttrDataFormat.FMT_UNKNOWN,
+            time=TimeVal(),
+            name=info.name,
+            r_dim=t.AttributeDim(dim_x=dim_x, dim_y=dim_y),
+            w_dim=t.AttributeDim(dim_x=dim_x, dim_y=dim_y),
+            err_list=[],
+        )
+
+    def _g_write_attributes(self, name_val: Iterable[tuple[Any, Any]]) -> Op[None]:
+        self._require(4, "write_attributes")
+        values = []
+        for attr, value in name_val:
+            values.append((yield from self._g_attribute_value_4(attr, value)))
+        yield self._call("write_attributes_4", values, self._ident)
+
+    def _g_write_attribute(self, attr: Any, value: Any) -> Op[None]:
+        name = attr.name if isinstance(attr, AttributeInfoEx) else attr
+        try:
+            yield from self._g_write_attributes([(attr, value)])
+        except NamedDevFailedList as exc:
+            errs = exc.err_list[0].err_stack if exc.err_list else exc.args
+            raise _attribute_failed(errs, "write_attribute", self._name.device, name) from None
+
+    write_attribute = green(_g_write_attribute)
+    write_attributes = green(_g_write_attributes)
+
+    def _g_write_read_attributes(
+        self, name_val: Iterable[tuple[Any, Any]], attr_read_names: Sequence[str] | None = None,
+        extract_as: ExtractAs = ExtractAs.Numpy,
+    ) -> Op[list[DeviceAttribute]]:
+        self._require(5, "write_read_attributes")
+        pairs = list(name_val)
+        values = []
+        for attr, value in pairs:
+            values.append((yield from self._g_attribute_value_4(attr, value)))
+        if attr_read_names is None:
+            attr_read_names = [v.name for v in values]
+        raw = yield self._call("write_read_attributes_5", values, list(attr_read_names), self._ident)
+        return [attribute_value_to_device_attribute(v, extract_as) for v in raw]
+
+    def _g_write_read_attribute(self, attr: Any, value: Any, extract_as: ExtractAs = ExtractAs.Numpy) -> Op[DeviceAttribute]:
+        name = attr.name if isinstance(attr, AttributeInfoEx) else attr
+        try:
+            result = yield from self._g_write_read_attributes([(attr, value)], [name], extract_as)
+        except NamedDevFailedList as exc:
+            errs = exc.err_list[0].err_stack if exc.err_list else exc.args
+            raise _attribute_failed(errs, "write_read_attribute", self._name.device, name) from None
+        da = result[0]
+        if da.has_failed:
+            raise _attribute_failed(da.get_err_stack(), "write_read_attribute", self._name.device, name)
+        return da
+
+    write_read_attribute = green(_g_write_read_attribute)
+    write_read_attributes = green(_g_write_read_attributes)
+
+    # -- dynamic interface ----------------------------------------------------------------------------
+
+    def _lookup(self, name: str) -> tuple[str, Any] | None:
+        key = name.lower()
+        if key in self._cmd_cache:
+            return "cmd", self._cmd_cache[key]
+        if key in self._attr_cache:
+            return "attr", self._attr_cache[key]
+        return None
+
+    def _refresh_interface(self) -> None:
+        self.command_list_query()
+        self.attribute_list_query()
+
+    def _find(self, name: str) -> tuple[str, Any]:
+        found = self._lookup(name)
+        if found is None:
+            try:
+                self._refresh_interface()
+            except DevFailed as exc:
+                raise AttributeError(name) from exc
+            found = self._lookup(name)
+        if found is None:
+            raise AttributeError(name)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or not self.__dict__.get("_initialised", False):
+            if not name.startswith("_"):
+                raise RuntimeError("DeviceProxy object was not fully initialized.")
+            raise AttributeError(name)
+        kind, info = self._find(name)
+        if kind == "cmd":
+            cmd_name = info.cmd_name
+
+            def command(*args: Any, **kwargs: Any) -> Any:
+                return self.command_inout(cmd_name, *args, **kwargs)
+
+            command.__name__ = cmd_name
+            command.__doc__ = f"{cmd_name}({info.in_type}) -> {info.out_type}\n\n{info.in_type_desc}\n{info.out_type_desc}"
+            return command
+        return self._read_high_level(info)
+
+    def _read_high_level(self, info: AttributeInfoEx) -> Any:
+        value = self.read_attribute(info.name).value
+        if info.data_type == CmdArgType.DevEnum and info.enum_labels:
+            cls = self._enum_class(info)
+            if isinstance(value, int):
+                return cls(value)
+            if value is not None and info.data_format == AttrDataFormat.SPECTRUM:
+                return tuple(cls(int(v)) for v in value)
+            if value is not None and info.data_format == AttrDataFormat.IMAGE:
+                return tuple(tuple(cls(int(v)) for v in row) for row in value)
+        return value
+
+    def _enum_class(self, info: AttributeInfoEx) -> type[enum.IntEnum]:
+        key = (info.name.lower(), tuple(info.enum_labels))
+        cls = self._enum_classes.get(key)
+        if cls is None:
+            cls = self._enum_classes[key] = enum.IntEnum(info.name, [(label, i) for i, label in enumerate(info.enum_labels)])  # type: ignore[misc]
+        return cls
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or name in type(self).__dict__ or not self.__dict__.get("_initialised", False):
+            object.__setattr__(self, name, value)
+            return
+        try:
+            kind, info = self._find(name)
+        except AttributeError:
+            raise AttributeError(
+                f"Tried to set non-existent attr {name!r} to {value!r}. The DeviceProxy object interface is frozen"
+            ) from None
+        if kind == "cmd":
+            raise TypeError("Cannot set the value of a command")
+        self.write_attribute(info, value)
+
+    def __getitem__(self, name: str) -> DeviceAttribute:
+        return self.read_attribute(name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.write_attribute(name, value)
+
+    def __contains__(self, name: str) -> bool:
+        return name.lower() in (a.lower() for a in self.get_attribute_list())
+
+    def __dir__(self) -> list[str]:
+        extra: list[str] = []
+        try:
+            for c in self.command_list_query():
+                extra += [c.cmd_name, c.cmd_name.lower()]
+            for a in self.attribute_list_query():
+                extra += [a.name, a.name.lower()]
+        except DevFailed:
+            pass
+        return sorted(set(list(super().__dir__()) + extra))
+
+    def __repr__(self) -> str:
+        if not self.__dict__.get("_initialised", False):
+            return "DeviceProxy<Unknown Device>(<object was not fully initialized>)"
+        info = self._info
+        if info is None:
+            try:
+                info = self.info()
+            except DevFailed:
+                return f"DeviceProxy({self._name.given})"
+        return f"{info.dev_class}({self._name.given})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DeviceProxy):
+            return NotImplemented
+        return (self._host, self._port, self._key) == (other._host, other._port, other._key)
+
+    def __hash__(self) -> int:
+        return hash((self._host, self._port, self._key))
+
+
+def _rethrow(exc: DevFailed, reason: str, desc: str, origin: str) -> DevFailed:
+    return type(exc)(*exc.args, DevError(reason, 1, desc, origin))
+
+
+def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: str) -> DevFailed:
+    return DevFailed(
+        *errors,
+        make_error("API_AttributeFailed", f"Failed to {what}, attribute {attr} on device {device}", f"DeviceProxy::{what}()"),
+    )
+
+
+# -- AttributeProxy ----------------------------------------------------------------------------------
+
+
+class AttributeProxy:
+    """A client of one attribute (PyTango's ``tango.AttributeProxy``)."""
+
+    def __init__(self, *args: Any, green_mode: GreenMode | None = None) -> None:
+        if len(args) == 2 and isinstance(args[0], DeviceProxy):
+            self._device, self._attr = args[0], str(args[1])
+        elif len(args) == 1 and isinstance(args[0], str):
+            parsed: TangoName = parse_attribute_name(args[0])
+            prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
+            suffix = "" if parsed.dbase else "#dbase=no"
+            self._device = DeviceProxy(f"{prefix}{parsed.given}{suffix}", green_mode=green_mode)
+            assert parsed.attribute is not None
+            self._attr = parsed.attribute
+        else:
+            raise TypeError("AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)")
+        if green_mode is None:
+            self._device.set_green_mode(get_green_mode())
+
+    def name(self) -> str:
+        return self._attr
+
+    def get_device_proxy(self) -> DeviceProxy:
+        return self._device
+
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        return self._device.read_attribute(self._attr, *args, **kwargs)
+
+    def write(self, value: Any, **kwargs: Any) -> Any:
+        return self._device.write_attribute(self._attr, value, **kwargs)
+
+    def write_read(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._device.write_read_attribute(self._attr, value, *args, **kwargs)
+
+    def get_config(self, **kwargs: Any) -> Any:
+        return self._device.get_attribute_config(self._attr, **kwargs)
+
+    def set_config(self, info: AttributeInfoEx, **kwargs: Any) -> Any:
+        return self._device.set_attribute_config(info, **kwargs)
+
+    def state(self, **kwargs: Any) -> Any:
+        return self._device.state(**kwargs)
+
+    def status(self, **kwargs: Any) -> Any:
+        return self._device.status(**kwargs)
+
+    def ping(self, **kwargs: Any) -> Any:
+        return self._device.ping(**kwargs)
+
+    def get_green_mode(self) -> GreenMode:
+        return self._device.get_green_mode()
+
+    def set_green_mode(self, green_mode: GreenMode | None = None) -> None:
+        self._device.set_green_mode(green_mode)
+
+    def __repr__(self) -> str:
+        return f"AttributeProxy({self._attr})"
+

@@ -1,0 +1,279 @@
+"""Threaded transport: one TCP connection per server endpoint, shared by every proxy
+of the process, with requests from many threads multiplexed by request id.
+
+There is no reader thread. The thread that waits for a reply reads the socket
+itself (the *leader*); other waiting threads sleep on a condition variable. Each
+reply the leader decodes is handed to its waiter; when the leader's own reply has
+arrived it gives up leadership and wakes the others, one of which takes over. With
+a single caller this is just send, recv, decode in the calling thread.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import threading
+import time
+from typing import Any
+
+from ..giop import (
+    NEED_DATA,
+    ConnectionClosed,
+    GiopConnection,
+    ProtocolError,
+    Reply,
+    Role,
+)
+from ._engine import (
+    Call,
+    build_request,
+    connect_error,
+    connection_lost_error,
+    reply_result,
+    timeout_error,
+)
+
+__all__ = ["SyncChannel", "get_channel", "invoke", "CONNECT_TIMEOUT"]
+
+#: Seconds allowed to open a TCP connection (cppTango: 100 ms for devices; we are lenient).
+CONNECT_TIMEOUT = float(os.environ.get("TANGOconnectTimeout", "0") or 0) / 1000 or 2.0
+_RECV_SIZE = 1 << 20
+
+
+class _Waiter:
+    __slots__ = ("reply", "error")
+
+    def __init__(self) -> None:
+        self.reply: Reply | None = None
+        self.error: BaseException | None = None
+
+
+class _Closed(Exception):
+    """The connection died; ``fresh`` tells whether any reply had been received on it."""
+
+    def __init__(self, reason: str, used: bool) -> None:
+        super().__init__(reason)
+        self.used = used
+
+
+class SyncChannel:
+    """The shared connection to one server endpoint."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._cond = threading.Condition(threading.Lock())
+        self._send_lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._conn: GiopConnection | None = None
+        self._generation = 0
+        self._replies_seen = 0
+        self._reading = False
+        self._waiters: dict[int, _Waiter] = {}
+
+    # -- connection management (call with _cond held) ------------------------------
+
+    def _ensure_connected(self, call: Call) -> tuple[socket.socket, GiopConnection, int]:
+        if self._sock is None or self._conn is None:
+            try:
+                sock = socket.create_connection((self.host, self.port), timeout=min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT))
+            except OSError as exc:
+                raise connect_error(call, str(exc)) from None
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.settimeout(None)
+            self._sock, self._conn = sock, GiopConnection(Role.CLIENT)
+            self._generation += 1
+            self._replies_seen = 0
+        return self._sock, self._conn, self._generation
+
+    def _drop(self, generation: int, reason: str) -> None:
+        """Close the connection of ``generation`` and fail everyone waiting on it."""
+        if generation != self._generation or self._sock is None:
+            return
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+        used = self._replies_seen > 0
+        self._sock = self._conn = None
+        for waiter in self._waiters.values():
+            if waiter.reply is None and waiter.error is None:
+                waiter.error = _Closed(reason, used)
+        self._cond.notify_all()
+
+    # -- one call ---------------------------------------------------------------------
+
+    def invoke(self, call: Call) -> Any:
+        """Send ``call``, wait for its reply, and return the decoded result."""
+        try:
+            reply = self._roundtrip(call)
+        except _Closed as closed:
+            # A connection that died before answering (server restarted, idle close):
+            # reconnect and retry once, as cppTango does.
+            try:
+                reply = self._roundtrip(call)
+            except _Closed as again:
+                raise connection_lost_error(call, str(again)) from None
+            del closed
+        return reply_result(call, reply)
+
+    def _roundtrip(self, call: Call) -> Reply:
+        deadline = time.monotonic() + call.timeout if call.timeout > 0 else None
+        with self._cond:
+            sock, conn, generation = self._ensure_connected(call)
+            request_id = conn.next_request_id()
+            first = request_id == 2
+            request = build_request(call, request_id, first)
+            data = conn.send(request)
+            waiter = _Waiter()
+            if request.response_expected:
+                self._waiters[request_id] = waiter
+        try:
+            with self._send_lock:
+                sock.sendall(data)
+        except OSError as exc:
+            with self._cond:
+                self._waiters.pop(request_id, None)
+                self._drop(generation, f"send failed: {exc}")
+            raise _Closed(str(exc), False) from None
+        if not request.response_expected:
+            return Reply(request_id=request_id)
+        try:
+            return self._wait(waiter, request_id, sock, conn, generation, deadline, call)
+        finally:
+            with self._cond:
+                self._waiters.pop(request_id, None)
+                if conn is self._conn:
+                    conn.forget(request_id)
+
+    def _wait(
+        self,
+        waiter: _Waiter,
+        request_id: int,
+        sock: socket.socket,
+        conn: GiopConnection,
+        generation: int,
+        deadline: float | None,
+        call: Call,
+    ) -> Reply:
+        cond = self._cond
+        while True:
+            with cond:
+                while True:
+                    if waiter.reply is not None:
+                        return waiter.reply
+                    if waiter.error is not None:
+                        raise waiter.error
+                    if not self._reading:
+                        self._reading = True
+                        break
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        raise timeout_error(call)
+                    cond.wait(remaining)
+            # We are the leader: read until our reply arrives or time runs out.
+            try:
+                self._lead(waiter, sock, conn, generation, deadline, call)
+            finally:
+                with cond:
+                    self._reading = False
+                    cond.notify_all()
+
+    def _lead(
+        self,
+        waiter: _Waiter,
+        sock: socket.socket,
+        conn: GiopConnection,
+        generation: int,
+        deadline: float | None,
+        call: Call,
+    ) -> None:
+        while waiter.reply is None and waiter.error is None:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not _readable(sock, remaining):
+                    raise timeout_error(call)
+            try:
+                data = sock.recv(_RECV_SIZE)
+            except OSError as exc:
+                data = b""
+                reason = str(exc)
+            else:
+                reason = "connection closed by the server"
+            with self._cond:
+                if generation != self._generation:
+                    return  # the connection was replaced; our waiter has been failed
+                conn.receive_data(data)
+                try:
+                    self._dispatch(conn)
+                except ProtocolError as exc:
+                    self._drop(generation, f"protocol error: {exc}")
+                    return
+                except _ConnectionEnded as ended:
+                    self._drop(generation, ended.reason if data else reason)
+                    return
+
+    def _dispatch(self, conn: GiopConnection) -> None:
+        while True:
+            event = conn.next_event()
+            if event is NEED_DATA:
+                return
+            if isinstance(event, Reply):
+                self._replies_seen += 1
+                waiter = self._waiters.get(event.request_id)
+                if waiter is not None:
+                    waiter.reply = event
+                    self._cond.notify_all()
+            elif isinstance(event, ConnectionClosed):
+                raise _ConnectionEnded("connection closed by the server")
+            else:  # CloseConnection, MessageError, LocateReply: the server is done with us
+                if type(event).__name__ in ("CloseConnection", "MessageError"):
+                    raise _ConnectionEnded(f"server sent {type(event).__name__}")
+
+    def close(self) -> None:
+        with self._cond:
+            self._drop(self._generation, "closed by the client")
+
+
+def _readable(sock: socket.socket, timeout: float) -> bool:
+    """Wait until ``sock`` has data (or EOF) for at most ``timeout`` seconds."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(max(0, int(timeout * 1000 + 0.999))))
+
+
+class _ConnectionEnded(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_channels: dict[tuple[str, int], SyncChannel] = {}
+_channels_lock = threading.Lock()
+
+
+def get_channel(host: str, port: int) -> SyncChannel:
+    """The process-wide channel to ``host:port``."""
+    key = (host, port)
+    channel = _channels.get(key)
+    if channel is None:
+        with _channels_lock:
+            channel = _channels.get(key)
+            if channel is None:
+                channel = _channels[key] = SyncChannel(host, port)
+    return channel
+
+
+def invoke(call: Call) -> Any:
+    """Run one call on the shared threaded transport."""
+    return get_channel(call.host, call.port).invoke(call)
+
+
+def _reset_after_fork() -> None:
+    global _channels_lock
+    _channels.clear()
+    _channels_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)

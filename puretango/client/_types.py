@@ -1,0 +1,275 @@
+"""Public client-side data classes with PyTango's names, fields and reprs:
+``DeviceAttribute``, ``AttributeDimension``, ``AttributeInfoEx`` (and its parts),
+``CommandInfo``, ``DeviceInfo``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..idl._enums import (
+    AttrDataFormat,
+    AttrMemorizedType,
+    AttrQuality,
+    AttrWriteType,
+    CmdArgType,
+    DispLevel,
+    ExtractAs,
+)
+from ..idl._values import DevError, TimeVal
+
+__all__ = [
+    "AttributeDimension",
+    "DeviceAttribute",
+    "AttributeAlarmInfo",
+    "ChangeEventInfo",
+    "PeriodicEventInfo",
+    "ArchiveEventInfo",
+    "AttributeEventInfo",
+    "AttributeInfo",
+    "AttributeInfoEx",
+    "CommandInfo",
+    "DeviceInfo",
+]
+
+
+class _Record:
+    """Plain record: keyword construction, field-wise equality, PyTango-style repr."""
+
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        for name in self._fields:
+            default = self._defaults.get(name)
+            value = kwargs.pop(name) if name in kwargs else (default() if callable(default) else default)
+            object.__setattr__(self, name, value)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} has no field(s) {', '.join(kwargs)}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f} = {getattr(self, f)!r}" for f in sorted(self._fields))
+        return f"{type(self).__name__}({inner})"
+
+    def __str__(self) -> str:
+        lines = [f"{type(self).__name__}["]
+        for f in sorted(self._fields):
+            v = getattr(self, f)
+            lines.append(f"{f} = {v!s}" if not isinstance(v, str) else f'{f} = "{v}"')
+        return "\n".join(lines) + "]"
+
+
+class AttributeDimension(_Record):
+    _fields = ("dim_x", "dim_y")
+    _defaults = {"dim_x": 0, "dim_y": 0}
+
+    def __init__(self, dim_x: int = 0, dim_y: int = 0) -> None:
+        self.dim_x = dim_x
+        self.dim_y = dim_y
+
+
+class DeviceAttribute:
+    """The result of reading an attribute (PyTango's ``DeviceAttribute``)."""
+
+    ExtractAs = ExtractAs
+    __slots__ = (
+        "data_format",
+        "dim_x",
+        "dim_y",
+        "has_failed",
+        "is_empty",
+        "name",
+        "nb_read",
+        "nb_written",
+        "quality",
+        "time",
+        "type",
+        "value",
+        "w_dim_x",
+        "w_dim_y",
+        "w_value",
+        "_errors",
+    )
+    _REPR_FIELDS = (
+        "data_format",
+        "dim_x",
+        "dim_y",
+        "has_failed",
+        "is_empty",
+        "name",
+        "nb_read",
+        "nb_written",
+        "quality",
+        "r_dimension",
+        "time",
+        "type",
+        "value",
+        "w_dim_x",
+        "w_dim_y",
+        "w_dimension",
+        "w_value",
+    )
+
+    def __init__(self, other: DeviceAttribute | None = None) -> None:
+        if other is not None:
+            import copy
+
+            for slot in self.__slots__:
+                setattr(self, slot, copy.deepcopy(getattr(other, slot)))
+            return
+        self.data_format = AttrDataFormat.FMT_UNKNOWN
+        self.dim_x = self.dim_y = 0
+        self.has_failed = False
+        self.is_empty = True
+        self.name = ""
+        self.nb_read = self.nb_written = 0
+        self.quality = AttrQuality.ATTR_VALID
+        self.time = TimeVal()
+        self.type = CmdArgType.Unknown
+        self.value: Any = None
+        self.w_dim_x = self.w_dim_y = 0
+        self.w_value: Any = None
+        self._errors: tuple[DevError, ...] = ()
+
+    @property
+    def r_dimension(self) -> AttributeDimension:
+        return AttributeDimension(self.dim_x, self.dim_y)
+
+    @property
+    def w_dimension(self) -> AttributeDimension:
+        return AttributeDimension(self.w_dim_x, self.w_dim_y)
+
+    def get_date(self) -> TimeVal:
+        return self.time
+
+    def get_err_stack(self) -> tuple[DevError, ...]:
+        return self._errors
+
+    def set_w_dim_x(self, v: int) -> None:
+        self.w_dim_x = v
+
+    def set_w_dim_y(self, v: int) -> None:
+        self.w_dim_y = v
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f} = {getattr(self, f)!r}" for f in self._REPR_FIELDS)
+        return f"DeviceAttribute({inner})"
+
+    def __str__(self) -> str:
+        lines = ["DeviceAttribute["]
+        for f in self._REPR_FIELDS:
+            v = getattr(self, f)
+            if isinstance(v, str):
+                lines.append(f'{f} = "{v}"')
+            elif isinstance(v, AttributeDimension):
+                lines.append(f"{f} = AttributeDimension[\ndim_x = {v.dim_x}\ndim_y = {v.dim_y}]\n")
+            else:
+                lines.append(f"{f} = {v!r}")
+        return "\n".join(lines) + "]\n"
+
+
+class AttributeAlarmInfo(_Record):
+    _fields = ("min_alarm", "max_alarm", "min_warning", "max_warning", "delta_t", "delta_val", "extensions")
+    _defaults = {f: "Not specified" for f in _fields[:-1]} | {"extensions": list}
+
+
+class ChangeEventInfo(_Record):
+    _fields = ("rel_change", "abs_change", "extensions")
+    _defaults = {"rel_change": "Not specified", "abs_change": "Not specified", "extensions": list}
+
+
+class PeriodicEventInfo(_Record):
+    _fields = ("period", "extensions")
+    _defaults = {"period": "Not specified", "extensions": list}
+
+
+class ArchiveEventInfo(_Record):
+    _fields = ("archive_rel_change", "archive_abs_change", "archive_period", "extensions")
+    _defaults = {f: "Not specified" for f in _fields[:-1]} | {"extensions": list}
+
+
+class AttributeEventInfo(_Record):
+    _fields = ("ch_event", "per_event", "arch_event")
+    _defaults = {"ch_event": ChangeEventInfo, "per_event": PeriodicEventInfo, "arch_event": ArchiveEventInfo}
+
+
+_INFO_FIELDS = (
+    "name",
+    "writable",
+    "data_format",
+    "data_type",
+    "max_dim_x",
+    "max_dim_y",
+    "description",
+    "label",
+    "unit",
+    "standard_unit",
+    "display_unit",
+    "format",
+    "min_value",
+    "max_value",
+    "min_alarm",
+    "max_alarm",
+    "writable_attr_name",
+    "extensions",
+    "disp_level",
+)
+
+
+class AttributeInfo(_Record):
+    _fields = _INFO_FIELDS
+    _defaults = {
+        "writable": AttrWriteType.READ,
+        "data_format": AttrDataFormat.SCALAR,
+        "data_type": CmdArgType.Unknown,
+        "max_dim_x": 0,
+        "max_dim_y": 0,
+        "extensions": list,
+        "disp_level": DispLevel.OPERATOR,
+        **{f: "" for f in _INFO_FIELDS[6:17]},
+    }
+
+
+class AttributeInfoEx(AttributeInfo):
+    _fields = _INFO_FIELDS + ("alarms", "events", "sys_extensions", "memorized", "enum_labels", "root_attr_name")
+    _defaults = AttributeInfo._defaults | {
+        "alarms": AttributeAlarmInfo,
+        "events": AttributeEventInfo,
+        "sys_extensions": list,
+        "memorized": AttrMemorizedType.NOT_KNOWN,
+        "enum_labels": list,
+        "root_attr_name": "Not specified",
+    }
+
+
+class CommandInfo(_Record):
+    _fields = ("cmd_name", "cmd_tag", "disp_level", "in_type", "in_type_desc", "out_type", "out_type_desc")
+    _defaults = {
+        "cmd_name": "",
+        "cmd_tag": 0,
+        "disp_level": DispLevel.OPERATOR,
+        "in_type": CmdArgType.DevVoid,
+        "in_type_desc": "Uninitialised",
+        "out_type": CmdArgType.DevVoid,
+        "out_type_desc": "Uninitialised",
+    }
+
+
+class DeviceInfo(_Record):
+    _fields = ("dev_class", "dev_type", "doc_url", "server_host", "server_id", "server_version", "version_info")
+    _defaults = {
+        "dev_class": "",
+        "dev_type": "",
+        "doc_url": "",
+        "server_host": "",
+        "server_id": "",
+        "server_version": 0,
+        "version_info": dict,
+    }

@@ -1,0 +1,363 @@
+"""CDR (Common Data Representation) encoding and decoding.
+
+Rule 1: alignment is relative to the *stream origin*: the first byte of the GIOP
+message (header included) or of an encapsulation (its byte-order octet). Both
+:class:`CdrEncoder` and :class:`CdrDecoder` carry ``base``, the stream offset of
+their first byte, so a body encoded separately from its header aligns correctly.
+
+Rule 2: padding bytes are never checked on input (omniORB sends garbage there) and
+are written as zeros on output.
+
+Rule 3: a decoder never allocates more than the bytes it was given: every length is
+checked against the remaining input before anything is built, and violations raise
+:class:`MarshalError`. Primitive sequences decode to numpy arrays with a single
+``frombuffer`` (zero-copy for the native byte order) and encode from numpy without
+per-element Python work.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ._errors import LocalProtocolError, MarshalError
+
+__all__ = [
+    "CdrEncoder",
+    "CdrDecoder",
+    "PRIMITIVES",
+    "NATIVE_LITTLE",
+]
+
+NATIVE_LITTLE = sys.byteorder == "little"
+
+#: CORBA primitive name -> (struct code, size == alignment, numpy dtype code)
+PRIMITIVES: dict[str, tuple[str, int, str]] = {
+    "boolean": ("B", 1, "?"),
+    "octet": ("B", 1, "u1"),
+    "char": ("B", 1, "u1"),
+    "short": ("h", 2, "i2"),
+    "ushort": ("H", 2, "u2"),
+    "long": ("i", 4, "i4"),
+    "ulong": ("I", 4, "u4"),
+    "longlong": ("q", 8, "i8"),
+    "ulonglong": ("Q", 8, "u8"),
+    "float": ("f", 4, "f4"),
+    "double": ("d", 8, "f8"),
+}
+
+_STRUCTS = {
+    (little, code): struct.Struct(("<" if little else ">") + code)
+    for little in (True, False)
+    for code in "BhHiIqQfd"
+}
+
+_ZEROS = bytes(8)
+
+
+def _dtype(code: str, little: bool) -> np.dtype:
+    if code in ("?", "u1"):
+        return np.dtype(code)
+    return np.dtype(("<" if little else ">") + code)
+
+
+_DTYPES = {(name, little): _dtype(spec[2], little) for name, spec in PRIMITIVES.items() for little in (True, False)}
+_NATIVE_DTYPES = {name: np.dtype(spec[2]) for name, spec in PRIMITIVES.items()}
+
+
+class CdrEncoder:
+    """Appends CDR-encoded values to a ``bytearray``.
+
+    ``base`` is the stream offset of the first byte written (12 when encoding a
+    GIOP body that follows the header).
+    """
+
+    __slots__ = ("buf", "little", "base", "_s")
+
+    def __init__(self, little: bool = True, base: int = 0) -> None:
+        self.buf = bytearray()
+        self.little = little
+        self.base = base
+        self._s = {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"}
+
+    def getvalue(self) -> bytes:
+        return bytes(self.buf)
+
+    @property
+    def position(self) -> int:
+        """Stream offset of the next byte."""
+        return self.base + len(self.buf)
+
+    def align(self, n: int) -> None:
+        pad = -(self.base + len(self.buf)) % n
+        if pad:
+            self.buf += _ZEROS[:pad]
+
+    def write_raw(self, data: bytes | bytearray | memoryview) -> None:
+        self.buf += data
+
+    def _prim(self, code: str, size: int, value: Any) -> None:
+        buf = self.buf
+        pad = -(self.base + len(buf)) % size
+        if pad:
+            buf += _ZEROS[:pad]
+        try:
+            buf += self._s[code].pack(value)
+        except (struct.error, TypeError) as exc:
+            raise LocalProtocolError(f"cannot encode {value!r} as CDR {code!r}: {exc}") from None
+
+    def write_octet(self, v: int) -> None:
+        self._prim("B", 1, v)
+
+    def write_boolean(self, v: Any) -> None:
+        self.buf.append(1 if v else 0)
+
+    def write_short(self, v: int) -> None:
+        self._prim("h", 2, v)
+
+    def write_ushort(self, v: int) -> None:
+        self._prim("H", 2, v)
+
+    def write_long(self, v: int) -> None:
+        self._prim("i", 4, v)
+
+    def write_ulong(self, v: int) -> None:
+        self._prim("I", 4, v)
+
+    def write_longlong(self, v: int) -> None:
+        self._prim("q", 8, v)
+
+    def write_ulonglong(self, v: int) -> None:
+        self._prim("Q", 8, v)
+
+    def write_float(self, v: float) -> None:
+        self._prim("f", 4, v)
+
+    def write_double(self, v: float) -> None:
+        self._prim("d", 8, v)
+
+    def write_primitive(self, kind: str, v: Any) -> None:
+        if kind == "boolean":
+            self.write_boolean(v)
+        else:
+            code, size, _ = PRIMITIVES[kind]
+            self._prim(code, size, v)
+
+    def write_string(self, v: str | bytes) -> None:
+        if isinstance(v, str):
+            try:
+                data = v.encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise LocalProtocolError(f"string {v!r} is not Latin-1: {exc}") from None
+        elif isinstance(v, (bytes, bytearray)):
+            data = bytes(v)
+        else:
+            raise LocalProtocolError(f"expected a string, got {type(v).__name__}")
+        self.write_ulong(len(data) + 1)
+        self.buf += data
+        self.buf.append(0)
+
+    def write_octets(self, v: bytes | bytearray | memoryview) -> None:
+        """``sequence<octet>``: count then raw bytes."""
+        self.write_ulong(len(v))
+        self.buf += v
+
+    def write_string_sequence(self, values: Iterable[str | bytes]) -> None:
+        values = list(values) if not isinstance(values, (list, tuple)) else values
+        self.write_ulong(len(values))
+        for v in values:
+            self.write_string(v)
+
+    def write_primitive_sequence(self, kind: str, values: Any) -> None:
+        """``sequence<kind>`` from a numpy array or any sequence of numbers."""
+        arr = self.as_array(kind, values)
+        self.write_ulong(arr.size)
+        if arr.size:
+            self.align(PRIMITIVES[kind][1])
+            self.buf += arr.data if arr.flags.c_contiguous else arr.tobytes()
+
+    def as_array(self, kind: str, values: Any) -> np.ndarray:
+        """Convert ``values`` to a flat array in this encoder's byte order (no copy if possible)."""
+        dtype = _DTYPES[(kind, self.little)]
+        if isinstance(values, np.ndarray) and values.dtype == dtype:
+            return values.reshape(-1)
+        try:
+            if kind == "boolean":
+                arr = np.asarray(values, dtype=bool)
+            else:
+                arr = np.asarray(values)
+                if arr.dtype.kind not in "biuf" and arr.size:
+                    raise LocalProtocolError(f"cannot encode {arr.dtype} values as CDR {kind}")
+                if arr.dtype.kind == "f" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
+                    raise LocalProtocolError(f"cannot encode float values as CDR {kind}")
+                if arr.dtype.kind in "iu" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
+                    info = np.iinfo(_NATIVE_DTYPES[kind])
+                    if arr.min() < info.min or arr.max() > info.max:
+                        raise LocalProtocolError(f"value out of range for CDR {kind}")
+                arr = arr.astype(dtype, copy=False)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise LocalProtocolError(f"cannot encode {values!r} as sequence<{kind}>: {exc}") from None
+        return arr.reshape(-1)
+
+    def write_encapsulation(self, build: Any, little: bool | None = None) -> None:
+        """Write ``sequence<octet>`` holding an encapsulation filled by ``build(enc)``."""
+        inner = CdrEncoder(self.little if little is None else little, 0)
+        inner.write_boolean(inner.little)
+        build(inner)
+        self.write_octets(inner.buf)
+
+
+class CdrDecoder:
+    """Reads CDR values from a buffer.
+
+    ``data`` is the whole stream (message or encapsulation); ``pos`` is the index of
+    the next byte in ``data``; ``base`` is the stream offset of ``data[0]``; ``end``
+    is the index one past the last readable byte.
+    """
+
+    __slots__ = ("data", "pos", "end", "little", "base", "_s")
+
+    def __init__(
+        self,
+        data: bytes | bytearray | memoryview,
+        little: bool = True,
+        pos: int = 0,
+        base: int = 0,
+        end: int | None = None,
+    ) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = len(data) if end is None else end
+        self.little = little
+        self.base = base
+        self._s = {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"}
+
+    @property
+    def remaining(self) -> int:
+        return self.end - self.pos
+
+    def at_end(self) -> bool:
+        return self.pos >= self.end
+
+    def align(self, n: int) -> None:
+        self.pos += -(self.base + self.pos) % n
+        if self.pos > self.end:
+            raise MarshalError("message ended inside padding")
+
+    def _need(self, n: int) -> None:
+        if self.pos + n > self.end:
+            raise MarshalError(f"message ended: needed {n} bytes at offset {self.pos}, {self.end - self.pos} left")
+
+    def read_raw(self, n: int) -> bytes:
+        self._need(n)
+        p = self.pos
+        self.pos = p + n
+        return bytes(self.data[p : p + n])
+
+    def _prim(self, code: str, size: int) -> Any:
+        pos = self.pos + (-(self.base + self.pos) % size)
+        if pos + size > self.end:
+            raise MarshalError(f"message ended reading a {size}-byte value at offset {pos}")
+        self.pos = pos + size
+        return self._s[code].unpack_from(self.data, pos)[0]
+
+    def read_octet(self) -> int:
+        return self._prim("B", 1)
+
+    def read_boolean(self) -> bool:
+        return self._prim("B", 1) != 0
+
+    def read_short(self) -> int:
+        return self._prim("h", 2)
+
+    def read_ushort(self) -> int:
+        return self._prim("H", 2)
+
+    def read_long(self) -> int:
+        return self._prim("i", 4)
+
+    def read_ulong(self) -> int:
+        return self._prim("I", 4)
+
+    def read_longlong(self) -> int:
+        return self._prim("q", 8)
+
+    def read_ulonglong(self) -> int:
+        return self._prim("Q", 8)
+
+    def read_float(self) -> float:
+        return self._prim("f", 4)
+
+    def read_double(self) -> float:
+        return self._prim("d", 8)
+
+    def read_primitive(self, kind: str) -> Any:
+        if kind == "boolean":
+            return self.read_boolean()
+        code, size, _ = PRIMITIVES[kind]
+        return self._prim(code, size)
+
+    def read_count(self, min_element_size: int = 1) -> int:
+        """A sequence length, refused if it cannot fit in the remaining input."""
+        n = self.read_ulong()
+        if n * min_element_size > self.end - self.pos:
+            raise MarshalError(f"sequence of {n} elements does not fit in the {self.end - self.pos} bytes left")
+        return n
+
+    def read_string_bytes(self) -> bytes:
+        n = self.read_ulong()
+        if n == 0:
+            return b""  # illegal CDR, but be lenient
+        self._need(n)
+        p = self.pos
+        self.pos = p + n
+        return bytes(self.data[p : p + n - 1])
+
+    def read_string(self) -> str:
+        return self.read_string_bytes().decode("latin-1")
+
+    def read_octets(self) -> bytes:
+        n = self.read_count()
+        return self.read_raw(n)
+
+    def read_string_sequence(self) -> list[str]:
+        n = self.read_count(5)
+        read = self.read_string
+        return [read() for _ in range(n)]
+
+    def read_primitive_sequence(self, kind: str) -> np.ndarray:
+        """``sequence<kind>`` as a 1-D numpy array of the native dtype."""
+        _, size, _ = PRIMITIVES[kind]
+        n = self.read_count(size)
+        if n:
+            self.align(size)
+            self._need(n * size)
+        return self.read_primitive_array(kind, n)
+
+    def read_primitive_array(self, kind: str, n: int) -> np.ndarray:
+        """``n`` consecutive primitives (already aligned) as a native-order numpy array."""
+        size = PRIMITIVES[kind][1]
+        self._need(n * size)
+        dtype = _DTYPES[(kind, self.little)]
+        arr = np.frombuffer(self.data, dtype=dtype, count=n, offset=self.pos)
+        self.pos += n * size
+        if size > 1 and self.little != NATIVE_LITTLE:
+            arr = arr.astype(_NATIVE_DTYPES[kind])
+        elif kind == "boolean" and n:
+            arr = arr.view(np.uint8).astype(bool)
+        return arr
+
+    def read_encapsulation(self) -> CdrDecoder:
+        """A decoder over the encapsulation at the current position (which it skips)."""
+        n = self.read_count()
+        if n == 0:
+            raise MarshalError("empty encapsulation")
+        start = self.pos
+        self.pos += n
+        little = self.data[start] & 1 == 1
+        return CdrDecoder(self.data, little, pos=start + 1, base=-start, end=start + n)
+

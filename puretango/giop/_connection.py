@@ -1,0 +1,256 @@
+"""One GIOP connection, as a state object: bytes in, messages out.
+
+Rule 1: no sockets, threads or clocks here. A transport feeds received bytes with
+:meth:`GiopConnection.receive_data` (``b""`` means the peer closed), pulls decoded
+messages with :meth:`GiopConnection.next_event` until it returns ``NEED_DATA``, and
+writes whatever :meth:`GiopConnection.send` returns.
+
+Rule 2: fragments are reassembled here; a message reaches ``next_event`` only when
+complete. Alignment inside a reassembled message is relative to the first
+message's header, as GIOP requires.
+
+Rule 3 (client role): request ids are allocated here and every two-way request is
+remembered until its reply arrives or :meth:`GiopConnection.forget` is called. A
+reply to a forgotten (timed out or cancelled) request is dropped silently, so a late
+reply can never be mistaken for the answer to another call.
+
+Rule 4: any :class:`RemoteProtocolError` out of ``next_event`` puts the connection in
+the ``ERROR`` state; the transport should send :meth:`message_error` bytes and close.
+Any other exception out of this module is a bug.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass
+
+from ._errors import LocalProtocolError, RemoteProtocolError
+from ._messages import (
+    HEADER_SIZE,
+    CloseConnection,
+    Header,
+    Message,
+    MessageError,
+    MsgType,
+    Reply,
+    Request,
+    decode_message,
+    encode_message,
+    parse_header,
+)
+
+__all__ = [
+    "Role",
+    "ConnectionState",
+    "NEED_DATA",
+    "ConnectionClosed",
+    "GiopConnection",
+    "DEFAULT_MAX_MESSAGE_SIZE",
+]
+
+#: omniORB's giopMaxMsgSize as set by cppTango: 256 MiB.
+DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024
+
+
+class Role(enum.Enum):
+    CLIENT = "client"
+    SERVER = "server"
+
+
+class ConnectionState(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ERROR = "error"
+
+
+class _NeedData:
+    def __repr__(self) -> str:
+        return "NEED_DATA"
+
+
+#: Returned by :meth:`GiopConnection.next_event` when more bytes are needed.
+NEED_DATA = _NeedData()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionClosed:
+    """The peer closed the TCP stream (EOF), possibly in the middle of a message."""
+
+    clean: bool
+
+
+class GiopConnection:
+    """The sans-I/O state of one GIOP connection for one role."""
+
+    def __init__(
+        self,
+        role: Role,
+        *,
+        minor: int = 2,
+        little: bool = True,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    ) -> None:
+        self.role = role
+        self.minor = minor
+        self.little = little
+        self.max_message_size = max_message_size
+        self.state = ConnectionState.OPEN
+        self.pending: set[int] = set()
+        self._ids = itertools.count(2, 2)
+        self._buf = bytearray()
+        self._eof = False
+        # fragment reassembly: (header of first message, bytearray so far)
+        self._partial: Header | None = None
+        self._partial_data: bytearray | None = None
+        self._partial_id: int | None = None
+
+    # -- sending --------------------------------------------------------------
+
+    def next_request_id(self) -> int:
+        return next(self._ids)
+
+    def send(self, msg: Message, minor: int | None = None) -> bytearray:
+        """Encode ``msg``; for a client Request, register its id as pending."""
+        if self.state is not ConnectionState.OPEN:
+            raise LocalProtocolError(f"cannot send on a connection in state {self.state.name}")
+        if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
+            self.pending.add(msg.request_id)
+        data = encode_message(msg, self.minor if minor is None else minor, self.little)
+        if len(data) - HEADER_SIZE > self.max_message_size:
+            self.pending.discard(getattr(msg, "request_id", -1))
+            raise LocalProtocolError(
+                f"message of {len(data)} bytes exceeds the limit of {self.max_message_size} bytes"
+            )
+        return data
+
+    def forget(self, request_id: int) -> None:
+        """Stop waiting for ``request_id``: a late reply will be dropped."""
+        self.pending.discard(request_id)
+
+    def close(self) -> bytearray:
+        """Bytes of a CloseConnection message; the connection is then closed."""
+        data = encode_message(CloseConnection(), self.minor, self.little)
+        self.state = ConnectionState.CLOSED
+        return data
+
+    def message_error(self, minor: int | None = None) -> bytearray:
+        return encode_message(MessageError(), self.minor if minor is None else minor, self.little)
+
+    # -- receiving ------------------------------------------------------------
+
+    def receive_data(self, data: bytes | bytearray | memoryview) -> None:
+        if data:
+            self._buf += data
+        else:
+            self._eof = True
+
+    def next_event(self) -> Message | _NeedData | ConnectionClosed:
+        """The next complete message, ``NEED_DATA``, or :class:`ConnectionClosed`.
+
+        Raises :class:`RemoteProtocolError` on malformed input; the state is then
+        ``ERROR``.
+        """
+        if self.state is ConnectionState.ERROR:
+            raise RemoteProtocolError("connection is in the ERROR state")
+        try:
+            while True:
+                result = self._next_message()
+                if result is None:
+                    if self._eof:
+                        self.state = ConnectionState.CLOSED
+                        return ConnectionClosed(clean=not self._buf and self._partial is None)
+                    return NEED_DATA
+                if isinstance(result, Reply) and self.role is Role.CLIENT:
+                    if result.request_id not in self.pending:
+                        continue  # a late reply to a forgotten request
+                    self.pending.discard(result.request_id)
+                if isinstance(result, CloseConnection):
+                    self.state = ConnectionState.CLOSED
+                return result
+        except RemoteProtocolError:
+            self.state = ConnectionState.ERROR
+            raise
+
+    def _next_message(self) -> Message | None:
+        while True:
+            buf = self._buf
+            if len(buf) < HEADER_SIZE:
+                return None
+            header = parse_header(buf)
+            if header.size > self.max_message_size:
+                raise RemoteProtocolError(
+                    f"message of {header.size} bytes exceeds the limit of {self.max_message_size} bytes"
+                )
+            total = HEADER_SIZE + header.size
+            if len(buf) < total:
+                return None
+            if self._check_role(header) is False:
+                raise RemoteProtocolError(f"a {self.role.value} cannot receive {header.msg_type.name}")
+            if header.msg_type is MsgType.FRAGMENT:
+                self._add_fragment(header, buf, total)
+                del buf[:total]
+                if self._partial is not None and self._partial_data is not None and self._complete:
+                    return self._finish_fragmented()
+                continue
+            if header.more_fragments:
+                if self._partial is not None:
+                    raise RemoteProtocolError("a new fragmented message started before the last one ended")
+                if header.msg_type not in (MsgType.REQUEST, MsgType.REPLY, MsgType.LOCATE_REQUEST, MsgType.LOCATE_REPLY):
+                    raise RemoteProtocolError(f"{header.msg_type.name} cannot be fragmented")
+                self._partial = header
+                self._partial_data = bytearray(buf[:total])
+                self._partial_id = self._request_id_of(header, self._partial_data)
+                self._complete = False
+                del buf[:total]
+                continue
+            if len(buf) == total:  # the common case: hand over the buffer, no copy
+                message = buf
+                self._buf = bytearray()
+            else:
+                message = bytearray(buf[:total])
+                del buf[:total]
+            return decode_message(memoryview(message), header)
+
+    def _check_role(self, header: Header) -> bool:
+        client_only = (MsgType.REPLY, MsgType.LOCATE_REPLY)
+        server_only = (MsgType.REQUEST, MsgType.LOCATE_REQUEST, MsgType.CANCEL_REQUEST)
+        if self.role is Role.CLIENT and header.msg_type in server_only:
+            return False
+        if self.role is Role.SERVER and header.msg_type in client_only:
+            return False
+        return True
+
+    @staticmethod
+    def _request_id_of(header: Header, data: bytearray) -> int | None:
+        """Request id of a GIOP 1.2 message (the first body field), for fragment matching."""
+        if header.minor < 2 or len(data) < HEADER_SIZE + 4:
+            return None
+        return int.from_bytes(data[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big")
+
+    _complete = False
+
+    def _add_fragment(self, header: Header, buf: bytearray, total: int) -> None:
+        if self._partial is None or self._partial_data is None:
+            raise RemoteProtocolError("Fragment without a fragmented message to continue")
+        start = HEADER_SIZE
+        if header.minor >= 2:
+            if total < HEADER_SIZE + 4:
+                raise RemoteProtocolError("GIOP 1.2 Fragment without a request id")
+            frag_id = int.from_bytes(buf[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big")
+            if self._partial_id is not None and frag_id != self._partial_id:
+                raise RemoteProtocolError(f"Fragment for request {frag_id} while reassembling {self._partial_id}")
+            start += 4
+        if len(self._partial_data) + total - start > self.max_message_size + HEADER_SIZE:
+            raise RemoteProtocolError("fragmented message exceeds the size limit")
+        self._partial_data += buf[start:total]
+        self._complete = not header.more_fragments
+
+    def _finish_fragmented(self) -> Message:
+        assert self._partial is not None and self._partial_data is not None
+        first = self._partial
+        data = self._partial_data
+        self._partial = self._partial_data = self._partial_id = None
+        self._complete = False
+        header = Header(first.minor, first.little, False, first.msg_type, len(data) - HEADER_SIZE)
+        return decode_message(memoryview(data), header)

@@ -1,0 +1,23 @@
+"""The Tango IDL types, each declared once and marshalled both ways from that declaration."""
+
+from . import _tango as types
+from ._cmdargs import COMMAND_ARG_TYPES, command_typecode
+from ._enums import *  # noqa: F403 - the enum module declares __all__
+from ._enums import __all__ as _enum_names
+from ._tango import DEVFAILED_ID, DEVICE_REPO_IDS, MULTIDEVFAILED_ID, OPERATIONS
+from ._types import IdlType, Operation, StructBase, UnionValue
+
+__all__ = [
+    "types",
+    "COMMAND_ARG_TYPES",
+    "command_typecode",
+    "DEVFAILED_ID",
+    "DEVICE_REPO_IDS",
+    "MULTIDEVFAILED_ID",
+    "OPERATIONS",
+    "IdlType",
+    "Operation",
+    "StructBase",
+    "UnionValue",
+    *_enum_names,
+]
