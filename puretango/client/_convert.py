@@ -135,6 +135,8 @@ def attribute_value_to_device_attribute(av: Any, extract_as: ExtractAs = Extract
         write_part = raw[n_read : n_read + n_written]
     elif n_written:
         write_part = raw[:n_written] if total >= n_written else read_part
+    elif data_format != AttrDataFormat.SCALAR:
+        write_part = raw[:0]  # PyTango gives read-only arrays an empty set point, not None
     else:
         write_part = None
     da.value = _shape_value(read_part, da.type, data_format, r_dim.dim_x, r_dim.dim_y, extract_as)

@@ -34,6 +34,8 @@ from .._errors import (
 from ..giop import (
     CODE_SETS_CONTEXT,
     Body,
+    GiopConnection,
+    LocalProtocolError,
     ProtocolError,
     Reply,
     ReplyStatus,
@@ -49,6 +51,7 @@ __all__ = [
     "Call",
     "Op",
     "build_request",
+    "encode_request",
     "reply_result",
     "timeout_error",
     "connect_error",
@@ -97,6 +100,22 @@ def build_request(call: Call, request_id: int, first: bool) -> Request:
         service_contexts=(CODE_SETS_CONTEXT,) if first else (),
         body=write_args,
     )
+
+
+def encode_request(conn: GiopConnection, call: Call) -> tuple[int, bool, bytearray]:
+    """Allocate a request id on ``conn`` and encode ``call``: (id, expects reply, bytes).
+
+    A value that cannot be encoded is the caller's mistake: it raises ``TypeError``
+    (as PyTango does for client-side conversion problems) and nothing is sent.
+    """
+    request_id = conn.next_request_id()
+    request = build_request(call, request_id, first=request_id == 2)
+    try:
+        data = conn.send(request)
+    except LocalProtocolError as exc:
+        conn.forget(request_id)
+        raise TypeError(f"cannot send {call.operation.name} to {call.device}: {exc}") from None
+    return request_id, request.response_expected, data
 
 
 def _origin(call: Call) -> str:

@@ -311,8 +311,8 @@ class DeviceProxy:
         except DevFailed as exc:
             raise _rethrow(exc, "API_CommandFailed", f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}", "Connection::command_inout()") from None
         in_type = CmdArgType(info.in_type)
-        argin = argin_to_any(cmd_param, in_type)
         try:
+            argin = argin_to_any(cmd_param, in_type)
             if self._idl_version >= 4:
                 result = yield self._call("command_inout_4", cmd_name, argin, self._source, self._ident)
             elif self._idl_version >= 2:

@@ -27,9 +27,9 @@ from ..giop import (
 )
 from ._engine import (
     Call,
-    build_request,
     connect_error,
     connection_lost_error,
+    encode_request,
     reply_result,
     timeout_error,
 )
@@ -121,12 +121,9 @@ class SyncChannel:
         deadline = time.monotonic() + call.timeout if call.timeout > 0 else None
         with self._cond:
             sock, conn, generation = self._ensure_connected(call)
-            request_id = conn.next_request_id()
-            first = request_id == 2
-            request = build_request(call, request_id, first)
-            data = conn.send(request)
+            request_id, expects_reply, data = encode_request(conn, call)
             waiter = _Waiter()
-            if request.response_expected:
+            if expects_reply:
                 self._waiters[request_id] = waiter
         try:
             with self._send_lock:
@@ -136,7 +133,7 @@ class SyncChannel:
                 self._waiters.pop(request_id, None)
                 self._drop(generation, f"send failed: {exc}")
             raise _Closed(str(exc), False) from None
-        if not request.response_expected:
+        if not expects_reply:
             return Reply(request_id=request_id)
         try:
             return self._wait(waiter, request_id, sock, conn, generation, deadline, call)

@@ -174,6 +174,9 @@ class CdrEncoder:
 
     def write_primitive_sequence(self, kind: str, values: Any) -> None:
         """``sequence<kind>`` from a numpy array or any sequence of numbers."""
+        if kind in ("octet", "char") and isinstance(values, (bytes, bytearray, memoryview)):
+            self.write_octets(values)
+            return
         arr = self.as_array(kind, values)
         self.write_ulong(arr.size)
         if arr.size:
