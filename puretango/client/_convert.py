@@ -84,8 +84,55 @@ def _errors_from_idl(errs: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(errs)
 
 
+_NUMERIC_ARMS = frozenset(
+    arm for tango, (arm, dtype) in SCALAR_TYPES.items() if dtype is not None and tango is not _C.DevState
+)
+_CMD_ARG_TYPES = {int(m): m for m in CmdArgType}
+_SCALAR = AttrDataFormat.SCALAR
+_new = object.__new__
+
+
 def attribute_value_to_device_attribute(av: Any, extract_as: ExtractAs = ExtractAs.Numpy) -> DeviceAttribute:
     """Build a ``DeviceAttribute`` from an ``AttributeValue_5`` or ``_4``."""
+    union = av.value
+    if (
+        av.data_format is _SCALAR
+        and union.disc in _NUMERIC_ARMS
+        and not av.err_list
+        and len(union.value)
+        and extract_as is not ExtractAs.Nothing
+    ):
+        return _numeric_scalar(av, union)
+    return _general(av, extract_as)
+
+
+def _numeric_scalar(av: Any, union: UnionValue) -> DeviceAttribute:
+    """The common case, kept short: a scalar number, with or without a set point."""
+    raw = union.value
+    da = _new(DeviceAttribute)
+    da.name = av.name
+    da.quality = av.quality
+    da.time = av.time
+    da.data_format = _SCALAR
+    da.type = _CMD_ARG_TYPES.get(getattr(av, "data_type", 0)) or _ARM_TYPES[union.disc]
+    r_dim, w_dim = av.r_dim, av.w_dim
+    da.dim_x, da.dim_y = r_dim.dim_x, r_dim.dim_y
+    da.w_dim_x, da.w_dim_y = w_dim.dim_x, w_dim.dim_y
+    da.has_failed = False
+    da.is_empty = False
+    da._errors = ()
+    da.nb_read = 1
+    da.value = value = raw[0].item()
+    if w_dim.dim_x:
+        da.nb_written = 1
+        da.w_value = raw[1].item() if len(raw) > 1 else value
+    else:
+        da.nb_written = 0
+        da.w_value = None
+    return da
+
+
+def _general(av: Any, extract_as: ExtractAs) -> DeviceAttribute:
     da = DeviceAttribute()
     da.name = av.name
     da.quality = av.quality

@@ -19,6 +19,7 @@ Everything else (request encoding, reply decoding, error mapping) lives here.
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -74,6 +75,9 @@ class Call:
     args: tuple[Any, ...]
     timeout: float
     device: str = ""
+    #: Hashable summary of ``args`` when they fully determine the request body (e.g. the
+    #: names of a read); the encoded request is then reused with only the id patched.
+    cache_key: Any = None
 
     @property
     def endpoint(self) -> tuple[str, int]:
@@ -109,13 +113,32 @@ def encode_request(conn: GiopConnection, call: Call) -> tuple[int, bool, bytearr
     (as PyTango does for client-side conversion problems) and nothing is sent.
     """
     request_id = conn.next_request_id()
-    request = build_request(call, request_id, first=request_id == 2)
+    first = request_id == 2
+    template_key = None
+    if call.cache_key is not None and conn.minor == 2:
+        template_key = (call.object_key, call.operation.name, call.cache_key, conn.little)
+        template = _templates.get(template_key)
+        if template is not None and not first:
+            data = bytearray(template)
+            _REQUEST_ID[conn.little].pack_into(data, 12, request_id)  # GIOP 1.2: id is the first body field
+            conn.expect_reply(request_id)
+            return request_id, True, data
+    request = build_request(call, request_id, first)
     try:
         data = conn.send(request)
     except LocalProtocolError as exc:
         conn.forget(request_id)
         raise TypeError(f"cannot send {call.operation.name} to {call.device}: {exc}") from None
+    if template_key is not None and not first and request.response_expected:
+        if len(_templates) >= _MAX_TEMPLATES:
+            _templates.clear()
+        _templates[template_key] = bytes(data)
     return request_id, request.response_expected, data
+
+
+_MAX_TEMPLATES = 4096
+_templates: dict[tuple[Any, ...], bytes] = {}
+_REQUEST_ID = {True: struct.Struct("<I"), False: struct.Struct(">I")}
 
 
 def _origin(call: Call) -> str:

@@ -166,15 +166,16 @@ class DeviceProxy:
 
     # -- calls --------------------------------------------------------------------
 
-    def _call(self, operation: str, *args: Any, timeout: float | None = None) -> Call:
+    def _call(self, operation: str, *args: Any, cache_key: Any = None) -> Call:
         return Call(
             self._host,
             self._port,
             self._key,
             OPERATIONS[operation],
             args,
-            self._timeout if timeout is None else timeout,
+            self._timeout,
             self._name.device,
+            () if not args else cache_key,
         )
 
     def _g_connect(self) -> Op[None]:
@@ -424,10 +425,11 @@ class DeviceProxy:
     # -- reading ----------------------------------------------------------------------------------
 
     def _g_read_values(self, names: Sequence[str]) -> Op[list[Any]]:
+        key = (tuple(names), self._source, self._ident.disc)
         if self._idl_version >= 5:
-            return (yield self._call("read_attributes_5", list(names), self._source, self._ident))
+            return (yield self._call("read_attributes_5", list(names), self._source, self._ident, cache_key=key))
         if self._idl_version == 4:
-            return (yield self._call("read_attributes_4", list(names), self._source, self._ident))
+            return (yield self._call("read_attributes_4", list(names), self._source, self._ident, cache_key=key))
         self._require(4, "read_attributes")
         return []
 

@@ -57,6 +57,7 @@ _STRUCTS = {
 }
 
 _ZEROS = bytes(8)
+_STRUCT_TABLES = {little: {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"} for little in (True, False)}
 
 
 def _dtype(code: str, little: bool) -> np.dtype:
@@ -82,7 +83,7 @@ class CdrEncoder:
         self.buf = bytearray()
         self.little = little
         self.base = base
-        self._s = {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"}
+        self._s = _STRUCT_TABLES[little]
 
     def getvalue(self) -> bytes:
         return bytes(self.buf)
@@ -107,7 +108,7 @@ class CdrEncoder:
             buf += _ZEROS[:pad]
         try:
             buf += self._s[code].pack(value)
-        except (struct.error, TypeError) as exc:
+        except (struct.error, TypeError, OverflowError) as exc:
             raise LocalProtocolError(f"cannot encode {value!r} as CDR {code!r}: {exc}") from None
 
     def write_octet(self, v: int) -> None:
@@ -237,7 +238,7 @@ class CdrDecoder:
         self.end = len(data) if end is None else end
         self.little = little
         self.base = base
-        self._s = {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"}
+        self._s = _STRUCT_TABLES[little]
 
     @property
     def remaining(self) -> int:
@@ -284,7 +285,13 @@ class CdrDecoder:
         return self._prim("i", 4)
 
     def read_ulong(self) -> int:
-        return self._prim("I", 4)
+        # the hottest read (lengths, counts, discriminators): written out in full
+        pos = self.pos
+        pos += -(self.base + pos) & 3
+        if pos + 4 > self.end:
+            raise MarshalError(f"message ended reading a 4-byte value at offset {pos}")
+        self.pos = pos + 4
+        return self._s["I"].unpack_from(self.data, pos)[0]
 
     def read_longlong(self) -> int:
         return self._prim("q", 8)
@@ -306,7 +313,12 @@ class CdrDecoder:
 
     def read_count(self, min_element_size: int = 1) -> int:
         """A sequence length, refused if it cannot fit in the remaining input."""
-        n = self.read_ulong()
+        pos = self.pos
+        pos += -(self.base + pos) & 3
+        if pos + 4 > self.end:
+            raise MarshalError(f"message ended reading a sequence length at offset {pos}")
+        self.pos = pos + 4
+        n = self._s["I"].unpack_from(self.data, pos)[0]
         if n * min_element_size > self.end - self.pos:
             raise MarshalError(f"sequence of {n} elements does not fit in the {self.end - self.pos} bytes left")
         return n

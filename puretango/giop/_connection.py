@@ -114,15 +114,19 @@ class GiopConnection:
         """Encode ``msg``; for a client Request, register its id as pending."""
         if self.state is not ConnectionState.OPEN:
             raise LocalProtocolError(f"cannot send on a connection in state {self.state.name}")
-        if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
-            self.pending.add(msg.request_id)
         data = encode_message(msg, self.minor if minor is None else minor, self.little)
         if len(data) - HEADER_SIZE > self.max_message_size:
-            self.pending.discard(getattr(msg, "request_id", -1))
             raise LocalProtocolError(
                 f"message of {len(data)} bytes exceeds the limit of {self.max_message_size} bytes"
             )
+        # registered only once encoded: a refused message leaves no pending id behind
+        if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
+            self.pending.add(msg.request_id)
         return data
+
+    def expect_reply(self, request_id: int) -> None:
+        """Register ``request_id`` as pending when the caller encoded the request itself."""
+        self.pending.add(request_id)
 
     def forget(self, request_id: int) -> None:
         """Stop waiting for ``request_id``: a late reply will be dropped."""

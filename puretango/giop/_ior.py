@@ -196,6 +196,8 @@ class Corbaloc:
         parts = []
         for host, port, minor in self.addresses:
             ver = f"1.{minor}@" if minor != 0 else ""
+            if ":" in host:  # IPv6 literal
+                host = f"[{host}]"
             parts.append(f"iiop:{ver}{host}:{port}")
         return "corbaloc:" + ",".join(parts) + "/" + quote_from_bytes(self.object_key, safe="/-_.!~*'()")
 

@@ -20,7 +20,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Union
+from typing import NamedTuple, Union
 
 from ._cdr import CdrDecoder, CdrEncoder
 from ._errors import LocalProtocolError, MarshalError, RemoteProtocolError
@@ -66,6 +66,9 @@ class MsgType(IntEnum):
     FRAGMENT = 7
 
 
+_MSG_TYPES = {int(m): m for m in MsgType}
+
+
 class ReplyStatus(IntEnum):
     NO_EXCEPTION = 0
     USER_EXCEPTION = 1
@@ -73,6 +76,9 @@ class ReplyStatus(IntEnum):
     LOCATION_FORWARD = 3
     LOCATION_FORWARD_PERM = 4
     NEEDS_ADDRESSING_MODE = 5
+
+
+_REPLY_STATUSES = {int(m): m for m in ReplyStatus}
 
 
 class LocateStatus(IntEnum):
@@ -214,8 +220,9 @@ MESSAGE_CLASSES: tuple[type, ...] = (
 # -- header -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
+    """The 12-byte GIOP header, decoded."""
+
     minor: int
     little: bool
     more_fragments: bool
@@ -225,15 +232,16 @@ class Header:
 
 def parse_header(data: bytes | bytearray | memoryview) -> Header:
     """Decode the 12-byte GIOP header at the start of ``data``."""
-    if bytes(data[:4]) != MAGIC:
+    if len(data) < HEADER_SIZE:
+        raise RemoteProtocolError(f"GIOP header needs {HEADER_SIZE} bytes, got {len(data)}")
+    if data[:4] != MAGIC:
         raise RemoteProtocolError(f"not a GIOP message (magic {bytes(data[:4])!r})")
     major, minor, flags, msg_type = data[4], data[5], data[6], data[7]
     if major != 1 or minor > 2:
         raise RemoteProtocolError(f"unsupported GIOP version {major}.{minor}")
-    try:
-        mt = MsgType(msg_type)
-    except ValueError:
-        raise RemoteProtocolError(f"unknown GIOP message type {msg_type}") from None
+    mt = _MSG_TYPES.get(msg_type)
+    if mt is None:
+        raise RemoteProtocolError(f"unknown GIOP message type {msg_type}")
     if mt is MsgType.FRAGMENT and minor == 0:
         raise RemoteProtocolError("Fragment messages do not exist in GIOP 1.0")
     little = bool(flags & 1)
@@ -254,6 +262,8 @@ def _write_contexts(enc: CdrEncoder, contexts: tuple[ServiceContext, ...]) -> No
 
 def _read_contexts(dec: CdrDecoder) -> tuple[ServiceContext, ...]:
     n = dec.read_count(8)
+    if not n:
+        return ()
     return tuple(ServiceContext(dec.read_ulong(), dec.read_octets()) for _ in range(n))
 
 
@@ -391,11 +401,20 @@ def _dec_reply(dec: CdrDecoder, minor: int) -> Reply:
         contexts = _read_contexts(dec)
         request_id = dec.read_ulong()
         status = dec.read_ulong()
-    try:
-        st = ReplyStatus(status)
-    except ValueError:
-        raise MarshalError(f"unknown reply status {status}") from None
-    return Reply(request_id=request_id, status=st, service_contexts=contexts, body=_read_body(dec, minor))
+    st = _REPLY_STATUSES.get(status)
+    if st is None:
+        raise MarshalError(f"unknown reply status {status}")
+    # the hot path of every client: build the frozen value without the keyword __init__
+    reply = _new(Reply)
+    _set(reply, "request_id", request_id)
+    _set(reply, "status", st)
+    _set(reply, "service_contexts", contexts)
+    _set(reply, "body", _read_body(dec, minor))
+    return reply
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _enc_cancel(enc: CdrEncoder, m: CancelRequest, minor: int) -> None:

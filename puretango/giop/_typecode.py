@@ -341,18 +341,38 @@ def _read_tc(dec: CdrDecoder, seen: dict[int, TypeCode], depth: int) -> TypeCode
     return tc
 
 
+def _is_empty(tc: TypeCode) -> bool:
+    """True for a type whose values take no bytes (null, void, an empty struct or array)."""
+    tc = strip_alias(tc)
+    if tc.kind in (TCKind.tk_null, TCKind.tk_void):
+        return True
+    if isinstance(tc, StructTC):  # an exception value starts with its repository id
+        return not tc.members
+    return isinstance(tc, ArrayTC) and tc.length == 0
+
+
+def _read_member_tc(dec: CdrDecoder, seen: dict[int, TypeCode], depth: int) -> TypeCode:
+    """A member or element TypeCode. Empty types are refused there: IDL cannot declare
+    them, and sequences/arrays/structs of values that take no bytes would let a small
+    message make the decoder build an unbounded number of values."""
+    tc = _read_tc(dec, seen, depth)
+    if _is_empty(tc):
+        raise MarshalError(f"TypeCode kind {tc.kind.name} cannot be a member or element type")
+    return tc
+
+
 def _read_complex(k: TCKind, dec: CdrDecoder, seen: dict[int, TypeCode], depth: int) -> TypeCode:
     if k is TCKind.tk_sequence:
-        return SequenceTC(_read_tc(dec, seen, depth + 1), dec.read_ulong())
+        return SequenceTC(_read_member_tc(dec, seen, depth + 1), dec.read_ulong())
     if k is TCKind.tk_array:
-        return ArrayTC(_read_tc(dec, seen, depth + 1), dec.read_ulong())
+        return ArrayTC(_read_member_tc(dec, seen, depth + 1), dec.read_ulong())
     repo_id = dec.read_string()
     name = dec.read_string()
     if k is TCKind.tk_alias:
         return AliasTC(repo_id, name, _read_tc(dec, seen, depth + 1))
     if k in (TCKind.tk_struct, TCKind.tk_except):
         n = dec.read_count(9)
-        members = tuple((dec.read_string(), _read_tc(dec, seen, depth + 1)) for _ in range(n))
+        members = tuple((dec.read_string(), _read_member_tc(dec, seen, depth + 1)) for _ in range(n))
         return (StructTC if k is TCKind.tk_struct else ExceptTC)(repo_id, name, members)
     if k is TCKind.tk_enum:
         return EnumTC(repo_id, name, tuple(dec.read_string_sequence()))
@@ -362,8 +382,8 @@ def _read_complex(k: TCKind, dec: CdrDecoder, seen: dict[int, TypeCode], depth: 
         n = dec.read_count(9)
         umembers = []
         for _ in range(n):
-            label = read_value(dec, disc)
-            umembers.append((label, dec.read_string(), _read_tc(dec, seen, depth + 1)))
+            label = read_value(dec, disc, depth + 1)
+            umembers.append((label, dec.read_string(), _read_member_tc(dec, seen, depth + 1)))
         return UnionTC(repo_id, name, disc, default_index, tuple(umembers))
     if k is TCKind.tk_objref:
         return ObjrefTC(repo_id, name)
@@ -378,9 +398,10 @@ def write_any(enc: CdrEncoder, value: Any) -> None:
     write_value(enc, value.typecode, value.value)
 
 
-def read_any(dec: CdrDecoder) -> Any:
-    tc = read_typecode(dec)
-    return Any(tc, read_value(dec, tc))
+def read_any(dec: CdrDecoder, depth: int = 0) -> Any:
+    """``depth`` is the nesting level of this any inside enclosing values."""
+    tc = _read_tc(dec, {}, depth)
+    return Any(tc, read_value(dec, tc, depth + 1))
 
 
 def write_value(enc: CdrEncoder, tc: TypeCode, value: _AnyT, depth: int = 0) -> None:
@@ -455,7 +476,7 @@ def read_value(dec: CdrDecoder, tc: TypeCode, depth: int = 0) -> _AnyT:
         if prim is not None:
             return dec.read_primitive(prim)
         if kind is TCKind.tk_any:
-            return read_any(dec)
+            return read_any(dec, depth + 1)
         if kind is TCKind.tk_TypeCode:
             return read_typecode(dec)
         return None

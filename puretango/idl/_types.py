@@ -13,6 +13,7 @@ are ``list[str]``, structs are instances of a generated slotted class, enums are
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Sequence
 from typing import Any as _AnyT
 
@@ -312,24 +313,165 @@ def _equal(a: _AnyT, b: _AnyT) -> bool:
     return bool(a == b)
 
 
-def _compile_struct(cls: type, fields: Sequence[tuple[str, IdlType]], exception_id: str | None) -> tuple[Callable, Callable]:
-    """Generate straight-line read/write functions for a struct declaration."""
-    env: dict[str, _AnyT] = {"cls": cls, "new": object.__new__, "setattr": object.__setattr__}
-    read_lines = ["def read(dec):", "    o = new(cls)"]
+_UNPACK_CODES = "BhHiIqQfd"
+_UNPACKERS = {
+    little: tuple(struct.Struct(("<" if little else ">") + c).unpack_from for c in _UNPACK_CODES)
+    for little in (True, False)
+}
+_PRIM_CODE = {
+    "boolean": ("B", 1),
+    "octet": ("B", 1),
+    "char": ("B", 1),
+    "short": ("h", 2),
+    "ushort": ("H", 2),
+    "long": ("i", 4),
+    "ulong": ("I", 4),
+    "longlong": ("q", 8),
+    "ulonglong": ("Q", 8),
+    "float": ("f", 4),
+    "double": ("d", 8),
+}
+
+
+class _ReadGen:
+    """Emits straight-line decoding code: primitives, strings, enums and nested structs
+    are read inline from ``data`` at local position ``p``; anything else is a call to
+    its own reader with ``dec.pos`` synchronised around it."""
+
+    def __init__(self, env: dict[str, _AnyT]) -> None:
+        self.env = env
+        self.lines: list[str] = []
+        self.counter = 0
+        #: alignment of ``base + p`` known at this point of the generated code
+        self.known = 1
+
+    def name(self, prefix: str, value: _AnyT) -> str:
+        self.counter += 1
+        key = f"{prefix}{self.counter}"
+        self.env[key] = value
+        return key
+
+    def emit(self, line: str, indent: int) -> None:
+        self.lines.append("    " * indent + line)
+
+    def align(self, size: int, indent: int) -> None:
+        if size > self.known:
+            self.emit(f"p += -(base + p) & {size - 1}", indent)
+            self.known = size
+
+    def advanced(self, size: int | None) -> None:
+        """``p`` moved by ``size`` bytes (None: by an unknown amount)."""
+        self.known = 1 if size is None else min(self.known, size & -size if size else self.known)
+
+    def read(self, typ: IdlType, target: str, indent: int) -> None:
+        while isinstance(typ, Alias):
+            typ = typ.content
+        if isinstance(typ, Prim):
+            code, size = _PRIM_CODE[typ.name]
+            self.align(size, indent)
+            expr = f"u_{code}(data, p)[0]"
+            if typ.name == "boolean":
+                expr = f"{expr} != 0"
+            self.emit(f"{target} = {expr}", indent)
+            self.emit(f"p += {size}", indent)
+            self.advanced(size)
+        elif isinstance(typ, _StringType):
+            self.align(4, indent)
+            self.emit("n = u_I(data, p)[0]", indent)
+            self.emit(f"{target} = str(data[p + 4:p + 3 + n], 'latin-1') if n else ''", indent)
+            self.emit("p += 4 + n", indent)
+            self.advanced(None)
+        elif isinstance(typ, Enum):
+            table = self.name("enum", tuple(sorted(typ.enum_cls, key=int)))
+            self.align(4, indent)
+            self.emit(f"{target} = {table}[u_I(data, p)[0]]", indent)
+            self.emit("p += 4", indent)
+            self.advanced(4)
+        elif isinstance(typ, Seq) and not isinstance(typ.element, Prim):
+            # most such sequences (error lists, extensions) are empty: read the count
+            # inline and call the reader only when there is something to read
+            reader = self.name("r", typ.read)
+            self.align(4, indent)
+            self.emit("if u_I(data, p)[0]:", indent)
+            self.emit("dec.pos = p", indent + 1)
+            self.emit(f"{target} = {reader}(dec)", indent + 1)
+            self.emit("p = dec.pos", indent + 1)
+            self.emit("else:", indent)
+            self.emit(f"{target} = []", indent + 1)
+            self.emit("p += 4", indent + 1)
+            self.advanced(None)
+        elif isinstance(typ, Union):
+            table = self.name("enum", tuple(sorted(typ.discriminator.enum_cls, key=int)))
+            readers = self.name("arms", typ.arm_readers)
+            self.align(4, indent)
+            self.emit(f"d = {table}[u_I(data, p)[0]]", indent)
+            self.emit("dec.pos = p + 4", indent)
+            self.emit("u = new(UnionValue)", indent)
+            self.emit("u.disc = d", indent)
+            self.emit(f"u.value = {readers}[d](dec)", indent)
+            self.emit(f"{target} = u", indent)
+            self.emit("p = dec.pos", indent)
+            self.advanced(None)
+        elif isinstance(typ, Struct) and not typ.exception:
+            cls = self.name("cls", typ.cls)
+            obj = f"o{self.counter}"
+            self.emit(f"{obj} = new({cls})", indent)
+            for fname, ftype in typ.fields:
+                self.read(ftype, f"{obj}.{fname}", indent)
+            self.emit(f"{target} = {obj}", indent)
+        else:
+            reader = self.name("r", typ.read)
+            self.emit("dec.pos = p", indent)
+            self.emit(f"{target} = {reader}(dec)", indent)
+            self.emit("p = dec.pos", indent)
+            self.advanced(None)
+
+
+def _compile_struct(
+    cls: type, fields: Sequence[tuple[str, IdlType]], exception_id: str | None
+) -> tuple[Callable, Callable]:
+    """Generate straight-line read/write functions for a struct declaration.
+
+    The reader decodes primitives and nested structs inline; malformed input
+    (out-of-range enum, truncated buffer) surfaces as :class:`MarshalError`.
+    """
+    env: dict[str, _AnyT] = {
+        "cls": cls,
+        "new": object.__new__,
+        "UNPACKERS": _UNPACKERS,
+        "MarshalError": MarshalError,
+        "StructError": struct.error,
+        "UnionValue": UnionValue,
+    }
+    gen = _ReadGen(env)
+    gen.emit("def read(dec):", 0)
+    gen.emit("data = dec.data", 1)
+    gen.emit("p = dec.pos", 1)
+    gen.emit("base = dec.base", 1)
+    gen.emit(f"{', '.join('u_' + c for c in _UNPACK_CODES)} = UNPACKERS[dec.little]", 1)
+    gen.emit("try:", 1)
+    gen.emit("o = new(cls)", 2)
+    if exception_id is not None:
+        gen.read(STRING, "_exc_id", 2)
+    for name, typ in fields:
+        gen.read(typ, f"o.{name}", 2)
+    gen.emit("except (StructError, IndexError, KeyError) as exc:", 1)
+    gen.emit("raise MarshalError(f'cannot decode ' + cls.__name__ + f': {exc}') from None", 2)
+    gen.emit("if p > dec.end:", 1)
+    gen.emit("raise MarshalError('message ended inside ' + cls.__name__)", 2)
+    gen.emit("dec.pos = p", 1)
+    gen.emit("return o", 1)
+
     write_lines = ["def write(enc, v):"]
     if exception_id is not None:
         env["exc_id"] = exception_id
-        read_lines.append("    dec.read_string()")
         write_lines.append("    enc.write_string(exc_id)")
     for i, (name, typ) in enumerate(fields):
-        env[f"r{i}"] = typ.read
         env[f"w{i}"] = typ.write
-        read_lines.append(f"    setattr(o, {name!r}, r{i}(dec))")
         write_lines.append(f"    w{i}(enc, v.{name})")
-    read_lines.append("    return o")
     if len(write_lines) == 1:
         write_lines.append("    pass")
-    exec("\n".join(read_lines), env)  # noqa: S102 - our own generated code
+    exec("\n".join(gen.lines), env)  # noqa: S102 - our own generated code
     exec("\n".join(write_lines), env)  # noqa: S102
     return env["read"], env["write"]
 
@@ -348,6 +490,7 @@ class Struct(IdlType):
         """``cls``, if given, is a hand-written class with a slot per field to use
         instead of a generated one (for public types such as ``DevError``)."""
         self.name = name
+        self.exception = exception
         self.fields = tuple(fields)
         self.repo_id = f"{_NS}{name}:1.0"
         tc_cls = ExceptTC if exception else StructTC
@@ -411,6 +554,8 @@ class Union(IdlType):
             tuple((int(d), n, t.typecode) for d, n, t in arms),
         )
         readers = {int(d): t.read for d, _, t in arms}
+        #: discriminator -> reader of the arm (used by generated struct readers)
+        self.arm_readers = readers
         writers = {int(d): t.write for d, _, t in arms}
         disc_read, disc_write = discriminator.read, discriminator.write
 
