@@ -43,7 +43,7 @@ class DevFailed(Exception):
 
     def __str__(self) -> str:
         if self.args and all(isinstance(e, DevError) for e in self.args):
-            inner = "".join(str(e) for e in self.args)
+            inner = "".join(f"    {e.pretty('    ')}\n" for e in self.args)
             return f"DevFailed[\n{inner}]"
         return super().__str__()
 

@@ -141,9 +141,9 @@ def _general(av: Any, extract_as: ExtractAs) -> DeviceAttribute:
     union: UnionValue = av.value
     arm = AttributeDataType(union.disc)
     data_type = getattr(av, "data_type", None)
-    if data_type in (None, 0) or data_type not in CmdArgType.values:
+    if data_type is None:  # IDL 4 values carry no type: derive it from the union arm
         data_type = _ARM_TYPES.get(arm, _C.Unknown)
-    da.type = CmdArgType(data_type)
+    da.type = _CMD_ARG_TYPES.get(data_type, _C.Unknown)
     da.data_format = data_format
     da._errors = tuple(av.err_list)
     r_dim, w_dim = av.r_dim, av.w_dim

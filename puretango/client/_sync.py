@@ -69,6 +69,9 @@ class SyncChannel:
         self._generation = 0
         self._replies_seen = 0
         self._reading = False
+        self._sleepers = 0
+        self._lock_held_by_leader = False
+        self._poller = select.poll()
         self._waiters: dict[int, _Waiter] = {}
 
     # -- connection management (call with _cond held) ------------------------------
@@ -82,6 +85,8 @@ class SyncChannel:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(None)
             self._sock, self._conn = sock, GiopConnection(Role.CLIENT)
+            self._poller = select.poll()
+            self._poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
             self._generation += 1
             self._replies_seen = 0
         return self._sock, self._conn, self._generation
@@ -119,7 +124,8 @@ class SyncChannel:
 
     def _roundtrip(self, call: Call) -> Reply:
         deadline = time.monotonic() + call.timeout if call.timeout > 0 else None
-        with self._cond:
+        cond = self._cond
+        with cond:
             sock, conn, generation = self._ensure_connected(call)
             request_id, expects_reply, data = encode_request(conn, call)
             waiter = _Waiter()
@@ -129,52 +135,66 @@ class SyncChannel:
             with self._send_lock:
                 sock.sendall(data)
         except OSError as exc:
-            with self._cond:
+            with cond:
                 self._waiters.pop(request_id, None)
                 self._drop(generation, f"send failed: {exc}")
             raise _Closed(str(exc), False) from None
         if not expects_reply:
             return Reply(request_id=request_id)
         try:
-            return self._wait(waiter, request_id, sock, conn, generation, deadline, call)
-        finally:
-            with self._cond:
+            while True:
+                with cond:
+                    if self._await_turn(waiter, deadline, call):
+                        return self._finish(waiter, request_id, conn)
+                # We are the leader: read until our reply arrives or time runs out.
+                try:
+                    if self._lead(waiter, sock, conn, generation, deadline, call):
+                        return self._finish(waiter, request_id, conn)  # _lead returned holding the lock
+                except BaseException:
+                    with cond:
+                        self._step_down()
+                    raise
+        except BaseException:
+            with cond:
                 self._waiters.pop(request_id, None)
                 if conn is self._conn:
                     conn.forget(request_id)
+            raise
 
-    def _wait(
-        self,
-        waiter: _Waiter,
-        request_id: int,
-        sock: socket.socket,
-        conn: GiopConnection,
-        generation: int,
-        deadline: float | None,
-        call: Call,
-    ) -> Reply:
-        cond = self._cond
-        while True:
-            with cond:
-                while True:
-                    if waiter.reply is not None:
-                        return waiter.reply
-                    if waiter.error is not None:
-                        raise waiter.error
-                    if not self._reading:
-                        self._reading = True
-                        break
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        raise timeout_error(call)
-                    cond.wait(remaining)
-            # We are the leader: read until our reply arrives or time runs out.
+    def _await_turn(self, waiter: _Waiter, deadline: float | None, call: Call) -> bool:
+        """With the lock held: True if our reply is in, False once we are the leader."""
+        while waiter.reply is None:
+            if waiter.error is not None:
+                raise waiter.error
+            if not self._reading:
+                self._reading = True
+                return False
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise timeout_error(call)
+            self._sleepers += 1
             try:
-                self._lead(waiter, sock, conn, generation, deadline, call)
+                self._cond.wait(remaining)
             finally:
-                with cond:
-                    self._reading = False
-                    cond.notify_all()
+                self._sleepers -= 1
+        return True
+
+    def _finish(self, waiter: _Waiter, request_id: int, conn: GiopConnection) -> Reply:
+        """With the lock held (and released here): forget the request, return its reply."""
+        try:
+            self._waiters.pop(request_id, None)
+            conn.forget(request_id)
+            assert waiter.reply is not None
+            return waiter.reply
+        finally:
+            if self._lock_held_by_leader:
+                self._lock_held_by_leader = False
+                self._cond.release()
+
+    def _step_down(self) -> None:
+        self._reading = False
+        if self._sleepers:
+            self._cond.notify_all()
 
     def _lead(
         self,
@@ -184,31 +204,43 @@ class SyncChannel:
         generation: int,
         deadline: float | None,
         call: Call,
-    ) -> None:
-        while waiter.reply is None and waiter.error is None:
+    ) -> bool:
+        """Read as the leader. True: our reply is in and the lock is *held* (for
+        :meth:`_finish`); False: the connection died, leadership given up."""
+        poller = self._poller
+        cond = self._cond
+        while True:
             if deadline is not None:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not _readable(sock, remaining):
+                if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
                     raise timeout_error(call)
             try:
                 data = sock.recv(_RECV_SIZE)
+                reason = "connection closed by the server"
             except OSError as exc:
                 data = b""
                 reason = str(exc)
-            else:
-                reason = "connection closed by the server"
-            with self._cond:
+            cond.acquire()
+            try:
                 if generation != self._generation:
-                    return  # the connection was replaced; our waiter has been failed
+                    self._step_down()
+                    return False  # the connection was replaced; our waiter has been failed
                 conn.receive_data(data)
                 try:
                     self._dispatch(conn)
                 except ProtocolError as exc:
                     self._drop(generation, f"protocol error: {exc}")
-                    return
                 except _ConnectionEnded as ended:
                     self._drop(generation, ended.reason if data else reason)
-                    return
+                if waiter.reply is not None or waiter.error is not None:
+                    self._step_down()
+                    if waiter.reply is not None:
+                        self._lock_held_by_leader = True
+                        return True
+                    return False
+            finally:
+                if not self._lock_held_by_leader:
+                    cond.release()
 
     def _dispatch(self, conn: GiopConnection) -> None:
         while True:
@@ -220,7 +252,8 @@ class SyncChannel:
                 waiter = self._waiters.get(event.request_id)
                 if waiter is not None:
                     waiter.reply = event
-                    self._cond.notify_all()
+                    if self._sleepers:
+                        self._cond.notify_all()
             elif isinstance(event, ConnectionClosed):
                 raise _ConnectionEnded("connection closed by the server")
             else:  # CloseConnection, MessageError, LocateReply: the server is done with us
@@ -230,13 +263,6 @@ class SyncChannel:
     def close(self) -> None:
         with self._cond:
             self._drop(self._generation, "closed by the client")
-
-
-def _readable(sock: socket.socket, timeout: float) -> bool:
-    """Wait until ``sock`` has data (or EOF) for at most ``timeout`` seconds."""
-    poller = select.poll()
-    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
-    return bool(poller.poll(max(0, int(timeout * 1000 + 0.999))))
 
 
 class _ConnectionEnded(Exception):

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from ..idl._enums import (
@@ -52,6 +54,9 @@ class _Record:
             return NotImplemented
         return all(getattr(self, f) == getattr(other, f) for f in self._fields)
 
+    def _str_fields(self) -> list[str]:
+        return sorted(self._fields)
+
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -59,11 +64,27 @@ class _Record:
         return f"{type(self).__name__}({inner})"
 
     def __str__(self) -> str:
-        lines = [f"{type(self).__name__}["]
-        for f in sorted(self._fields):
-            v = getattr(self, f)
-            lines.append(f"{f} = {v!s}" if not isinstance(v, str) else f'{f} = "{v}"')
-        return "\n".join(lines) + "]"
+        return pretty(self, sorted(self._fields))
+
+
+def pretty(obj: Any, fields: Iterable[str], indent: str = "") -> str:
+    """PyTango's multi-line ``str`` of a structure: ``Name[`` then one ``field = value``
+    per line (strings in double quotes, nested structures indented), then ``]``."""
+    inner = indent + "    "
+    lines = [f"{type(obj).__name__}["]
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, (_Record, DeviceAttribute)):
+            text = pretty(value, value._str_fields(), inner)
+        elif isinstance(value, str):
+            text = f'"{value}"'.replace("\n", "\n" + inner)
+        elif isinstance(value, dict):
+            text = json.dumps(value, indent=4).replace("\n", "\n" + inner)
+        else:
+            text = repr(value).replace("\n", "\n" + inner)
+        lines.append(f"{inner}{name} = {text}")
+    lines.append(f"{indent}]")
+    return "\n".join(lines)
 
 
 class AttributeDimension(_Record):
@@ -163,16 +184,10 @@ class DeviceAttribute:
         return f"DeviceAttribute({inner})"
 
     def __str__(self) -> str:
-        lines = ["DeviceAttribute["]
-        for f in self._REPR_FIELDS:
-            v = getattr(self, f)
-            if isinstance(v, str):
-                lines.append(f'{f} = "{v}"')
-            elif isinstance(v, AttributeDimension):
-                lines.append(f"{f} = AttributeDimension[\ndim_x = {v.dim_x}\ndim_y = {v.dim_y}]\n")
-            else:
-                lines.append(f"{f} = {v!r}")
-        return "\n".join(lines) + "]\n"
+        return pretty(self, self._REPR_FIELDS)
+
+    def _str_fields(self) -> tuple[str, ...]:
+        return self._REPR_FIELDS
 
 
 class AttributeAlarmInfo(_Record):

@@ -194,11 +194,18 @@ class CdrEncoder:
                 arr = np.asarray(values, dtype=bool)
             else:
                 arr = np.asarray(values)
-                if arr.dtype.kind not in "biuf" and arr.size:
+                if arr.dtype.kind in "fO" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
+                    # numpy infers float64 (or object) for Python ints straddling int64/uint64
+                    exact = np.asarray(values, dtype=object)
+                    if all(isinstance(v, (int, np.integer)) for v in exact.flat):
+                        arr = exact
+                if arr.dtype.kind not in "biufO" and arr.size:
                     raise LocalProtocolError(f"cannot encode {arr.dtype} values as CDR {kind}")
                 if arr.dtype.kind == "f" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
                     raise LocalProtocolError(f"cannot encode float values as CDR {kind}")
-                if arr.dtype.kind in "iu" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
+                if arr.dtype.kind == "O" and _NATIVE_DTYPES[kind].kind not in "iu" and arr.size:
+                    raise LocalProtocolError(f"cannot encode {arr.dtype} values as CDR {kind}")
+                if arr.dtype.kind in "iuO" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
                     info = np.iinfo(_NATIVE_DTYPES[kind])
                     if arr.min() < info.min or arr.max() > info.max:
                         raise LocalProtocolError(f"value out of range for CDR {kind}")

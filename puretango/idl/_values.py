@@ -22,7 +22,7 @@ class DevError:
     def __init__(
         self,
         reason: str = "",
-        severity: ErrSeverity | int = ErrSeverity.ERR,
+        severity: ErrSeverity | int = ErrSeverity.WARN,
         desc: str = "",
         origin: str = "",
     ) -> None:
@@ -50,12 +50,14 @@ class DevError:
         )
 
     def __str__(self) -> str:
+        return self.pretty()
+
+    def pretty(self, indent: str = "") -> str:
+        """PyTango's multi-line form, indented by ``indent``."""
+        inner = indent + "    "
         return (
-            "DevError[\n"
-            f"    desc = {self.desc}\n"
-            f"  origin = {self.origin}\n"
-            f"  reason = {self.reason}\n"
-            f"severity = {ErrSeverity(self.severity).name}]\n"
+            f"DevError[\n{inner}desc = {self.desc}\n{inner}origin = {self.origin}\n"
+            f"{inner}reason = {self.reason}\n{inner}severity = {ErrSeverity(self.severity).name}\n{indent}]"
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from typing import Any
 
@@ -23,6 +24,9 @@ from puretango import DevFailed
 from .conftest import DEVICES
 
 TYPED = tv.typed_attr_names()
+REPR_ATTRS = ["double_scalar_rw", "long_spectrum_ro", "float_image_rw", "string_scalar_ro", "enum_scalar_ro",
+              "encoded_scalar_ro", "state_scalar_ro", "State", "boolean_spectrum_rw", tv.FAILING_ATTR]
+_TIME = re.compile(r"TimeVal\(tv_nsec = \d+, tv_sec = \d+, tv_usec = \d+\)")
 
 # What PyTango reports for each attribute read: the metadata fields of DeviceAttribute.
 _PYTANGO_METADATA = """
@@ -57,13 +61,19 @@ errors["no_such_attribute"] = reasons(dev.read_attribute, "no_such_attribute")
 errors["write_ro"] = reasons(dev.write_attribute, "double_scalar_ro", 1.0)
 errors["missing_argin"] = reasons(dev.command_inout, "EchoDouble")
 out["errors"] = errors
+out["reprs"] = {{name: [repr(dev.read_attributes([name])[0]), str(dev.read_attributes([name])[0])] for name in {repr_names!r}}}
+out["reprs"]["config"] = [repr(dev.get_attribute_config("configured_attr")), str(dev.get_attribute_config("configured_attr"))]
+out["reprs"]["command"] = [repr(dev.command_query("EchoVarLongStringArray")), str(dev.command_query("EchoVarLongStringArray"))]
+out["reprs"]["info"] = [repr(dev.info()), str(dev.info())]
 print(json.dumps(out))
 """
 
 
 @pytest.fixture(scope="module")
 def pytango_view(typedev: PyTangoServer) -> dict[str, dict[str, Any]]:
-    code = _PYTANGO_METADATA.format(trl=typedev.trl(DEVICES[1]), names=TYPED + ["State", "Status"])
+    code = _PYTANGO_METADATA.format(
+        trl=typedev.trl(DEVICES[1]), names=TYPED + ["State", "Status"], repr_names=REPR_ATTRS
+    )
     return json.loads(run_pytango_client(code).strip().splitlines()[-1])
 
 
@@ -356,3 +366,22 @@ def test_read_attributes_numpy_image_layout(dev: tango.DeviceProxy) -> None:
     expected = tv.by_attr_name("double_image_ro").read
     assert da.value.shape == expected.shape == (da.dim_y, da.dim_x)
     assert np.array_equal(da.value, expected)
+
+
+@pytest.mark.parametrize("case", REPR_ATTRS + ["config", "command", "info"])
+def test_repr_and_str_as_pytango(
+    typedev: PyTangoServer, pytango_view: dict[str, Any], case: str
+) -> None:
+    dev = tango.DeviceProxy(typedev.trl(DEVICES[1]))  # the device PyTango read, same state
+    dev.command_inout("Reset")
+    if case == "config":
+        obj: Any = dev.get_attribute_config("configured_attr")
+    elif case == "command":
+        obj = dev.command_query("EchoVarLongStringArray")
+    elif case == "info":
+        obj = dev.info()
+    else:
+        obj = dev.read_attributes([case])[0]
+    theirs_repr, theirs_str = pytango_view["reprs"][case]
+    assert _TIME.sub("T", repr(obj)) == _TIME.sub("T", theirs_repr)
+    assert _TIME.sub("T", str(obj)) == _TIME.sub("T", theirs_str)
