@@ -46,32 +46,17 @@ from ._convert import (
     python_to_attr_union,
 )
 from ._engine import Call, Op, client_ident, run_sync
+from ._modes import RUNNERS
 from ._names import TangoName, needs_database_error, parse_attribute_name, parse_device_name
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
-__all__ = ["DeviceProxy", "AttributeProxy", "green", "RUNNERS", "get_green_mode", "set_green_mode"]
+__all__ = ["DeviceProxy", "AttributeProxy", "green", "get_green_mode", "set_green_mode"]
 
 T = TypeVar("T")
 
 _ALL_ATTRIBUTES_3 = "All attributes_3"
 
 # -- green-mode plumbing --------------------------------------------------------------
-
-#: GreenMode -> runner(operation, wait, timeout). Other flavours register theirs here.
-RUNNERS: dict[GreenMode, Callable[[Op[Any], bool | None, float | None], Any]] = {}
-
-
-def _run_synchronous(op: Op[T], wait: bool | None, timeout: float | None) -> T:
-    if wait is False:
-        raise ValueError("Not supported in synchronous mode")
-    if timeout:
-        raise ValueError("Not supported in synchronous mode")
-    return run_sync(op, _sync.invoke)
-
-
-RUNNERS[GreenMode.Synchronous] = _run_synchronous
-
-_default_green_mode = GreenMode.Synchronous
 
 
 def _mode_from_env() -> GreenMode:
@@ -85,18 +70,19 @@ _default_green_mode = _mode_from_env()
 
 
 def get_green_mode() -> GreenMode:
-    """The process-wide default green mode."""
+    """The process-wide default green mode (``PYTANGO_GREEN_MODE`` or Synchronous)."""
     return _default_green_mode
 
 
 def set_green_mode(green_mode: GreenMode | None = None) -> None:
-    """Set the process-wide default green mode (``None`` means Synchronous)."""
+    """Set the process-wide default green mode (``None`` means Synchronous).
+
+    Gevent mode needs gevent installed (``ImportError`` otherwise).
+    """
     global _default_green_mode
     mode = GreenMode.Synchronous if green_mode is None else GreenMode(green_mode)
-    if mode not in RUNNERS:
-        raise NonSupportedFeature(
-            make_error("API_NotSupportedFeature", f"green mode {mode.name} is not available", "set_green_mode")
-        )
+    if mode is GreenMode.Gevent:
+        import gevent  # noqa: F401 - fail now, as PyTango does, if gevent is missing
     _default_green_mode = mode
 
 
@@ -107,12 +93,7 @@ def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
     def method(self: Any, *args: Any, green_mode: GreenMode | None = None, wait: bool | None = None,
                timeout: float | None = None, **kwargs: Any) -> Any:
         mode = green_mode if green_mode is not None else self.get_green_mode()
-        runner = RUNNERS.get(GreenMode(mode))
-        if runner is None:
-            raise NonSupportedFeature(
-                make_error("API_NotSupportedFeature", f"green mode {GreenMode(mode).name} is not available", "DeviceProxy")
-            )
-        return runner(gen_method(self, *args, **kwargs), wait, timeout)
+        return RUNNERS[mode](gen_method(self, *args, **kwargs), wait, timeout)
 
     return method
 
@@ -122,7 +103,7 @@ def _sync_only(gen_method: Callable[..., Op[T]]) -> Callable[..., T]:
 
     @functools.wraps(gen_method)
     def method(self: Any, *args: Any, **kwargs: Any) -> T:
-        return run_sync(gen_method(self, *args, **kwargs), _sync.invoke)
+        return self._run_blocking(gen_method(self, *args, **kwargs))
 
     return method
 
@@ -141,6 +122,7 @@ class DeviceProxy:
         need_check_acc: bool = True,
         *,
         green_mode: GreenMode | None = None,
+        _connect: bool = True,
         **_executors: Any,
     ) -> None:
         if isinstance(dev_name, DeviceProxy):
@@ -161,8 +143,20 @@ class DeviceProxy:
             raise needs_database_error(dev_name)
         d["_host"], d["_port"] = name.host, name.port
         d["_key"] = name.device.encode("latin-1")
-        run_sync(self._g_connect(), _sync.invoke)
-        d["_initialised"] = True
+        if _connect:  # the constructor itself is synchronous, as in PyTango
+            self._run_blocking(self._g_connect())
+
+    def _run_blocking(self, op: Op[T]) -> T:
+        """Run a non-green operation to completion: cooperatively in gevent mode,
+        on the calling thread otherwise (as PyTango does)."""
+        if self.get_green_mode() is GreenMode.Gevent:
+            return RUNNERS[GreenMode.Gevent](op, True, None)
+        return run_sync(op, _sync.invoke)
+
+    def _g_init(self) -> Op[DeviceProxy]:
+        """Connect, then return the proxy: the body of the green-mode factories."""
+        yield from self._g_connect()
+        return self
 
     # -- calls --------------------------------------------------------------------
 
@@ -192,6 +186,7 @@ class DeviceProxy:
         d["_idl_version"] = version
         d["_server_version"] = info.server_version
         d["_ident"] = client_ident(min(version, info.server_version))
+        d["_initialised"] = True
 
     def _require(self, version: int, what: str) -> None:
         if self._idl_version < version:
@@ -555,10 +550,10 @@ class DeviceProxy:
             command.__name__ = cmd_name
             command.__doc__ = f"{cmd_name}({info.in_type}) -> {info.out_type}\n\n{info.in_type_desc}\n{info.out_type_desc}"
             return command
-        return self._read_high_level(info)
+        return RUNNERS[self.get_green_mode()](self._g_read_high_level(info), None, None)
 
-    def _read_high_level(self, info: AttributeInfoEx) -> Any:
-        value = self.read_attribute(info.name).value
+    def _g_read_high_level(self, info: AttributeInfoEx) -> Op[Any]:
+        value = (yield from self._g_read_attribute(info.name)).value
         if info.data_type == CmdArgType.DevEnum and info.enum_labels:
             cls = self._enum_class(info)
             if isinstance(value, int):
@@ -649,20 +644,25 @@ def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: 
 class AttributeProxy:
     """A client of one attribute (PyTango's ``tango.AttributeProxy``)."""
 
-    def __init__(self, *args: Any, green_mode: GreenMode | None = None) -> None:
+    def __init__(self, *args: Any, green_mode: GreenMode | None = None, _connect: bool = True) -> None:
         if len(args) == 2 and isinstance(args[0], DeviceProxy):
             self._device, self._attr = args[0], str(args[1])
         elif len(args) == 1 and isinstance(args[0], str):
             parsed: TangoName = parse_attribute_name(args[0])
             prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
             suffix = "" if parsed.dbase else "#dbase=no"
-            self._device = DeviceProxy(f"{prefix}{parsed.given}{suffix}", green_mode=green_mode)
+            # PyTango freezes the global mode at construction when none is given
+            mode = get_green_mode() if green_mode is None else green_mode
+            self._device = DeviceProxy(f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=_connect)
             assert parsed.attribute is not None
             self._attr = parsed.attribute
         else:
             raise TypeError("AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)")
-        if green_mode is None:
-            self._device.set_green_mode(get_green_mode())
+
+    def _g_init(self) -> Op[AttributeProxy]:
+        if not self._device.__dict__.get("_initialised", False):
+            yield from self._device._g_connect()
+        return self
 
     def name(self) -> str:
         return self._attr

@@ -1,0 +1,33 @@
+"""Shared body of :mod:`puretango.futures`, :mod:`puretango.gevent` and
+:mod:`puretango.asyncio`: proxy factories bound to one green mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .client._modes import RUNNERS
+from .client._proxy import AttributeProxy as _AttributeProxy
+from .client._proxy import DeviceProxy as _DeviceProxy
+from .idl._enums import GreenMode
+
+__all__ = ["factories"]
+
+
+def factories(mode: GreenMode) -> tuple[Any, Any]:
+    """``(DeviceProxy, AttributeProxy)`` factories for ``mode``, honouring ``wait``/``timeout``."""
+
+    def DeviceProxy(*args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any) -> Any:  # noqa: N802
+        kwargs.setdefault("green_mode", mode)
+        proxy = _DeviceProxy(*args, _connect=False, **kwargs)
+        return RUNNERS[mode](proxy._g_init(), wait, timeout)
+
+    def AttributeProxy(*args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any) -> Any:  # noqa: N802
+        kwargs.setdefault("green_mode", mode)
+        if len(args) == 2:
+            return RUNNERS[mode](_AttributeProxy(*args, **kwargs)._g_init(), wait, timeout)
+        proxy = _AttributeProxy(*args, _connect=False, **kwargs)
+        return RUNNERS[mode](proxy._g_init(), wait, timeout)
+
+    DeviceProxy.__doc__ = f"Create a DeviceProxy in {mode.name} mode (``wait``/``timeout`` as PyTango)."
+    AttributeProxy.__doc__ = f"Create an AttributeProxy in {mode.name} mode (``wait``/``timeout`` as PyTango)."
+    return DeviceProxy, AttributeProxy

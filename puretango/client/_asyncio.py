@@ -1,0 +1,197 @@
+"""asyncio transport: GIOP connections as ``asyncio.Protocol`` objects on the running
+loop, one per server endpoint and loop, with replies dispatched to futures.
+
+Nothing here blocks: connecting, sending and waiting are all loop operations. A
+timed-out or cancelled call forgets its request id on the shared connection, so a
+late reply is dropped by the sans-I/O core instead of answering another call.
+Connections belong to the loop that opened them; a new loop (a second
+``asyncio.run()``, another thread) gets its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import weakref
+from typing import Any, TypeVar
+
+from ..giop import (
+    NEED_DATA,
+    CloseConnection,
+    ConnectionClosed,
+    GiopConnection,
+    MessageError,
+    ProtocolError,
+    Reply,
+    Role,
+)
+from ._engine import (
+    Call,
+    Op,
+    connect_error,
+    connection_lost_error,
+    encode_request,
+    reply_result,
+    timeout_error,
+)
+
+__all__ = ["run_async", "invoke_async", "AsyncioChannel"]
+
+T = TypeVar("T")
+CONNECT_TIMEOUT = 2.0
+
+
+class _Closed(Exception):
+    pass
+
+
+class _Expired(Exception):
+    pass
+
+
+class AsyncioChannel(asyncio.Protocol):
+    """The shared connection to one endpoint, for one event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, host: str, port: int) -> None:
+        self.loop = loop
+        self.host, self.port = host, port
+        self.transport: asyncio.Transport | None = None
+        self.conn: GiopConnection | None = None
+        self.waiters: dict[int, asyncio.Future[Reply]] = {}
+        self._connecting: asyncio.Future[None] | None = None
+
+    # -- asyncio.Protocol ------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.transport = transport
+        self.conn = GiopConnection(Role.CLIENT)
+
+    def data_received(self, data: bytes) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        conn.receive_data(data)
+        try:
+            while True:
+                event = conn.next_event()
+                if event is NEED_DATA:
+                    return
+                if isinstance(event, Reply):
+                    fut = self.waiters.get(event.request_id)
+                    if fut is not None and not fut.done():
+                        fut.set_result(event)
+                elif isinstance(event, (ConnectionClosed, CloseConnection, MessageError)):
+                    self._fail_all(f"server sent {type(event).__name__}")
+                    return
+        except ProtocolError as exc:
+            self._fail_all(f"protocol error: {exc}")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._fail_all(f"connection lost: {exc}" if exc else "connection closed by the server")
+
+    def _fail_all(self, reason: str) -> None:
+        transport = self.transport
+        self.transport = self.conn = None
+        if transport is not None:
+            transport.abort()
+        for fut in self.waiters.values():
+            if not fut.done():
+                fut.set_exception(_Closed(reason))
+
+    # -- calls -------------------------------------------------------------------------
+
+    async def _ensure_connected(self, call: Call) -> None:
+        while self.transport is None or self.conn is None:
+            if self._connecting is None:
+                self._connecting = self.loop.create_future()
+                connecting = self._connecting
+                try:
+                    await asyncio.wait_for(
+                        self.loop.create_connection(lambda: self, self.host, self.port),
+                        min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT),
+                    )
+                except (OSError, asyncio.TimeoutError) as exc:
+                    error = connect_error(call, str(exc) or type(exc).__name__)
+                    connecting.set_exception(error)
+                    connecting.exception()  # mark retrieved
+                    raise error from None
+                finally:
+                    self._connecting = None
+                if not connecting.done():
+                    connecting.set_result(None)
+            else:
+                await asyncio.shield(self._connecting)
+
+    async def invoke(self, call: Call) -> Any:
+        try:
+            reply = await self._roundtrip(call)
+        except _Closed:
+            try:
+                reply = await self._roundtrip(call)  # once more on a fresh connection
+            except _Closed as again:
+                raise connection_lost_error(call, str(again)) from None
+        return reply_result(call, reply)
+
+    async def _roundtrip(self, call: Call) -> Reply:
+        await self._ensure_connected(call)
+        conn, transport = self.conn, self.transport
+        assert conn is not None and transport is not None
+        request_id, expects_reply, data = encode_request(conn, call)
+        if not expects_reply:
+            transport.write(data)
+            return Reply(request_id=request_id)
+        fut: asyncio.Future[Reply] = self.loop.create_future()
+        self.waiters[request_id] = fut
+        handle = self.loop.call_later(call.timeout, _expire, fut) if call.timeout > 0 else None
+        try:
+            transport.write(data)
+            return await fut
+        except _Expired:
+            raise timeout_error(call) from None
+        finally:
+            if handle is not None:
+                handle.cancel()
+            del self.waiters[request_id]
+            if conn is self.conn:
+                conn.forget(request_id)
+
+
+def _expire(fut: asyncio.Future[Reply]) -> None:
+    if not fut.done():
+        fut.set_exception(_Expired())
+
+
+_channels: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], AsyncioChannel]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def invoke_async(call: Call) -> Any:
+    """Awaitable result of ``call`` on the running loop's shared connection."""
+    loop = asyncio.get_running_loop()
+    pool = _channels.get(loop)
+    if pool is None:
+        pool = _channels[loop] = {}
+    channel = pool.get(call.endpoint)
+    if channel is None:
+        channel = pool[call.endpoint] = AsyncioChannel(loop, call.host, call.port)
+    return channel.invoke(call)
+
+
+async def run_async(op: Op[T]) -> T:
+    """Drive a client operation on the running loop."""
+    try:
+        call = next(op)
+        while True:
+            try:
+                result = await invoke_async(call)
+            except Exception as exc:  # delivered into the operation, which may handle it
+                call = op.throw(exc)
+            else:
+                call = op.send(result)
+    except StopIteration as stop:
+        return stop.value

@@ -1,0 +1,149 @@
+"""Green-mode runners: how each flavour waits for a client operation.
+
+The engine (:mod:`._engine`) is written once; a runner only decides where the
+operation's I/O happens and what the caller gets back:
+
+* Synchronous: the calling thread does the I/O (threaded transport).
+* Futures: one process-wide I/O thread runs an asyncio loop; calls become
+  ``concurrent.futures.Future`` objects completed from that thread.
+* Gevent: the calling greenlet does the I/O on its hub; ``wait=False`` spawns a
+  greenlet and returns a ``gevent.event.AsyncResult``.
+* Asyncio: the running loop does the I/O; calls are awaitables (``asyncio.Task``).
+
+Each runner has the signature ``runner(op, wait, timeout)`` and follows PyTango's
+rules for ``wait`` (per-mode default) and ``timeout`` (seconds, only when waiting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from typing import Any, TypeVar
+
+from ..idl._enums import GreenMode
+from . import _sync
+from ._engine import Op, run_sync
+
+__all__ = ["RUNNERS", "run_synchronous", "run_futures", "run_asyncio", "run_gevent_mode", "io_loop"]
+
+T = TypeVar("T")
+
+
+def run_synchronous(op: Op[T], wait: bool | None, timeout: float | None) -> T:
+    if wait is False or timeout:
+        op.close()
+        raise ValueError("Not supported in synchronous mode")
+    return run_sync(op, _sync.invoke)
+
+
+# -- futures: one I/O thread ----------------------------------------------------------
+
+_io_lock = threading.Lock()
+_io_loop: asyncio.AbstractEventLoop | None = None
+
+
+def io_loop() -> asyncio.AbstractEventLoop:
+    """The event loop of the process-wide I/O thread (started on first use)."""
+    global _io_loop
+    loop = _io_loop
+    if loop is None or loop.is_closed():
+        with _io_lock:
+            loop = _io_loop
+            if loop is None or loop.is_closed():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="puretango-io", daemon=True)
+                thread.start()
+                _io_loop = loop
+    return loop
+
+
+def submit(op: Op[T]) -> concurrent.futures.Future[T]:
+    """Run ``op`` on the I/O thread; the future completes from that thread."""
+    from ._asyncio import run_async
+
+    return asyncio.run_coroutine_threadsafe(run_async(op), io_loop())
+
+
+def run_futures(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
+    future = submit(op)
+    if wait is False:
+        return future
+    try:
+        return future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        raise TimeoutError(f"no result within {timeout} s") from None
+
+
+# -- asyncio ---------------------------------------------------------------------------------
+
+
+def run_asyncio(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
+    from ._asyncio import run_async
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if not wait:
+        if loop is None:
+            # no loop yet: hand back the coroutine; it runs wherever it is awaited
+            return _with_timeout(op, timeout)
+        return loop.create_task(run_async(op))
+    if loop is not None:
+        op.close()
+        raise RuntimeError("wait=True is not possible inside a running event loop: use await")
+    return _thread_loop().run_until_complete(_with_timeout(op, timeout))
+
+
+async def _with_timeout(op: Op[T], timeout: float | None) -> T:
+    from ._asyncio import run_async
+
+    if timeout is None:
+        return await run_async(op)
+    return await asyncio.wait_for(run_async(op), timeout)
+
+
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    """A private loop per thread for ``wait=True`` calls made outside any loop."""
+    loop = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
+
+
+# -- gevent --------------------------------------------------------------------------------------
+
+
+def run_gevent_mode(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
+    from gevent import Timeout, spawn
+    from gevent.event import AsyncResult
+
+    from ._gevent import run_gevent
+
+    if wait is False:
+        result = AsyncResult()
+
+        def body() -> None:
+            try:
+                result.set(run_gevent(op))
+            except BaseException as exc:  # noqa: BLE001 - delivered through the AsyncResult
+                result.set_exception(exc)
+
+        spawn(body)
+        return result
+    if timeout is None:
+        return run_gevent(op)
+    with Timeout(timeout):
+        return run_gevent(op)
+
+
+RUNNERS = {
+    GreenMode.Synchronous: run_synchronous,
+    GreenMode.Futures: run_futures,
+    GreenMode.Gevent: run_gevent_mode,
+    GreenMode.Asyncio: run_asyncio,
+}

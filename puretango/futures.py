@@ -1,0 +1,9 @@
+"""puretango in Futures green mode: ``from puretango.futures import DeviceProxy``."""
+
+from ._green_module import factories
+from .idl._enums import GreenMode
+
+DeviceProxy, AttributeProxy = factories(GreenMode.Futures)
+Device, Attribute = DeviceProxy, AttributeProxy
+
+__all__ = ("AttributeProxy", "DeviceProxy")
