@@ -49,7 +49,7 @@ class _Expired(Exception):
     pass
 
 
-class AsyncioChannel(asyncio.Protocol):
+class AsyncioChannel(asyncio.BufferedProtocol):
     """The shared connection to one endpoint, for one event loop."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, host: str, port: int) -> None:
@@ -70,11 +70,15 @@ class AsyncioChannel(asyncio.Protocol):
         self.transport = transport
         self.conn = GiopConnection(Role.CLIENT)
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        conn = self.conn
+        return conn.get_buffer(sizehint) if conn is not None else memoryview(bytearray(65536))
+
+    def buffer_updated(self, nbytes: int) -> None:
         conn = self.conn
         if conn is None:
             return
-        conn.receive_data(data)
+        conn.buffer_updated(nbytes)
         try:
             while True:
                 event = conn.next_event()

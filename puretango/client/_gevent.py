@@ -46,7 +46,6 @@ T = TypeVar("T")
 _socket_mod = __import__("socket")
 _RealSocket = get_original("socket", "socket")
 CONNECT_TIMEOUT = 2.0
-_RECV_SIZE = 1 << 20
 
 
 class _Closed(Exception):
@@ -103,16 +102,16 @@ class GeventChannel:
         if sock is None or conn is None:
             return
         try:
-            data = sock.recv(_RECV_SIZE)
+            received = sock.recv_into(conn.get_buffer())
         except BlockingIOError:
             return
         except OSError as exc:
             self._fail_all(f"connection lost: {exc}")
             return
-        if not data:
+        if not received:
             self._fail_all("connection closed by the server")
             return
-        conn.receive_data(data)
+        conn.buffer_updated(received)
         try:
             while True:
                 event = conn.next_event()

@@ -38,7 +38,6 @@ __all__ = ["SyncChannel", "get_channel", "invoke", "CONNECT_TIMEOUT"]
 
 #: Seconds allowed to open a TCP connection (cppTango: 100 ms for devices; we are lenient).
 CONNECT_TIMEOUT = float(os.environ.get("TANGOconnectTimeout", "0") or 0) / 1000 or 2.0
-_RECV_SIZE = 1 << 20
 
 
 class _Waiter:
@@ -215,23 +214,23 @@ class SyncChannel:
                 if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
                     raise timeout_error(call)
             try:
-                data = sock.recv(_RECV_SIZE)
+                received = sock.recv_into(conn.get_buffer())  # only the leader touches conn's buffer
                 reason = "connection closed by the server"
             except OSError as exc:
-                data = b""
+                received = 0
                 reason = str(exc)
             cond.acquire()
             try:
                 if generation != self._generation:
                     self._step_down()
                     return False  # the connection was replaced; our waiter has been failed
-                conn.receive_data(data)
+                conn.buffer_updated(received)
                 try:
                     self._dispatch(conn)
                 except ProtocolError as exc:
                     self._drop(generation, f"protocol error: {exc}")
                 except _ConnectionEnded as ended:
-                    self._drop(generation, ended.reason if data else reason)
+                    self._drop(generation, ended.reason if received else reason)
                 if waiter.reply is not None or waiter.error is not None:
                     self._step_down()
                     if waiter.reply is not None:

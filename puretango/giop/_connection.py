@@ -49,6 +49,9 @@ __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
 ]
 
+#: Size of the buffer offered for ordinary reads; larger messages are received in place.
+SCRATCH_SIZE = 64 * 1024
+
 #: omniORB's giopMaxMsgSize as set by cppTango: 256 MiB.
 DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024
 
@@ -99,6 +102,10 @@ class GiopConnection:
         self.pending: set[int] = set()
         self._ids = itertools.count(2, 2)
         self._buf = bytearray()
+        self._scratch = bytearray(SCRATCH_SIZE)
+        # a large message being received in place: its final buffer and how full it is
+        self._big: bytearray | None = None
+        self._big_filled = 0
         self._eof = False
         # fragment reassembly: (header of first message, bytearray so far)
         self._partial: Header | None = None
@@ -144,10 +151,42 @@ class GiopConnection:
     # -- receiving ------------------------------------------------------------
 
     def receive_data(self, data: bytes | bytearray | memoryview) -> None:
-        if data:
-            self._buf += data
-        else:
+        """Feed bytes received from the peer; ``b""`` means the peer closed."""
+        if not data:
             self._eof = True
+            return
+        big = self._big
+        if big is not None:
+            room = len(big) - self._big_filled
+            n = min(room, len(data))
+            big[self._big_filled : self._big_filled + n] = data[:n]
+            self._big_filled += n
+            if n < len(data):
+                self._buf += data[n:]
+        else:
+            self._buf += data
+
+    def get_buffer(self, sizehint: int = -1) -> memoryview:
+        """A buffer to receive into (then call :meth:`buffer_updated`).
+
+        While a large message is arriving this is exactly its missing part, so the
+        transport's ``recv_into`` writes the payload straight into the message's
+        final buffer: no copy, no reallocation (asyncio's ``BufferedProtocol``
+        contract).
+        """
+        big = self._big
+        if big is not None:
+            return memoryview(big)[self._big_filled :]
+        return memoryview(self._scratch)
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """``nbytes`` were written into the buffer from :meth:`get_buffer`."""
+        if nbytes <= 0:
+            self._eof = True
+        elif self._big is not None:
+            self._big_filled += nbytes
+        else:
+            self._buf += memoryview(self._scratch)[:nbytes]
 
     def next_event(self) -> Message | _NeedData | ConnectionClosed:
         """The next complete message, ``NEED_DATA``, or :class:`ConnectionClosed`.
@@ -178,6 +217,18 @@ class GiopConnection:
 
     def _next_message(self) -> Message | None:
         while True:
+            big = self._big
+            if big is not None:
+                if self._big_filled < len(big):
+                    return None
+                # complete: it becomes the buffer (bytes that arrived after it, which
+                # only receive_data can deliver, are appended: rare and small)
+                self._big = None
+                tail = self._buf
+                self._buf = big
+                if tail:
+                    self._buf += tail
+                del big, tail
             buf = self._buf
             if len(buf) < HEADER_SIZE:
                 return None
@@ -188,6 +239,12 @@ class GiopConnection:
                 )
             total = HEADER_SIZE + header.size
             if len(buf) < total:
+                if total >= SCRATCH_SIZE and self._big is None:
+                    # receive the rest of this message in place
+                    self._big = bytearray(total)
+                    self._big[: len(buf)] = buf
+                    self._big_filled = len(buf)
+                    self._buf = bytearray()
                 return None
             if self._check_role(header) is False:
                 raise RemoteProtocolError(f"a {self.role.value} cannot receive {header.msg_type.name}")
