@@ -37,6 +37,7 @@ from ._engine import (
 __all__ = ["SyncChannel", "get_channel", "invoke", "CONNECT_TIMEOUT"]
 
 #: Seconds allowed to open a TCP connection (cppTango: 100 ms for devices; we are lenient).
+_DONTWAIT = socket.MSG_DONTWAIT
 CONNECT_TIMEOUT = float(os.environ.get("TANGOconnectTimeout", "0") or 0) / 1000 or 2.0
 
 
@@ -209,12 +210,19 @@ class SyncChannel:
         poller = self._poller
         cond = self._cond
         while True:
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
-                    raise timeout_error(call)
+            # Try first without waiting (the reply is often already there, and large
+            # replies arrive faster than we drain them), then wait for readability.
             try:
-                received = sock.recv_into(conn.get_buffer())  # only the leader touches conn's buffer
+                try:
+                    received = sock.recv_into(conn.get_buffer(), 0, _DONTWAIT)
+                except BlockingIOError:
+                    if deadline is None:
+                        poller.poll()
+                    else:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
+                            raise timeout_error(call) from None
+                    received = sock.recv_into(conn.get_buffer())  # only the leader touches conn's buffer
                 reason = "connection closed by the server"
             except OSError as exc:
                 received = 0

@@ -260,10 +260,14 @@ class GiopConnection:
                 if header.msg_type not in (MsgType.REQUEST, MsgType.REPLY, MsgType.LOCATE_REQUEST, MsgType.LOCATE_REPLY):
                     raise RemoteProtocolError(f"{header.msg_type.name} cannot be fragmented")
                 self._partial = header
-                self._partial_data = bytearray(buf[:total])
+                if len(buf) == total:  # usually: a large first part received in place
+                    self._partial_data = buf
+                    self._buf = bytearray()
+                else:
+                    self._partial_data = bytearray(buf[:total])
+                    del buf[:total]
                 self._partial_id = self._request_id_of(header, self._partial_data)
                 self._complete = False
-                del buf[:total]
                 continue
             if len(buf) == total:  # the common case: hand over the buffer, no copy
                 message = buf
