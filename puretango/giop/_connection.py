@@ -100,6 +100,8 @@ class GiopConnection:
         self.max_message_size = max_message_size
         self.state = ConnectionState.OPEN
         self.pending: set[int] = set()
+        #: GIOP minor version of the last message received (a server replies in it)
+        self.peer_minor = minor
         self._ids = itertools.count(2, 2)
         self._buf = bytearray()
         self._scratch = bytearray(SCRATCH_SIZE)
@@ -202,7 +204,8 @@ class GiopConnection:
                 if result is None:
                     if self._eof:
                         self.state = ConnectionState.CLOSED
-                        return ConnectionClosed(clean=not self._buf and self._partial is None)
+                        clean = not self._buf and self._partial is None and self._big is None
+                        return ConnectionClosed(clean=clean)
                     return NEED_DATA
                 if isinstance(result, Reply) and self.role is Role.CLIENT:
                     if result.request_id not in self.pending:
@@ -238,19 +241,23 @@ class GiopConnection:
                     f"message of {header.size} bytes exceeds the limit of {self.max_message_size} bytes"
                 )
             total = HEADER_SIZE + header.size
+            if self._check_role(header) is False:  # refused from the header alone
+                raise RemoteProtocolError(f"a {self.role.value} cannot receive {header.msg_type.name}")
             if len(buf) < total:
-                if total >= SCRATCH_SIZE and self._big is None:
-                    # receive the rest of this message in place
+                # receive the rest of this message in place. Only a client does: a server
+                # would reserve up to max_message_size on the say-so of a 12-byte header.
+                if total >= SCRATCH_SIZE and self._big is None and self.role is Role.CLIENT:
                     self._big = bytearray(total)
                     self._big[: len(buf)] = buf
                     self._big_filled = len(buf)
                     self._buf = bytearray()
                 return None
-            if self._check_role(header) is False:
-                raise RemoteProtocolError(f"a {self.role.value} cannot receive {header.msg_type.name}")
             if header.msg_type is MsgType.FRAGMENT:
                 self._add_fragment(header, buf, total)
-                del buf[:total]
+                if len(buf) == total:  # may be a buffer received in place, still exported
+                    self._buf = bytearray()
+                else:
+                    del buf[:total]
                 if self._partial is not None and self._partial_data is not None and self._complete:
                     return self._finish_fragmented()
                 continue
@@ -269,6 +276,7 @@ class GiopConnection:
                 self._partial_id = self._request_id_of(header, self._partial_data)
                 self._complete = False
                 continue
+            self.peer_minor = header.minor
             if len(buf) == total:  # the common case: hand over the buffer, no copy
                 message = buf
                 self._buf = bytearray()
@@ -318,4 +326,5 @@ class GiopConnection:
         self._partial = self._partial_data = self._partial_id = None
         self._complete = False
         header = Header(first.minor, first.little, False, first.msg_type, len(data) - HEADER_SIZE)
+        self.peer_minor = first.minor
         return decode_message(memoryview(data), header)

@@ -30,6 +30,7 @@ __all__ = [
     "SerialModel",
     "AttrMemorizedType",
     "ExtractAs",
+    "AttReqType",
 ]
 
 
@@ -242,6 +243,12 @@ class AttrMemorizedType(TangoEnum):
     NONE = 1
     MEMORIZED = 2
     MEMORIZED_WRITE_INIT = 3
+
+
+@_legacy_dicts
+class AttReqType(TangoEnum):
+    READ_REQ = 0
+    WRITE_REQ = 1
 
 
 @_legacy_dicts

@@ -1,0 +1,21 @@
+"""Device servers in pure Python, with PyTango's high-level API (``tango.server``)."""
+
+from ..idl._enums import AttReqType, AttrWriteType, DevState, DispLevel, GreenMode
+from ._model import Device, attribute, class_property, command, device_property
+from ._server import DeviceServer, DServer, run
+
+__all__ = [
+    "Device",
+    "attribute",
+    "command",
+    "device_property",
+    "class_property",
+    "run",
+    "DeviceServer",
+    "DServer",
+    "AttReqType",
+    "AttrWriteType",
+    "DevState",
+    "DispLevel",
+    "GreenMode",
+]

@@ -1,0 +1,390 @@
+"""The declarative device model: ``attribute``, ``command``, ``device_property``,
+``class_property`` and the ``Device`` base class, with PyTango's options and semantics.
+
+Declarations are collected per class (inheritance included) by ``Device.__init_subclass__``;
+nothing here knows about GIOP. The servant (:mod:`._servant`) turns these declarations
+into Tango IDL answers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .._errors import DevFailed, make_error
+from ..idl._enums import (
+    AttrDataFormat,
+    AttrWriteType,
+    CmdArgType,
+    DevState,
+    DispLevel,
+    GreenMode,
+)
+from ._dtypes import attribute_type, command_type, to_tango_type
+
+__all__ = ["attribute", "command", "device_property", "class_property", "Device"]
+
+_NOT_SPECIFIED = "Not specified"
+
+
+class attribute:  # noqa: N801 - PyTango's name
+    """Declare a Tango attribute (class attribute or decorator on the read method)."""
+
+    def __init__(self, fget: Callable[..., Any] | None = None, **kwargs: Any) -> None:
+        self.kwargs = dict(kwargs)
+        self.name: str | None = kwargs.get("name")
+        self.fget = kwargs.get("fget") or kwargs.get("fread") or fget
+        self.fset = kwargs.get("fset") or kwargs.get("fwrite")
+        self.fisallowed = kwargs.get("fisallowed")
+        if fget is not None and self.name is None:
+            self.name = fget.__name__
+        if fget is not None and "doc" not in kwargs and "description" not in kwargs and fget.__doc__:
+            self.kwargs["doc"] = inspect.cleandoc(fget.__doc__)
+        self._resolve_type()
+
+    def _resolve_type(self) -> None:
+        kw = self.kwargs
+        dtype = kw.get("dtype", float)
+        if dtype is float and self.fget is not None and "dtype" not in kw:
+            hint = inspect.signature(self.fget).return_annotation
+            if hint is not inspect.Signature.empty and not isinstance(hint, str):
+                dtype = hint
+        self.data_type, self.data_format = attribute_type(dtype, kw.get("dformat"))
+        if self.data_type is CmdArgType.DevEnum and not kw.get("enum_labels"):
+            raise TypeError(f"attribute {self.name!r}: DevEnum needs enum_labels")
+
+    def __call__(self, fget: Callable[..., Any]) -> attribute:
+        """``@attribute(...)`` used on the read method."""
+        kwargs = dict(self.kwargs)
+        return attribute(fget, **kwargs)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        if self.name is None:
+            self.name = name
+        self.attr_name_in_class = name
+
+    # decorators ------------------------------------------------------------------------
+    def write(self, fset: Callable[..., Any]) -> attribute:
+        self.fset = fset
+        return self
+
+    setter = write
+
+    def read(self, fget: Callable[..., Any]) -> attribute:
+        self.fget = fget
+        return self
+
+    getter = read
+
+    def is_allowed(self, fisallowed: Callable[..., Any]) -> attribute:
+        self.fisallowed = fisallowed
+        return self
+
+    # resolved properties -----------------------------------------------------------------
+    def access(self, device_cls: type) -> AttrWriteType:
+        access = AttrWriteType(self.kwargs.get("access", AttrWriteType.READ))
+        if access is AttrWriteType.READ and self.write_method(device_cls) is not None:
+            access = AttrWriteType.READ_WRITE if self.read_method(device_cls) is not None else AttrWriteType.WRITE
+        return access
+
+    def read_method(self, device_cls: type) -> Callable[..., Any] | None:
+        return self.fget or getattr(device_cls, f"read_{self.name}", None)
+
+    def write_method(self, device_cls: type) -> Callable[..., Any] | None:
+        return self.fset or getattr(device_cls, f"write_{self.name}", None)
+
+    def allowed_method(self, device_cls: type) -> Callable[..., Any] | None:
+        return self.fisallowed or getattr(device_cls, f"is_{self.name}_allowed", None)
+
+    @property
+    def max_dim_x(self) -> int:
+        default = 1 if self.data_format is AttrDataFormat.SCALAR else 0
+        return int(self.kwargs.get("max_dim_x", default))
+
+    @property
+    def max_dim_y(self) -> int:
+        return int(self.kwargs.get("max_dim_y", 0))
+
+    def option(self, key: str, default: Any = _NOT_SPECIFIED) -> Any:
+        value = self.kwargs.get(key)
+        return default if value is None else value
+
+    def text(self, key: str) -> str:
+        """A numeric configuration option as Tango stores it: a string or "Not specified"."""
+        value = self.kwargs.get(key)
+        return _NOT_SPECIFIED if value is None else str(value)
+
+    @property
+    def display_level(self) -> DispLevel:
+        return DispLevel(self.kwargs.get("display_level", DispLevel.OPERATOR))
+
+    def __repr__(self) -> str:
+        return f"attribute({self.name!r}, {self.data_type.name}, {self.data_format.name})"
+
+
+class command:  # noqa: N801 - PyTango's name
+    """Declare a Tango command (decorator on the method; bare ``@command`` is void -> void)."""
+
+    def __init__(self, f: Callable[..., Any] | None = None, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.func: Callable[..., Any] | None = None
+        if f is not None:
+            self._bind(f)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.func is None and len(args) == 1 and callable(args[0]) and not kwargs:
+            self._bind(args[0])
+            return self
+        raise TypeError("a command is called through the device, not directly")
+
+    def _bind(self, f: Callable[..., Any]) -> None:
+        self.func = f
+        self.name = self.kwargs.get("name") or f.__name__
+        kw = self.kwargs
+        params = [p for p in inspect.signature(f).parameters.values()][1:]
+        dtype_in = kw.get("dtype_in")
+        if dtype_in is None and params and params[0].annotation is not inspect.Parameter.empty:
+            if not isinstance(params[0].annotation, str):
+                dtype_in = params[0].annotation
+        dtype_out = kw.get("dtype_out")
+        if dtype_out is None:
+            hint = inspect.signature(f).return_annotation
+            if hint not in (inspect.Signature.empty, None) and not isinstance(hint, str):
+                dtype_out = hint
+        self.in_type = command_type(dtype_in, kw.get("dformat_in"))
+        self.out_type = command_type(dtype_out, kw.get("dformat_out"))
+        if self.in_type is not CmdArgType.DevVoid and not params:
+            raise TypeError(f"command {self.name!r} declares an argument but its method takes none")
+        self.doc_in = kw.get("doc_in") or ("Uninitialised" if self.in_type is CmdArgType.DevVoid else "")
+        self.doc_out = kw.get("doc_out") or ("Uninitialised" if self.out_type is CmdArgType.DevVoid else "")
+        self.display_level = DispLevel(kw.get("display_level") or DispLevel.OPERATOR)
+        self.fisallowed = kw.get("fisallowed")
+
+    def allowed_method(self, device_cls: type) -> Callable[..., Any] | None:
+        if isinstance(self.fisallowed, str):
+            return getattr(device_cls, self.fisallowed)
+        return self.fisallowed or getattr(device_cls, f"is_{self.name}_allowed", None)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        pass
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        # accessing the command on an instance gives the bound method, as in PyTango
+        if obj is None or self.func is None:
+            return self
+        return self.func.__get__(obj, objtype)
+
+    def __repr__(self) -> str:
+        return f"command({getattr(self, 'name', '?')!r}, {self.in_type.name} -> {self.out_type.name})"
+
+
+class _Property:
+    def __init__(
+        self,
+        dtype: Any,
+        doc: str = "",
+        default_value: Any = None,
+        mandatory: bool = False,
+        update_db: bool = False,
+    ) -> None:
+        if mandatory and default_value is not None:
+            raise ValueError("a mandatory property cannot have a default value")
+        self.dtype = dtype
+        self.doc = doc
+        self.default_value = default_value
+        self.mandatory = mandatory
+        self.update_db = update_db
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj._property_values.get(self.name, self.default_value)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj._property_values[self.name] = value
+
+    def convert(self, raw: Sequence[str]) -> Any:
+        """A property's value from the strings the Database (or test context) holds."""
+        if isinstance(self.dtype, (tuple, list)):
+            scalar = to_tango_type(self.dtype[0])
+            return [_from_text(s, scalar) for s in raw]
+        return _from_text(raw[0], to_tango_type(self.dtype)) if raw else self.default_value
+
+
+def _from_text(text: Any, tango_type: CmdArgType) -> Any:
+    if not isinstance(text, str):
+        return text
+    if tango_type in (CmdArgType.DevDouble, CmdArgType.DevFloat):
+        return float(text)
+    if tango_type is CmdArgType.DevBoolean:
+        return text.strip().lower() in ("1", "true", "yes", "on")
+    if tango_type is CmdArgType.DevString:
+        return text
+    return int(text)
+
+
+class device_property(_Property):  # noqa: N801 - PyTango's name
+    """A device property (value from the Database or the test context, else the default)."""
+
+
+class class_property(_Property):  # noqa: N801 - PyTango's name
+    """A class property."""
+
+
+class Device:
+    """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``)."""
+
+    green_mode: GreenMode | None = None
+    DEVICE_CLASS_INITIAL_STATE = DevState.UNKNOWN
+    DEVICE_CLASS_INITIAL_STATUS: str | None = None
+    DEVICE_CLASS_DESCRIPTION: str | None = None
+
+    #: filled per subclass: name (lower-case) -> declaration
+    _attributes: dict[str, attribute] = {}
+    _commands: dict[str, command] = {}
+    _device_properties: dict[str, _Property] = {}
+    _class_properties: dict[str, _Property] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        attrs: dict[str, attribute] = {}
+        cmds: dict[str, command] = {}
+        dprops: dict[str, _Property] = {}
+        cprops: dict[str, _Property] = {}
+        for klass in reversed(cls.__mro__):
+            for key, value in vars(klass).items():
+                if isinstance(value, attribute):
+                    assert value.name is not None
+                    attrs[value.name.lower()] = value
+                elif isinstance(value, command) and value.func is not None:
+                    cmds[value.name.lower()] = value
+                elif isinstance(value, device_property):
+                    dprops[key] = value
+                elif isinstance(value, class_property):
+                    cprops[key] = value
+        cls._attributes, cls._commands = attrs, cmds
+        cls._device_properties, cls._class_properties = dprops, cprops
+
+    def __init__(self, name: str, properties: dict[str, Any] | None = None, server: Any = None) -> None:
+        self._name = name
+        self._server = server
+        self._raw_properties = {k.lower(): v for k, v in (properties or {}).items()}
+        self._property_values: dict[str, Any] = {}
+        self._state = DevState(self.DEVICE_CLASS_INITIAL_STATE)
+        self._status = self.DEVICE_CLASS_INITIAL_STATUS
+        self._prev_state = self._state
+        self._logger = logging.getLogger(f"puretango.device.{name}")
+
+    # -- lifecycle (users override) --------------------------------------------------------
+    def init_device(self) -> Any:
+        """Load device properties; subclasses call ``super().init_device()`` first."""
+        self.get_device_properties()
+
+    def delete_device(self) -> Any:
+        pass
+
+    def always_executed_hook(self) -> Any:
+        pass
+
+    def read_attr_hardware(self, attr_list: list[int]) -> Any:
+        pass
+
+    def server_init_hook(self) -> Any:
+        pass
+
+    def initialize_dynamic_attributes(self) -> Any:
+        pass
+
+    def get_device_properties(self, ds_class: Any = None) -> None:
+        for name, prop in type(self)._device_properties.items():
+            raw = self._raw_properties.get(name.lower())
+            if raw is None:
+                if prop.mandatory:
+                    raise DevFailed(
+                        make_error(
+                            "PyDs_MissingDeviceProperty",
+                            f"Device property {name} is mandatory but has no value",
+                            f"{type(self).__name__}::init_device",
+                        )
+                    )
+                self._property_values[name] = prop.default_value
+            else:
+                if isinstance(raw, str):
+                    raw = [raw]
+                elif not isinstance(raw, (list, tuple)):
+                    raw = [raw]
+                self._property_values[name] = prop.convert(list(raw))
+
+    # -- state and status -----------------------------------------------------------------------
+    def get_name(self) -> str:
+        return self._name
+
+    def set_state(self, state: DevState) -> None:
+        self._prev_state = self._state
+        self._state = DevState(state)
+
+    def get_state(self) -> DevState:
+        return self._state
+
+    def get_prev_state(self) -> DevState:
+        return self._prev_state
+
+    def set_status(self, status: str) -> None:
+        self._status = str(status)
+
+    def append_status(self, status: str, new_line: bool = False) -> None:
+        self._status = (self._status or "") + ("\n" if new_line else "") + status
+
+    def get_status(self) -> str:
+        if self._status is None:
+            return f"The device is in {self._state.name} state."
+        return self._status
+
+    def dev_state(self) -> DevState:
+        return self.get_state()
+
+    def dev_status(self) -> str:
+        return self.get_status()
+
+    # -- logging ------------------------------------------------------------------------------------
+    def get_logger(self) -> logging.Logger:
+        return self._logger
+
+    def debug_stream(self, msg: str, *args: Any) -> None:
+        self._logger.debug(msg, *args)
+
+    def info_stream(self, msg: str, *args: Any) -> None:
+        self._logger.info(msg, *args)
+
+    def warn_stream(self, msg: str, *args: Any) -> None:
+        self._logger.warning(msg, *args)
+
+    def error_stream(self, msg: str, *args: Any) -> None:
+        self._logger.error(msg, *args)
+
+    def fatal_stream(self, msg: str, *args: Any) -> None:
+        self._logger.critical(msg, *args)
+
+    log_debug, log_info, log_warn, log_error, log_fatal = (
+        debug_stream,
+        info_stream,
+        warn_stream,
+        error_stream,
+        fatal_stream,
+    )
+
+    @classmethod
+    def run_server(cls, args: Sequence[str] | None = None, **kwargs: Any) -> Any:
+        """Run a server of this class only (``python myserver.py instance [options]``)."""
+        import sys
+
+        from ._server import run
+
+        argv = [cls.__name__] + list(sys.argv[1:] if args is None else args)
+        return run((cls,), args=argv, **kwargs)

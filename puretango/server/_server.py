@@ -1,0 +1,564 @@
+"""The device server: a GIOP server on asyncio, the admin device, and ``run()``.
+
+Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
+:class:`GiopConnection`; each Request becomes a task, so a slow device never delays
+another device's replies on the same connection.
+
+Rule 2: nothing a client sends can stop the server. Malformed GIOP closes that one
+connection (after a MessageError); an unknown key is OBJECT_NOT_EXIST, an unknown
+operation BAD_OPERATION, undecodable arguments MARSHAL; a bug of ours is UNKNOWN;
+device code errors are DevFailed. Message sizes are bounded by the connection's
+``max_message_size``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import logging
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import DevFailed, make_error
+from ..giop import (
+    MINOR,
+    NEED_DATA,
+    Body,
+    CancelRequest,
+    CloseConnection,
+    ConnectionClosed,
+    GiopConnection,
+    LocateReply,
+    LocateRequest,
+    LocateStatus,
+    MessageError,
+    ProtocolError,
+    Reply,
+    ReplyStatus,
+    Request,
+    Role,
+    SystemException,
+)
+from ..idl import OPERATIONS
+from ..idl import types as t
+from ..idl._enums import CmdArgType
+from ._model import Device, command
+from ._servant import ClientInfo, DeviceServant, _MultiDevFailed
+
+__all__ = ["DeviceServer", "run", "DServer"]
+
+log = logging.getLogger("puretango.server")
+
+_MULTI_OPS = {"write_attributes_3", "write_attributes_4", "write_read_attributes_4", "write_read_attributes_5"}
+
+
+class DServer(Device):
+    """The admin device of a server (``dserver/<server>/<instance>``)."""
+
+    DEVICE_CLASS_DESCRIPTION = "The administration device of a device server"
+
+    def init_device(self) -> None:
+        from ..idl._enums import DevState
+
+        self.set_state(DevState.ON)
+
+    @command(dtype_out=(str,))
+    def QueryClass(self) -> list[str]:  # noqa: N802 - Tango command names
+        return list(self._server.class_names())
+
+    @command(dtype_out=(str,))
+    def QueryDevice(self) -> list[str]:  # noqa: N802
+        return [f"{s.class_name}::{s.name}" for s in self._server.device_servants()]
+
+    @command(dtype_out=(str,))
+    def QuerySubDevice(self) -> list[str]:  # noqa: N802
+        return []
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def QueryWizardClassProperty(self, class_name: str) -> list[str]:  # noqa: N802
+        cls = self._server.device_class(class_name)
+        return _wizard(cls._class_properties)
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def QueryWizardDevProperty(self, class_name: str) -> list[str]:  # noqa: N802
+        cls = self._server.device_class(class_name)
+        return _wizard(cls._device_properties)
+
+    @command
+    async def Kill(self) -> None:  # noqa: N802
+        self._server.request_stop()
+
+    @command(dtype_in=str)
+    async def DevRestart(self, name: str) -> None:  # noqa: N802
+        await self._server.restart_device(name)
+
+    @command
+    async def RestartServer(self) -> None:  # noqa: N802
+        for servant in self._server.device_servants():
+            await self._server.restart_device(servant.name)
+
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
+    def GetLoggingLevel(self, devices: list[str]) -> Any:  # noqa: N802
+        names = [d for d in devices]
+        return [[self._server.logging_levels.get(n.lower(), 0) for n in names], names]
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def SetLoggingLevel(self, levels: Any) -> None:  # noqa: N802
+        for level, name in zip(levels[0], levels[1]):
+            self._server.logging_levels[name.lower()] = int(level)
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def GetLoggingTarget(self, device: str) -> list[str]:  # noqa: N802
+        return list(self._server.logging_targets.get(device.lower(), []))
+
+    @command(dtype_in=(str,))
+    def AddLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
+        for device, target in zip(pairs[0::2], pairs[1::2]):
+            self._server.logging_targets.setdefault(device.lower(), []).append(target)
+
+    @command(dtype_in=(str,))
+    def RemoveLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
+        for device, target in zip(pairs[0::2], pairs[1::2]):
+            targets = self._server.logging_targets.get(device.lower(), [])
+            if target in targets:
+                targets.remove(target)
+
+    @command
+    def StartLogging(self) -> None:  # noqa: N802
+        pass
+
+    @command
+    def StopLogging(self) -> None:  # noqa: N802
+        pass
+
+    def _not_yet(self, what: str) -> DevFailed:
+        return DevFailed(
+            make_error("API_NotSupportedFeature", f"{what} is not supported by puretango servers yet", "DServer")
+        )
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Polling")
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def UpdObjPollingPeriod(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Polling")
+
+    @command(dtype_in=(str,))
+    def RemObjPolling(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Polling")
+
+    @command
+    def StartPolling(self) -> None:  # noqa: N802
+        pass
+
+    @command
+    def StopPolling(self) -> None:  # noqa: N802
+        pass
+
+    @command(dtype_out=(str,))
+    def PolledDevice(self) -> list[str]:  # noqa: N802
+        return []
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def DevPollStatus(self, device: str) -> list[str]:  # noqa: N802
+        return []
+
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
+    def ZmqEventSubscriptionChange(self, arg: Any) -> Any:  # noqa: N802
+        raise self._not_yet("Events")
+
+    @command(dtype_in=(str,))
+    def EventConfirmSubscription(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Events")
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def LockDevice(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Device locking")
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray, dtype_out=CmdArgType.DevLong)
+    def UnLockDevice(self, arg: Any) -> int:  # noqa: N802
+        raise self._not_yet("Device locking")
+
+    @command(dtype_in=(str,))
+    def ReLockDevices(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Device locking")
+
+    @command(dtype_in=str, dtype_out=CmdArgType.DevVarLongStringArray)
+    def DevLockStatus(self, device: str) -> Any:  # noqa: N802
+        return [[0, 0, 0, 0, 0, 0], [f"Device {device} is not locked", "Not defined", "Not defined"]]
+
+    @command(dtype_out=str)
+    def QueryEventSystem(self) -> str:  # noqa: N802
+        return '{"version":1,"server":null,"client":null}'
+
+
+def _wizard(props: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for name, prop in props.items():
+        default = prop.default_value
+        out += [name, prop.doc or "", "" if default is None else str(default)]
+    return out
+
+
+class DeviceServer:
+    """Devices of one server process (``<server_name>/<instance>``) served over GIOP."""
+
+    def __init__(
+        self,
+        server_name: str,
+        instance: str,
+        devices: Sequence[tuple[type[Device], str, dict[str, Any] | None]],
+        host: str = "0.0.0.0",
+        port: int = 0,
+        published_host: str | None = None,
+        max_workers: int = 16,
+    ) -> None:
+        self.server_name, self.instance = server_name, instance
+        self.admin_name = f"dserver/{server_name}/{instance}"
+        self.host, self.port = host, port
+        self.published_host = published_host
+        self.device_specs = list(devices)
+        self.classes: dict[str, type[Device]] = {}
+        for cls, _, _ in self.device_specs:
+            self.classes.setdefault(cls.__name__, cls)
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="puretango-dev")
+        self.servants: dict[bytes, DeviceServant] = {}
+        self.logging_levels: dict[str, int] = {}
+        self.logging_targets: dict[str, list[str]] = {}
+        self._server: asyncio.AbstractServer | None = None
+        self._stopped: asyncio.Event | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # -- queries used by the admin device ----------------------------------------------------
+    def class_names(self) -> list[str]:
+        return list(self.classes)
+
+    def device_class(self, name: str) -> type[Device]:
+        for cls_name, cls in self.classes.items():
+            if cls_name.lower() == name.lower():
+                return cls
+        raise DevFailed(make_error("API_ClassNotFound", f"Class {name} not found", "DServer"))
+
+    def device_servants(self) -> list[DeviceServant]:
+        return [s for s in self.servants.values() if not isinstance(s.device, DServer)]
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._stopped = asyncio.Event()
+        admin = DServer(self.admin_name, None, server=self)
+        admin._server = self  # type: ignore[attr-defined]
+        await self._add(admin, "DServer")
+        for cls, name, props in self.device_specs:
+            await self._add(cls(name, props, server=self), cls.__name__)
+        for servant in self.device_servants():
+            await servant.user_call(servant.device.initialize_dynamic_attributes)
+        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        for servant in self.device_servants():
+            await servant.user_call(servant.device.server_init_hook)
+
+    async def _add(self, device: Device, class_name: str) -> None:
+        device._server = self  # type: ignore[attr-defined]
+        servant = DeviceServant(device, self, class_name)
+        await servant.initialise()
+        self.servants[device.get_name().lower().encode("latin-1")] = servant
+
+    async def restart_device(self, name: str) -> None:
+        name = name.split("://")[-1].split("#")[0]
+        if name.count("/") > 2:
+            name = "/".join(name.split("/")[-3:])
+        key = name.lower().encode("latin-1")
+        servant = self.servants.get(key)
+        if servant is None or isinstance(servant.device, DServer):
+            raise DevFailed(make_error("API_DeviceNotFound", f"Device {name} not found", "DServer::DevRestart"))
+        await servant.user_call(servant.device.delete_device)
+        cls = type(servant.device)
+        new = cls(servant.name, servant.device._raw_properties, server=self)
+        await self._add(new, servant.class_name)
+
+    def request_stop(self) -> None:
+        if self.loop is not None and self._stopped is not None:
+            self.loop.call_soon(self._stopped.set)
+
+    async def serve_until_stopped(self) -> None:
+        assert self._stopped is not None
+        await self._stopped.wait()
+        await self.stop()
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for servant in list(self.servants.values()):
+            try:
+                await servant.user_call(servant.device.delete_device)
+            except Exception:  # noqa: BLE001 - shutting down regardless
+                log.exception("delete_device of %s failed", servant.name)
+        self.executor.shutdown(wait=False)
+
+    # -- requests ------------------------------------------------------------------------------------
+    async def handle(self, request: Request, client_host: str) -> tuple[ReplyStatus, Any]:
+        """Run one request: (reply status, body writer)."""
+        servant = self.servants.get(bytes(request.object_key).lower())
+        if servant is None:
+            return _system("OBJECT_NOT_EXIST")
+        op = OPERATIONS.get(request.operation)
+        if op is None or request.operation not in servant.HANDLERS:
+            return _system("BAD_OPERATION")
+        body = request.body
+        assert isinstance(body, Body)
+        try:
+            args = op.read_args(body.decoder())
+        except ProtocolError:
+            return _system("MARSHAL")
+        client = ClientInfo(host=client_host)
+        if op.params and op.params[-1][0] == "cl_ident":
+            client = ClientInfo.from_ident(args[-1], client_host)
+        try:
+            result = await servant.invoke(request.operation, args, client)
+        except DevFailed as exc:
+            return ReplyStatus.USER_EXCEPTION, _devfailed_writer(exc.errors)
+        except _MultiDevFailed as exc:
+            if request.operation in _MULTI_OPS:
+                return ReplyStatus.USER_EXCEPTION, _multidevfailed_writer(exc.errors)
+            return ReplyStatus.USER_EXCEPTION, _devfailed_writer(exc.errors[0].err_list)
+        except Exception:  # noqa: BLE001 - a bug of ours must not take the server down
+            log.exception("internal error while serving %s on %s", request.operation, servant.name)
+            return _system("UNKNOWN")
+        write_result = op.result.write
+        return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
+
+
+def _system(name: str) -> tuple[ReplyStatus, Any]:
+    exc = SystemException(name, MINOR[name])
+    return ReplyStatus.SYSTEM_EXCEPTION, exc.encode_into
+
+
+def _devfailed_writer(errors: Sequence[Any]) -> Any:
+    def write(enc: Any) -> None:
+        enc.write_string(t.DevFailed.repo_id)
+        t.DevErrorList.write(enc, list(errors))
+
+    return write
+
+
+def _multidevfailed_writer(errors: Sequence[Any]) -> Any:
+    def write(enc: Any) -> None:
+        enc.write_string(t.MultiDevFailed.repo_id)
+        t.MultiDevFailed.fields[0][1].write(enc, list(errors))
+
+    return write
+
+
+class _ServerProtocol(asyncio.BufferedProtocol):
+    """One client connection."""
+
+    def __init__(self, server: DeviceServer) -> None:
+        self.server = server
+        self.conn = GiopConnection(Role.SERVER)
+        self.transport: asyncio.Transport | None = None
+        self.client_host = "unknown"
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        if peer:
+            self.client_host = "localhost" if peer[0] in ("127.0.0.1", "::1") else str(peer[0])
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            import socket
+
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.conn.get_buffer(sizehint)
+
+    def buffer_updated(self, nbytes: int) -> None:
+        conn = self.conn
+        conn.buffer_updated(nbytes)
+        try:
+            while True:
+                event = conn.next_event()
+                if event is NEED_DATA:
+                    return
+                minor = conn.peer_minor
+                if isinstance(event, Request):
+                    task = asyncio.ensure_future(self._respond(event, minor))
+                    self.tasks.add(task)
+                    task.add_done_callback(self.tasks.discard)
+                elif isinstance(event, LocateRequest):
+                    key = bytes(event.object_key).lower()
+                    status = LocateStatus.OBJECT_HERE if key in self.server.servants else LocateStatus.UNKNOWN_OBJECT
+                    self._write(conn.send(LocateReply(request_id=event.request_id, status=status), minor))
+                elif isinstance(event, (CloseConnection, ConnectionClosed, MessageError)):
+                    self._close()
+                    return
+                elif isinstance(event, CancelRequest):
+                    pass  # the reply, if any, will simply be sent
+        except ProtocolError as exc:
+            log.info("closing connection from %s: %s", self.client_host, exc)
+            try:
+                self._write(self.conn.message_error())
+            finally:
+                self._close()
+
+    def eof_received(self) -> bool | None:
+        self._close()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        self.transport = None
+
+    def _write(self, data: bytes | bytearray) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    async def _respond(self, request: Request, minor: int) -> None:
+        status, writer = await self.server.handle(request, self.client_host)
+        if not request.response_expected:
+            return
+        offset = 0 if minor >= 2 else 24  # where the body starts: 1.2 pads to 8; 1.0/1.1 follow 24 bytes
+        try:
+            body = Body.build(writer, True, offset)
+        except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
+            error = make_error("API_MarshallingError", f"The result could not be encoded: {exc}", "puretango.server")
+            body = Body.build(_devfailed_writer([error]), True, offset)
+            status = ReplyStatus.USER_EXCEPTION
+        if self.transport is None:
+            return
+        reply = Reply(request_id=request.request_id, status=status, body=body)
+        try:
+            self._write(self.conn.send(reply, minor))
+        except ProtocolError as exc:
+            log.warning("cannot send reply to %s: %s", request.operation, exc)
+
+
+# -- run() ---------------------------------------------------------------------------------------------
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=argv[0] if argv else "server", add_help=True)
+    parser.add_argument("instance")
+    parser.add_argument("-nodb", action="store_true")
+    parser.add_argument("-dlist", default="")
+    parser.add_argument("-port", type=int, default=None)
+    parser.add_argument("-host", default=None)
+    parser.add_argument("-ORBendPoint", dest="endpoint", default=None)
+    parser.add_argument("-v", dest="verbose", nargs="?", const="1", default="0")
+    parser.add_argument("-file", default=None)
+    args, _unknown = parser.parse_known_args(list(argv[1:]))
+    return args
+
+
+def _endpoint(args: argparse.Namespace) -> tuple[str, int]:
+    if args.endpoint:
+        # giop:tcp:<host>:<port>
+        parts = args.endpoint.split(":")
+        if len(parts) < 4 or parts[0] != "giop" or parts[1] != "tcp":
+            raise SystemExit(f"bad -ORBendPoint {args.endpoint!r}: expected giop:tcp:<host>:<port>")
+        return parts[2] or "0.0.0.0", int(parts[3] or 0)
+    return args.host or "0.0.0.0", args.port or 0
+
+
+def _class_list(classes: Any) -> list[type[Device]]:
+    if isinstance(classes, dict):
+        classes = list(classes.values())
+    result = []
+    for item in classes:
+        result.append(item[1] if isinstance(item, (tuple, list)) else item)
+    return result
+
+
+def run(
+    classes: Any,
+    args: Sequence[str] | None = None,
+    msg_stream: Any = sys.stdout,
+    verbose: bool = False,
+    green_mode: Any = None,
+    raises: bool = False,
+    **_ignored: Any,
+) -> None:
+    """Run a device server: ``python myserver.py INSTANCE -nodb -port P -dlist a/b/c``."""
+    argv = list(sys.argv if args is None else args)
+    device_classes = _class_list(classes)
+    server_name = os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
+    if args is not None and argv and argv[0] == device_classes[0].__name__:
+        server_name = argv[0]
+    try:
+        options = _parse_args(argv)
+        if not options.nodb:
+            raise DevFailed(
+                make_error(
+                    "API_DatabaseAccess",
+                    "puretango device servers need -nodb until the Database arrives: "
+                    "use INSTANCE -nodb -port P -dlist domain/family/member",
+                    "puretango.server.run",
+                )
+            )
+        host, port = _endpoint(options)
+        names = [n for n in options.dlist.split(",") if n] or [f"{device_classes[0].__name__}/{options.instance}/1".lower()]
+        devices = [(device_classes[0], name, None) for name in names]
+        server = DeviceServer(server_name, options.instance, devices, host, port)
+
+        async def main() -> None:
+            await server.start()
+            msg_stream.write("Ready to accept request\n")
+            msg_stream.flush()
+            await server.serve_until_stopped()
+
+        asyncio.run(main())
+    except DevFailed as exc:
+        if raises:
+            raise
+        msg_stream.write(f"Exiting: {exc.errors[0].desc if exc.errors else exc}\n")
+        msg_stream.flush()
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        pass
+
+
+def server_in_thread(server: DeviceServer, timeout: float = 30.0) -> tuple[threading.Thread, asyncio.AbstractEventLoop]:
+    """Start ``server`` on a new event loop in a daemon thread; return once it listens."""
+    ready = threading.Event()
+    failure: list[BaseException] = []
+    loop = asyncio.new_event_loop()
+
+    def target() -> None:
+        asyncio.set_event_loop(loop)
+
+        async def main() -> None:
+            try:
+                await server.start()
+            except BaseException as exc:  # reported to the starting thread
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            await server.serve_until_stopped()
+
+        loop.run_until_complete(main())
+        loop.close()
+
+    thread = threading.Thread(target=target, name=f"puretango-server-{server.instance}", daemon=True)
+    thread.start()
+    if not ready.wait(timeout):
+        raise TimeoutError("device server did not start in time")
+    if failure:
+        raise failure[0]
+    return thread, loop
+
