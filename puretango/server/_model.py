@@ -237,6 +237,16 @@ class class_property(_Property):  # noqa: N801 - PyTango's name
     """A class property."""
 
 
+class _Done:
+    """An awaitable that is already complete (and harmless when ignored)."""
+
+    def __await__(self) -> Any:
+        return iter(())
+
+
+_DONE = _Done()
+
+
 class Device:
     """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``)."""
 
@@ -282,24 +292,27 @@ class Device:
         self._logger = logging.getLogger(f"puretango.device.{name}")
 
     # -- lifecycle (users override) --------------------------------------------------------
+    # The base hooks return an already-completed awaitable, so both ``super().init_device()``
+    # (sync devices) and ``await super().init_device()`` (asyncio devices) work.
     def init_device(self) -> Any:
         """Load device properties; subclasses call ``super().init_device()`` first."""
         self.get_device_properties()
+        return _DONE
 
     def delete_device(self) -> Any:
-        pass
+        return _DONE
 
     def always_executed_hook(self) -> Any:
-        pass
+        return _DONE
 
     def read_attr_hardware(self, attr_list: list[int]) -> Any:
-        pass
+        return _DONE
 
     def server_init_hook(self) -> Any:
-        pass
+        return _DONE
 
     def initialize_dynamic_attributes(self) -> Any:
-        pass
+        return _DONE
 
     def get_device_properties(self, ds_class: Any = None) -> None:
         for name, prop in type(self)._device_properties.items():

@@ -283,8 +283,9 @@ class DeviceServer:
         await self._add(new, servant.class_name)
 
     def request_stop(self) -> None:
-        if self.loop is not None and self._stopped is not None:
-            self.loop.call_soon(self._stopped.set)
+        """Ask the server to stop (from any thread)."""
+        if self.loop is not None and self._stopped is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._stopped.set)
 
     async def serve_until_stopped(self) -> None:
         assert self._stopped is not None
