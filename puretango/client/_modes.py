@@ -16,16 +16,18 @@ rules for ``wait`` (per-mode default) and ``timeout`` (seconds, only when waitin
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import threading
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..idl._enums import GreenMode
 from . import _sync
 from ._engine import Op, run_sync
 
 __all__ = ["RUNNERS", "run_synchronous", "run_futures", "run_asyncio", "run_gevent_mode", "io_loop"]
+
+if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
 
 T = TypeVar("T")
 
@@ -45,6 +47,8 @@ _io_loop: asyncio.AbstractEventLoop | None = None
 
 def io_loop() -> asyncio.AbstractEventLoop:
     """The event loop of the process-wide I/O thread (started on first use)."""
+    import asyncio
+
     global _io_loop
     loop = _io_loop
     if loop is None or loop.is_closed():
@@ -60,12 +64,16 @@ def io_loop() -> asyncio.AbstractEventLoop:
 
 def submit(op: Op[T]) -> concurrent.futures.Future[T]:
     """Run ``op`` on the I/O thread; the future completes from that thread."""
+    import asyncio
+
     from ._asyncio import run_async
 
     return asyncio.run_coroutine_threadsafe(run_async(op), io_loop())
 
 
 def run_futures(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
+    import concurrent.futures
+
     future = submit(op)
     if wait is False:
         return future
@@ -79,6 +87,8 @@ def run_futures(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
 
 
 def run_asyncio(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
+    import asyncio
+
     from ._asyncio import run_async
 
     try:
@@ -97,6 +107,8 @@ def run_asyncio(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
 
 
 async def _with_timeout(op: Op[T], timeout: float | None) -> T:
+    import asyncio
+
     from ._asyncio import run_async
 
     if timeout is None:
@@ -109,6 +121,8 @@ _local = threading.local()
 
 def _thread_loop() -> asyncio.AbstractEventLoop:
     """A private loop per thread for ``wait=True`` calls made outside any loop."""
+    import asyncio
+
     loop = getattr(_local, "loop", None)
     if loop is None or loop.is_closed():
         loop = _local.loop = asyncio.new_event_loop()
