@@ -329,10 +329,39 @@ class DeviceServant:
         await self.user_call(self.device.init_device)
 
     async def _state(self) -> DevState:
-        return DevState(await self.user_call(self.device.dev_state))
+        state = DevState(await self.user_call(self.device.dev_state))
+        if type(self.device).dev_state is Device.dev_state and state in (DevState.ON, DevState.ALARM):
+            # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
+            alarms = await self._attribute_alarms()
+            state = DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
+        return state
 
     async def _status(self) -> str:
+        if type(self.device).dev_status is Device.dev_status and self.device._status is None:
+            state = await self._state()
+            status = f"The device is in {state.name} state."
+            for name, direction in await self._attribute_alarms():
+                status += f"\nAlarm : Value too {direction} for {name}"
+            return status
         return str(await self.user_call(self.device.dev_status))
+
+    async def _attribute_alarms(self) -> list[tuple[str, str]]:
+        """(attribute, "high"/"low") for readable attributes beyond their alarm limits."""
+        found = []
+        for attr in self.attributes.values():
+            low, high = attr.limit("min_alarm"), attr.limit("max_alarm")
+            if (low is None and high is None) or not attr.readable or attr.read_method is None:
+                continue
+            try:
+                value = await self.user_call(attr.read_method, self.device)
+                values = np.asarray(value[0] if isinstance(value, tuple) else value, dtype=float)
+            except Exception:  # noqa: BLE001 - an unreadable attribute is not in alarm
+                continue
+            if values.size and high is not None and values.max() > high:
+                found.append((attr.name, "high"))
+            elif values.size and low is not None and values.min() < low:
+                found.append((attr.name, "low"))
+        return found
 
     # -- dispatch -------------------------------------------------------------------------------------
 

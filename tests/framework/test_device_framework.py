@@ -133,6 +133,10 @@ def test_limits_alarms_and_is_allowed() -> None:
         assert info.value.args[0].reason == "API_WAttrOutsideLimit"
         dev.position = 60.0
         assert dev.read_attribute("position").quality == tango.AttrQuality.ATTR_ALARM
+        assert dev.state() == DevState.ALARM
+        assert dev.status() == "The device is in ALARM state.\nAlarm : Value too high for position"
+        dev.position = 10.0
+        assert dev.state() == DevState.ON
         dev.Break()
         assert dev.state() == DevState.FAULT
         with pytest.raises(tango.DevFailed) as info:
