@@ -180,6 +180,8 @@ class GeventChannel:
             if not expects_reply:
                 return Reply(request_id=request_id)
             if call.timeout > 0:
+                # the loop's cached clock is stale if this thread was busy outside the hub
+                self.hub.loop.update_now()
                 timer = self.hub.loop.timer(call.timeout)
                 timer.start(waiter.switch, _EXPIRED)
             reply = waiter.get()
