@@ -26,29 +26,36 @@ import datetime as _dt
 import importlib
 import json
 import os
-import platform
-import queue
 import shlex
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from functools import partial
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-SERVER_SCRIPT = BENCH_DIR / "benchdev.py"
-RESULTS_FILE = BENCH_DIR / "RESULTS.md"
-HOST = "127.0.0.1"
+from _common import (
+    IMPLS,
+    REPO_ROOT,
+    RESULTS_FILE,
+    SERVER_CPU,
+    Results,
+    Server,
+    Worker,
+    child_env,
+    client_core,
+    machine_info,
+    peak_rss_kb,
+    percentile,
+    pin_process,
+    reply,
+    round_order,
+    run_once,
+    write_results,
+)
+
 DEVICE = "bench/dev/1"
-READY_MARKER = "Ready to accept request"
-RESULT_PREFIX = "@@BENCH "
-IMPLS = {"puretango": "puretango", "PyTango": "tango"}  # label -> module name
-SERVER_CPU = 0
 LATENCY_OPS = {
     'read_attribute("scalar")': ("read_attribute", ("scalar",)),
     'write_attribute("scalar", 1.0)': ("write_attribute", ("scalar", 1.0)),
@@ -66,27 +73,6 @@ QUICK = {"calls": 2000, "rounds": 2, "spectrum": 10, "image": 30, "samples": 3, 
 
 
 # --------------------------------------------------------------------------- worker side
-
-
-def pin_process(cpus: set[int]) -> None:
-    """Pin every existing thread of this process to ``cpus`` (new threads inherit it)."""
-    for tid in os.listdir("/proc/self/task"):
-        try:
-            os.sched_setaffinity(int(tid), cpus)
-        except OSError:  # thread exited meanwhile
-            pass
-
-
-def peak_rss_kb() -> int:
-    """This process's peak RSS (``VmHWM``) in KiB.
-
-    Not ``getrusage().ru_maxrss``: Linux carries the parent's peak over ``fork``/``exec``
-    into it, so a child of a big parent would report the parent's size.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def _worker_latency(proxy, cmd: dict) -> dict:
@@ -140,10 +126,6 @@ def worker_main(args: argparse.Namespace) -> None:
     tango = importlib.import_module(args.module)
     t_import = time.perf_counter_ns() - t0
 
-    def reply(obj: dict) -> None:
-        sys.stdout.write(RESULT_PREFIX + json.dumps(obj) + "\n")
-        sys.stdout.flush()
-
     if args.worker == "connect":
         try:
             t0 = time.perf_counter_ns()
@@ -183,187 +165,21 @@ def worker_main(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- parent side
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (racy, good enough for a benchmark)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def child_env() -> dict[str, str]:
-    """Environment for every subprocess: puretango importable, no Tango database."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("TANGO_HOST", None)
-    return env
-
-
-class Server:
-    """``bench/benchdev.py`` under ``taskset -c SERVER_CPU``, output in a log file."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.port = free_port()
-        self.trl = f"tango://{HOST}:{self.port}/{DEVICE}#dbase=no"
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 30.0) -> None:
-        argv = [
-            "taskset",
-            "-c",
-            str(SERVER_CPU),
-            sys.executable,
-            str(SERVER_SCRIPT),
-            "bench",
-            "-nodb",
-            "-port",
-            str(self.port),
-            "-ORBendPoint",
-            f"giop:tcp:{HOST}:{self.port}",
-            "-dlist",
-            DEVICE,
-        ]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=child_env(),
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if READY_MARKER in self.log_path.read_text(errors="replace"):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"server did not start:\n{self.log_path.read_text(errors='replace')}")
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-class Worker:
-    """A ``--worker persistent`` client subprocess spoken to by JSON lines."""
-
-    def __init__(self, label: str, trl: str, cpu: int) -> None:
-        self.label = label
-        argv = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--worker",
-            "persistent",
-            "--module",
-            IMPLS[label],
-            "--trl",
-            trl,
-            "--cpu",
-            str(cpu),
-        ]
-        self.proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=child_env(),
-            cwd=REPO_ROOT,
-        )
-        self._replies: queue.Queue[dict] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if line.startswith(RESULT_PREFIX):
-                self._replies.put(json.loads(line[len(RESULT_PREFIX) :]))
-        self._replies.put({"error": f"{self.label} worker exited ({self.proc.wait()})"})
-
-    def ask(self, cmd: dict, timeout: float = 300.0) -> dict:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(json.dumps(cmd) + "\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            pass  # the reader thread reports the exit
-        try:
-            return self._replies.get(timeout=timeout)
-        except queue.Empty:
-            return {"error": f"{self.label} worker: no reply within {timeout} s"}
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def round_order(i: int) -> list[str]:
-    """Implementation order of round ``i``: puretango first on even rounds."""
-    labels = list(IMPLS)
-    return labels if i % 2 == 0 else labels[::-1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile ``q`` (0..100) of ``values``."""
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s))) - 1))]
-
-
-class Results:
-    """Metric rows: label -> impl -> value (None if failed), plus collected errors."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, str, bool]] = []  # (metric, unit, higher_is_better)
-        self.values: dict[str, dict[str, float | None]] = {}
-        self.errors: list[tuple[str, str, str]] = []  # (section, impl, traceback)
-
-    def add(
-        self, metric: str, unit: str, impl: str, value: float | None, higher_is_better: bool = False
-    ) -> None:
-        if metric not in self.values:
-            self.rows.append((metric, unit, higher_is_better))
-            self.values[metric] = {}
-        self.values[metric][impl] = value
-
-    def error(self, section: str, impl: str, tb: str) -> None:
-        self.errors.append((section, impl, tb))
-        print(f"  !! {impl} failed in {section}:\n{tb}", file=sys.stderr)
-
-    def table(self) -> str:
-        """Markdown table: value per implementation, ratio puretango/PyTango, direction."""
-        lines = [
-            "| metric | puretango | PyTango | ratio pt/PyTango | ratio better if |",
-            "|---|---:|---:|---:|:---:|",
-        ]
-        for metric, unit, higher in self.rows:
-            pt, py = self.values[metric].get("puretango"), self.values[metric].get("PyTango")
-            ratio = f"{pt / py:.3g}" if pt is not None and py else "n/a"
-            lines.append(
-                f"| {metric} [{unit}] | {fmt(pt)} | {fmt(py)} | {ratio} | "
-                f"{'> 1' if higher else '< 1'} |"
-            )
-        return "\n".join(lines)
-
-
-def fmt(value: float | None) -> str:
-    if value is None:
-        return "FAIL"
-    if value >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}" if value < 10 else f"{value:.1f}"
+def persistent_worker(label: str, trl: str, cpu: int) -> Worker:
+    """A ``--worker persistent`` client subprocess of implementation ``label``."""
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        "persistent",
+        "--module",
+        IMPLS[label],
+        "--trl",
+        trl,
+        "--cpu",
+        str(cpu),
+    ]
+    return Worker(label, argv)
 
 
 def run_latency(res: Results, trl: str, size: dict) -> None:
@@ -373,7 +189,7 @@ def run_latency(res: Results, trl: str, size: dict) -> None:
         f"on core {SERVER_CPU}",
         flush=True,
     )
-    workers = {label: Worker(label, trl, SERVER_CPU) for label in IMPLS}
+    workers = {label: persistent_worker(label, trl, SERVER_CPU) for label in IMPLS}
     lat: dict[str, dict[str, list[int]]] = {
         label: {op: [] for op in LATENCY_OPS} for label in IMPLS
     }
@@ -413,9 +229,9 @@ def run_latency(res: Results, trl: str, size: dict) -> None:
 
 def run_throughput(res: Results, trl: str, size: dict) -> int:
     """Client on core 1 (0 if the machine has one core), server on core 0."""
-    client_cpu = 1 if len(os.sched_getaffinity(0)) > 1 and os.cpu_count() > 1 else 0
+    client_cpu = client_core()
     print(f"throughput: client on core {client_cpu}, server on core {SERVER_CPU}", flush=True)
-    workers = {label: Worker(label, trl, client_cpu) for label in IMPLS}
+    workers = {label: persistent_worker(label, trl, client_cpu) for label in IMPLS}
     times: dict[str, dict[str, list[int]]] = {label: {a: [] for a in BULK_ATTRS} for label in IMPLS}
     failed: set[str] = set()
     cmd = {"kind": "throughput", "spectrum": size["spectrum"], "image": size["image"]}
@@ -465,21 +281,7 @@ def run_connect(res: Results, trl: str, size: dict) -> None:
                 "--warm",
                 str(size["warm"]),
             ]
-            proc = subprocess.run(
-                argv,
-                capture_output=True,
-                text=True,
-                env=child_env(),
-                cwd=REPO_ROOT,
-                timeout=120,
-                stdin=subprocess.DEVNULL,
-            )
-            lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
-            rep = (
-                json.loads(lines[-1][len(RESULT_PREFIX) :])
-                if lines
-                else {"error": f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"}
-            )
+            rep = run_once(argv)
             if "error" in rep:
                 failed.add(label)
                 res.error("new proxy", label, rep["error"])
@@ -572,55 +374,6 @@ def run_size(res: Results) -> str:
     )
 
 
-def machine_info() -> list[str]:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    env = child_env()
-    versions = subprocess.run(
-        [sys.executable, "-c", "import numpy, tango; print(tango.__version__, numpy.__version__)"],
-        capture_output=True,
-        text=True,
-        env=env,
-    ).stdout.split() or ["?", "?"]
-    commit = (
-        subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        or "?"
-    )
-    dirty = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "puretango"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return [
-        f"nproc: {os.cpu_count()}, CPU: {model}",
-        f"Python {platform.python_version()} ({sys.executable}), {platform.platform()}",
-        f"PyTango {versions[0]}, numpy {versions[-1]}, "
-        f"puretango at {commit}{' + uncommitted changes' if dirty else ''}",
-    ]
-
-
-def write_results(path: Path, title: str, info: list[str], command: str, body: str) -> None:
-    """Prepend a dated section to ``path`` (newest first), keeping older sections."""
-    header = "# puretango client benchmark results\n"
-    old = path.read_text() if path.exists() else header
-    if old.startswith(header):
-        old = old[len(header) :]
-    section = "\n".join(
-        [f"## {title}", "", *[f"- {x}" for x in info], f"- command: `{command}`", "", body, ""]
-    )
-    path.write_text(header + "\n" + section + "\n" + old.lstrip("\n"))
-
-
 def parent_main(args: argparse.Namespace) -> int:
     size = dict(QUICK if args.quick else FULL)
     for key in ("calls", "rounds"):
@@ -631,7 +384,7 @@ def parent_main(args: argparse.Namespace) -> int:
     command = f"cd {shlex.quote(os.getcwd())} && " + shlex.join([sys.executable, *sys.argv])
     res = Results()
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchdev-{os.getpid()}.log"
-    server = Server(log_path)
+    server = Server(log_path, [DEVICE])
     print(f"server: {server.trl} (pinned to core {SERVER_CPU}, log {log_path})", flush=True)
     server.start()
     try:
