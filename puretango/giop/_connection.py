@@ -177,15 +177,15 @@ class GiopConnection:
         contract).
         """
         big = self._big
-        if big is not None:
+        if big is not None and self._big_filled < len(big):
             return memoryview(big)[self._big_filled :]
-        return memoryview(self._scratch)
+        return memoryview(self._scratch)  # never empty, even before next_event takes ``big``
 
     def buffer_updated(self, nbytes: int) -> None:
         """``nbytes`` were written into the buffer from :meth:`get_buffer`."""
         if nbytes <= 0:
             self._eof = True
-        elif self._big is not None:
+        elif self._big is not None and self._big_filled < len(self._big):
             self._big_filled += nbytes
         else:
             self._buf += memoryview(self._scratch)[:nbytes]

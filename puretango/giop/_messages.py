@@ -436,6 +436,8 @@ def _dec_locate_request(dec: CdrDecoder, minor: int) -> LocateRequest:
 
 
 def _enc_locate_reply(enc: CdrEncoder, m: LocateReply, minor: int) -> None:
+    if minor < 2 and m.status > LocateStatus.OBJECT_FORWARD:
+        raise LocalProtocolError(f"locate status {m.status!r} needs GIOP 1.2")
     enc.write_ulong(m.request_id)
     enc.write_ulong(m.status)
     _write_body(enc, m.body, minor)

@@ -157,8 +157,8 @@ class command:  # noqa: N801 - PyTango's name
         self.out_type = command_type(dtype_out, kw.get("dformat_out"))
         if self.in_type is not CmdArgType.DevVoid and not params:
             raise TypeError(f"command {self.name!r} declares an argument but its method takes none")
-        self.doc_in = kw.get("doc_in") or ("Uninitialised" if self.in_type is CmdArgType.DevVoid else "")
-        self.doc_out = kw.get("doc_out") or ("Uninitialised" if self.out_type is CmdArgType.DevVoid else "")
+        self.doc_in = kw.get("doc_in") or "Uninitialised"
+        self.doc_out = kw.get("doc_out") or "Uninitialised"
         self.display_level = DispLevel(kw.get("display_level") or DispLevel.OPERATOR)
         self.fisallowed = kw.get("fisallowed")
 

@@ -116,8 +116,8 @@ class _AttrRuntime:
         )  # fmt: skip
         if self.data_type in (CmdArgType.DevString, CmdArgType.DevEnum):
             default_format = "%s"
-        elif self.data_type is CmdArgType.DevState:
-            default_format = _NS
+        elif self.data_type in (CmdArgType.DevState, CmdArgType.DevBoolean, CmdArgType.DevEncoded):
+            default_format = _NS  # as cppTango: no default format for these types
         elif integer:
             default_format = "%d"
         else:
@@ -198,7 +198,7 @@ class _AttrRuntime:
             format=c["format"],
             min_value=c["min_value"],
             max_value=c["max_value"],
-            writable_attr_name=self.name if self.writable else "None",
+            writable_attr_name=self.name if self.access is AttrWriteType.READ_WRITE else "None",
             level=self.decl.display_level,
             root_attr_name=_NS,
             enum_labels=list(self.enum_labels),
@@ -297,8 +297,8 @@ class DeviceServant:
                 decl.doc_in, decl.doc_out, decl.display_level,
             )  # fmt: skip
         self.commands.setdefault("init", _CmdRuntime("Init", CmdArgType.DevVoid, CmdArgType.DevVoid, self._init_command))
-        self.commands.setdefault("state", _CmdRuntime("State", CmdArgType.DevVoid, CmdArgType.DevState, self._state))
-        self.commands.setdefault("status", _CmdRuntime("Status", CmdArgType.DevVoid, CmdArgType.DevString, self._status))
+        self.commands.setdefault("state", _CmdRuntime("State", CmdArgType.DevVoid, CmdArgType.DevState, self._state, doc_out="Device state"))
+        self.commands.setdefault("status", _CmdRuntime("Status", CmdArgType.DevVoid, CmdArgType.DevString, self._status, doc_out="Device status"))
         self.lock = asyncio.Lock()
         self.black_box: collections.deque[str] = collections.deque(maxlen=50)
 
@@ -498,7 +498,7 @@ class DeviceServant:
         attr = self.attributes.get(name.lower())
         if attr is None:
             raise DevFailed(
-                make_error("API_AttrNotFound", f"Attribute {name} not found", f"{self.class_name}::get_attribute")
+                make_error("API_AttrNotFound", f"{name} attribute not found", f"{self.class_name}::get_attribute")
             )
         return attr
 
@@ -587,8 +587,9 @@ class DeviceServant:
                         f"{self.class_name}::read_attributes",
                     )
                 )
-            if value is None:
-                union, dims = attr.setpoint or no_data_value(), attr.setpoint_dims
+            if value is None:  # a WRITE attribute: its set point (zero before any write, as cppTango)
+                union = attr.setpoint if attr.setpoint is not None else (_default_setpoint(attr) or no_data_value())
+                dims = attr.setpoint_dims if attr.setpoint is not None else ((1, 0) if attr.data_format is AttrDataFormat.SCALAR else (0, 0))
             else:
                 union, dims = read_value_to_union(value, attr.data_type, attr.data_format, attr.enum_labels)
             av.quality = attr.quality_of(union, quality)
@@ -665,6 +666,10 @@ class DeviceServant:
                     )
                 )
         dims = value.w_dim
+        for axis, size, limit in (("X", dims.dim_x, attr.decl.max_dim_x), ("Y", dims.dim_y, attr.decl.max_dim_y)):
+            if attr.data_format is not AttrDataFormat.SCALAR and size > limit:  # cppTango's message (sic)
+                desc = f"{axis} dimesion is greater than the max defined for attribute {attr.name}"
+                raise DevFailed(make_error("API_WAttrOutsideLimit", desc, f"{self.class_name}::write_attributes"))
         python_value = union_to_written_value(value.value, dims, attr.data_type, attr.data_format)
         _check_limits(attr, value.value)
         if attr.write_method is not None:

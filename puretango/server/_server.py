@@ -65,6 +65,7 @@ class DServer(Device):
         from ..idl._enums import DevState
 
         self.set_state(DevState.ON)
+        self.set_status("The device is ON\nThe polling is ON")  # cppTango's DServer status
 
     @command(dtype_out=(str,))
     def QueryClass(self) -> list[str]:  # noqa: N802 - Tango command names
