@@ -16,21 +16,18 @@ import weakref
 from typing import Any, TypeVar
 
 from ..giop import (
-    NEED_DATA,
-    CloseConnection,
-    ConnectionClosed,
     GiopConnection,
-    MessageError,
-    ProtocolError,
     Reply,
     Role,
 )
 from ._engine import (
     Call,
+    ConnectionDropped,
     Op,
     connect_error,
     connection_lost_error,
     encode_request,
+    replies,
     reply_result,
     timeout_error,
 )
@@ -39,10 +36,6 @@ __all__ = ["run_async", "invoke_async", "AsyncioChannel"]
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = 2.0
-
-
-class _Closed(Exception):
-    pass
 
 
 class _Expired(Exception):
@@ -80,19 +73,12 @@ class AsyncioChannel(asyncio.BufferedProtocol):
             return
         conn.buffer_updated(nbytes)
         try:
-            while True:
-                event = conn.next_event()
-                if event is NEED_DATA:
-                    return
-                if isinstance(event, Reply):
-                    fut = self.waiters.get(event.request_id)
-                    if fut is not None and not fut.done():
-                        fut.set_result(event)
-                elif isinstance(event, (ConnectionClosed, CloseConnection, MessageError)):
-                    self._fail_all(f"server sent {type(event).__name__}")
-                    return
-        except ProtocolError as exc:
-            self._fail_all(f"protocol error: {exc}")
+            for reply in replies(conn):
+                fut = self.waiters.get(reply.request_id)
+                if fut is not None and not fut.done():
+                    fut.set_result(reply)
+        except ConnectionDropped as dropped:
+            self._fail_all(str(dropped))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._fail_all(f"connection lost: {exc}" if exc else "connection closed by the server")
@@ -104,7 +90,7 @@ class AsyncioChannel(asyncio.BufferedProtocol):
             transport.abort()
         for fut in self.waiters.values():
             if not fut.done():
-                fut.set_exception(_Closed(reason))
+                fut.set_exception(ConnectionDropped(reason))
 
     # -- calls -------------------------------------------------------------------------
 
@@ -133,10 +119,10 @@ class AsyncioChannel(asyncio.BufferedProtocol):
     async def invoke(self, call: Call) -> Any:
         try:
             reply = await self._roundtrip(call)
-        except _Closed:
+        except ConnectionDropped:
             try:
                 reply = await self._roundtrip(call)  # once more on a fresh connection
-            except _Closed as again:
+            except ConnectionDropped as again:
                 raise connection_lost_error(call, str(again)) from None
         return reply_result(call, reply)
 
@@ -169,9 +155,9 @@ def _expire(fut: asyncio.Future[Reply]) -> None:
         fut.set_exception(_Expired())
 
 
-_channels: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], AsyncioChannel]] = (
-    weakref.WeakKeyDictionary()
-)
+_channels: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, int], AsyncioChannel]
+] = weakref.WeakKeyDictionary()
 
 
 def invoke_async(call: Call) -> Any:

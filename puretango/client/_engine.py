@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -34,9 +34,13 @@ from .._errors import (
 )
 from ..giop import (
     CODE_SETS_CONTEXT,
+    NEED_DATA,
     Body,
+    CloseConnection,
+    ConnectionClosed,
     GiopConnection,
     LocalProtocolError,
+    MessageError,
     ProtocolError,
     Reply,
     ReplyStatus,
@@ -53,6 +57,8 @@ __all__ = [
     "Op",
     "build_request",
     "encode_request",
+    "ConnectionDropped",
+    "replies",
     "reply_result",
     "timeout_error",
     "connect_error",
@@ -139,6 +145,31 @@ def encode_request(conn: GiopConnection, call: Call) -> tuple[int, bool, bytearr
 _MAX_TEMPLATES = 4096
 _templates: dict[tuple[Any, ...], bytes] = {}
 _REQUEST_ID = {True: struct.Struct("<I"), False: struct.Struct(">I")}
+
+
+class ConnectionDropped(Exception):
+    """The shared connection died before the reply came; the call may be retried once."""
+
+
+def replies(conn: GiopConnection) -> Iterator[Reply]:
+    """Every Reply now complete on ``conn``, in order.
+
+    Raises :class:`ConnectionDropped` when the server closed the connection (EOF,
+    CloseConnection, MessageError) or sent something that is not GIOP.
+    """
+    while True:
+        try:
+            event = conn.next_event()
+        except ProtocolError as exc:
+            raise ConnectionDropped(f"protocol error: {exc}") from None
+        if event is NEED_DATA:
+            return
+        if isinstance(event, Reply):
+            yield event
+        elif isinstance(event, ConnectionClosed):
+            raise ConnectionDropped("connection closed by the server")
+        elif isinstance(event, (CloseConnection, MessageError)):
+            raise ConnectionDropped(f"server sent {type(event).__name__}")
 
 
 def _origin(call: Call) -> str:

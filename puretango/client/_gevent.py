@@ -21,21 +21,18 @@ from gevent.monkey import get_original
 from gevent.socket import wait_write
 
 from ..giop import (
-    NEED_DATA,
-    CloseConnection,
-    ConnectionClosed,
     GiopConnection,
-    MessageError,
-    ProtocolError,
     Reply,
     Role,
 )
 from ._engine import (
     Call,
+    ConnectionDropped,
     Op,
     connect_error,
     connection_lost_error,
     encode_request,
+    replies,
     reply_result,
     timeout_error,
 )
@@ -46,10 +43,6 @@ T = TypeVar("T")
 _socket_mod = __import__("socket")
 _RealSocket = get_original("socket", "socket")
 CONNECT_TIMEOUT = 2.0
-
-
-class _Closed(Exception):
-    pass
 
 
 class GeventChannel:
@@ -113,19 +106,12 @@ class GeventChannel:
             return
         conn.buffer_updated(received)
         try:
-            while True:
-                event = conn.next_event()
-                if event is NEED_DATA:
-                    return
-                if isinstance(event, Reply):
-                    waiter = self.waiters.pop(event.request_id, None)
-                    if waiter is not None:
-                        waiter.switch(event)
-                elif isinstance(event, (ConnectionClosed, CloseConnection, MessageError)):
-                    self._fail_all(f"server sent {type(event).__name__}")
-                    return
-        except ProtocolError as exc:
-            self._fail_all(f"protocol error: {exc}")
+            for reply in replies(conn):
+                waiter = self.waiters.pop(reply.request_id, None)
+                if waiter is not None:
+                    waiter.switch(reply)
+        except ConnectionDropped as dropped:
+            self._fail_all(str(dropped))
 
     def _fail_all(self, reason: str) -> None:
         if self.watcher is not None:
@@ -136,7 +122,7 @@ class GeventChannel:
         self.sock = self.conn = None
         waiters, self.waiters = self.waiters, {}
         for waiter in waiters.values():
-            waiter.throw(_Closed(reason))
+            waiter.throw(ConnectionDropped(reason))
 
     def _send(self, data: bytearray) -> None:
         sock = self.sock
@@ -155,10 +141,10 @@ class GeventChannel:
     def invoke(self, call: Call) -> Any:
         try:
             reply = self._roundtrip(call)
-        except _Closed:
+        except ConnectionDropped:
             try:
                 reply = self._roundtrip(call)
-            except _Closed as again:
+            except ConnectionDropped as again:
                 raise connection_lost_error(call, str(again)) from None
         return reply_result(call, reply)
 
@@ -176,7 +162,7 @@ class GeventChannel:
                 self._send(data)
             except OSError as exc:
                 self._fail_all(f"send failed: {exc}")
-                raise _Closed(str(exc)) from None
+                raise ConnectionDropped(str(exc)) from None
             if not expects_reply:
                 return Reply(request_id=request_id)
             if call.timeout > 0:

@@ -18,18 +18,17 @@ import time
 from typing import Any
 
 from ..giop import (
-    NEED_DATA,
-    ConnectionClosed,
     GiopConnection,
-    ProtocolError,
     Reply,
     Role,
 )
 from ._engine import (
     Call,
+    ConnectionDropped,
     connect_error,
     connection_lost_error,
     encode_request,
+    replies,
     reply_result,
     timeout_error,
 )
@@ -47,14 +46,6 @@ class _Waiter:
     def __init__(self) -> None:
         self.reply: Reply | None = None
         self.error: BaseException | None = None
-
-
-class _Closed(Exception):
-    """The connection died; ``fresh`` tells whether any reply had been received on it."""
-
-    def __init__(self, reason: str, used: bool) -> None:
-        super().__init__(reason)
-        self.used = used
 
 
 class SyncChannel:
@@ -79,7 +70,10 @@ class SyncChannel:
     def _ensure_connected(self, call: Call) -> tuple[socket.socket, GiopConnection, int]:
         if self._sock is None or self._conn is None:
             try:
-                sock = socket.create_connection((self.host, self.port), timeout=min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT))
+                sock = socket.create_connection(
+                    (self.host, self.port),
+                    timeout=min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT),
+                )
             except OSError as exc:
                 raise connect_error(call, str(exc)) from None
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -99,11 +93,10 @@ class SyncChannel:
             self._sock.close()
         except OSError:
             pass
-        used = self._replies_seen > 0
         self._sock = self._conn = None
         for waiter in self._waiters.values():
             if waiter.reply is None and waiter.error is None:
-                waiter.error = _Closed(reason, used)
+                waiter.error = ConnectionDropped(reason)
         self._cond.notify_all()
 
     # -- one call ---------------------------------------------------------------------
@@ -112,14 +105,13 @@ class SyncChannel:
         """Send ``call``, wait for its reply, and return the decoded result."""
         try:
             reply = self._roundtrip(call)
-        except _Closed as closed:
+        except ConnectionDropped:
             # A connection that died before answering (server restarted, idle close):
             # reconnect and retry once, as cppTango does.
             try:
                 reply = self._roundtrip(call)
-            except _Closed as again:
+            except ConnectionDropped as again:
                 raise connection_lost_error(call, str(again)) from None
-            del closed
         return reply_result(call, reply)
 
     def _roundtrip(self, call: Call) -> Reply:
@@ -138,7 +130,7 @@ class SyncChannel:
             with cond:
                 self._waiters.pop(request_id, None)
                 self._drop(generation, f"send failed: {exc}")
-            raise _Closed(str(exc), False) from None
+            raise ConnectionDropped(str(exc)) from None
         if not expects_reply:
             return Reply(request_id=request_id)
         try:
@@ -149,7 +141,9 @@ class SyncChannel:
                 # We are the leader: read until our reply arrives or time runs out.
                 try:
                     if self._lead(waiter, sock, conn, generation, deadline, call):
-                        return self._finish(waiter, request_id, conn)  # _lead returned holding the lock
+                        return self._finish(
+                            waiter, request_id, conn
+                        )  # _lead returned holding the lock
                 except BaseException:
                     with cond:
                         self._step_down()
@@ -222,7 +216,9 @@ class SyncChannel:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
                             raise timeout_error(call) from None
-                    received = sock.recv_into(conn.get_buffer())  # only the leader touches conn's buffer
+                    received = sock.recv_into(
+                        conn.get_buffer()
+                    )  # only the leader touches conn's buffer
                 reason = "connection closed by the server"
             except OSError as exc:
                 received = 0
@@ -235,10 +231,8 @@ class SyncChannel:
                 conn.buffer_updated(received)
                 try:
                     self._dispatch(conn)
-                except ProtocolError as exc:
-                    self._drop(generation, f"protocol error: {exc}")
-                except _ConnectionEnded as ended:
-                    self._drop(generation, ended.reason if received else reason)
+                except ConnectionDropped as dropped:
+                    self._drop(generation, str(dropped) if received else reason)
                 if waiter.reply is not None or waiter.error is not None:
                     self._step_down()
                     if waiter.reply is not None:
@@ -250,32 +244,16 @@ class SyncChannel:
                     cond.release()
 
     def _dispatch(self, conn: GiopConnection) -> None:
-        while True:
-            event = conn.next_event()
-            if event is NEED_DATA:
-                return
-            if isinstance(event, Reply):
-                self._replies_seen += 1
-                waiter = self._waiters.get(event.request_id)
-                if waiter is not None:
-                    waiter.reply = event
-                    if self._sleepers:
-                        self._cond.notify_all()
-            elif isinstance(event, ConnectionClosed):
-                raise _ConnectionEnded("connection closed by the server")
-            else:  # CloseConnection, MessageError, LocateReply: the server is done with us
-                if type(event).__name__ in ("CloseConnection", "MessageError"):
-                    raise _ConnectionEnded(f"server sent {type(event).__name__}")
+        for reply in replies(conn):
+            waiter = self._waiters.get(reply.request_id)
+            if waiter is not None:
+                waiter.reply = reply
+                if self._sleepers:
+                    self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:
             self._drop(self._generation, "closed by the client")
-
-
-class _ConnectionEnded(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 _channels: dict[tuple[str, int], SyncChannel] = {}
