@@ -157,8 +157,20 @@ class command:  # noqa: N801 - PyTango's name
         self.out_type = command_type(dtype_out, kw.get("dformat_out"))
         if self.in_type is not CmdArgType.DevVoid and not params:
             raise TypeError(f"command {self.name!r} declares an argument but its method takes none")
-        self.doc_in = kw.get("doc_in") or "Uninitialised"
-        self.doc_out = kw.get("doc_out") or "Uninitialised"
+        # PyTango's generated descriptions when none is given
+        if kw.get("doc_in"):
+            self.doc_in = kw["doc_in"]
+        elif self.in_type is CmdArgType.DevVoid:
+            self.doc_in = "No input parameter (DevVoid)"
+        else:
+            arg = params[0].name
+            self.doc_in = f":param {arg}: (not documented)\n:type {arg}: {self.in_type.name}"
+        if kw.get("doc_out"):
+            self.doc_out = kw["doc_out"]
+        elif self.out_type is CmdArgType.DevVoid:
+            self.doc_out = "No output parameter (DevVoid)"
+        else:
+            self.doc_out = f":return: (not documented)\n:rtype: {self.out_type.name}"
         self.display_level = DispLevel(kw.get("display_level") or DispLevel.OPERATOR)
         self.fisallowed = kw.get("fisallowed")
 

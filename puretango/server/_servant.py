@@ -18,6 +18,7 @@ import datetime
 import inspect
 import os
 import socket
+import threading
 import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,6 +37,7 @@ from ..idl._enums import (
     CmdArgType,
     DevState,
     DispLevel,
+    GreenMode,
     LockerLanguage,
 )
 from ..idl._values import DevError, TimeVal
@@ -299,13 +301,26 @@ class DeviceServant:
         self.commands.setdefault("init", _CmdRuntime("Init", CmdArgType.DevVoid, CmdArgType.DevVoid, self._init_command))
         self.commands.setdefault("state", _CmdRuntime("State", CmdArgType.DevVoid, CmdArgType.DevState, self._state, doc_out="Device state"))
         self.commands.setdefault("status", _CmdRuntime("Status", CmdArgType.DevVoid, CmdArgType.DevString, self._status, doc_out="Device status"))
-        self.lock = asyncio.Lock()
+        #: sync devices run each request on a worker thread, serialised by this lock
+        self.threaded = getattr(cls, "green_mode", None) != GreenMode.Asyncio
+        self.thread_lock = threading.Lock()
         self.black_box: collections.deque[str] = collections.deque(maxlen=50)
 
     # -- running user code ------------------------------------------------------------------
 
     async def user_call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run device code: coroutines on the loop, plain functions on a worker thread."""
+        """Run device code: coroutines on the loop, plain functions on a worker thread.
+
+        Inside an operation already running on a worker thread (see :meth:`invoke`),
+        plain functions are simply called, and coroutines are handed to the loop.
+        """
+        if _worker.active:
+            if inspect.iscoroutinefunction(fn):
+                return asyncio.run_coroutine_threadsafe(fn(*args), _worker.loop).result()
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                result = _complete(result)
+            return result
         if inspect.iscoroutinefunction(fn):
             return await fn(*args)
         result = await asyncio.get_running_loop().run_in_executor(self.server.executor, fn, *args)
@@ -313,11 +328,25 @@ class DeviceServant:
             result = await result
         return result
 
+    async def hook(self, name: str, *args: Any) -> None:
+        """Call a lifecycle hook of the device, unless it is the base class's no-op."""
+        if getattr(type(self.device), name) is not getattr(Device, name):
+            await self.user_call(getattr(self.device, name), *args)
+
     def _serialised(self, client: ClientInfo) -> Any:
-        """The device lock, or a no-op for requests made from inside this process."""
-        if client.pid == os.getpid() or getattr(type(self.device), "green_mode", None) is not None:
+        """The device lock (Tango's serialisation by device), or a no-op for asyncio devices
+        and for requests made from inside this process (a device calling itself)."""
+        if not self.threaded or client.pid == os.getpid():
             return _NoLock()
-        return self.lock
+        return _ThreadLock(self.thread_lock)
+
+    def _run_on_worker(self, coro: Any, loop: asyncio.AbstractEventLoop) -> Any:
+        """Run a whole operation on this worker thread (one hop per request)."""
+        _worker.active, _worker.loop = True, loop
+        try:
+            return _complete(coro)
+        finally:
+            _worker.active, _worker.loop = False, None
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -376,6 +405,9 @@ class DeviceServant:
             self.record(operation, client)
         elif operation.startswith("_get_"):
             self.record(operation.replace("_get_", "Attribute ", 1), client)
+        if self.threaded and operation in _USER_CODE_OPERATIONS:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.server.executor, self._run_on_worker, handler(self, args, client), loop)
         return await handler(self, args, client)
 
     # -- CORBA pseudo-operations and simple attributes ----------------------------------------------
@@ -469,7 +501,7 @@ class DeviceServant:
         value = any_to_argin(argin, cmd.in_type)
         async with self._serialised(client):
             try:
-                await self.user_call(self.device.always_executed_hook)
+                await self.hook("always_executed_hook")
                 if cmd.allowed is not None:
                     allowed = await self.user_call(cmd.allowed, self.device)
                     if not allowed:
@@ -619,8 +651,8 @@ class DeviceServant:
             names = [a.name for a in self.attributes.values() if a.readable]
         async with self._serialised(client):
             try:
-                await self.user_call(self.device.always_executed_hook)
-                await self.user_call(self.device.read_attr_hardware, list(range(len(names))))
+                await self.hook("always_executed_hook")
+                await self.hook("read_attr_hardware", list(range(len(names))))
             except Exception as exc:  # reported per attribute
                 errors = list(_as_devfailed(exc).errors)
                 return [
@@ -684,7 +716,7 @@ class DeviceServant:
         failures = []
         async with self._serialised(client):
             try:
-                await self.user_call(self.device.always_executed_hook)
+                await self.hook("always_executed_hook")
             except Exception as exc:
                 raise _as_devfailed(exc) from None
             for index, value in enumerate(values):
@@ -723,6 +755,47 @@ class _MultiDevFailed(Exception):
     def __init__(self, errors: list[Any]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+_USER_CODE_OPERATIONS = frozenset(
+    {
+        "_get_state", "_get_status", "command_inout", "command_inout_2", "command_inout_4",
+        "read_attributes", "read_attributes_2", "read_attributes_3", "read_attributes_4", "read_attributes_5",
+        "write_attributes", "write_attributes_3", "write_attributes_4",
+        "write_read_attributes_4", "write_read_attributes_5",
+    }
+)  # fmt: skip
+
+
+class _WorkerState(threading.local):
+    active = False
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+_worker = _WorkerState()
+
+
+def _complete(coro: Any) -> Any:
+    """Run a coroutine that never suspends (device code on a worker thread) to its end."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise RuntimeError("an operation of a synchronous device waited on the event loop")
+
+
+class _ThreadLock:
+    """A threading lock used as an async context manager from a worker thread."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock = lock
+
+    async def __aenter__(self) -> None:
+        self.lock.acquire()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.lock.release()
 
 
 class _NoLock:

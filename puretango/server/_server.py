@@ -45,7 +45,7 @@ from ..giop import (
 )
 from ..idl import OPERATIONS
 from ..idl import types as t
-from ..idl._enums import CmdArgType
+from ..idl._enums import CmdArgType, GreenMode
 from ._model import Device, command
 from ._servant import ClientInfo, DeviceServant, _MultiDevFailed
 
@@ -60,6 +60,7 @@ class DServer(Device):
     """The admin device of a server (``dserver/<server>/<instance>``)."""
 
     DEVICE_CLASS_DESCRIPTION = "The administration device of a device server"
+    green_mode = GreenMode.Asyncio  # its commands are quick or need the server's loop
 
     def init_device(self) -> None:
         from ..idl._enums import DevState
@@ -192,6 +193,14 @@ class DServer(Device):
     @command(dtype_in=str, dtype_out=CmdArgType.DevVarLongStringArray)
     def DevLockStatus(self, device: str) -> Any:  # noqa: N802
         return [[0, 0, 0, 0, 0, 0], [f"Device {device} is not locked", "Not defined", "Not defined"]]
+
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevLong)
+    def EventSubscriptionChange(self, arg: Any) -> int:  # noqa: N802
+        raise self._not_yet("Events (the pre-ZMQ subscription)")
+
+    @command(dtype_in=bool)
+    def EnableEventSystemPerfMon(self, enabled: bool) -> None:  # noqa: N802
+        pass
 
     @command(dtype_out=str)
     def QueryEventSystem(self) -> str:  # noqa: N802
