@@ -441,22 +441,15 @@ class _ServerProtocol(asyncio.BufferedProtocol):
 
     async def _respond(self, request: Request, minor: int) -> None:
         status, writer = await self.server.handle(request, self.client_host)
-        if not request.response_expected:
+        if not request.response_expected or self.transport is None:
             return
-        offset = 0 if minor >= 2 else 24  # where the body starts: 1.2 pads to 8; 1.0/1.1 follow 24 bytes
-        try:
-            body = Body.build(writer, True, offset)
+        try:  # the result is encoded straight into the reply message: no intermediate copy
+            data = self.conn.send(Reply(request_id=request.request_id, status=status, body=writer), minor)
         except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
             error = make_error("API_MarshallingError", f"The result could not be encoded: {exc}", "puretango.server")
-            body = Body.build(_devfailed_writer([error]), True, offset)
-            status = ReplyStatus.USER_EXCEPTION
-        if self.transport is None:
-            return
-        reply = Reply(request_id=request.request_id, status=status, body=body)
-        try:
-            self._write(self.conn.send(reply, minor))
-        except ProtocolError as exc:
-            log.warning("cannot send reply to %s: %s", request.operation, exc)
+            reply = Reply(request_id=request.request_id, status=ReplyStatus.USER_EXCEPTION, body=_devfailed_writer([error]))
+            data = self.conn.send(reply, minor)
+        self._write(data)
 
 
 # -- run() ---------------------------------------------------------------------------------------------
