@@ -43,6 +43,7 @@ from ._messages import (
     ServiceContext,
     decode_message,
     encode_message,
+    fragment_message,
     parse_header,
 )
 from ._sysexc import MINOR, CompletionStatus, SystemException
@@ -81,7 +82,7 @@ __all__ = [
     "DEFAULT_COMPONENTS", "IOR", "Corbaloc", "IIOPProfile", "TaggedComponent", "TaggedProfile", "parse_corbaloc",
     "CODE_SETS_CONTEXT", "EMPTY_BODY", "HEADER_SIZE", "MESSAGE_CLASSES", "Body", "BodyWriter", "CancelRequest",
     "CloseConnection", "LocateReply", "LocateRequest", "LocateStatus", "Message", "MessageError", "MsgType",
-    "Reply", "ReplyStatus", "Request", "ServiceContext", "decode_message", "encode_message", "parse_header",
+    "Reply", "ReplyStatus", "Request", "ServiceContext", "decode_message", "encode_message", "fragment_message", "parse_header",
     "MINOR", "CompletionStatus", "SystemException",
     "TC_NULL", "TC_STRING", "TC_VOID", "AliasTC", "Any", "ArrayTC", "EnumTC", "ExceptTC", "ObjrefTC",
     "PrimitiveTC", "SequenceTC", "StringTC", "StructTC", "TCKind", "TypeCode", "UnionTC", "equivalent",

@@ -37,6 +37,7 @@ from ._messages import (
     Request,
     decode_message,
     encode_message,
+    fragment_message,
     parse_header,
 )
 
@@ -93,11 +94,15 @@ class GiopConnection:
         minor: int = 2,
         little: bool = True,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        fragment_size: int | None = None,
     ) -> None:
+        """``fragment_size``: split GIOP 1.2 Requests/Replies larger than this into
+        Fragment messages (None: never fragment)."""
         self.role = role
         self.minor = minor
         self.little = little
         self.max_message_size = max_message_size
+        self.fragment_size = fragment_size
         self.state = ConnectionState.OPEN
         self.pending: set[int] = set()
         #: GIOP minor version of the last message received (a server replies in it)
@@ -128,6 +133,8 @@ class GiopConnection:
             raise LocalProtocolError(
                 f"message of {len(data)} bytes exceeds the limit of {self.max_message_size} bytes"
             )
+        if self.fragment_size is not None and len(data) > self.fragment_size:
+            data = fragment_message(data, self.fragment_size)
         # registered only once encoded: a refused message leaves no pending id behind
         if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
             self.pending.add(msg.request_id)

@@ -48,6 +48,7 @@ __all__ = [
     "encode_message",
     "decode_message",
     "MESSAGE_CLASSES",
+    "fragment_message",
 ]
 
 MAGIC = b"GIOP"
@@ -500,3 +501,36 @@ def decode_message(data: bytes | bytearray | memoryview, header: Header | None =
     if dec.end > len(data):
         raise MarshalError("message shorter than its header says")
     return _DECODERS[header.msg_type](dec, header.minor)
+
+
+def fragment_message(data: bytes | bytearray, fragment_size: int) -> bytearray:
+    """Split one encoded GIOP 1.2 Request or Reply into a first part and Fragment messages.
+
+    Every part but the last ends on an 8-byte boundary of the reassembled stream, as
+    GIOP 1.2 requires; each Fragment repeats the request id. Messages no larger than
+    ``fragment_size`` (and other versions and types) come back unchanged.
+    """
+    header = parse_header(data)
+    total = HEADER_SIZE + header.size
+    if header.minor < 2 or header.msg_type not in (MsgType.REQUEST, MsgType.REPLY) or total <= fragment_size:
+        return bytearray(data)
+    fmt = _HEADER[header.little]
+    request_id = bytes(data[HEADER_SIZE : HEADER_SIZE + 4])
+    chunk = max(8, fragment_size - fragment_size % 8)
+    out = bytearray()
+    # first part: its own header, then body bytes up to an 8-aligned end
+    first_end = chunk
+    out += data[:first_end]
+    fmt.pack_into(out, 0, MAGIC, 1, header.minor, (1 if header.little else 0) | 2, header.msg_type, first_end - HEADER_SIZE)
+    pos = first_end
+    while pos < total:
+        end = min(pos + chunk, total)
+        last = end == total
+        start = len(out)
+        out += bytes(HEADER_SIZE)
+        out += request_id
+        out += data[pos:end]
+        flags = (1 if header.little else 0) | (0 if last else 2)
+        fmt.pack_into(out, start, MAGIC, 1, header.minor, flags, MsgType.FRAGMENT, 4 + end - pos)
+        pos = end
+    return out

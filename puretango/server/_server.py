@@ -53,6 +53,9 @@ __all__ = ["DeviceServer", "run", "DServer"]
 
 log = logging.getLogger("puretango.server")
 
+#: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
+REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
+
 _MULTI_OPS = {"write_attributes_3", "write_attributes_4", "write_read_attributes_4", "write_read_attributes_5"}
 
 
@@ -373,7 +376,8 @@ class _ServerProtocol(asyncio.BufferedProtocol):
 
     def __init__(self, server: DeviceServer) -> None:
         self.server = server
-        self.conn = GiopConnection(Role.SERVER)
+        # large GIOP 1.2 replies go out as Fragments, as omniORB sends them
+        self.conn = GiopConnection(Role.SERVER, fragment_size=REPLY_FRAGMENT_SIZE)
         self.transport: asyncio.Transport | None = None
         self.client_host = "unknown"
         self.tasks: set[asyncio.Task[None]] = set()

@@ -578,3 +578,22 @@ def test_admin_kill_exits_cleanly() -> None:
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_large_reply_fragmented_for_giop12_client() -> None:
+    """A GIOP 1.2 client (ours) gets a >4 MiB value as a first part and Fragments."""
+    import numpy as np
+
+    import puretango
+    from puretango.server import Device, attribute
+    from puretango.test_context import DeviceTestContext
+
+    class Big(Device):
+        @attribute(dtype=(np.float64,), max_dim_x=1_000_000)
+        def big(self) -> np.ndarray:
+            return np.arange(700_000, dtype=np.float64)
+
+    with DeviceTestContext(Big) as proxy:
+        assert isinstance(proxy, puretango.DeviceProxy)
+        value = proxy.read_attribute("big").value
+        assert np.array_equal(value, np.arange(700_000, dtype=np.float64))
