@@ -150,7 +150,8 @@ class GiopConnection:
 
     def close(self) -> bytearray:
         """Bytes of a CloseConnection message; the connection is then closed."""
-        data = encode_message(CloseConnection(), self.minor, self.little)
+        minor = self.peer_minor if self.role is Role.SERVER else self.minor
+        data = encode_message(CloseConnection(), minor, self.little)
         self.state = ConnectionState.CLOSED
         return data
 

@@ -53,6 +53,9 @@ __all__ = ["DeviceServer", "run", "DServer"]
 
 log = logging.getLogger("puretango.server")
 
+#: omniORB closes idle incoming connections after about 180 s.
+IDLE_TIMEOUT = 180.0
+
 #: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
 REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
 
@@ -230,7 +233,11 @@ class DeviceServer:
         port: int = 0,
         published_host: str | None = None,
         max_workers: int = 16,
+        idle_timeout: float | None = IDLE_TIMEOUT,
     ) -> None:
+        """``idle_timeout``: seconds after which a connection with no request in progress
+        is closed with a CloseConnection message, as omniORB does (None: never)."""
+        self.idle_timeout = idle_timeout
         self.server_name, self.instance = server_name, instance
         self.admin_name = f"dserver/{server_name}/{instance}"
         self.host, self.port = host, port
@@ -381,6 +388,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
         self.client_host = "unknown"
         self.tasks: set[asyncio.Task[None]] = set()
+        self._idle_handle: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -393,6 +401,25 @@ class _ServerProtocol(asyncio.BufferedProtocol):
             import socket
 
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._arm_idle_timer()
+
+    def _arm_idle_timer(self) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
+        timeout = self.server.idle_timeout
+        if timeout is not None and self.transport is not None:
+            self._idle_handle = asyncio.get_running_loop().call_later(timeout, self._idle)
+
+    def _idle(self) -> None:
+        """No request for ``idle_timeout`` seconds: say goodbye the GIOP way and close."""
+        self._idle_handle = None
+        if self.tasks:
+            self._arm_idle_timer()  # a request is still being served: not idle
+            return
+        if self.transport is not None and not self.transport.is_closing():
+            self._write(self.conn.close())
+            self._close()
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self.conn.get_buffer(sizehint)
@@ -407,6 +434,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                     return
                 minor = conn.peer_minor
                 if isinstance(event, Request):
+                    self._arm_idle_timer()
                     task = asyncio.ensure_future(self._respond(event, minor))
                     self.tasks.add(task)
                     task.add_done_callback(self.tasks.discard)
@@ -431,6 +459,8 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
         for task in list(self.tasks):
             task.cancel()
         self.transport = None

@@ -202,3 +202,36 @@ def test_several_contexts_at_once_and_admin() -> None:
         )
         assert admin.QueryDevice() == ["Motor::other/motor/1"]
         assert admin.QueryClass() == ["Motor"]
+
+
+def test_idle_connections_closed_and_clients_reconnect() -> None:
+    """The server closes idle connections with CloseConnection, as omniORB does after
+    ~180 s; our client (every transport) and a real PyTango client carry on."""
+    import gevent
+    from peers.launch import run_pytango_client
+
+    from puretango import asyncio as pt_asyncio
+    from puretango import gevent as pt_gevent
+
+    ctx = _context()
+    ctx.server.idle_timeout = 0.3
+    with ctx as dev:
+        trl = ctx.get_device_access(ctx.device_name)
+        assert dev.Axis() == "x@3.5"
+        green = pt_gevent.DeviceProxy(trl)
+        assert green.Axis() == "x@3.5"
+        time.sleep(0.8)  # every connection is closed meanwhile
+        assert dev.Axis() == "x@3.5"
+        assert gevent.spawn(green.Axis).get(timeout=5) == "x@3.5"
+
+        async def twice() -> list[str]:
+            proxy = await pt_asyncio.DeviceProxy(trl)
+            first = await proxy.Axis()
+            await asyncio.sleep(0.8)
+            return [first, await proxy.Axis()]
+
+        assert asyncio.run(twice()) == ["x@3.5", "x@3.5"]
+        out = run_pytango_client(
+            f"import time, tango\nd = tango.DeviceProxy({trl!r})\nprint(d.Axis())\ntime.sleep(0.8)\nprint(d.Axis())"
+        )
+        assert out.split() == ["x@3.5", "x@3.5"]
