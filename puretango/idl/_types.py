@@ -19,6 +19,7 @@ from typing import Any as _AnyT
 
 import numpy as np
 
+from ..giop import _cdr as _cdr_module
 from ..giop._cdr import CdrDecoder, CdrEncoder
 from ..giop._errors import LocalProtocolError, MarshalError
 from ..giop._typecode import (
@@ -442,6 +443,9 @@ def _compile_struct(
         "MarshalError": MarshalError,
         "StructError": struct.error,
         "UnionValue": UnionValue,
+        "PACKERS": _PACKERS,
+        "cdr": _cdr_module,
+        "LocalProtocolError": LocalProtocolError,
     }
     gen = _ReadGen(env)
     gen.emit("def read(dec):", 0)
@@ -462,18 +466,85 @@ def _compile_struct(
     gen.emit("dec.pos = p", 1)
     gen.emit("return o", 1)
 
-    write_lines = ["def write(enc, v):"]
+    wgen = _WriteGen(env)
+    wgen.emit("def write(enc, v):", 0)
+    wgen.emit("buf = enc.buf", 1)
+    wgen.emit("base = enc.base", 1)
+    wgen.emit(f"{', '.join('p_' + c for c in _UNPACK_CODES)} = PACKERS[enc.little]", 1)
+    wgen.emit("try:", 1)
     if exception_id is not None:
         env["exc_id"] = exception_id
-        write_lines.append("    enc.write_string(exc_id)")
-    for i, (name, typ) in enumerate(fields):
-        env[f"w{i}"] = typ.write
-        write_lines.append(f"    w{i}(enc, v.{name})")
-    if len(write_lines) == 1:
-        write_lines.append("    pass")
+        wgen.write(STRING, "exc_id", 2)
+    for name, typ in fields:
+        wgen.write(typ, f"v.{name}", 2)
+    wgen.emit("pass", 2)
+    wgen.emit("except (StructError, TypeError, ValueError, OverflowError, AttributeError, KeyError) as exc:", 1)
+    wgen.emit("raise LocalProtocolError(f'cannot encode ' + cls.__name__ + f': {exc}') from None", 2)
     exec("\n".join(gen.lines), env)  # noqa: S102 - our own generated code
-    exec("\n".join(write_lines), env)  # noqa: S102
+    exec("\n".join(wgen.lines), env)  # noqa: S102
     return env["read"], env["write"]
+
+
+_PACKERS = {
+    little: tuple(struct.Struct(("<" if little else ">") + c).pack for c in _UNPACK_CODES)
+    for little in (True, False)
+}
+
+
+class _WriteGen(_ReadGen):
+    """Emits straight-line encoding code, the mirror of :class:`_ReadGen`: primitives,
+    strings, enums, unions and nested structs are appended to ``buf`` inline."""
+
+    def align(self, size: int, indent: int) -> None:
+        if size > self.known:
+            self.emit(f"pad = -(base + len(buf)) & {size - 1}", indent)
+            self.emit("if pad:", indent)
+            self.emit("buf += cdr._ZEROS[:pad]", indent + 1)  # the core's one padding constant
+            self.known = size
+
+    def write(self, typ: IdlType, expr: str, indent: int) -> None:
+        while isinstance(typ, Alias):
+            typ = typ.content
+        if isinstance(typ, Prim):
+            code, size = _PRIM_CODE[typ.name]
+            self.align(size, indent)
+            value = f"1 if {expr} else 0" if typ.name == "boolean" else expr
+            self.emit(f"buf += p_{code}({value})", indent)
+            self.advanced(size)
+        elif isinstance(typ, _StringType):
+            self.align(4, indent)
+            self.emit(f"s = {expr}", indent)
+            self.emit("s = s.encode('latin-1') if isinstance(s, str) else bytes(s)", indent)
+            self.emit("buf += p_I(len(s) + 1)", indent)
+            self.emit("buf += s", indent)
+            self.emit("buf.append(0)", indent)
+            self.advanced(None)
+        elif isinstance(typ, Enum):
+            count = len(typ.enum_cls)
+            self.align(4, indent)
+            self.emit(f"e = int({expr})", indent)
+            self.emit(f"if not 0 <= e < {count}:", indent)
+            self.emit(f"raise ValueError(f'{{e}} is not a valid {typ.name}')", indent + 1)
+            self.emit("buf += p_I(e)", indent)
+            self.advanced(4)
+        elif isinstance(typ, Union):
+            writers = self.name("warms", {d: w for d, w in typ.arm_writers.items()})
+            self.align(4, indent)
+            self.emit(f"u = {expr}", indent)
+            self.emit("d = int(u.disc)", indent)
+            self.emit("buf += p_I(d)", indent)
+            self.emit(f"{writers}[d](enc, u.value)", indent)
+            self.advanced(None)
+        elif isinstance(typ, Struct) and not typ.exception:
+            self.counter += 1
+            var = f"s{self.counter}"
+            self.emit(f"{var} = {expr}", indent)
+            for fname, ftype in typ.fields:
+                self.write(ftype, f"{var}.{fname}", indent)
+        else:
+            writer = self.name("w", typ.write)
+            self.emit(f"{writer}(enc, {expr})", indent)
+            self.advanced(None)
 
 
 class Struct(IdlType):
@@ -557,6 +628,8 @@ class Union(IdlType):
         #: discriminator -> reader of the arm (used by generated struct readers)
         self.arm_readers = readers
         writers = {int(d): t.write for d, _, t in arms}
+        #: discriminator -> writer of the arm (used by generated struct writers)
+        self.arm_writers = writers
         disc_read, disc_write = discriminator.read, discriminator.write
 
         def read(dec: CdrDecoder) -> UnionValue:
