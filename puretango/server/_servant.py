@@ -171,12 +171,18 @@ class _AttrRuntime:
         """ALARM or WARNING when a numeric scalar/array crosses its limits."""
         if quality is not AttrQuality.ATTR_VALID or not isinstance(union.value, np.ndarray) or not union.value.size:
             return quality
-        low, high = self.limit("min_alarm"), self.limit("max_alarm")
+        limits = self._alarm_limits
+        if limits is None:
+            limits = self._alarm_limits = tuple(
+                self.limit(k) for k in ("min_alarm", "max_alarm", "min_warning", "max_warning")
+            )
+        if limits == (None, None, None, None):
+            return quality
+        low, high, low_warn, high_warn = limits
         values = union.value
         if (low is not None and values.min() < low) or (high is not None and values.max() > high):
             return AttrQuality.ATTR_ALARM
-        low, high = self.limit("min_warning"), self.limit("max_warning")
-        if (low is not None and values.min() < low) or (high is not None and values.max() > high):
+        if (low_warn is not None and values.min() < low_warn) or (high_warn is not None and values.max() > high_warn):
             return AttrQuality.ATTR_WARNING
         return quality
 
@@ -227,6 +233,8 @@ class _AttrRuntime:
             sys_extensions=[],
         )
 
+    _alarm_limits: tuple[float | None, ...] | None = None  # parsed lazily from config
+
     def apply_config(self, conf: Any) -> None:
         """Accept the user-settable fields of a config sent by a client."""
         c = self.config
@@ -249,6 +257,7 @@ class _AttrRuntime:
         for key in c:
             if c[key] == "":
                 c[key] = _NS if key not in ("unit", "label", "description", "format") else c[key]
+        self._alarm_limits = None
 
 
 class _CmdRuntime:
@@ -570,7 +579,7 @@ class DeviceServant:
 
     async def _read_one(self, name: str, client: ClientInfo) -> Any:
         """One AttributeValue_5; failures are carried in it, never raised."""
-        av = t.AttributeValue_5(name=name, time=now())
+        av = _new_value(name)
         key = name.lower()
         try:
             if key == "state":
@@ -625,13 +634,13 @@ class DeviceServant:
             else:
                 union, dims = read_value_to_union(value, attr.data_type, attr.data_format, attr.enum_labels)
             av.quality = attr.quality_of(union, quality)
-            av.r_dim = t.AttributeDim(dim_x=dims[0], dim_y=dims[1])
+            av.r_dim = _dim(dims[0], dims[1])
             if attr.writable:
                 setpoint = attr.setpoint if attr.setpoint is not None else _default_setpoint(attr)
                 sdims = attr.setpoint_dims if attr.setpoint is not None else ((1, 0) if setpoint is not None else (0, 0))
                 if attr.readable:
                     union = join_read_and_set_point(union, setpoint)
-                av.w_dim = t.AttributeDim(dim_x=sdims[0], dim_y=sdims[1])
+                av.w_dim = _dim(sdims[0], sdims[1])
             av.value = union
             return av
         except Exception as exc:  # user code: the failure travels in the value
@@ -765,6 +774,37 @@ _USER_CODE_OPERATIONS = frozenset(
         "write_read_attributes_4", "write_read_attributes_5",
     }
 )  # fmt: skip
+
+
+_DIM_NONE = t.AttributeDim(dim_x=0, dim_y=0)  # shared: never mutated
+_VALUE5_FIELDS = tuple(name for name, _ in t.AttributeValue_5.fields)
+
+
+_DIMS: dict[tuple[int, int], Any] = {}
+
+
+def _dim(x: int, y: int) -> Any:
+    """A shared AttributeDim (never mutated once sent)."""
+    dim = _DIMS.get((x, y))
+    if dim is None:
+        if len(_DIMS) > 4096:
+            _DIMS.clear()
+        dim = _DIMS[(x, y)] = t.AttributeDim(dim_x=x, dim_y=y)
+    return dim
+
+
+def _new_value(name: str) -> Any:
+    """A blank AttributeValue_5 for ``name``, without the keyword constructor's defaults."""
+    av = object.__new__(t.AttributeValue_5.cls)
+    av.value = None
+    av.quality = AttrQuality.ATTR_VALID
+    av.data_format = AttrDataFormat.SCALAR
+    av.data_type = 0
+    av.time = now()
+    av.name = name
+    av.r_dim = av.w_dim = _DIM_NONE
+    av.err_list = []
+    return av
 
 
 class _WorkerState(threading.local):
