@@ -53,6 +53,10 @@ __all__ = [
 #: Size of the buffer offered for ordinary reads; larger messages are received in place.
 SCRATCH_SIZE = 64 * 1024
 
+#: Largest message a client preallocates when its header arrives; larger ones grow only as
+#: their bytes actually arrive.
+IN_PLACE_LIMIT = 64 * 1024 * 1024
+
 #: omniORB's giopMaxMsgSize as set by cppTango: 256 MiB.
 DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024
 
@@ -252,9 +256,9 @@ class GiopConnection:
             if self._check_role(header) is False:  # refused from the header alone
                 raise RemoteProtocolError(f"a {self.role.value} cannot receive {header.msg_type.name}")
             if len(buf) < total:
-                # receive the rest of this message in place. Only a client does: a server
-                # would reserve up to max_message_size on the say-so of a 12-byte header.
-                if total >= SCRATCH_SIZE and self._big is None and self.role is Role.CLIENT:
+                # receive the rest of this message in place. Only a client does, and only up
+                # to IN_PLACE_LIMIT: nobody reserves 256 MiB on the say-so of a 12-byte header.
+                if SCRATCH_SIZE <= total <= IN_PLACE_LIMIT and self._big is None and self.role is Role.CLIENT:
                     self._big = bytearray(total)
                     self._big[: len(buf)] = buf
                     self._big_filled = len(buf)
