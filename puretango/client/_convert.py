@@ -11,9 +11,8 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from .._errors import DevFailed, make_error
+from ..giop._cdr import lazy_numpy
 from ..giop._typecode import Any as CorbaAny
 from ..giop._typecode import EnumTC, StructTC, strip_alias
 from ..idl import types as t
@@ -43,6 +42,8 @@ from ._types import (
     PeriodicEventInfo,
 )
 
+np = lazy_numpy.bind(globals())
+
 __all__ = [
     "SCALAR_TYPES",
     "attribute_value_to_device_attribute",
@@ -59,20 +60,20 @@ _C = CmdArgType
 _A = AttributeDataType
 
 #: Tango scalar type -> (AttrValUnion arm, numpy dtype or None)
-SCALAR_TYPES: dict[CmdArgType, tuple[AttributeDataType, np.dtype | None]] = {
-    _C.DevBoolean: (_A.ATT_BOOL, np.dtype(bool)),
-    _C.DevUChar: (_A.ATT_UCHAR, np.dtype(np.uint8)),
-    _C.DevShort: (_A.ATT_SHORT, np.dtype(np.int16)),
-    _C.DevUShort: (_A.ATT_USHORT, np.dtype(np.uint16)),
-    _C.DevLong: (_A.ATT_LONG, np.dtype(np.int32)),
-    _C.DevULong: (_A.ATT_ULONG, np.dtype(np.uint32)),
-    _C.DevLong64: (_A.ATT_LONG64, np.dtype(np.int64)),
-    _C.DevULong64: (_A.ATT_ULONG64, np.dtype(np.uint64)),
-    _C.DevFloat: (_A.ATT_FLOAT, np.dtype(np.float32)),
-    _C.DevDouble: (_A.ATT_DOUBLE, np.dtype(np.float64)),
+SCALAR_TYPES: dict[CmdArgType, tuple[AttributeDataType, str | None]] = {
+    _C.DevBoolean: (_A.ATT_BOOL, "?"),
+    _C.DevUChar: (_A.ATT_UCHAR, "u1"),
+    _C.DevShort: (_A.ATT_SHORT, "i2"),
+    _C.DevUShort: (_A.ATT_USHORT, "u2"),
+    _C.DevLong: (_A.ATT_LONG, "i4"),
+    _C.DevULong: (_A.ATT_ULONG, "u4"),
+    _C.DevLong64: (_A.ATT_LONG64, "i8"),
+    _C.DevULong64: (_A.ATT_ULONG64, "u8"),
+    _C.DevFloat: (_A.ATT_FLOAT, "f4"),
+    _C.DevDouble: (_A.ATT_DOUBLE, "f8"),
     _C.DevString: (_A.ATT_STRING, None),
-    _C.DevState: (_A.ATT_STATE, np.dtype(np.uint32)),
-    _C.DevEnum: (_A.ATT_SHORT, np.dtype(np.int16)),
+    _C.DevState: (_A.ATT_STATE, "u4"),
+    _C.DevEnum: (_A.ATT_SHORT, "i2"),
     _C.DevEncoded: (_A.ATT_ENCODED, None),
 }
 #: arm -> Tango type, for devices whose values carry no data_type (IDL 4)
@@ -310,7 +311,8 @@ def python_to_attr_union(
     """Convert a value to write into ``(AttrValUnion, (dim_x, dim_y))``."""
     if tango_type not in SCALAR_TYPES:
         raise TypeError(f"attributes of type {tango_type.name} cannot be written")
-    arm, dtype = SCALAR_TYPES[tango_type]
+    arm, code = SCALAR_TYPES[tango_type]
+    dtype = np.dtype(code) if code is not None else None
     if tango_type == _C.DevEncoded:
         fmt_str, data = _encoded_pair(value)
         return UnionValue(arm, [t.DevEncoded(encoded_format=fmt_str, encoded_data=data)]), (1, 0)
@@ -392,29 +394,29 @@ def _encoded_pair(value: Any) -> tuple[str, bytes]:
 # -- commands -----------------------------------------------------------------------
 
 _CMD_SCALARS = {
-    _C.DevBoolean: np.dtype(bool),
-    _C.DevShort: np.dtype(np.int16),
-    _C.DevLong: np.dtype(np.int32),
-    _C.DevFloat: np.dtype(np.float32),
-    _C.DevDouble: np.dtype(np.float64),
-    _C.DevUShort: np.dtype(np.uint16),
-    _C.DevULong: np.dtype(np.uint32),
-    _C.DevUChar: np.dtype(np.uint8),
-    _C.DevLong64: np.dtype(np.int64),
-    _C.DevULong64: np.dtype(np.uint64),
-    _C.DevEnum: np.dtype(np.int16),
+    _C.DevBoolean: "?",
+    _C.DevShort: "i2",
+    _C.DevLong: "i4",
+    _C.DevFloat: "f4",
+    _C.DevDouble: "f8",
+    _C.DevUShort: "u2",
+    _C.DevULong: "u4",
+    _C.DevUChar: "u1",
+    _C.DevLong64: "i8",
+    _C.DevULong64: "u8",
+    _C.DevEnum: "i2",
 }
 _CMD_ARRAYS = {
-    _C.DevVarBooleanArray: np.dtype(bool),
-    _C.DevVarCharArray: np.dtype(np.uint8),
-    _C.DevVarShortArray: np.dtype(np.int16),
-    _C.DevVarLongArray: np.dtype(np.int32),
-    _C.DevVarFloatArray: np.dtype(np.float32),
-    _C.DevVarDoubleArray: np.dtype(np.float64),
-    _C.DevVarUShortArray: np.dtype(np.uint16),
-    _C.DevVarULongArray: np.dtype(np.uint32),
-    _C.DevVarLong64Array: np.dtype(np.int64),
-    _C.DevVarULong64Array: np.dtype(np.uint64),
+    _C.DevVarBooleanArray: "?",
+    _C.DevVarCharArray: "u1",
+    _C.DevVarShortArray: "i2",
+    _C.DevVarLongArray: "i4",
+    _C.DevVarFloatArray: "f4",
+    _C.DevVarDoubleArray: "f8",
+    _C.DevVarUShortArray: "u2",
+    _C.DevVarULongArray: "u4",
+    _C.DevVarLong64Array: "i8",
+    _C.DevVarULong64Array: "u8",
 }
 
 
@@ -432,7 +434,7 @@ def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
             )
         )
     if in_type in _CMD_SCALARS:
-        return CorbaAny(tc, _check_scalar(value, in_type, _CMD_SCALARS[in_type]))
+        return CorbaAny(tc, _check_scalar(value, in_type, np.dtype(_CMD_SCALARS[in_type])))
     if in_type in (_C.DevString, _C.ConstDevString):
         if isinstance(value, bytes):
             value = value.decode("latin-1")
@@ -442,7 +444,7 @@ def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
     if in_type == _C.DevState:
         return CorbaAny(tc, DevState(int(value)))
     if in_type in _CMD_ARRAYS:
-        arr = _numeric_array(value, in_type, _CMD_ARRAYS[in_type])
+        arr = _numeric_array(value, in_type, np.dtype(_CMD_ARRAYS[in_type]))
         return CorbaAny(tc, arr.reshape(-1))
     if in_type == _C.DevVarStringArray:
         if isinstance(value, str):
@@ -458,7 +460,7 @@ def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
             raise TypeError(f"{in_type.name} takes a pair (numbers, strings)")
         nums, strs = value
         num_type = _C.DevVarLongArray if in_type == _C.DevVarLongStringArray else _C.DevVarDoubleArray
-        arr = _numeric_array(nums, num_type, _CMD_ARRAYS[num_type]).reshape(-1)
+        arr = _numeric_array(nums, num_type, np.dtype(_CMD_ARRAYS[num_type])).reshape(-1)
         if isinstance(strs, str) or not all(isinstance(s, str) for s in strs):
             raise TypeError(f"{in_type.name} takes a pair (numbers, strings)")
         return CorbaAny(tc, (arr, list(strs)))

@@ -22,11 +22,12 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 from ._errors import LocalProtocolError, MarshalError
 
 __all__ = [
+    "lazy_numpy",
+    "dtype_of",
+    "native_dtype",
     "CdrEncoder",
     "CdrDecoder",
     "PRIMITIVES",
@@ -60,14 +61,53 @@ _ZEROS = bytes(8)
 _STRUCT_TABLES = {little: {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"} for little in (True, False)}
 
 
-def _dtype(code: str, little: bool) -> np.dtype:
-    if code in ("?", "u1"):
-        return np.dtype(code)
-    return np.dtype(("<" if little else ">") + code)
+class LazyNumpy:
+    """numpy, imported the first time an attribute is used.
+
+    ``np = lazy_numpy.bind(globals())`` in a module gives it a name ``np`` that imports
+    numpy on first use and then replaces itself, in every bound module, by the real
+    module: ``import puretango`` stays light, and hot paths pay nothing afterwards.
+    """
+
+    def __init__(self) -> None:
+        self._namespaces: list[dict[str, Any]] = []
+
+    def bind(self, namespace: dict[str, Any]) -> Any:
+        self._namespaces.append(namespace)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        for namespace in self._namespaces:
+            if namespace.get("np") is self:
+                namespace["np"] = numpy
+        return getattr(numpy, name)
 
 
-_DTYPES = {(name, little): _dtype(spec[2], little) for name, spec in PRIMITIVES.items() for little in (True, False)}
-_NATIVE_DTYPES = {name: np.dtype(spec[2]) for name, spec in PRIMITIVES.items()}
+lazy_numpy = LazyNumpy()
+np = lazy_numpy.bind(globals())
+
+_DTYPES: dict[tuple[str, bool], Any] = {}
+_NATIVE_DTYPES: dict[str, Any] = {}
+
+
+def dtype_of(kind: str, little: bool) -> Any:
+    """The numpy dtype of CDR primitive ``kind`` in the given byte order."""
+    dtype = _DTYPES.get((kind, little))
+    if dtype is None:
+        code = PRIMITIVES[kind][2]
+        dtype = np.dtype(code if code in ("?", "u1") else ("<" if little else ">") + code)
+        _DTYPES[(kind, little)] = dtype
+    return dtype
+
+
+def native_dtype(kind: str) -> Any:
+    """The numpy dtype of CDR primitive ``kind`` in this machine's byte order."""
+    dtype = _NATIVE_DTYPES.get(kind)
+    if dtype is None:
+        dtype = _NATIVE_DTYPES[kind] = np.dtype(PRIMITIVES[kind][2])
+    return dtype
 
 
 class CdrEncoder:
@@ -186,7 +226,7 @@ class CdrEncoder:
 
     def as_array(self, kind: str, values: Any) -> np.ndarray:
         """Convert ``values`` to a flat array in this encoder's byte order (no copy if possible)."""
-        dtype = _DTYPES[(kind, self.little)]
+        dtype = dtype_of(kind, self.little)
         if isinstance(values, np.ndarray) and values.dtype == dtype:
             return values.reshape(-1)
         try:
@@ -194,19 +234,19 @@ class CdrEncoder:
                 arr = np.asarray(values, dtype=bool)
             else:
                 arr = np.asarray(values)
-                if arr.dtype.kind in "fO" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
+                if arr.dtype.kind in "fO" and native_dtype(kind).kind in "iu" and arr.size:
                     # numpy infers float64 (or object) for Python ints straddling int64/uint64
                     exact = np.asarray(values, dtype=object)
                     if all(isinstance(v, (int, np.integer)) for v in exact.flat):
                         arr = exact
                 if arr.dtype.kind not in "biufO" and arr.size:
                     raise LocalProtocolError(f"cannot encode {arr.dtype} values as CDR {kind}")
-                if arr.dtype.kind == "f" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
+                if arr.dtype.kind == "f" and native_dtype(kind).kind in "iu" and arr.size:
                     raise LocalProtocolError(f"cannot encode float values as CDR {kind}")
-                if arr.dtype.kind == "O" and _NATIVE_DTYPES[kind].kind not in "iu" and arr.size:
+                if arr.dtype.kind == "O" and native_dtype(kind).kind not in "iu" and arr.size:
                     raise LocalProtocolError(f"cannot encode {arr.dtype} values as CDR {kind}")
-                if arr.dtype.kind in "iuO" and _NATIVE_DTYPES[kind].kind in "iu" and arr.size:
-                    info = np.iinfo(_NATIVE_DTYPES[kind])
+                if arr.dtype.kind in "iuO" and native_dtype(kind).kind in "iu" and arr.size:
+                    info = np.iinfo(native_dtype(kind))
                     if arr.min() < info.min or arr.max() > info.max:
                         raise LocalProtocolError(f"value out of range for CDR {kind}")
                 arr = arr.astype(dtype, copy=False)
@@ -364,11 +404,11 @@ class CdrDecoder:
         """``n`` consecutive primitives (already aligned) as a native-order numpy array."""
         size = PRIMITIVES[kind][1]
         self._need(n * size)
-        dtype = _DTYPES[(kind, self.little)]
+        dtype = dtype_of(kind, self.little)
         arr = np.frombuffer(self.data, dtype=dtype, count=n, offset=self.pos)
         self.pos += n * size
         if size > 1 and self.little != NATIVE_LITTLE:
-            arr = arr.astype(_NATIVE_DTYPES[kind])
+            arr = arr.astype(native_dtype(kind))
         elif kind == "boolean" and n:
             arr = arr.view(np.uint8).astype(bool)
         return arr

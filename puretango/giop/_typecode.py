@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any as _AnyT
 
-import numpy as np
-
-from ._cdr import PRIMITIVES, CdrDecoder, CdrEncoder
+from ._cdr import PRIMITIVES, CdrDecoder, CdrEncoder, lazy_numpy
 from ._errors import LocalProtocolError, MarshalError
+
+np = lazy_numpy.bind(globals())
 
 __all__ = [
     "TCKind",

@@ -17,10 +17,8 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any as _AnyT
 
-import numpy as np
-
 from ..giop import _cdr as _cdr_module
-from ..giop._cdr import CdrDecoder, CdrEncoder
+from ..giop._cdr import CdrDecoder, CdrEncoder, lazy_numpy
 from ..giop._errors import LocalProtocolError, MarshalError
 from ..giop._typecode import (
     TC_STRING,
@@ -40,6 +38,8 @@ from ..giop._typecode import (
 )
 from ..giop._typecode import PrimitiveTC as _PrimTC
 from ._enums import TangoEnum
+
+np = lazy_numpy.bind(globals())
 
 __all__ = [
     "IdlType",

@@ -102,3 +102,9 @@ def test_value_conversion_errors() -> None:
 def test_import_does_not_import_gevent() -> None:
     code = "import puretango, sys; assert 'gevent' not in sys.modules, 'gevent imported'"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_import_is_light() -> None:
+    """numpy is imported on first use, not by ``import puretango``."""
+    code = "import puretango, sys; assert 'numpy' not in sys.modules, 'numpy imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
