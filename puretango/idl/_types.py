@@ -167,14 +167,16 @@ class Seq(IdlType):
             read = CdrDecoder.read_string_sequence  # type: ignore[assignment]
             write = CdrEncoder.write_string_sequence  # type: ignore[assignment]
         else:
-            elem_read, elem_write = element.read, element.write
+            # the element's codec is looked up per call: struct codecs are compiled lazily
 
             def read(dec: CdrDecoder) -> list[_AnyT]:  # type: ignore[misc]
                 n = dec.read_count(1)
+                elem_read = element.read
                 return [elem_read(dec) for _ in range(n)]
 
             def write(enc: CdrEncoder, value: _AnyT) -> None:
                 enc.write_ulong(len(value))
+                elem_write = element.write
                 for item in value:
                     elem_write(enc, item)
 
@@ -210,14 +212,15 @@ class Arr(IdlType):
     def __init__(self, element: IdlType, length: int) -> None:
         self.element, self.length = element, length
         self.typecode = ArrayTC(element.typecode, length)
-        elem_read, elem_write = element.read, element.write
 
         def read(dec: CdrDecoder) -> list[_AnyT]:
+            elem_read = element.read
             return [elem_read(dec) for _ in range(length)]
 
         def write(enc: CdrEncoder, value: _AnyT) -> None:
             if len(value) != length:
                 raise LocalProtocolError(f"array needs {length} values, got {len(value)}")
+            elem_write = element.write
             for item in value:
                 elem_write(enc, item)
 
@@ -233,7 +236,14 @@ class Alias(IdlType):
     def __init__(self, name: str, content: IdlType) -> None:
         self.name, self.content = name, content
         self.typecode = AliasTC(f"{_NS}{name}:1.0", name, content.typecode)
-        self.read, self.write = content.read, content.write
+
+    @property  # type: ignore[override]
+    def read(self) -> Callable[[CdrDecoder], _AnyT]:
+        return self.content.read
+
+    @property  # type: ignore[override]
+    def write(self) -> Callable[[CdrEncoder, _AnyT], None]:
+        return self.content.write
 
     def default(self) -> _AnyT:
         return self.content.default()
@@ -391,11 +401,11 @@ class _ReadGen:
         elif isinstance(typ, Seq) and not isinstance(typ.element, Prim):
             # most such sequences (error lists, extensions) are empty: read the count
             # inline and call the reader only when there is something to read
-            reader = self.name("r", typ.read)
+            reader = self.name("t", typ)
             self.align(4, indent)
             self.emit("if u_I(data, p)[0]:", indent)
             self.emit("dec.pos = p", indent + 1)
-            self.emit(f"{target} = {reader}(dec)", indent + 1)
+            self.emit(f"{target} = {reader}.read(dec)", indent + 1)
             self.emit("p = dec.pos", indent + 1)
             self.emit("else:", indent)
             self.emit(f"{target} = []", indent + 1)
@@ -403,13 +413,13 @@ class _ReadGen:
             self.advanced(None)
         elif isinstance(typ, Union):
             table = self.name("enum", tuple(sorted(typ.discriminator.enum_cls, key=int)))
-            readers = self.name("arms", typ.arm_readers)
+            readers = self.name("arms", typ.arm_types)
             self.align(4, indent)
             self.emit(f"d = {table}[u_I(data, p)[0]]", indent)
             self.emit("dec.pos = p + 4", indent)
             self.emit("u = new(UnionValue)", indent)
             self.emit("u.disc = d", indent)
-            self.emit(f"u.value = {readers}[d](dec)", indent)
+            self.emit(f"u.value = {readers}[d].read(dec)", indent)
             self.emit(f"{target} = u", indent)
             self.emit("p = dec.pos", indent)
             self.advanced(None)
@@ -421,9 +431,9 @@ class _ReadGen:
                 self.read(ftype, f"{obj}.{fname}", indent)
             self.emit(f"{target} = {obj}", indent)
         else:
-            reader = self.name("r", typ.read)
+            reader = self.name("t", typ)
             self.emit("dec.pos = p", indent)
-            self.emit(f"{target} = {reader}(dec)", indent)
+            self.emit(f"{target} = {reader}.read(dec)", indent)
             self.emit("p = dec.pos", indent)
             self.advanced(None)
 
@@ -466,14 +476,14 @@ def _compile_struct(
     gen.emit("dec.pos = p", 1)
     gen.emit("return o", 1)
 
-    wgen = _WriteGen(env)
+    wgen = _WriteGen(dict(env))  # its own namespace: generated names must not collide
     wgen.emit("def write(enc, v):", 0)
     wgen.emit("buf = enc.buf", 1)
     wgen.emit("base = enc.base", 1)
     wgen.emit(f"{', '.join('p_' + c for c in _UNPACK_CODES)} = PACKERS[enc.little]", 1)
     wgen.emit("try:", 1)
     if exception_id is not None:
-        env["exc_id"] = exception_id
+        wgen.env["exc_id"] = exception_id
         wgen.write(STRING, "exc_id", 2)
     for name, typ in fields:
         wgen.write(typ, f"v.{name}", 2)
@@ -481,8 +491,8 @@ def _compile_struct(
     wgen.emit("except (StructError, TypeError, ValueError, OverflowError, AttributeError, KeyError) as exc:", 1)
     wgen.emit("raise LocalProtocolError(f'cannot encode ' + cls.__name__ + f': {exc}') from None", 2)
     exec("\n".join(gen.lines), env)  # noqa: S102 - our own generated code
-    exec("\n".join(wgen.lines), env)  # noqa: S102
-    return env["read"], env["write"]
+    exec("\n".join(wgen.lines), wgen.env)  # noqa: S102
+    return env["read"], wgen.env["write"]
 
 
 _PACKERS = {
@@ -528,12 +538,12 @@ class _WriteGen(_ReadGen):
             self.emit("buf += p_I(e)", indent)
             self.advanced(4)
         elif isinstance(typ, Union):
-            writers = self.name("warms", {d: w for d, w in typ.arm_writers.items()})
+            writers = self.name("warms", typ.arm_types)
             self.align(4, indent)
             self.emit(f"u = {expr}", indent)
             self.emit("d = int(u.disc)", indent)
             self.emit("buf += p_I(d)", indent)
-            self.emit(f"{writers}[d](enc, u.value)", indent)
+            self.emit(f"{writers}[d].write(enc, u.value)", indent)
             self.advanced(None)
         elif isinstance(typ, Struct) and not typ.exception:
             self.counter += 1
@@ -542,8 +552,8 @@ class _WriteGen(_ReadGen):
             for fname, ftype in typ.fields:
                 self.write(ftype, f"{var}.{fname}", indent)
         else:
-            writer = self.name("w", typ.write)
-            self.emit(f"{writer}(enc, {expr})", indent)
+            writer = self.name("t", typ)
+            self.emit(f"{writer}.write(enc, {expr})", indent)
             self.advanced(None)
 
 
@@ -578,7 +588,20 @@ class Struct(IdlType):
                 "__doc__": f"IDL {'exception' if exception else 'struct'} Tango::{name}.",
             },
         )
-        self.read, self.write = _compile_struct(self.cls, self.fields, self.repo_id if exception else None)
+        # compiled on first use: importing the IDL stays cheap
+        self.read = self._compile_then_read
+        self.write = self._compile_then_write
+
+    def _compile(self) -> None:
+        self.read, self.write = _compile_struct(self.cls, self.fields, self.repo_id if self.exception else None)
+
+    def _compile_then_read(self, dec: CdrDecoder) -> _AnyT:
+        self._compile()
+        return self.read(dec)
+
+    def _compile_then_write(self, enc: CdrEncoder, value: _AnyT) -> None:
+        self._compile()
+        self.write(enc, value)
 
     def __call__(self, *args: _AnyT, **kwargs: _AnyT) -> _AnyT:
         return self.cls(*args, **kwargs)
@@ -624,27 +647,24 @@ class Union(IdlType):
             -1,
             tuple((int(d), n, t.typecode) for d, n, t in arms),
         )
-        readers = {int(d): t.read for d, _, t in arms}
-        #: discriminator -> reader of the arm (used by generated struct readers)
-        self.arm_readers = readers
-        writers = {int(d): t.write for d, _, t in arms}
-        #: discriminator -> writer of the arm (used by generated struct writers)
-        self.arm_writers = writers
+        #: discriminator -> type of the arm (generated struct codecs use its read/write)
+        self.arm_types: dict[int, IdlType] = {int(d): t for d, _, t in arms}
+        types = self.arm_types
         disc_read, disc_write = discriminator.read, discriminator.write
 
         def read(dec: CdrDecoder) -> UnionValue:
             d = disc_read(dec)
-            reader = readers.get(d)
-            if reader is None:
+            typ = types.get(d)
+            if typ is None:
                 raise MarshalError(f"union {name} has no arm for {d!r}")
-            return UnionValue(d, reader(dec))
+            return UnionValue(d, typ.read(dec))
 
         def write(enc: CdrEncoder, value: UnionValue) -> None:
-            writer = writers.get(int(value.disc))
-            if writer is None:
+            typ = types.get(int(value.disc))
+            if typ is None:
                 raise LocalProtocolError(f"union {name} has no arm for {value.disc!r}")
             disc_write(enc, value.disc)
-            writer(enc, value.value)
+            typ.write(enc, value.value)
 
         self.read, self.write = read, write
 
@@ -667,17 +687,16 @@ class Operation:
         self.params = tuple(params)
         self.result = result
         self.oneway = oneway
-        self._writers = tuple(t.write for _, t in self.params)
-        self._readers = tuple(t.read for _, t in self.params)
+        self._types = tuple(t for _, t in self.params)
 
     def write_args(self, enc: CdrEncoder, args: Sequence[_AnyT]) -> None:
-        if len(args) != len(self._writers):
-            raise LocalProtocolError(f"{self.name} takes {len(self._writers)} arguments, got {len(args)}")
-        for write, arg in zip(self._writers, args):
-            write(enc, arg)
+        if len(args) != len(self._types):
+            raise LocalProtocolError(f"{self.name} takes {len(self._types)} arguments, got {len(args)}")
+        for typ, arg in zip(self._types, args):
+            typ.write(enc, arg)
 
     def read_args(self, dec: CdrDecoder) -> list[_AnyT]:
-        return [read(dec) for read in self._readers]
+        return [typ.read(dec) for typ in self._types]
 
     def __repr__(self) -> str:
         return f"Operation({self.name})"
