@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -59,6 +59,7 @@ __all__ = [
     "encode_request",
     "ConnectionDropped",
     "replies",
+    "invoke_retrying",
     "reply_result",
     "timeout_error",
     "connect_error",
@@ -170,6 +171,19 @@ def replies(conn: GiopConnection) -> Iterator[Reply]:
             raise ConnectionDropped("connection closed by the server")
         elif isinstance(event, (CloseConnection, MessageError)):
             raise ConnectionDropped(f"server sent {type(event).__name__}")
+
+
+def invoke_retrying(roundtrip: Callable[[Call], Reply], call: Call) -> Any:
+    """``roundtrip(call)``, once more on a fresh connection if the shared one died before
+    answering (a restarted server, an idle close), as cppTango does; then the result."""
+    try:
+        reply = roundtrip(call)
+    except ConnectionDropped:
+        try:
+            reply = roundtrip(call)
+        except ConnectionDropped as again:
+            raise connection_lost_error(call, str(again)) from None
+    return reply_result(call, reply)
 
 
 def _origin(call: Call) -> str:

@@ -30,10 +30,9 @@ from ._engine import (
     ConnectionDropped,
     Op,
     connect_error,
-    connection_lost_error,
     encode_request,
+    invoke_retrying,
     replies,
-    reply_result,
     timeout_error,
 )
 
@@ -139,14 +138,8 @@ class GeventChannel:
     # -- calls ------------------------------------------------------------------------------
 
     def invoke(self, call: Call) -> Any:
-        try:
-            reply = self._roundtrip(call)
-        except ConnectionDropped:
-            try:
-                reply = self._roundtrip(call)
-            except ConnectionDropped as again:
-                raise connection_lost_error(call, str(again)) from None
-        return reply_result(call, reply)
+        """Send ``call``, wait for its reply, and return the decoded result."""
+        return invoke_retrying(self._roundtrip, call)
 
     def _roundtrip(self, call: Call) -> Reply:
         self._ensure_connected(call)

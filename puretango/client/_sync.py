@@ -26,10 +26,9 @@ from ._engine import (
     Call,
     ConnectionDropped,
     connect_error,
-    connection_lost_error,
     encode_request,
+    invoke_retrying,
     replies,
-    reply_result,
     timeout_error,
 )
 
@@ -103,16 +102,7 @@ class SyncChannel:
 
     def invoke(self, call: Call) -> Any:
         """Send ``call``, wait for its reply, and return the decoded result."""
-        try:
-            reply = self._roundtrip(call)
-        except ConnectionDropped:
-            # A connection that died before answering (server restarted, idle close):
-            # reconnect and retry once, as cppTango does.
-            try:
-                reply = self._roundtrip(call)
-            except ConnectionDropped as again:
-                raise connection_lost_error(call, str(again)) from None
-        return reply_result(call, reply)
+        return invoke_retrying(self._roundtrip, call)
 
     def _roundtrip(self, call: Call) -> Reply:
         deadline = time.monotonic() + call.timeout if call.timeout > 0 else None
