@@ -319,7 +319,7 @@ class DeviceServer:
             self._server = None
         for servant in list(self.servants.values()):
             try:
-                await servant.user_call(servant.device.delete_device)
+                await servant.hook("delete_device")
             except Exception:  # noqa: BLE001 - shutting down regardless
                 log.exception("delete_device of %s failed", servant.name)
         self.executor.shutdown(wait=False)
