@@ -193,22 +193,27 @@ class SyncChannel:
         :meth:`_finish`); False: the connection died, leadership given up."""
         poller = self._poller
         cond = self._cond
+        eager = False  # try a non-blocking read before polling?
         while True:
-            # Try first without waiting (the reply is often already there, and large
-            # replies arrive faster than we drain them), then wait for readability.
+            # The first read of a reply waits for readability (a small reply is rarely
+            # there yet, and a failed read costs an exception); once a reply is flowing,
+            # read before polling (large replies arrive faster than we drain them).
             try:
-                try:
-                    received = sock.recv_into(conn.get_buffer(), 0, _DONTWAIT)
-                except BlockingIOError:
+                received = -1
+                if eager:
+                    try:
+                        received = sock.recv_into(conn.get_buffer(), 0, _DONTWAIT)
+                    except BlockingIOError:
+                        pass
+                if received < 0:
                     if deadline is None:
                         poller.poll()
                     else:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
                             raise timeout_error(call) from None
-                    received = sock.recv_into(
-                        conn.get_buffer()
-                    )  # only the leader touches conn's buffer
+                    received = sock.recv_into(conn.get_buffer())  # only the leader touches conn's buffer
+                eager = True
                 reason = "connection closed by the server"
             except OSError as exc:
                 received = 0
