@@ -302,6 +302,17 @@ class DeviceServer:
         new = cls(servant.name, servant.device._raw_properties, server=self)
         await self._add(new, servant.class_name)
 
+    def ior(self, device_name: str) -> str:
+        """The stringified IOR of a served device (what a Database publishes for it):
+        IIOP 1.2, the published host (or the listening one), the device name as key."""
+        from ..giop import IOR
+
+        key = device_name.lower().encode("latin-1")
+        if key not in self.servants:
+            raise DevFailed(make_error("API_DeviceNotFound", f"Device {device_name} not served here", "ior"))
+        host = self.published_host or (self.host if self.host not in ("0.0.0.0", "") else "127.0.0.1")
+        return IOR.for_object("IDL:Tango/Device_6:1.0", host, self.port, key).to_string()
+
     def request_stop(self) -> None:
         """Ask the server to stop (from any thread)."""
         if self.loop is not None and self._stopped is not None and not self.loop.is_closed():
