@@ -29,7 +29,6 @@ from ..idl._enums import (
     ExtractAs,
 )
 from ..idl._types import UnionValue
-from ..idl._values import TimeVal
 from ._types import (
     ArchiveEventInfo,
     AttributeAlarmInfo,
@@ -80,9 +79,6 @@ SCALAR_TYPES: dict[CmdArgType, tuple[AttributeDataType, str | None]] = {
 _ARM_TYPES = {arm: tango for tango, (arm, _) in SCALAR_TYPES.items() if tango is not _C.DevEnum}
 _ARM_TYPES[_A.DEVICE_STATE] = _C.DevState
 
-
-def _errors_from_idl(errs: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(errs)
 
 
 _NUMERIC_ARMS = frozenset(
@@ -635,7 +631,4 @@ def device_info_from_idl(info: Any) -> DeviceInfo:
         version_info={v.key: v.value for v in getattr(info, "version_info", [])},
     )
 
-
-def now_timeval() -> TimeVal:
-    return TimeVal.now()
 

@@ -16,7 +16,7 @@ from ..giop._typecode import equivalent
 from ..idl import UnionValue
 from ..idl import types as t
 from ..idl._cmdargs import command_typecode
-from ..idl._enums import AttrDataFormat, AttributeDataType, AttrQuality, CmdArgType, DevState
+from ..idl._enums import AttrDataFormat, AttributeDataType, CmdArgType, DevState
 from ..idl._values import TimeVal
 
 __all__ = [
@@ -111,18 +111,6 @@ def union_to_written_value(union: UnionValue, dims: Any, tango_type: CmdArgType,
     return raw
 
 
-_ARRAY_ELEMENT = {
-    _C.DevVarBooleanArray: np.bool_,
-    _C.DevVarCharArray: np.uint8,
-    _C.DevVarShortArray: np.int16,
-    _C.DevVarUShortArray: np.uint16,
-    _C.DevVarLongArray: np.int32,
-    _C.DevVarULongArray: np.uint32,
-    _C.DevVarLong64Array: np.int64,
-    _C.DevVarULong64Array: np.uint64,
-    _C.DevVarFloatArray: np.float32,
-    _C.DevVarDoubleArray: np.float64,
-}
 
 
 def any_to_argin(value: CorbaAny, in_type: CmdArgType) -> Any:
@@ -170,5 +158,3 @@ def result_to_any(result: Any, out_type: CmdArgType) -> CorbaAny:
             )
         ) from None
 
-
-QUALITY_VALID = AttrQuality.ATTR_VALID
