@@ -55,6 +55,7 @@ __all__ = ["DeviceProxy", "AttributeProxy", "green", "get_green_mode", "set_gree
 T = TypeVar("T")
 
 _ALL_ATTRIBUTES_3 = "All attributes_3"
+_ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (never mutated)
 
 # -- green-mode plumbing --------------------------------------------------------------
 
@@ -451,16 +452,13 @@ class DeviceProxy:
         union, (dim_x, dim_y) = python_to_attr_union(
             value, CmdArgType(info.data_type), AttrDataFormat(info.data_format), info.enum_labels
         )
-        return t.AttributeValue_4(
-            value=union,
-            quality=AttrQuality.ATTR_VALID,
-            data_format=AttrDataFormat.FMT_UNKNOWN,
-            time=TimeVal(),
-            name=info.name,
-            r_dim=t.AttributeDim(dim_x=dim_x, dim_y=dim_y),
-            w_dim=t.AttributeDim(dim_x=dim_x, dim_y=dim_y),
-            err_list=[],
-        )
+        # built field by field: this is on the path of every write
+        av = object.__new__(t.AttributeValue_4.cls)
+        dims = object.__new__(t.AttributeDim.cls)
+        dims.dim_x, dims.dim_y = dim_x, dim_y
+        av.value, av.quality, av.data_format = union, AttrQuality.ATTR_VALID, AttrDataFormat.FMT_UNKNOWN
+        av.time, av.name, av.r_dim, av.w_dim, av.err_list = _ZERO_TIME, info.name, dims, dims, []
+        return av
 
     def _g_write_attributes(self, name_val: Iterable[tuple[Any, Any]]) -> Op[None]:
         self._require(4, "write_attributes")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple, Union
 
+from . import _cdr
 from ._cdr import CdrDecoder, CdrEncoder
 from ._errors import LocalProtocolError, MarshalError, RemoteProtocolError
 
@@ -334,11 +335,22 @@ def _read_target(dec: CdrDecoder, minor: int) -> bytes:
 def _enc_request(enc: CdrEncoder, m: Request, minor: int) -> None:
     if minor >= 2:
         enc.write_ulong(m.request_id)
-        enc.write_octet(3 if m.response_expected else 0)
-        enc.write_raw(b"\0\0\0")
-        _write_target(enc, m.object_key, minor)
-        enc.write_string(m.operation)
-        _write_contexts(enc, m.service_contexts)
+        # Everything from the flags to the service contexts depends only on these values
+        # (the request id keeps it 4-aligned at offset 16): encode it once, reuse the bytes.
+        key = (m.response_expected, bytes(m.object_key), m.operation, m.service_contexts, enc.little, _cdr._ZEROS)
+        fields = _REQUEST_FIELDS.get(key)
+        if fields is None:
+            fields_enc = CdrEncoder(enc.little, enc.position)
+            fields_enc.write_octet(3 if m.response_expected else 0)
+            fields_enc.write_raw(b"\0\0\0")
+            _write_target(fields_enc, m.object_key, minor)
+            fields_enc.write_string(m.operation)
+            _write_contexts(fields_enc, m.service_contexts)
+            fields = bytes(fields_enc.buf)
+            if len(_REQUEST_FIELDS) >= 4096:
+                _REQUEST_FIELDS.clear()
+            _REQUEST_FIELDS[key] = fields
+        enc.write_raw(fields)
     else:
         _write_contexts(enc, m.service_contexts)
         enc.write_ulong(m.request_id)
@@ -349,6 +361,9 @@ def _enc_request(enc: CdrEncoder, m: Request, minor: int) -> None:
         enc.write_string(m.operation)
         enc.write_octets(b"")  # requesting_principal
     _write_body(enc, m.body, minor)
+
+
+_REQUEST_FIELDS: dict[tuple[object, ...], bytes] = {}
 
 
 def _dec_request(dec: CdrDecoder, minor: int) -> Request:
