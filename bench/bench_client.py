@@ -22,11 +22,9 @@ Results are printed and prepended to ``bench/RESULTS.md`` (``--no-results`` to s
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import importlib
 import json
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -38,21 +36,28 @@ from pathlib import Path
 from _common import (
     IMPLS,
     REPO_ROOT,
-    RESULTS_FILE,
     SERVER_CPU,
     Results,
+    RunClock,
     Server,
     Worker,
+    add_results_args,
+    alternating_rounds,
     child_env,
+    choose_size,
     client_core,
     machine_info,
+    make_parser,
+    open_workers,
     peak_rss_kb,
     percentile,
     pin_process,
+    publish,
     reply,
     round_order,
     run_once,
-    write_results,
+    script_argv,
+    tmp_dir,
 )
 
 DEVICE = "bench/dev/1"
@@ -167,19 +172,8 @@ def worker_main(args: argparse.Namespace) -> None:
 
 def persistent_worker(label: str, trl: str, cpu: int) -> Worker:
     """A ``--worker persistent`` client subprocess of implementation ``label``."""
-    argv = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        "persistent",
-        "--module",
-        IMPLS[label],
-        "--trl",
-        trl,
-        "--cpu",
-        str(cpu),
-    ]
-    return Worker(label, argv)
+    argv = script_argv(__file__, "--worker", "persistent", "--module", IMPLS[label])
+    return Worker(label, [*argv, "--trl", trl, "--cpu", str(cpu)])
 
 
 def run_latency(res: Results, trl: str, size: dict) -> None:
@@ -189,72 +183,64 @@ def run_latency(res: Results, trl: str, size: dict) -> None:
         f"on core {SERVER_CPU}",
         flush=True,
     )
-    workers = {label: persistent_worker(label, trl, SERVER_CPU) for label in IMPLS}
     lat: dict[str, dict[str, list[int]]] = {
         label: {op: [] for op in LATENCY_OPS} for label in IMPLS
     }
     cpu: dict[str, dict[str, int]] = {label: dict.fromkeys(LATENCY_OPS, 0) for label in IMPLS}
-    failed: set[str] = set()
     cmd = {"kind": "latency", "calls": size["calls"], "warmup": max(20, size["calls"] // 20)}
-    try:
-        for i in range(size["rounds"]):
-            for label in round_order(i):
-                if label in failed:
-                    continue
-                rep = workers[label].ask(cmd)
-                if "error" in rep:
-                    failed.add(label)
-                    res.error("latency", label, rep["error"])
-                    continue
-                for op, data in rep.items():
-                    lat[label][op] += data["lat_ns"]
-                    cpu[label][op] += data["cpu_ns"]
-            print(f"  round {i + 1}/{size['rounds']} done", flush=True)
-    finally:
-        for w in workers.values():
-            w.close()
+
+    def collect(label: str, rep: dict) -> None:
+        for op, data in rep.items():
+            lat[label][op] += data["lat_ns"]
+            cpu[label][op] += data["cpu_ns"]
+
+    with open_workers(lambda label: persistent_worker(label, trl, SERVER_CPU)) as workers:
+        failed = alternating_rounds(
+            res,
+            size["rounds"],
+            "latency",
+            lambda label, i: workers[label].ask(cmd),
+            collect,
+            after_round=lambda i: print(f"  round {i + 1}/{size['rounds']} done", flush=True),
+        )
+
+    def add_op(op: str) -> None:
+        samples = {label: lat[label][op] for label in IMPLS}
+        res.add_each(f"{op} median", "µs", lambda lb: statistics.median(samples[lb]) / 1e3, failed)
+        res.add_each(f"{op} p99", "µs", lambda lb: percentile(samples[lb], 99) / 1e3, failed)
+        res.add_each(
+            f"{op} client CPU/call", "µs", lambda lb: cpu[lb][op] / len(samples[lb]) / 1e3, failed
+        )
+
     for op in LATENCY_OPS:
-        for label in IMPLS:
-            ok = label not in failed
-            samples = lat[label][op]
-            res.add(f"{op} median", "µs", label, statistics.median(samples) / 1e3 if ok else None)
-            res.add(f"{op} p99", "µs", label, percentile(samples, 99) / 1e3 if ok else None)
-            res.add(
-                f"{op} client CPU/call",
-                "µs",
-                label,
-                cpu[label][op] / len(samples) / 1e3 if ok else None,
-            )
+        add_op(op)
 
 
 def run_throughput(res: Results, trl: str, size: dict) -> int:
     """Client on core 1 (0 if the machine has one core), server on core 0."""
     client_cpu = client_core()
     print(f"throughput: client on core {client_cpu}, server on core {SERVER_CPU}", flush=True)
-    workers = {label: persistent_worker(label, trl, client_cpu) for label in IMPLS}
     times: dict[str, dict[str, list[int]]] = {label: {a: [] for a in BULK_ATTRS} for label in IMPLS}
-    failed: set[str] = set()
     cmd = {"kind": "throughput", "spectrum": size["spectrum"], "image": size["image"]}
-    try:
-        for i in range(size["rounds"]):
-            for label in round_order(i):
-                if label in failed:
-                    continue
-                rep = workers[label].ask(cmd)
-                if "error" in rep:
-                    failed.add(label)
-                    res.error("throughput", label, rep["error"])
-                    continue
-                for attr, t in rep.items():
-                    times[label][attr] += t
-    finally:
-        for w in workers.values():
-            w.close()
+
+    def collect(label: str, rep: dict) -> None:
+        for attr, t in rep.items():
+            times[label][attr] += t
+
+    with open_workers(lambda label: persistent_worker(label, trl, client_cpu)) as workers:
+        failed = alternating_rounds(
+            res, size["rounds"], "throughput", lambda label, i: workers[label].ask(cmd), collect
+        )
     for attr, nbytes in BULK_ATTRS.items():
-        for label in IMPLS:
-            ok = label not in failed
-            mbps = nbytes / MB / (statistics.median(times[label][attr]) / 1e9) if ok else None
-            res.add(f"read {attr} ({BULK_LABELS[attr]})", "MB/s", label, mbps, True)
+        res.add_each(
+            f"read {attr} ({BULK_LABELS[attr]})",
+            "MB/s",
+            lambda lb, attr=attr, nbytes=nbytes: (
+                nbytes / MB / (statistics.median(times[lb][attr]) / 1e9)
+            ),
+            failed,
+            True,
+        )
     return client_cpu
 
 
@@ -264,49 +250,32 @@ def run_connect(res: Results, trl: str, size: dict) -> None:
     data: dict[str, dict[str, list[float]]] = {
         label: {"first": [], "warm": [], "rss": []} for label in IMPLS
     }
-    failed: set[str] = set()
-    for i in range(size["samples"]):
-        for label in round_order(i):
-            if label in failed:
-                continue
-            argv = [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--worker",
-                "connect",
-                "--module",
-                IMPLS[label],
-                "--trl",
-                trl,
-                "--warm",
-                str(size["warm"]),
-            ]
-            rep = run_once(argv)
-            if "error" in rep:
-                failed.add(label)
-                res.error("new proxy", label, rep["error"])
-                continue
-            data[label]["first"].append(rep["first_ns"] / 1e6)
-            data[label]["warm"].extend(t / 1e6 for t in rep["warm_ns"])
-            data[label]["rss"].append(rep["rss_kb"] / 1024)
-    for label in IMPLS:
-        ok = label not in failed
-        d = data[label]
-        res.add(
-            "new proxy + first read, fresh process",
-            "ms",
-            label,
-            statistics.median(d["first"]) if ok else None,
-        )
-        res.add(
-            "new proxy + first read, same process again",
-            "ms",
-            label,
-            statistics.median(d["warm"]) if ok and d["warm"] else None,
-        )
-        res.add(
-            "peak RSS after one proxy", "MiB", label, statistics.median(d["rss"]) if ok else None
-        )
+
+    def connect(label: str, i: int) -> dict:
+        argv = script_argv(__file__, "--worker", "connect", "--module", IMPLS[label])
+        return run_once([*argv, "--trl", trl, "--warm", str(size["warm"])])
+
+    def collect(label: str, rep: dict) -> None:
+        data[label]["first"].append(rep["first_ns"] / 1e6)
+        data[label]["warm"].extend(t / 1e6 for t in rep["warm_ns"])
+        data[label]["rss"].append(rep["rss_kb"] / 1024)
+
+    failed = alternating_rounds(res, size["samples"], "new proxy", connect, collect)
+    res.add_each(
+        "new proxy + first read, fresh process",
+        "ms",
+        lambda lb: statistics.median(data[lb]["first"]),
+        failed,
+    )
+    res.add_each(
+        "new proxy + first read, same process again",
+        "ms",
+        lambda lb: statistics.median(data[lb]["warm"]) if data[lb]["warm"] else None,
+        failed,
+    )
+    res.add_each(
+        "peak RSS after one proxy", "MiB", lambda lb: statistics.median(data[lb]["rss"]), failed
+    )
 
 
 def run_import(res: Results, size: dict) -> None:
@@ -375,15 +344,10 @@ def run_size(res: Results) -> str:
 
 
 def parent_main(args: argparse.Namespace) -> int:
-    size = dict(QUICK if args.quick else FULL)
-    for key in ("calls", "rounds"):
-        if getattr(args, key) is not None:
-            size[key] = getattr(args, key)
-    started = time.monotonic()
-    stamp = _dt.datetime.now().astimezone()
-    command = f"cd {shlex.quote(os.getcwd())} && " + shlex.join([sys.executable, *sys.argv])
+    size = choose_size(args, FULL, QUICK, ("calls", "rounds"))
+    clock = RunClock()
     res = Results()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchdev-{os.getpid()}.log"
+    log_path = tmp_dir() / f"benchdev-{os.getpid()}.log"
     server = Server(log_path, [DEVICE])
     print(f"server: {server.trl} (pinned to core {SERVER_CPU}, log {log_path})", flush=True)
     server.start()
@@ -395,7 +359,7 @@ def parent_main(args: argparse.Namespace) -> int:
         server.stop()
     run_import(res, size)
     size_note = run_size(res)
-    elapsed = time.monotonic() - started
+    elapsed = clock.elapsed()
     info = machine_info()
     notes = [
         f"Latency: {size['rounds']} rounds x {size['calls']} calls per op per implementation, "
@@ -408,29 +372,15 @@ def parent_main(args: argparse.Namespace) -> int:
         f"Installed size counts files except __pycache__ in: {size_note}.",
         f"Run took {elapsed:.0f} s{' (--quick)' if args.quick else ''}.",
     ]
-    body = res.table() + "\n\n" + "\n".join(f"- {n}" for n in notes)
-    if res.errors:
-        body += "\n\nFailures:\n" + "\n".join(
-            f"\n{section} / {impl}:\n```\n{tb.rstrip()}\n```" for section, impl, tb in res.errors
-        )
-    title = f"{stamp:%Y-%m-%d %H:%M %Z}{' (quick)' if args.quick else ''}"
-    print()
-    print(f"## {title}")
-    print("\n".join(info))
-    print(body)
-    if not args.no_results:
-        write_results(args.results, title, info, command, body)
-        print(f"\nwritten to {args.results}")
+    publish(args, clock, "", info, res.table(), notes, res.failures())
     return 1 if res.errors else 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="~30 s smoke run")
+    parser = make_parser(__doc__)
     parser.add_argument("--calls", type=int, help="latency calls per op per round")
     parser.add_argument("--rounds", type=int, help="alternating rounds")
-    parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="markdown file")
-    parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
+    add_results_args(parser)
     # internal: client subprocess modes
     parser.add_argument("--worker", choices=["persistent", "connect"], help=argparse.SUPPRESS)
     parser.add_argument("--module", help=argparse.SUPPRESS)

@@ -39,35 +39,42 @@ Results are printed and prepended to ``bench/RESULTS.md`` (``--no-results`` to s
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import gc
 import importlib
 import json
 import os
-import shlex
 import statistics
 import sys
 import time
 import traceback
 from collections import deque
+from functools import partial
 from pathlib import Path
 
 from _common import (
+    CLK_TCK,
     IMPLS,
-    RESULTS_FILE,
     SERVER_CPU,
     Results,
+    RunClock,
     Server,
     Worker,
+    add_results_args,
+    alternating_rounds,
+    choose_size,
     client_core,
     device_trl,
     machine_info,
+    make_parser,
+    open_workers,
     pin_process,
+    proc_cpu_ticks,
     proc_status_kb,
+    publish,
     reply,
-    round_order,
     run_once,
-    write_results,
+    script_argv,
+    tmp_dir,
 )
 
 NDEV = 20
@@ -307,34 +314,18 @@ def memory_worker(args: argparse.Namespace) -> None:
 
 def proc_cpu_ns(pid: int) -> int:
     """CPU time (user + system, all threads) of process ``pid`` so far, in ns."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    return proc_cpu_ticks(pid) * 1_000_000_000 // CLK_TCK
 
 
-def this_script() -> str:
-    return str(Path(__file__).resolve())
+def worker_argv(kind: str, label: str, port: int, cpu: int, *args: str) -> list[str]:
+    """This script as a ``--worker kind`` client of implementation ``label``."""
+    argv = script_argv(__file__, "--worker", kind, "--module", IMPLS[label], *args)
+    return [*argv, "--port", str(port), "--ndev", str(NDEV), "--cpu", str(cpu)]
 
 
 def green_worker_proc(label: str, mode: str, port: int, cpu: int, opts: dict) -> Worker:
-    argv = [
-        sys.executable,
-        this_script(),
-        "--worker",
-        "green",
-        "--module",
-        IMPLS[label],
-        "--mode",
-        mode,
-        "--port",
-        str(port),
-        "--ndev",
-        str(NDEV),
-        "--cpu",
-        str(cpu),
-        "--opts",
-        json.dumps(opts),
-    ]
-    return Worker(label, argv)
+    argv = worker_argv("green", label, port, cpu, "--mode", mode)
+    return Worker(label, [*argv, "--opts", json.dumps(opts)])
 
 
 def run_mode(
@@ -343,7 +334,6 @@ def run_mode(
     """Both implementations in ``mode``: one worker each, ``rounds`` alternating rounds."""
     title = MODES[mode][0]
     print(f"{title}: {size['rounds']} rounds x {size['reads']} reads", flush=True)
-    workers = {label: green_worker_proc(label, mode, server.port, cpu, opts) for label in IMPLS}
     rates: dict[str, list[float]] = {label: [] for label in IMPLS}
     cpu_ns = dict.fromkeys(IMPLS, 0)
     reads = dict.fromkeys(IMPLS, 0)
@@ -352,7 +342,33 @@ def run_mode(
     server_ns = dict.fromkeys(IMPLS, 0)
     assert server.proc is not None
     failed: set[str] = set()
-    try:
+
+    def ask(label: str, i: int) -> dict:
+        s0 = proc_cpu_ns(server.pid)
+        rep = workers[label].ask({"kind": "run", "reads": size["reads"]}, timeout)
+        s1 = proc_cpu_ns(server.pid)
+        if "error" not in rep:
+            server_ns[label] += s1 - s0
+        return rep
+
+    def collect(label: str, rep: dict) -> None:
+        rates[label].append(rep["reads"] / (rep["wall_ns"] / 1e9))
+        cpu_ns[label] += rep["cpu_ns"]
+        reads[label] += rep["reads"]
+        threads[label] = max(threads[label], rep["threads"])
+        tcp[label] = max(tcp[label], rep["tcp"])
+
+    def after_round(i: int) -> None:
+        done = ", ".join(
+            f"{label} {rates[label][-1]:,.0f}/s" if label not in failed else f"{label} FAIL"
+            for label in IMPLS
+        )
+        print(f"  round {i + 1}/{size['rounds']}: {done}", flush=True)
+        if not server.alive():
+            raise RuntimeError(f"device server died during {title}")
+
+    make = partial(green_worker_proc, mode=mode, port=server.port, cpu=cpu, opts=opts)
+    with open_workers(make) as workers:
         for label, w in workers.items():
             rep = w.wait_ready(timeout)
             if "error" in rep:
@@ -360,58 +376,38 @@ def run_mode(
                 res.error(f"{title}: set-up + warm-up", label, rep["error"])
             else:
                 threads[label] = rep["threads"]
-        for i in range(size["rounds"]):
-            for label in round_order(i):
-                if label in failed:
-                    continue
-                s0 = proc_cpu_ns(server.proc.pid)
-                rep = workers[label].ask({"kind": "run", "reads": size["reads"]}, timeout)
-                s1 = proc_cpu_ns(server.proc.pid)
-                if "error" in rep:
-                    failed.add(label)
-                    res.error(f"{title}: round {i + 1}", label, rep["error"])
-                    continue
-                rates[label].append(rep["reads"] / (rep["wall_ns"] / 1e9))
-                cpu_ns[label] += rep["cpu_ns"]
-                reads[label] += rep["reads"]
-                threads[label] = max(threads[label], rep["threads"])
-                tcp[label] = max(tcp[label], rep["tcp"])
-                server_ns[label] += s1 - s0
-            done = ", ".join(
-                f"{label} {rates[label][-1]:,.0f}/s" if label not in failed else f"{label} FAIL"
-                for label in IMPLS
-            )
-            print(f"  round {i + 1}/{size['rounds']}: {done}", flush=True)
-            if not server.alive():
-                raise RuntimeError(f"device server died during {title}")
-    finally:
-        for w in workers.values():
-            w.close()
-    for label in IMPLS:
-        ok = label not in failed
-        res.add(
-            f"{title}: reads/s",
-            "1/s",
-            label,
-            statistics.median(rates[label]) if ok else None,
-            True,
-            TARGET_RATE,
+        alternating_rounds(
+            res,
+            size["rounds"],
+            lambda i: f"{title}: round {i + 1}",
+            ask,
+            collect,
+            failed,
+            after_round,
         )
-        res.add(
-            f"{title}: client CPU per read",
-            "µs",
-            label,
-            cpu_ns[label] / reads[label] / 1e3 if ok else None,
-            target=TARGET_CPU,
-        )
-        res.add(f"{title}: OS threads in client (max)", "n", label, threads[label] if ok else None)
-        res.add(f"{title}: TCP connections of client", "n", label, tcp[label] if ok else None)
-        res.add(
-            f"{title}: server CPU per read",
-            "µs",
-            label,
-            server_ns[label] / reads[label] / 1e3 if ok else None,
-        )
+    res.add_each(
+        f"{title}: reads/s",
+        "1/s",
+        lambda lb: statistics.median(rates[lb]),
+        failed,
+        True,
+        TARGET_RATE,
+    )
+    res.add_each(
+        f"{title}: client CPU per read",
+        "µs",
+        lambda lb: cpu_ns[lb] / reads[lb] / 1e3,
+        failed,
+        target=TARGET_CPU,
+    )
+    res.add_each(f"{title}: OS threads in client (max)", "n", threads.get, failed)
+    res.add_each(f"{title}: TCP connections of client", "n", tcp.get, failed)
+    res.add_each(
+        f"{title}: server CPU per read",
+        "µs",
+        lambda lb: server_ns[lb] / reads[lb] / 1e3,
+        failed,
+    )
 
 
 def run_memory(res: Results, server: Server, size: dict, cpu: int) -> None:
@@ -420,58 +416,27 @@ def run_memory(res: Results, server: Server, size: dict, cpu: int) -> None:
     data: dict[str, dict[str, list[float]]] = {
         label: {"created_kb": [], "read_kb": []} for label in IMPLS
     }
-    failed: set[str] = set()
-    for i in range(size["mem_samples"]):
-        for label in round_order(i):
-            if label in failed:
-                continue
-            argv = [
-                sys.executable,
-                this_script(),
-                "--worker",
-                "memory",
-                "--module",
-                IMPLS[label],
-                "--port",
-                str(server.port),
-                "--ndev",
-                str(NDEV),
-                "--cpu",
-                str(cpu),
-                "--proxies",
-                str(n),
-            ]
-            rep = run_once(argv)
-            if "error" in rep:
-                failed.add(label)
-                res.error("memory per proxy", label, rep["error"])
-                continue
-            for key in data[label]:
-                data[label][key].append(rep[key])
-    for label in IMPLS:
-        ok = label not in failed
-        d = data[label]
-        res.add(
-            f"memory per proxy, {n:,} sync proxies created",
+
+    def measure(label: str, i: int) -> dict:
+        return run_once(worker_argv("memory", label, server.port, cpu, "--proxies", str(n)))
+
+    def collect(label: str, rep: dict) -> None:
+        for key in data[label]:
+            data[label][key].append(rep[key])
+
+    failed = alternating_rounds(res, size["mem_samples"], "memory per proxy", measure, collect)
+    for key, when in (("created_kb", "created"), ("read_kb", "after one read each")):
+        res.add_each(
+            f"memory per proxy, {n:,} sync proxies {when}",
             "KiB",
-            label,
-            statistics.median(d["created_kb"]) if ok else None,
-            target=TARGET_MEM,
-        )
-        res.add(
-            f"memory per proxy, {n:,} sync proxies after one read each",
-            "KiB",
-            label,
-            statistics.median(d["read_kb"]) if ok else None,
+            lambda lb, key=key: statistics.median(data[lb][key]),
+            failed,
             target=TARGET_MEM,
         )
 
 
 def parent_main(args: argparse.Namespace) -> int:
-    size = dict(QUICK if args.quick else FULL)
-    for key in ("reads", "rounds"):
-        if getattr(args, key) is not None:
-            size[key] = getattr(args, key)
+    size = choose_size(args, FULL, QUICK, ("reads", "rounds"))
     opts = {
         "window": args.window,
         "greenlets": args.greenlets,
@@ -480,13 +445,11 @@ def parent_main(args: argparse.Namespace) -> int:
         "warmup": size["warmup"],
     }
     modes = args.modes.split(",") if args.modes else list(MODES)
-    started = time.monotonic()
-    stamp = _dt.datetime.now().astimezone()
-    command = f"cd {shlex.quote(os.getcwd())} && " + shlex.join([sys.executable, *sys.argv])
+    clock = RunClock()
     cpu = client_core()
     load0 = os.getloadavg()
     res = Results()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchdev-green-{os.getpid()}.log"
+    log_path = tmp_dir() / f"benchdev-green-{os.getpid()}.log"
     server = Server(log_path, DEVICES)
     print(
         f"server: {NDEV} devices on port {server.port} (pinned to core {SERVER_CPU}, "
@@ -500,7 +463,7 @@ def parent_main(args: argparse.Namespace) -> int:
         run_memory(res, server, size, cpu)
     finally:
         server.stop()
-    elapsed = time.monotonic() - started
+    elapsed = clock.elapsed()
     info = machine_info(("gevent",))
     notes = [
         f"Server: one PyTango process (`benchdev.py`), {NDEV} devices, pinned to core "
@@ -531,25 +494,12 @@ def parent_main(args: argparse.Namespace) -> int:
         f"{'/'.join(f'{x:.2f}' for x in os.getloadavg())} at end (other processes on "
         "the same cores disturb wall-clock figures more than CPU per read).",
     ]
-    body = res.table() + "\n\n" + "\n".join(f"- {n}" for n in notes)
-    if res.errors:
-        body += "\n\nFailures:\n" + "\n".join(
-            f"\n{section} / {impl}:\n```\n{tb.rstrip()}\n```" for section, impl, tb in res.errors
-        )
-    title = f"{stamp:%Y-%m-%d %H:%M %Z} green modes{' (quick)' if args.quick else ''}"
-    print()
-    print(f"## {title}")
-    print("\n".join(info))
-    print(body)
-    if not args.no_results:
-        write_results(args.results, title, info, command, body)
-        print(f"\nwritten to {args.results}")
+    publish(args, clock, "green modes", info, res.table(), notes, res.failures())
     return 1 if res.errors else 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="~30 s smoke run")
+    parser = make_parser(__doc__)
     parser.add_argument("--reads", type=int, help="reads per mode per round (10000)")
     parser.add_argument("--rounds", type=int, help="alternating rounds (5; quick 3)")
     parser.add_argument("--window", type=int, default=200, help="futures in flight (200)")
@@ -558,8 +508,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=100, help="asyncio semaphore (100)")
     parser.add_argument("--modes", help=f"comma-separated subset of {','.join(MODES)}")
     parser.add_argument("--timeout", type=float, default=120.0, help="per round, seconds")
-    parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="markdown file")
-    parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
+    add_results_args(parser)
     # internal: client subprocess modes
     parser.add_argument("--worker", choices=["green", "memory"], help=argparse.SUPPRESS)
     parser.add_argument("--module", help=argparse.SUPPRESS)

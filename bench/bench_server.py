@@ -31,12 +31,10 @@ Results are printed and prepended to ``bench/RESULTS.md`` (``--no-results`` to s
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -44,29 +42,35 @@ import traceback
 from pathlib import Path
 
 from _common import (
-    BENCH_DIR,
+    CLK_TCK,
     HOST,
-    READY_MARKER,
-    RESULTS_FILE,
     SERVER_CPU,
+    RunClock,
+    Server,
     Worker,
-    child_env,
+    add_results_args,
+    choose_size,
     client_core,
-    device_trl,
-    free_port,
+    fmt,
     machine_info,
+    make_parser,
     percentile,
     pin_process,
+    proc_cpu_ticks,
+    proc_status_kb,
+    publish,
+    ratio_of,
+    ratio_text,
     reply,
-    write_results,
+    script_argv,
+    target_cells,
+    tmp_dir,
 )
+from benchdev_data import IMAGE_SHAPE, SPECTRUM_LEN, image_data, spectrum_data
 
 DEVICE = "bench/dev/1"
-SPECTRUM_LEN = 1 << 20
 SPECTRUM_BYTES = 8 * SPECTRUM_LEN
-IMAGE_SHAPE = (512, 512)
 MB = 1e6
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # label -> (script in bench/, extra environment)
 SERVERS = {
@@ -89,13 +93,6 @@ REPLY_TIMEOUT = 120.0  # seconds a client may take for one section before it is 
 
 
 # --------------------------------------------------------------------------- worker side
-
-
-def server_ticks(pid: int) -> int:
-    """CPU time of process ``pid`` (all its threads), user + system, in clock ticks."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5): utime, stime
 
 
 def _check(tango, proxy) -> dict:
@@ -121,12 +118,11 @@ def _check(tango, proxy) -> dict:
     expect("spectrum shape", getattr(spectrum, "shape", None), (SPECTRUM_LEN,))
     expect("spectrum dtype", str(getattr(spectrum, "dtype", None)), "float64")
     if getattr(spectrum, "shape", None) == (SPECTRUM_LEN,):
-        expect("spectrum == arange", bool(np.array_equal(spectrum, np.arange(SPECTRUM_LEN))), True)
+        expect("spectrum == arange", bool(np.array_equal(spectrum, spectrum_data())), True)
     image = proxy.read_attribute("image").value
     expect("image shape", getattr(image, "shape", None), IMAGE_SHAPE)
     if getattr(image, "shape", None) == IMAGE_SHAPE:
-        want = np.arange(IMAGE_SHAPE[0] * IMAGE_SHAPE[1], dtype=np.float64).reshape(IMAGE_SHAPE)
-        expect("image == arange", bool(np.array_equal(image, want)), True)
+        expect("image == arange", bool(np.array_equal(image, image_data())), True)
     return {"error": "wrong values:\n" + "\n".join(problems)} if problems else {"ok": True}
 
 
@@ -138,13 +134,13 @@ def _latency(proxy, cmd: dict, pid: int) -> dict:
     pc = time.perf_counter_ns
     lat = []
     append = lat.append
-    ticks0, cpu0, t_start = server_ticks(pid), time.process_time_ns(), pc()
+    ticks0, cpu0, t_start = proc_cpu_ticks(pid), time.process_time_ns(), pc()
     for _ in range(cmd["calls"]):
         t0 = pc()
         read("scalar")
         append(pc() - t0)
     wall = pc() - t_start
-    ticks, cpu = server_ticks(pid) - ticks0, time.process_time_ns() - cpu0
+    ticks, cpu = proc_cpu_ticks(pid) - ticks0, time.process_time_ns() - cpu0
     value = read("scalar").value
     if value != 0.0:
         return {"error": f'read_attribute("scalar").value is {value!r}, expected 0.0'}
@@ -183,14 +179,14 @@ def _threads(tango, proxies: list, trl: str, cmd: dict, pid: int) -> dict:
     for th in pool:
         th.start()
     barrier.wait()
-    ticks0, t0 = server_ticks(pid), time.perf_counter()
+    ticks0, t0 = proc_cpu_ticks(pid), time.perf_counter()
     time.sleep(cmd["seconds"])
     stop.set()
     for th in pool:
         th.join(REPLY_TIMEOUT / 2)
     if any(th.is_alive() for th in pool):
         return {"error": f"{sum(th.is_alive() for th in pool)} client threads still blocked"}
-    elapsed, ticks = time.perf_counter() - t0, server_ticks(pid) - ticks0
+    elapsed, ticks = time.perf_counter() - t0, proc_cpu_ticks(pid) - ticks0
     if errors:
         return {"error": errors[0]}
     return {"reads": sum(counts), "seconds": elapsed, "server_ticks": ticks}
@@ -203,12 +199,12 @@ def _spectrum(proxy, cmd: dict, pid: int) -> dict:
         return {"error": f"spectrum: {value.nbytes} bytes, expected {SPECTRUM_BYTES}"}
     pc = time.perf_counter_ns
     times = []
-    ticks0 = server_ticks(pid)
+    ticks0 = proc_cpu_ticks(pid)
     for _ in range(cmd["spectrum"]):
         t0 = pc()
         proxy.read_attribute("spectrum").value  # noqa: B018 - the read is what we time
         times.append(pc() - t0)
-    return {"times_ns": times, "server_ticks": server_ticks(pid) - ticks0}
+    return {"times_ns": times, "server_ticks": proc_cpu_ticks(pid) - ticks0}
 
 
 def worker_main(args: argparse.Namespace) -> None:
@@ -244,51 +240,14 @@ def worker_main(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- parent side
 
 
-class BenchServer:
-    """One device server (``bench/<script>``) under ``taskset -c SERVER_CPU``, log to a file."""
+class BenchServer(Server):
+    """One device server (``bench/<script>``) serving ``DEVICE``, named ``label``."""
 
     def __init__(self, label: str, script: str, env: dict[str, str], log_dir: Path) -> None:
-        self.label, self.script, self.extra_env = label, script, env
-        self.port = free_port()
-        self.trl = device_trl(self.port, DEVICE)
         slug = label.replace(" ", "-").lower()
-        self.log_path = log_dir / f"bench-server-{slug}-{os.getpid()}.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def argv(self) -> list[str]:
-        return [
-            "taskset",
-            "-c",
-            str(SERVER_CPU),
-            sys.executable,
-            str(BENCH_DIR / self.script),
-            "bench",
-            "-nodb",
-            "-port",
-            str(self.port),
-            "-ORBendPoint",
-            f"giop:tcp:{HOST}:{self.port}",
-            "-dlist",
-            DEVICE,
-        ]
-
-    def launch(self) -> None:
-        env = {**child_env(), **self.extra_env}
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                self.argv(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
-            )
-
-    def ready(self) -> bool:
-        return READY_MARKER in self.log_path.read_text(errors="replace")
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid  # taskset execs the interpreter: same pid
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        log_path = log_dir / f"bench-server-{slug}-{os.getpid()}.log"
+        super().__init__(log_path, [DEVICE], script, env)
+        self.label = label
 
     def log(self, tail: int = 6000) -> str:
         try:
@@ -299,22 +258,9 @@ class BenchServer:
 
     def peak_rss_mib(self) -> float | None:
         try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return None
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            return proc_status_kb("VmHWM", self.pid) / 1024
+        except (OSError, RuntimeError):
+            return None
 
 
 def start_servers(servers: dict[str, BenchServer], timeout: float = 60.0) -> dict[str, str]:
@@ -354,22 +300,14 @@ def own_ticks(pids: list[int]) -> int:
     total = round((t.user + t.system) * CLK_TCK)
     for pid in pids:
         try:
-            total += server_ticks(pid)
+            total += proc_cpu_ticks(pid)
         except OSError:
             pass
     return total
 
 
 def client_worker(label: str, server: BenchServer) -> Worker:
-    argv = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        "--trl",
-        server.trl,
-        "--server-pid",
-        str(server.pid),
-    ]
+    argv = script_argv(__file__, "--worker", "--trl", server.trl, "--server-pid", str(server.pid))
     return Worker(label, argv)
 
 
@@ -482,27 +420,11 @@ class Run:
             line = f"| {metric} [{unit}] | {'higher' if higher else 'lower'} |"
             for mode, (py, pt) in MODES.items():
                 a, b = values[py], values[pt]
-                ratio = b / a if a and b is not None else None
-                cell = "n/a" if ratio is None else f"{ratio:.3g}"
-                target = targets.get(mode)
-                if target is None:
-                    goal = met = ""
-                else:
-                    op, bound = target
-                    goal = f"{'≤' if op == '<=' else '≥'} {bound:g}"
-                    good = ratio is not None and (ratio <= bound if op == "<=" else ratio >= bound)
-                    met = "n/a" if ratio is None else "yes" if good else "**NO**"
-                line += f" {fmt(a)} | {fmt(b)} | {cell} | {goal} | {met} |"
+                ratio = ratio_of(b, a)
+                goal, met = target_cells(ratio, targets.get(mode))
+                line += f" {fmt(a)} | {fmt(b)} | {ratio_text(ratio)} | {goal} | {met} |"
             lines.append(line)
         return "\n".join(lines)
-
-
-def fmt(value: float | None) -> str:
-    if value is None:
-        return "FAIL"
-    if value >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}" if value < 10 else f"{value:.1f}"
 
 
 def round_order(labels: list[str], i: int) -> list[str]:
@@ -527,22 +449,22 @@ def ask(run: Run, label: str, section: str, worker: Worker, server: BenchServer,
 
 
 def parent_main(args: argparse.Namespace) -> int:
-    size = dict(QUICK if args.quick else FULL)
-    for key in ("calls", "rounds"):
-        if getattr(args, key) is not None:
-            size[key] = getattr(args, key)
-    started = time.monotonic()
+    size = choose_size(args, FULL, QUICK, ("calls", "rounds"))
+    clock = RunClock()
     load_start = os.getloadavg()[0]
-    stamp = _dt.datetime.now().astimezone()
-    command = f"cd {shlex.quote(os.getcwd())} && " + shlex.join([sys.executable, *sys.argv])
     labels = list(SERVERS)
     run = Run(labels)
     ccore = client_core()
-    log_dir = Path(os.environ.get("TMPDIR", "/tmp"))
+    log_dir = tmp_dir()
     servers = {lb: BenchServer(lb, *SERVERS[lb], log_dir) for lb in labels}
     workers: dict[str, Worker] = {}
     cores = {SERVER_CPU, ccore}
     busy0 = cores_busy_ticks(cores)
+
+    def check(label: str, section: str) -> None:
+        """Values and behaviour of ``label``'s device, checked by its client."""
+        ask(run, label, section, workers[label], servers[label], {"kind": "check", "cpu": ccore})
+
     if load_start > 0.5:
         print(f"warning: load average {load_start:.2f} before the start", file=sys.stderr)
     try:
@@ -555,14 +477,7 @@ def parent_main(args: argparse.Namespace) -> int:
                 workers[label] = client_worker(label, servers[label])
         for label in labels:  # first check: values and behaviour
             if label in workers:
-                ask(
-                    run,
-                    label,
-                    "check",
-                    workers[label],
-                    servers[label],
-                    {"kind": "check", "cpu": ccore},
-                )
+                check(label, "check")
         print(
             f"{size['rounds']} rounds: latency {size['calls']} reads (client+server core "
             f"{SERVER_CPU}); {size['threads']} threads x {size['seconds']} s and "
@@ -609,24 +524,17 @@ def parent_main(args: argparse.Namespace) -> int:
             print(f"  round {i + 1}/{size['rounds']}: " + "; ".join(line), flush=True)
         for label in labels:  # last check: still the right values
             if label not in run.failed:
-                ask(
-                    run,
-                    label,
-                    "final check",
-                    workers[label],
-                    servers[label],
-                    {"kind": "check", "cpu": ccore},
-                )
+                check(label, "final check")
                 run.rss[label] = servers[label].peak_rss_mib()
         pids = [s.pid for s in servers.values()] + [w.proc.pid for w in workers.values()]
         foreign = cores_busy_ticks(cores) - busy0 - own_ticks(pids)
-        foreign_cores = max(0.0, foreign / CLK_TCK / (time.monotonic() - started))
+        foreign_cores = max(0.0, foreign / CLK_TCK / clock.elapsed())
     finally:
         for w in workers.values():
             w.close()
         for s in servers.values():
             s.stop()
-    elapsed = time.monotonic() - started
+    elapsed = clock.elapsed()
 
     info = machine_info()
     ticks_ms = 1e3 / CLK_TCK
@@ -656,29 +564,16 @@ def parent_main(args: argparse.Namespace) -> int:
         f"(busy ticks of /proc/stat minus this run's processes); load average "
         f"{load_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.",
     ]
-    body = run.table() + "\n\n" + "\n".join(f"- {n}" for n in notes)
-    if run.failed:
-        body += "\n\nFailures:\n" + "\n".join(
-            f"\n{label}:\n```\n{text}\n```" for label, text in run.failed.items()
-        )
-    title = f"{stamp:%Y-%m-%d %H:%M %Z} device servers{' (quick)' if args.quick else ''}"
-    print()
-    print(f"## {title}")
-    print("\n".join(info))
-    print(body)
-    if not args.no_results:
-        write_results(args.results, title, info, command, body)
-        print(f"\nwritten to {args.results}")
+    failures = list(run.failed.items())
+    publish(args, clock, "device servers", info, run.table(), notes, failures)
     return 1 if run.failed else 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="~30 s smoke run")
+    parser = make_parser(__doc__)
     parser.add_argument("--calls", type=int, help="latency reads per server per round")
     parser.add_argument("--rounds", type=int, help="rounds (server order rotates)")
-    parser.add_argument("--results", type=Path, default=RESULTS_FILE, help="markdown file")
-    parser.add_argument("--no-results", action="store_true", help="do not write RESULTS.md")
+    add_results_args(parser)
     # internal: client subprocess
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--trl", help=argparse.SUPPRESS)

@@ -6,12 +6,9 @@ float64 ``spectrum`` (1,048,576 elements), a 2 MB float64 ``image`` (512 x 512) 
 ``Cmd`` command (DevDouble -> DevDouble, echoes its argument).
 """
 
-import numpy as np
+from benchdev_data import IMAGE_SHAPE, SPECTRUM_LEN, image_data, spectrum_data
 from tango import AttrWriteType, DevState
 from tango.server import Device, attribute, command
-
-SPECTRUM_LEN = 1 << 20
-IMAGE_SHAPE = (512, 512)
 
 
 class BenchDev(Device):
@@ -20,10 +17,8 @@ class BenchDev(Device):
     def init_device(self):
         super().init_device()
         self._scalar = 0.0
-        self._spectrum = np.arange(SPECTRUM_LEN, dtype=np.float64)
-        self._image = np.arange(IMAGE_SHAPE[0] * IMAGE_SHAPE[1], dtype=np.float64).reshape(
-            IMAGE_SHAPE
-        )
+        self._spectrum = spectrum_data()
+        self._image = image_data()
         self.set_state(DevState.ON)
 
     @attribute(dtype=float, access=AttrWriteType.READ_WRITE)

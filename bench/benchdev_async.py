@@ -7,12 +7,9 @@ giop:tcp:127.0.0.1:P -dlist bench/dev/1``. Same names, types and values as
 runs them on its event loop thread.
 """
 
-import numpy as np
+from benchdev_data import IMAGE_SHAPE, SPECTRUM_LEN, image_data, spectrum_data
 from tango import AttrWriteType, DevState, GreenMode
 from tango.server import Device, attribute, command
-
-SPECTRUM_LEN = 1 << 20
-IMAGE_SHAPE = (512, 512)
 
 
 class BenchDev(Device):
@@ -23,10 +20,8 @@ class BenchDev(Device):
     async def init_device(self):
         await super().init_device()
         self._scalar = 0.0
-        self._spectrum = np.arange(SPECTRUM_LEN, dtype=np.float64)
-        self._image = np.arange(IMAGE_SHAPE[0] * IMAGE_SHAPE[1], dtype=np.float64).reshape(
-            IMAGE_SHAPE
-        )
+        self._spectrum = spectrum_data()
+        self._image = image_data()
         self.set_state(DevState.ON)
 
     @attribute(dtype=float, access=AttrWriteType.READ_WRITE)

@@ -14,19 +14,11 @@ PyTango is never imported in this process.
 
 import os
 
-import numpy as np
+from benchdev_data import IMAGE_SHAPE, SPECTRUM_LEN, image_data, spectrum_data
 
 from puretango.server import AttrWriteType, Device, DevState, GreenMode, attribute, command
 
-SPECTRUM_LEN = 1 << 20
-IMAGE_SHAPE = (512, 512)
 ASYNC = os.environ.get("BENCH_ASYNC", "") not in ("", "0")
-
-
-def _data() -> tuple[np.ndarray, np.ndarray]:
-    spectrum = np.arange(SPECTRUM_LEN, dtype=np.float64)
-    image = np.arange(IMAGE_SHAPE[0] * IMAGE_SHAPE[1], dtype=np.float64).reshape(IMAGE_SHAPE)
-    return spectrum, image
 
 
 if ASYNC:
@@ -39,7 +31,8 @@ if ASYNC:
         async def init_device(self):
             await super().init_device()
             self._scalar = 0.0
-            self._spectrum, self._image = _data()
+            self._spectrum = spectrum_data()
+            self._image = image_data()
             self.set_state(DevState.ON)
 
         @attribute(dtype=float, access=AttrWriteType.READ_WRITE)
@@ -70,7 +63,8 @@ else:
         def init_device(self):
             super().init_device()
             self._scalar = 0.0
-            self._spectrum, self._image = _data()
+            self._spectrum = spectrum_data()
+            self._image = image_data()
             self.set_state(DevState.ON)
 
         @attribute(dtype=float, access=AttrWriteType.READ_WRITE)
