@@ -51,6 +51,9 @@ class AsyncioChannel(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
         self.conn: GiopConnection | None = None
         self.waiters: dict[int, asyncio.Future[Reply]] = {}
+        # request id -> (deadline on the loop clock, future); swept by one timer
+        self._deadlines: dict[int, tuple[float, asyncio.Future[Reply]]] = {}
+        self._sweeper: asyncio.TimerHandle | None = None
         self._connecting: asyncio.Future[None] | None = None
 
     # -- asyncio.Protocol ------------------------------------------------------------
@@ -136,23 +139,38 @@ class AsyncioChannel(asyncio.BufferedProtocol):
             return Reply(request_id=request_id)
         fut: asyncio.Future[Reply] = self.loop.create_future()
         self.waiters[request_id] = fut
-        handle = self.loop.call_later(call.timeout, _expire, fut) if call.timeout > 0 else None
+        if call.timeout > 0:
+            deadline = self.loop.time() + call.timeout
+            self._deadlines[request_id] = (deadline, fut)
+            if self._sweeper is None or deadline < self._sweeper.when():
+                if self._sweeper is not None:
+                    self._sweeper.cancel()
+                self._sweeper = self.loop.call_at(deadline, self._expire_overdue)
         try:
             transport.write(data)
             return await fut
         except _Expired:
             raise timeout_error(call) from None
         finally:
-            if handle is not None:
-                handle.cancel()
             del self.waiters[request_id]
+            self._deadlines.pop(request_id, None)
             if conn is self.conn:
                 conn.forget(request_id)
 
-
-def _expire(fut: asyncio.Future[Reply]) -> None:
-    if not fut.done():
-        fut.set_exception(_Expired())
+    def _expire_overdue(self) -> None:
+        """Fail the calls past their deadline; one timer per connection, not per call."""
+        self._sweeper = None
+        now = self.loop.time()
+        earliest = None
+        for request_id, (deadline, fut) in list(self._deadlines.items()):
+            if deadline <= now:
+                del self._deadlines[request_id]
+                if not fut.done():
+                    fut.set_exception(_Expired())
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        if earliest is not None:
+            self._sweeper = self.loop.call_at(earliest, self._expire_overdue)
 
 
 _channels: weakref.WeakKeyDictionary[
