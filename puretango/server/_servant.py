@@ -645,15 +645,7 @@ class DeviceServant:
             return av
         except Exception as exc:  # user code: the failure travels in the value
             errors = _as_devfailed(exc).errors
-            return t.AttributeValue_5(
-                value=no_data_value(),
-                quality=AttrQuality.ATTR_INVALID,
-                data_format=AttrDataFormat.FMT_UNKNOWN,
-                data_type=0,
-                time=now(),
-                name=name,
-                err_list=list(errors),
-            )
+            return _failed_value(name, errors)
 
     async def _read_values(self, names: list[str], client: ClientInfo) -> list[Any]:
         if len(names) == 1 and names[0].lower() in _ALL_ATTRIBUTES:
@@ -664,11 +656,7 @@ class DeviceServant:
                 await self.hook("read_attr_hardware", list(range(len(names))))
             except Exception as exc:  # reported per attribute
                 errors = list(_as_devfailed(exc).errors)
-                return [
-                    t.AttributeValue_5(value=no_data_value(), quality=AttrQuality.ATTR_INVALID,
-                                       data_format=AttrDataFormat.FMT_UNKNOWN, time=now(), name=n, err_list=errors)
-                    for n in names
-                ]  # fmt: skip
+                return [_failed_value(n, errors) for n in names]
             return [await self._read_one(n, client) for n in names]
 
     async def _op_read_attributes_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
@@ -804,6 +792,14 @@ def _new_value(name: str) -> Any:
     av.name = name
     av.r_dim = av.w_dim = _DIM_NONE
     av.err_list = []
+    return av
+
+
+def _failed_value(name: str, errors: Any) -> Any:
+    """The AttributeValue_5 of a failed read: no data, INVALID, the error stack."""
+    av = _new_value(name)
+    av.value, av.quality, av.data_format = no_data_value(), AttrQuality.ATTR_INVALID, AttrDataFormat.FMT_UNKNOWN
+    av.err_list = list(errors)
     return av
 
 
