@@ -37,7 +37,11 @@ class DevFailed(Exception):
     """A Tango error: ``args`` holds the :class:`DevError` stack, root cause first."""
 
     def __init__(self, *args: Any) -> None:
-        if len(args) == 1 and isinstance(args[0], (list, tuple)) and all(isinstance(e, DevError) for e in args[0]):
+        if (
+            len(args) == 1
+            and isinstance(args[0], (list, tuple))
+            and all(isinstance(e, DevError) for e in args[0])
+        ):
             args = tuple(args[0])
         super().__init__(*args)
 
@@ -131,7 +135,9 @@ class NamedDevFailedList(DevFailed):
         return f"NamedDevFailedList(err_list = {self.err_list!r}, args = {self.args!r})"
 
 
-def make_error(reason: str, desc: str, origin: str = "", severity: ErrSeverity = ErrSeverity.ERR) -> DevError:
+def make_error(
+    reason: str, desc: str, origin: str = "", severity: ErrSeverity = ErrSeverity.ERR
+) -> DevError:
     return DevError(reason, severity, desc, origin)
 
 
@@ -139,12 +145,18 @@ class Except:
     """PyTango's ``tango.Except`` helpers."""
 
     @staticmethod
-    def throw_exception(reason: str, desc: str, origin: str = "", severity: ErrSeverity = ErrSeverity.ERR) -> None:
+    def throw_exception(
+        reason: str, desc: str, origin: str = "", severity: ErrSeverity = ErrSeverity.ERR
+    ) -> None:
         raise DevFailed(make_error(reason, desc, origin, severity))
 
     @staticmethod
     def re_throw_exception(
-        ex: DevFailed, reason: str, desc: str, origin: str = "", severity: ErrSeverity = ErrSeverity.ERR
+        ex: DevFailed,
+        reason: str,
+        desc: str,
+        origin: str = "",
+        severity: ErrSeverity = ErrSeverity.ERR,
     ) -> None:
         raise type(ex)(*ex.args, make_error(reason, desc, origin, severity)) from ex
 

@@ -16,18 +16,26 @@ __all__ = ["factories"]
 def factories(mode: GreenMode) -> tuple[Any, Any]:
     """``(DeviceProxy, AttributeProxy)`` factories for ``mode``, honouring ``wait``/``timeout``."""
 
-    def DeviceProxy(*args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any) -> Any:  # noqa: N802
+    def DeviceProxy(
+        *args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any
+    ) -> Any:  # noqa: N802
         kwargs.setdefault("green_mode", mode)
         proxy = _DeviceProxy(*args, _connect=False, **kwargs)
         return RUNNERS[mode](proxy._g_init(), wait, timeout)
 
-    def AttributeProxy(*args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any) -> Any:  # noqa: N802
+    def AttributeProxy(
+        *args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any
+    ) -> Any:  # noqa: N802
         kwargs.setdefault("green_mode", mode)
         if len(args) == 2:
             return RUNNERS[mode](_AttributeProxy(*args, **kwargs)._g_init(), wait, timeout)
         proxy = _AttributeProxy(*args, _connect=False, **kwargs)
         return RUNNERS[mode](proxy._g_init(), wait, timeout)
 
-    DeviceProxy.__doc__ = f"Create a DeviceProxy in {mode.name} mode (``wait``/``timeout`` as PyTango)."
-    AttributeProxy.__doc__ = f"Create an AttributeProxy in {mode.name} mode (``wait``/``timeout`` as PyTango)."
+    DeviceProxy.__doc__ = (
+        f"Create a DeviceProxy in {mode.name} mode (``wait``/``timeout`` as PyTango)."
+    )
+    AttributeProxy.__doc__ = (
+        f"Create an AttributeProxy in {mode.name} mode (``wait``/``timeout`` as PyTango)."
+    )
     return DeviceProxy, AttributeProxy

@@ -7,6 +7,7 @@ import sys
 
 __all__ = ["main"]
 
+
 def _demo(args: argparse.Namespace) -> int:
     """TangoTest served in this process and a gevent client session against it, after
     PyTango's own gevent example. (The embedded Database arrives with a later issue; until
@@ -29,9 +30,13 @@ def _demo(args: argparse.Namespace) -> int:
         dev = DeviceProxy(name)
         print(f"{dev!r}: state {dev.state()}, status {dev.status()!r}")
         result = dev.read_attribute("wave", wait=False)  # a gevent.event.AsyncResult
-        print(f"read_attribute('wave', wait=False) -> {type(result).__module__}.{type(result).__name__}")
+        print(
+            f"read_attribute('wave', wait=False) -> {type(result).__module__}.{type(result).__name__}"
+        )
         wave = result.get()
-        print(f"wave: {wave.value.size} points, min {wave.value.min():.3f}, max {wave.value.max():.3f}")
+        print(
+            f"wave: {wave.value.size} points, min {wave.value.min():.3f}, max {wave.value.max():.3f}"
+        )
         names = ["double_scalar", "long_scalar", "boolean_scalar", "string_scalar", "ampli"]
         greenlets = [gevent.spawn(dev.read_attribute, n) for n in names]
         gevent.joinall(greenlets, raise_error=True)
@@ -60,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="puretango", description="Tango Controls in pure Python")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("demo", help="embedded Database + TangoTest + a gevent client session").set_defaults(func=_demo)
+    sub.add_parser(
+        "demo", help="embedded Database + TangoTest + a gevent client session"
+    ).set_defaults(func=_demo)
     read = sub.add_parser("read", help="read attributes of a device")
     read.add_argument("device", help="tango://host:port/domain/family/member#dbase=no")
     read.add_argument("attributes", nargs="+")

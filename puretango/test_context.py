@@ -39,7 +39,9 @@ class MultiDeviceTestContext:
         cleanup: bool = True,
     ) -> None:
         if process:
-            raise NotImplementedError("process=True is not supported: puretango contexts run in threads")
+            raise NotImplementedError(
+                "process=True is not supported: puretango contexts run in threads"
+            )
         specs: list[tuple[type[Device], str, dict[str, Any] | None]] = []
         for info in devices_info:
             cls = info["class"]
@@ -76,7 +78,12 @@ class MultiDeviceTestContext:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # -- access ------------------------------------------------------------------------------------

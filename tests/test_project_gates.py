@@ -28,7 +28,9 @@ def test_ruff_clean() -> None:
 
 
 def test_core_imports_no_io_or_clock() -> None:
-    pattern = re.compile(r"^\s*(import|from)\s+(socket|selectors|select|threading|asyncio|gevent|time)\b", re.M)
+    pattern = re.compile(
+        r"^\s*(import|from)\s+(socket|selectors|select|threading|asyncio|gevent|time)\b", re.M
+    )
     offenders = [
         str(path.relative_to(ROOT))
         for folder in ("puretango/giop", "puretango/idl")

@@ -80,16 +80,19 @@ _ARM_TYPES = {arm: tango for tango, (arm, _) in SCALAR_TYPES.items() if tango is
 _ARM_TYPES[_A.DEVICE_STATE] = _C.DevState
 
 
-
 _NUMERIC_ARMS = frozenset(
-    arm for tango, (arm, dtype) in SCALAR_TYPES.items() if dtype is not None and tango is not _C.DevState
+    arm
+    for tango, (arm, dtype) in SCALAR_TYPES.items()
+    if dtype is not None and tango is not _C.DevState
 )
 _CMD_ARG_TYPES = {int(m): m for m in CmdArgType}
 _SCALAR = AttrDataFormat.SCALAR
 _new = object.__new__
 
 
-def attribute_value_to_device_attribute(av: Any, extract_as: ExtractAs = ExtractAs.Numpy) -> DeviceAttribute:
+def attribute_value_to_device_attribute(
+    av: Any, extract_as: ExtractAs = ExtractAs.Numpy
+) -> DeviceAttribute:
     """Build a ``DeviceAttribute`` from an ``AttributeValue_5`` or ``_4``."""
     union = av.value
     if (
@@ -147,7 +150,9 @@ def _general(av: Any, extract_as: ExtractAs) -> DeviceAttribute:
     da.dim_x, da.dim_y = r_dim.dim_x, r_dim.dim_y
     da.w_dim_x, da.w_dim_y = w_dim.dim_x, w_dim.dim_y
     if arm is _A.ATT_NO_DATA:
-        da.has_failed = bool(da._errors) or av.quality == AttrQuality.ATTR_INVALID and bool(da._errors)
+        da.has_failed = (
+            bool(da._errors) or av.quality == AttrQuality.ATTR_INVALID and bool(da._errors)
+        )
         da.is_empty = True
         da.nb_read = da.nb_written = 0
         if av.quality == AttrQuality.ATTR_INVALID and not da._errors:
@@ -160,7 +165,11 @@ def _general(av: Any, extract_as: ExtractAs) -> DeviceAttribute:
         da.is_empty = False
         return da
     n_read = r_dim.dim_x * max(r_dim.dim_y, 1) if data_format != AttrDataFormat.SCALAR else 1
-    n_written = w_dim.dim_x * max(w_dim.dim_y, 1) if data_format != AttrDataFormat.SCALAR else min(w_dim.dim_x, 1)
+    n_written = (
+        w_dim.dim_x * max(w_dim.dim_y, 1)
+        if data_format != AttrDataFormat.SCALAR
+        else min(w_dim.dim_x, 1)
+    )
     if data_format == AttrDataFormat.IMAGE and r_dim.dim_y == 0:
         n_read = 0
     da.nb_read, da.nb_written = n_read, n_written
@@ -185,12 +194,19 @@ def _general(av: Any, extract_as: ExtractAs) -> DeviceAttribute:
         write_part = None
     da.value = _shape_value(read_part, da.type, data_format, r_dim.dim_x, r_dim.dim_y, extract_as)
     if write_part is not None:
-        da.w_value = _shape_value(write_part, da.type, data_format, w_dim.dim_x, w_dim.dim_y, extract_as)
+        da.w_value = _shape_value(
+            write_part, da.type, data_format, w_dim.dim_x, w_dim.dim_y, extract_as
+        )
     return da
 
 
 def _shape_value(
-    part: Any, tango_type: CmdArgType, fmt: AttrDataFormat, dim_x: int, dim_y: int, extract_as: ExtractAs
+    part: Any,
+    tango_type: CmdArgType,
+    fmt: AttrDataFormat,
+    dim_x: int,
+    dim_y: int,
+    extract_as: ExtractAs,
 ) -> Any:
     if fmt == AttrDataFormat.SCALAR:
         if len(part) == 0:
@@ -244,7 +260,9 @@ def _encoded_value(item: Any, extract_as: ExtractAs) -> tuple[str, Any]:
 
 
 def _type_error(value: Any, tango_type: CmdArgType) -> TypeError:
-    return TypeError(f"cannot convert {value!r} ({type(value).__name__}) to Tango type {tango_type.name}")
+    return TypeError(
+        f"cannot convert {value!r} ({type(value).__name__}) to Tango type {tango_type.name}"
+    )
 
 
 def _check_scalar(value: Any, tango_type: CmdArgType, dtype: np.dtype) -> Any:
@@ -256,7 +274,12 @@ def _check_scalar(value: Any, tango_type: CmdArgType, dtype: np.dtype) -> Any:
         raise _type_error(value, tango_type)
     if kind in "iu":
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-            if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and float(value).is_integer() and not isinstance(value, float):
+            if (
+                isinstance(value, numbers.Real)
+                and not isinstance(value, (bool, np.bool_))
+                and float(value).is_integer()
+                and not isinstance(value, float)
+            ):
                 value = int(value)
             elif isinstance(value, (bool, np.bool_)):
                 value = int(value)
@@ -364,7 +387,9 @@ def _enum_index(value: Any, labels: Sequence[str], fmt: AttrDataFormat) -> Any:
             try:
                 return list(labels).index(v)
             except ValueError:
-                raise AttributeError(f"Invalid enum value {v!r}; valid labels are {list(labels)}") from None
+                raise AttributeError(
+                    f"Invalid enum value {v!r}; valid labels are {list(labels)}"
+                ) from None
         return v
 
     if fmt == AttrDataFormat.SCALAR:
@@ -376,7 +401,9 @@ def _enum_index(value: Any, labels: Sequence[str], fmt: AttrDataFormat) -> Any:
 
 def _encoded_pair(value: Any) -> tuple[str, bytes]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError("DevEncoded values are (format: str, data: bytes | bytearray | str | ndarray) pairs")
+        raise TypeError(
+            "DevEncoded values are (format: str, data: bytes | bytearray | str | ndarray) pairs"
+        )
     fmt_str, data = value
     if isinstance(data, str):
         data = data.encode("latin-1")
@@ -455,7 +482,9 @@ def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
         if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise TypeError(f"{in_type.name} takes a pair (numbers, strings)")
         nums, strs = value
-        num_type = _C.DevVarLongArray if in_type == _C.DevVarLongStringArray else _C.DevVarDoubleArray
+        num_type = (
+            _C.DevVarLongArray if in_type == _C.DevVarLongStringArray else _C.DevVarDoubleArray
+        )
         arr = _numeric_array(nums, num_type, np.dtype(_CMD_ARRAYS[num_type])).reshape(-1)
         if isinstance(strs, str) or not all(isinstance(s, str) for s in strs):
             raise TypeError(f"{in_type.name} takes a pair (numbers, strings)")
@@ -486,7 +515,6 @@ def any_to_python(value: CorbaAny, out_type: CmdArgType | None = None) -> Any:
     if out_type == _C.DevEnum and isinstance(v, int):
         return v
     return v
-
 
 
 # -- configuration, command and device info ------------------------------------------
@@ -537,7 +565,9 @@ def config5_to_info(c: Any) -> AttributeInfoEx:
                 abs_change=ev.ch_event.abs_change,
                 extensions=list(ev.ch_event.extensions),
             ),
-            per_event=PeriodicEventInfo(period=ev.per_event.period, extensions=list(ev.per_event.extensions)),
+            per_event=PeriodicEventInfo(
+                period=ev.per_event.period, extensions=list(ev.per_event.extensions)
+            ),
             arch_event=ArchiveEventInfo(
                 archive_rel_change=ev.arch_event.rel_change,
                 archive_abs_change=ev.arch_event.abs_change,
@@ -630,5 +660,3 @@ def device_info_from_idl(info: Any) -> DeviceInfo:
         server_version=info.server_version,
         version_info={v.key: v.value for v in getattr(info, "version_info", [])},
     )
-
-

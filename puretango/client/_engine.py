@@ -127,7 +127,9 @@ def encode_request(conn: GiopConnection, call: Call) -> tuple[int, bool, bytearr
         template = _templates.get(template_key)
         if template is not None and not first:
             data = bytearray(template)
-            _REQUEST_ID[conn.little].pack_into(data, 12, request_id)  # GIOP 1.2: id is the first body field
+            _REQUEST_ID[conn.little].pack_into(
+                data, 12, request_id
+            )  # GIOP 1.2: id is the first body field
             conn.expect_reply(request_id)
             return request_id, True, data
     request = build_request(call, request_id, first)
@@ -209,16 +211,26 @@ def reply_result(call: Call, reply: Reply) -> Any:
                     [NamedDevFailed(n.name, n.index_in_call, n.err_list) for n in named],
                     *(named[0].err_list if named else ()),
                 )
-            raise CommunicationFailed(make_error("API_CorbaException", f"unexpected user exception {repo_id}", _origin(call)))
+            raise CommunicationFailed(
+                make_error(
+                    "API_CorbaException", f"unexpected user exception {repo_id}", _origin(call)
+                )
+            )
         if reply.status is ReplyStatus.SYSTEM_EXCEPTION:
             exc = SystemException.decode_from(dec)
             raise system_exception_error(call, exc)
         raise CommunicationFailed(
-            make_error("API_CorbaException", f"unsupported reply status {reply.status.name}", _origin(call))
+            make_error(
+                "API_CorbaException", f"unsupported reply status {reply.status.name}", _origin(call)
+            )
         )
     except ProtocolError as exc:
         raise CommunicationFailed(
-            make_error("API_MarshallingError", f"cannot decode the reply to {call.operation.name}: {exc}", _origin(call))
+            make_error(
+                "API_MarshallingError",
+                f"cannot decode the reply to {call.operation.name}: {exc}",
+                _origin(call),
+            )
         ) from None
 
 
@@ -227,28 +239,54 @@ def system_exception_error(call: Call, exc: SystemException) -> DevFailed:
     if exc.name == "OBJECT_NOT_EXIST":
         return ConnectionFailed(
             corba,
-            make_error("API_DeviceNotDefined", f"Device {call.device} is not served at {call.host}:{call.port}", _origin(call)),
+            make_error(
+                "API_DeviceNotDefined",
+                f"Device {call.device} is not served at {call.host}:{call.port}",
+                _origin(call),
+            ),
         )
     if exc.name in ("TRANSIENT", "COMM_FAILURE"):
         return CommunicationFailed(
-            corba, make_error("API_CommunicationFailed", f"Failed to execute {call.operation.name} on device {call.device}", _origin(call))
+            corba,
+            make_error(
+                "API_CommunicationFailed",
+                f"Failed to execute {call.operation.name} on device {call.device}",
+                _origin(call),
+            ),
         )
     return CommunicationFailed(
-        corba, make_error("API_CommunicationFailed", f"Failed to execute {call.operation.name} on device {call.device}", _origin(call))
+        corba,
+        make_error(
+            "API_CommunicationFailed",
+            f"Failed to execute {call.operation.name} on device {call.device}",
+            _origin(call),
+        ),
     )
 
 
 def timeout_error(call: Call) -> CommunicationFailed:
     ms = int(round(call.timeout * 1000))
     return CommunicationFailed(
-        make_error("API_CorbaException", "TRANSIENT CORBA system exception: TRANSIENT_CallTimedout", _origin(call)),
-        make_error("API_DeviceTimedOut", f"Timeout ({ms} mS) exceeded on device {call.device}", _origin(call)),
+        make_error(
+            "API_CorbaException",
+            "TRANSIENT CORBA system exception: TRANSIENT_CallTimedout",
+            _origin(call),
+        ),
+        make_error(
+            "API_DeviceTimedOut",
+            f"Timeout ({ms} mS) exceeded on device {call.device}",
+            _origin(call),
+        ),
     )
 
 
 def connect_error(call: Call, reason: str) -> ConnectionFailed:
     return ConnectionFailed(
-        make_error("API_CorbaException", f"TRANSIENT CORBA system exception: TRANSIENT_ConnectFailed ({reason})", _origin(call)),
+        make_error(
+            "API_CorbaException",
+            f"TRANSIENT CORBA system exception: TRANSIENT_ConnectFailed ({reason})",
+            _origin(call),
+        ),
         make_error(
             "API_CantConnectToDevice",
             f"Failed to connect to device {call.device} at {call.host}:{call.port}",
@@ -259,8 +297,14 @@ def connect_error(call: Call, reason: str) -> ConnectionFailed:
 
 def connection_lost_error(call: Call, reason: str) -> CommunicationFailed:
     return CommunicationFailed(
-        make_error("API_CorbaException", f"COMM_FAILURE CORBA system exception: {reason}", _origin(call)),
-        make_error("API_CommunicationFailed", f"Failed to execute {call.operation.name} on device {call.device}", _origin(call)),
+        make_error(
+            "API_CorbaException", f"COMM_FAILURE CORBA system exception: {reason}", _origin(call)
+        ),
+        make_error(
+            "API_CommunicationFailed",
+            f"Failed to execute {call.operation.name} on device {call.device}",
+            _origin(call),
+        ),
     )
 
 
@@ -270,8 +314,12 @@ _PID = os.getpid()
 def client_ident(server_version: int) -> UnionValue:
     """The ClntIdent a cppTango client sends: CPP_6 to IDL-6 servers, else CPP."""
     if server_version >= 6:
-        trace = UnionValue(TraceContextFormat.W3C_TC_V0, t.W3CTraceContextV0(trace_parent="", trace_state=""))
-        return UnionValue(LockerLanguage.CPP_6, t.CppClntIdent_6(cpp_clnt=_PID, trace_context=trace))
+        trace = UnionValue(
+            TraceContextFormat.W3C_TC_V0, t.W3CTraceContextV0(trace_parent="", trace_state="")
+        )
+        return UnionValue(
+            LockerLanguage.CPP_6, t.CppClntIdent_6(cpp_clnt=_PID, trace_context=trace)
+        )
     return UnionValue(LockerLanguage.CPP, _PID)
 
 

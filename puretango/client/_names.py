@@ -39,7 +39,11 @@ class TangoName:
 
 def _wrong(name: str, what: str) -> WrongNameSyntax:
     return WrongNameSyntax(
-        make_error("API_WrongDeviceNameSyntax", f"The device name {name!r} is not valid: {what}", "DeviceProxy")
+        make_error(
+            "API_WrongDeviceNameSyntax",
+            f"The device name {name!r} is not valid: {what}",
+            "DeviceProxy",
+        )
     )
 
 
@@ -77,7 +81,11 @@ def parse_attribute_name(name: str) -> TangoName:
     host, port, use_db, parts, path = _split(name)
     if len(parts) != 4:
         raise WrongNameSyntax(
-            make_error("API_WrongAttributeNameSyntax", f"The attribute name {name!r} is not valid", "AttributeProxy")
+            make_error(
+                "API_WrongAttributeNameSyntax",
+                f"The attribute name {name!r} is not valid",
+                "AttributeProxy",
+            )
         )
     device = "/".join(parts[:3])
     if not use_db and host is None:

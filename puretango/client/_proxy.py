@@ -91,8 +91,14 @@ def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
     """Make a public method from a generator operation, adding ``green_mode``, ``wait`` and ``timeout``."""
 
     @functools.wraps(gen_method)
-    def method(self: Any, *args: Any, green_mode: GreenMode | None = None, wait: bool | None = None,
-               timeout: float | None = None, **kwargs: Any) -> Any:
+    def method(
+        self: Any,
+        *args: Any,
+        green_mode: GreenMode | None = None,
+        wait: bool | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
         mode = green_mode if green_mode is not None else self.get_green_mode()
         return RUNNERS[mode](gen_method(self, *args, **kwargs), wait, timeout)
 
@@ -180,7 +186,13 @@ class DeviceProxy:
                 version = idl
                 break
         if not version:
-            raise DevFailed(make_error("API_CantConnectToDevice", f"{self._name.device} is not a Tango device", "DeviceProxy"))
+            raise DevFailed(
+                make_error(
+                    "API_CantConnectToDevice",
+                    f"{self._name.device} is not a Tango device",
+                    "DeviceProxy",
+                )
+            )
         yield self._call("_non_existent")
         info = yield self._call("info")
         d = self.__dict__
@@ -242,10 +254,22 @@ class DeviceProxy:
         self.__dict__["_source"] = DevSource(source)
 
     def import_info(self) -> Any:
-        raise NonDbDevice(make_error("API_NonDatabaseDevice", f"Device {self._name.device} is not in a database", "DeviceProxy::import_info"))
+        raise NonDbDevice(
+            make_error(
+                "API_NonDatabaseDevice",
+                f"Device {self._name.device} is not in a database",
+                "DeviceProxy::import_info",
+            )
+        )
 
     def alias(self) -> str:
-        raise NonDbDevice(make_error("API_NonDatabaseDevice", f"Device {self._name.device} is not in a database", "DeviceProxy::alias"))
+        raise NonDbDevice(
+            make_error(
+                "API_NonDatabaseDevice",
+                f"Device {self._name.device} is not in a database",
+                "DeviceProxy::alias",
+            )
+        )
 
     # -- simple remote calls ------------------------------------------------------------
 
@@ -306,12 +330,19 @@ class DeviceProxy:
         try:
             info = yield from self._g_command_info(cmd_name)
         except DevFailed as exc:
-            raise _rethrow(exc, "API_CommandFailed", f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}", "Connection::command_inout()") from None
+            raise _rethrow(
+                exc,
+                "API_CommandFailed",
+                f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}",
+                "Connection::command_inout()",
+            ) from None
         in_type = CmdArgType(info.in_type)
         try:
             argin = argin_to_any(cmd_param, in_type)
             if self._idl_version >= 4:
-                result = yield self._call("command_inout_4", cmd_name, argin, self._source, self._ident)
+                result = yield self._call(
+                    "command_inout_4", cmd_name, argin, self._source, self._ident
+                )
             elif self._idl_version >= 2:
                 result = yield self._call("command_inout_2", cmd_name, argin, self._source)
             else:
@@ -319,8 +350,15 @@ class DeviceProxy:
         except CommunicationFailed:
             raise
         except DevFailed as exc:
-            raise _rethrow(exc, "API_CommandFailed", f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}", "Connection::command_inout()") from None
-        return any_to_python(result, CmdArgType(info.out_type) if info.out_type in CmdArgType.values else None)
+            raise _rethrow(
+                exc,
+                "API_CommandFailed",
+                f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}",
+                "Connection::command_inout()",
+            ) from None
+        return any_to_python(
+            result, CmdArgType(info.out_type) if info.out_type in CmdArgType.values else None
+        )
 
     command_inout = green(_g_command_inout)
 
@@ -399,7 +437,11 @@ class DeviceProxy:
         return [a.name for a in self.attribute_list_query()]
 
     def _g_set_attribute_config(self, value: Any) -> Op[None]:
-        infos = [value] if isinstance(value, AttributeInfoEx) or hasattr(value, "writable_attr_name") else list(value)
+        infos = (
+            [value]
+            if isinstance(value, AttributeInfoEx) or hasattr(value, "writable_attr_name")
+            else list(value)
+        )
         configs = [info_to_config5(i) for i in infos]
         self._require(5, "set_attribute_config")
         yield self._call("set_attribute_config_5", configs, self._ident)
@@ -423,23 +465,37 @@ class DeviceProxy:
     def _g_read_values(self, names: Sequence[str]) -> Op[list[Any]]:
         key = (tuple(names), self._source, self._ident.disc)
         if self._idl_version >= 5:
-            return (yield self._call("read_attributes_5", list(names), self._source, self._ident, cache_key=key))
+            return (
+                yield self._call(
+                    "read_attributes_5", list(names), self._source, self._ident, cache_key=key
+                )
+            )
         if self._idl_version == 4:
-            return (yield self._call("read_attributes_4", list(names), self._source, self._ident, cache_key=key))
+            return (
+                yield self._call(
+                    "read_attributes_4", list(names), self._source, self._ident, cache_key=key
+                )
+            )
         self._require(4, "read_attributes")
         return []
 
-    def _g_read_attributes(self, attr_names: Sequence[str], extract_as: ExtractAs = ExtractAs.Numpy) -> Op[list[DeviceAttribute]]:
+    def _g_read_attributes(
+        self, attr_names: Sequence[str], extract_as: ExtractAs = ExtractAs.Numpy
+    ) -> Op[list[DeviceAttribute]]:
         if isinstance(attr_names, str):
             attr_names = [attr_names]
         values = yield from self._g_read_values(attr_names)
         return [attribute_value_to_device_attribute(v, extract_as) for v in values]
 
-    def _g_read_attribute(self, attr_name: str, extract_as: ExtractAs = ExtractAs.Numpy) -> Op[DeviceAttribute]:
+    def _g_read_attribute(
+        self, attr_name: str, extract_as: ExtractAs = ExtractAs.Numpy
+    ) -> Op[DeviceAttribute]:
         values = yield from self._g_read_values([attr_name])
         da = attribute_value_to_device_attribute(values[0], extract_as)
         if da.has_failed:
-            raise _attribute_failed(da.get_err_stack(), "read_attribute", self._name.device, attr_name)
+            raise _attribute_failed(
+                da.get_err_stack(), "read_attribute", self._name.device, attr_name
+            )
         return da
 
     read_attribute = green(_g_read_attribute)
@@ -456,7 +512,11 @@ class DeviceProxy:
         av = object.__new__(t.AttributeValue_4.cls)
         dims = object.__new__(t.AttributeDim.cls)
         dims.dim_x, dims.dim_y = dim_x, dim_y
-        av.value, av.quality, av.data_format = union, AttrQuality.ATTR_VALID, AttrDataFormat.FMT_UNKNOWN
+        av.value, av.quality, av.data_format = (
+            union,
+            AttrQuality.ATTR_VALID,
+            AttrDataFormat.FMT_UNKNOWN,
+        )
         av.time, av.name, av.r_dim, av.w_dim, av.err_list = _ZERO_TIME, info.name, dims, dims, []
         return av
 
@@ -479,7 +539,9 @@ class DeviceProxy:
     write_attributes = green(_g_write_attributes)
 
     def _g_write_read_attributes(
-        self, name_val: Iterable[tuple[Any, Any]], attr_read_names: Sequence[str] | None = None,
+        self,
+        name_val: Iterable[tuple[Any, Any]],
+        attr_read_names: Sequence[str] | None = None,
         extract_as: ExtractAs = ExtractAs.Numpy,
     ) -> Op[list[DeviceAttribute]]:
         self._require(5, "write_read_attributes")
@@ -489,10 +551,14 @@ class DeviceProxy:
             values.append((yield from self._g_attribute_value_4(attr, value)))
         if attr_read_names is None:
             attr_read_names = [v.name for v in values]
-        raw = yield self._call("write_read_attributes_5", values, list(attr_read_names), self._ident)
+        raw = yield self._call(
+            "write_read_attributes_5", values, list(attr_read_names), self._ident
+        )
         return [attribute_value_to_device_attribute(v, extract_as) for v in raw]
 
-    def _g_write_read_attribute(self, attr: Any, value: Any, extract_as: ExtractAs = ExtractAs.Numpy) -> Op[DeviceAttribute]:
+    def _g_write_read_attribute(
+        self, attr: Any, value: Any, extract_as: ExtractAs = ExtractAs.Numpy
+    ) -> Op[DeviceAttribute]:
         name = attr.name if isinstance(attr, AttributeInfoEx) else attr
         try:
             result = yield from self._g_write_read_attributes([(attr, value)], [name], extract_as)
@@ -501,7 +567,9 @@ class DeviceProxy:
             raise _attribute_failed(errs, "write_read_attribute", self._name.device, name) from None
         da = result[0]
         if da.has_failed:
-            raise _attribute_failed(da.get_err_stack(), "write_read_attribute", self._name.device, name)
+            raise _attribute_failed(
+                da.get_err_stack(), "write_read_attribute", self._name.device, name
+            )
         return da
 
     write_read_attribute = green(_g_write_read_attribute)
@@ -566,11 +634,17 @@ class DeviceProxy:
         key = (info.name.lower(), tuple(info.enum_labels))
         cls = self._enum_classes.get(key)
         if cls is None:
-            cls = self._enum_classes[key] = enum.IntEnum(info.name, [(label, i) for i, label in enumerate(info.enum_labels)])  # type: ignore[misc]
+            cls = self._enum_classes[key] = enum.IntEnum(
+                info.name, [(label, i) for i, label in enumerate(info.enum_labels)]
+            )  # type: ignore[misc]
         return cls
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_") or name in type(self).__dict__ or not self.__dict__.get("_initialised", False):
+        if (
+            name.startswith("_")
+            or name in type(self).__dict__
+            or not self.__dict__.get("_initialised", False)
+        ):
             object.__setattr__(self, name, value)
             return
         try:
@@ -632,7 +706,11 @@ def _rethrow(exc: DevFailed, reason: str, desc: str, origin: str) -> DevFailed:
 def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: str) -> DevFailed:
     return DevFailed(
         *errors,
-        make_error("API_AttributeFailed", f"Failed to {what}, attribute {attr} on device {device}", f"DeviceProxy::{what}()"),
+        make_error(
+            "API_AttributeFailed",
+            f"Failed to {what}, attribute {attr} on device {device}",
+            f"DeviceProxy::{what}()",
+        ),
     )
 
 
@@ -642,7 +720,9 @@ def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: 
 class AttributeProxy:
     """A client of one attribute (PyTango's ``tango.AttributeProxy``)."""
 
-    def __init__(self, *args: Any, green_mode: GreenMode | None = None, _connect: bool = True) -> None:
+    def __init__(
+        self, *args: Any, green_mode: GreenMode | None = None, _connect: bool = True
+    ) -> None:
         if len(args) == 2 and isinstance(args[0], DeviceProxy):
             self._device, self._attr = args[0], str(args[1])
         elif len(args) == 1 and isinstance(args[0], str):
@@ -651,11 +731,15 @@ class AttributeProxy:
             suffix = "" if parsed.dbase else "#dbase=no"
             # PyTango freezes the global mode at construction when none is given
             mode = get_green_mode() if green_mode is None else green_mode
-            self._device = DeviceProxy(f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=_connect)
+            self._device = DeviceProxy(
+                f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=_connect
+            )
             assert parsed.attribute is not None
             self._attr = parsed.attribute
         else:
-            raise TypeError("AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)")
+            raise TypeError(
+                "AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)"
+            )
 
     def _g_init(self) -> Op[AttributeProxy]:
         if not self._device.__dict__.get("_initialised", False):
@@ -700,4 +784,3 @@ class AttributeProxy:
 
     def __repr__(self) -> str:
         return f"AttributeProxy({self._attr})"
-

@@ -212,7 +212,9 @@ class SyncChannel:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0 or not poller.poll(int(remaining * 1000) + 1):
                             raise timeout_error(call) from None
-                    received = sock.recv_into(conn.get_buffer())  # only the leader touches conn's buffer
+                    received = sock.recv_into(
+                        conn.get_buffer()
+                    )  # only the leader touches conn's buffer
                 eager = True
                 reason = "connection closed by the server"
             except OSError as exc:

@@ -44,7 +44,11 @@ class _Record:
     def __init__(self, **kwargs: Any) -> None:
         for name in self._fields:
             default = self._defaults.get(name)
-            value = kwargs.pop(name) if name in kwargs else (default() if callable(default) else default)
+            value = (
+                kwargs.pop(name)
+                if name in kwargs
+                else (default() if callable(default) else default)
+            )
             object.__setattr__(self, name, value)
         if kwargs:
             raise TypeError(f"{type(self).__name__} has no field(s) {', '.join(kwargs)}")
@@ -191,7 +195,15 @@ class DeviceAttribute:
 
 
 class AttributeAlarmInfo(_Record):
-    _fields = ("min_alarm", "max_alarm", "min_warning", "max_warning", "delta_t", "delta_val", "extensions")
+    _fields = (
+        "min_alarm",
+        "max_alarm",
+        "min_warning",
+        "max_warning",
+        "delta_t",
+        "delta_val",
+        "extensions",
+    )
     _defaults = {f: "Not specified" for f in _fields[:-1]} | {"extensions": list}
 
 
@@ -212,7 +224,11 @@ class ArchiveEventInfo(_Record):
 
 class AttributeEventInfo(_Record):
     _fields = ("ch_event", "per_event", "arch_event")
-    _defaults = {"ch_event": ChangeEventInfo, "per_event": PeriodicEventInfo, "arch_event": ArchiveEventInfo}
+    _defaults = {
+        "ch_event": ChangeEventInfo,
+        "per_event": PeriodicEventInfo,
+        "arch_event": ArchiveEventInfo,
+    }
 
 
 _INFO_FIELDS = (
@@ -253,7 +269,14 @@ class AttributeInfo(_Record):
 
 
 class AttributeInfoEx(AttributeInfo):
-    _fields = _INFO_FIELDS + ("alarms", "events", "sys_extensions", "memorized", "enum_labels", "root_attr_name")
+    _fields = _INFO_FIELDS + (
+        "alarms",
+        "events",
+        "sys_extensions",
+        "memorized",
+        "enum_labels",
+        "root_attr_name",
+    )
     _defaults = AttributeInfo._defaults | {
         "alarms": AttributeAlarmInfo,
         "events": AttributeEventInfo,
@@ -265,7 +288,15 @@ class AttributeInfoEx(AttributeInfo):
 
 
 class CommandInfo(_Record):
-    _fields = ("cmd_name", "cmd_tag", "disp_level", "in_type", "in_type_desc", "out_type", "out_type_desc")
+    _fields = (
+        "cmd_name",
+        "cmd_tag",
+        "disp_level",
+        "in_type",
+        "in_type_desc",
+        "out_type",
+        "out_type_desc",
+    )
     _defaults = {
         "cmd_name": "",
         "cmd_tag": 0,
@@ -278,7 +309,15 @@ class CommandInfo(_Record):
 
 
 class DeviceInfo(_Record):
-    _fields = ("dev_class", "dev_type", "doc_url", "server_host", "server_id", "server_version", "version_info")
+    _fields = (
+        "dev_class",
+        "dev_type",
+        "doc_url",
+        "server_host",
+        "server_id",
+        "server_version",
+        "version_info",
+    )
     _defaults = {
         "dev_class": "",
         "dev_type": "",

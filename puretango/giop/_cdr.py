@@ -58,7 +58,9 @@ _STRUCTS = {
 }
 
 _ZEROS = bytes(8)
-_STRUCT_TABLES = {little: {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"} for little in (True, False)}
+_STRUCT_TABLES = {
+    little: {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"} for little in (True, False)
+}
 
 
 class LazyNumpy:
@@ -251,7 +253,9 @@ class CdrEncoder:
                         raise LocalProtocolError(f"value out of range for CDR {kind}")
                 arr = arr.astype(dtype, copy=False)
         except (ValueError, TypeError, OverflowError) as exc:
-            raise LocalProtocolError(f"cannot encode {values!r} as sequence<{kind}>: {exc}") from None
+            raise LocalProtocolError(
+                f"cannot encode {values!r} as sequence<{kind}>: {exc}"
+            ) from None
         return arr.reshape(-1)
 
     def write_encapsulation(self, build: Any, little: bool | None = None) -> None:
@@ -301,7 +305,9 @@ class CdrDecoder:
 
     def _need(self, n: int) -> None:
         if self.pos + n > self.end:
-            raise MarshalError(f"message ended: needed {n} bytes at offset {self.pos}, {self.end - self.pos} left")
+            raise MarshalError(
+                f"message ended: needed {n} bytes at offset {self.pos}, {self.end - self.pos} left"
+            )
 
     def read_raw(self, n: int) -> bytes:
         self._need(n)
@@ -367,7 +373,9 @@ class CdrDecoder:
         self.pos = pos + 4
         n = self._s["I"].unpack_from(self.data, pos)[0]
         if n * min_element_size > self.end - self.pos:
-            raise MarshalError(f"sequence of {n} elements does not fit in the {self.end - self.pos} bytes left")
+            raise MarshalError(
+                f"sequence of {n} elements does not fit in the {self.end - self.pos} bytes left"
+            )
         return n
 
     def read_string_bytes(self) -> bytes:
@@ -422,4 +430,3 @@ class CdrDecoder:
         self.pos += n
         little = self.data[start] & 1 == 1
         return CdrDecoder(self.data, little, pos=start + 1, base=-start, end=start + n)
-

@@ -254,11 +254,17 @@ class GiopConnection:
                 )
             total = HEADER_SIZE + header.size
             if self._check_role(header) is False:  # refused from the header alone
-                raise RemoteProtocolError(f"a {self.role.value} cannot receive {header.msg_type.name}")
+                raise RemoteProtocolError(
+                    f"a {self.role.value} cannot receive {header.msg_type.name}"
+                )
             if len(buf) < total:
                 # receive the rest of this message in place. Only a client does, and only up
                 # to IN_PLACE_LIMIT: nobody reserves 256 MiB on the say-so of a 12-byte header.
-                if SCRATCH_SIZE <= total <= IN_PLACE_LIMIT and self._big is None and self.role is Role.CLIENT:
+                if (
+                    SCRATCH_SIZE <= total <= IN_PLACE_LIMIT
+                    and self._big is None
+                    and self.role is Role.CLIENT
+                ):
                     self._big = bytearray(total)
                     self._big[: len(buf)] = buf
                     self._big_filled = len(buf)
@@ -275,8 +281,15 @@ class GiopConnection:
                 continue
             if header.more_fragments:
                 if self._partial is not None:
-                    raise RemoteProtocolError("a new fragmented message started before the last one ended")
-                if header.msg_type not in (MsgType.REQUEST, MsgType.REPLY, MsgType.LOCATE_REQUEST, MsgType.LOCATE_REPLY):
+                    raise RemoteProtocolError(
+                        "a new fragmented message started before the last one ended"
+                    )
+                if header.msg_type not in (
+                    MsgType.REQUEST,
+                    MsgType.REPLY,
+                    MsgType.LOCATE_REQUEST,
+                    MsgType.LOCATE_REPLY,
+                ):
                     raise RemoteProtocolError(f"{header.msg_type.name} cannot be fragmented")
                 self._partial = header
                 if len(buf) == total:  # usually: a large first part received in place
@@ -311,7 +324,9 @@ class GiopConnection:
         """Request id of a GIOP 1.2 message (the first body field), for fragment matching."""
         if header.minor < 2 or len(data) < HEADER_SIZE + 4:
             return None
-        return int.from_bytes(data[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big")
+        return int.from_bytes(
+            data[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
+        )
 
     _complete = False
 
@@ -322,9 +337,13 @@ class GiopConnection:
         if header.minor >= 2:
             if total < HEADER_SIZE + 4:
                 raise RemoteProtocolError("GIOP 1.2 Fragment without a request id")
-            frag_id = int.from_bytes(buf[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big")
+            frag_id = int.from_bytes(
+                buf[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
+            )
             if self._partial_id is not None and frag_id != self._partial_id:
-                raise RemoteProtocolError(f"Fragment for request {frag_id} while reassembling {self._partial_id}")
+                raise RemoteProtocolError(
+                    f"Fragment for request {frag_id} while reassembling {self._partial_id}"
+                )
             start += 4
         if len(self._partial_data) + total - start > self.max_message_size + HEADER_SIZE:
             raise RemoteProtocolError("fragmented message exceeds the size limit")

@@ -199,7 +199,12 @@ class Corbaloc:
             if ":" in host:  # IPv6 literal
                 host = f"[{host}]"
             parts.append(f"iiop:{ver}{host}:{port}")
-        return "corbaloc:" + ",".join(parts) + "/" + quote_from_bytes(self.object_key, safe="/-_.!~*'()")
+        return (
+            "corbaloc:"
+            + ",".join(parts)
+            + "/"
+            + quote_from_bytes(self.object_key, safe="/-_.!~*'()")
+        )
 
 
 _ADDR = re.compile(r"^(?:iiop)?:(?:(\d+)\.(\d+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?$")
@@ -221,5 +226,7 @@ def parse_corbaloc(url: str) -> Corbaloc:
         major, minor, host, port = m.groups()
         if major not in (None, "1"):
             raise RemoteProtocolError(f"unsupported IIOP version in {item!r}")
-        addresses.append((host.strip("[]"), int(port) if port else 2809, int(minor) if minor else 0))
+        addresses.append(
+            (host.strip("[]"), int(port) if port else 2809, int(minor) if minor else 0)
+        )
     return Corbaloc(tuple(addresses), unquote_to_bytes(key))

@@ -101,7 +101,9 @@ class Body:
 
     __slots__ = ("data", "offset", "little")
 
-    def __init__(self, data: bytes | bytearray | memoryview = b"", offset: int = 0, little: bool = True) -> None:
+    def __init__(
+        self, data: bytes | bytearray | memoryview = b"", offset: int = 0, little: bool = True
+    ) -> None:
         self.data = data
         self.offset = offset
         self.little = little
@@ -134,7 +136,9 @@ class Body:
         return hash(bytes(self.data))
 
     def __repr__(self) -> str:
-        return f"Body({len(self.data)} bytes at offset {self.offset}, {'LE' if self.little else 'BE'})"
+        return (
+            f"Body({len(self.data)} bytes at offset {self.offset}, {'LE' if self.little else 'BE'})"
+        )
 
 
 BodyWriter = Callable[[CdrEncoder], None]
@@ -207,7 +211,9 @@ class MessageError:
     TYPE = MsgType.MESSAGE_ERROR
 
 
-Message = Union[Request, Reply, CancelRequest, LocateRequest, LocateReply, CloseConnection, MessageError]
+Message = Union[
+    Request, Reply, CancelRequest, LocateRequest, LocateReply, CloseConnection, MessageError
+]
 MESSAGE_CLASSES: tuple[type, ...] = (
     Request,
     Reply,
@@ -276,7 +282,9 @@ def _write_body(enc: CdrEncoder, body: Body | BodyWriter, minor: int) -> None:
         if minor >= 2:
             enc.align(8)
         if body.little != enc.little or body.offset % 8 != enc.position % 8:
-            raise LocalProtocolError("pre-encoded body does not match the message's byte order or alignment")
+            raise LocalProtocolError(
+                "pre-encoded body does not match the message's byte order or alignment"
+            )
         enc.write_raw(body.data)
     else:
         if minor >= 2:
@@ -337,7 +345,14 @@ def _enc_request(enc: CdrEncoder, m: Request, minor: int) -> None:
         enc.write_ulong(m.request_id)
         # Everything from the flags to the service contexts depends only on these values
         # (the request id keeps it 4-aligned at offset 16): encode it once, reuse the bytes.
-        key = (m.response_expected, bytes(m.object_key), m.operation, m.service_contexts, enc.little, _cdr._ZEROS)
+        key = (
+            m.response_expected,
+            bytes(m.object_key),
+            m.operation,
+            m.service_contexts,
+            enc.little,
+            _cdr._ZEROS,
+        )
         fields = _REQUEST_FIELDS.get(key)
         if fields is None:
             fields_enc = CdrEncoder(enc.little, enc.position)
@@ -527,7 +542,11 @@ def fragment_message(data: bytes | bytearray, fragment_size: int) -> bytearray:
     """
     header = parse_header(data)
     total = HEADER_SIZE + header.size
-    if header.minor < 2 or header.msg_type not in (MsgType.REQUEST, MsgType.REPLY) or total <= fragment_size:
+    if (
+        header.minor < 2
+        or header.msg_type not in (MsgType.REQUEST, MsgType.REPLY)
+        or total <= fragment_size
+    ):
         return bytearray(data)
     fmt = _HEADER[header.little]
     request_id = bytes(data[HEADER_SIZE : HEADER_SIZE + 4])
@@ -536,7 +555,16 @@ def fragment_message(data: bytes | bytearray, fragment_size: int) -> bytearray:
     # first part: its own header, then body bytes up to an 8-aligned end
     first_end = chunk
     out += data[:first_end]
-    fmt.pack_into(out, 0, MAGIC, 1, header.minor, (1 if header.little else 0) | 2, header.msg_type, first_end - HEADER_SIZE)
+    fmt.pack_into(
+        out,
+        0,
+        MAGIC,
+        1,
+        header.minor,
+        (1 if header.little else 0) | 2,
+        header.msg_type,
+        first_end - HEADER_SIZE,
+    )
     pos = first_end
     while pos < total:
         end = min(pos + chunk, total)

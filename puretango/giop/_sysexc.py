@@ -63,4 +63,6 @@ class SystemException:
         return cls(name, minor, status)
 
     def __str__(self) -> str:
-        return f"CORBA system exception {self.name} (minor 0x{self.minor:08x}, {self.completed.name})"
+        return (
+            f"CORBA system exception {self.name} (minor 0x{self.minor:08x}, {self.completed.name})"
+        )

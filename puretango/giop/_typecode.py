@@ -97,7 +97,12 @@ _PRIM_KIND_NAME = {
     TCKind.tk_longlong: "longlong",
     TCKind.tk_ulonglong: "ulonglong",
 }
-_SIMPLE_KINDS = set(_PRIM_KIND_NAME) | {TCKind.tk_null, TCKind.tk_void, TCKind.tk_any, TCKind.tk_TypeCode}
+_SIMPLE_KINDS = set(_PRIM_KIND_NAME) | {
+    TCKind.tk_null,
+    TCKind.tk_void,
+    TCKind.tk_any,
+    TCKind.tk_TypeCode,
+}
 
 
 class TypeCode:
@@ -247,7 +252,9 @@ class Any:
 
 def _values_equal(a: _AnyT, b: _AnyT) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=np.asarray(a).dtype.kind == "f"))
+        return bool(
+            np.array_equal(np.asarray(a), np.asarray(b), equal_nan=np.asarray(a).dtype.kind == "f")
+        )
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(_values_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
@@ -372,7 +379,9 @@ def _read_complex(k: TCKind, dec: CdrDecoder, seen: dict[int, TypeCode], depth: 
         return AliasTC(repo_id, name, _read_tc(dec, seen, depth + 1))
     if k in (TCKind.tk_struct, TCKind.tk_except):
         n = dec.read_count(9)
-        members = tuple((dec.read_string(), _read_member_tc(dec, seen, depth + 1)) for _ in range(n))
+        members = tuple(
+            (dec.read_string(), _read_member_tc(dec, seen, depth + 1)) for _ in range(n)
+        )
         return (StructTC if k is TCKind.tk_struct else ExceptTC)(repo_id, name, members)
     if k is TCKind.tk_enum:
         return EnumTC(repo_id, name, tuple(dec.read_string_sequence()))
@@ -424,7 +433,9 @@ def write_value(enc: CdrEncoder, tc: TypeCode, value: _AnyT, depth: int = 0) -> 
     elif isinstance(tc, SequenceTC):
         elem = strip_alias(tc.element)
         if isinstance(elem, PrimitiveTC) and elem.primitive is not None:
-            if elem.primitive in ("octet", "char") and isinstance(value, (bytes, bytearray, memoryview)):
+            if elem.primitive in ("octet", "char") and isinstance(
+                value, (bytes, bytearray, memoryview)
+            ):
                 enc.write_octets(value)
             else:
                 enc.write_primitive_sequence(elem.primitive, value)

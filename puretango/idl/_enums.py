@@ -41,7 +41,11 @@ class TangoEnum(IntEnum):
         return self.name
 
     def __format__(self, spec: str) -> str:
-        return format(self.name, spec) if not spec or spec[-1] not in "dxXobn" else format(int(self), spec)
+        return (
+            format(self.name, spec)
+            if not spec or spec[-1] not in "dxXobn"
+            else format(int(self), spec)
+        )
 
 
 def _legacy_dicts(cls: type[TangoEnum]) -> type[TangoEnum]:

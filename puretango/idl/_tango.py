@@ -82,23 +82,33 @@ DevVarStateArray = Alias("DevVarStateArray", Seq(DevStateT))
 JavaUUID = Alias("JavaUUID", Arr(ULONGLONG, 2))
 
 # -- data structs ----------------------------------------------------------------
-DevVarLongStringArray = Struct("DevVarLongStringArray", [("lvalue", DevVarLongArray), ("svalue", DevVarStringArray)])
+DevVarLongStringArray = Struct(
+    "DevVarLongStringArray", [("lvalue", DevVarLongArray), ("svalue", DevVarStringArray)]
+)
 DevVarDoubleStringArray = Struct(
     "DevVarDoubleStringArray", [("dvalue", DevVarDoubleArray), ("svalue", DevVarStringArray)]
 )
-DevEncoded = Struct("DevEncoded", [("encoded_format", DevString), ("encoded_data", DevVarCharArray)])
+DevEncoded = Struct(
+    "DevEncoded", [("encoded_format", DevString), ("encoded_data", DevVarCharArray)]
+)
 DevVarEncodedArray = Alias("DevVarEncodedArray", Seq(DevEncoded))
-TimeVal = Struct("TimeVal", [("tv_sec", LONG), ("tv_usec", LONG), ("tv_nsec", LONG)], cls=_TimeValClass)
+TimeVal = Struct(
+    "TimeVal", [("tv_sec", LONG), ("tv_usec", LONG), ("tv_nsec", LONG)], cls=_TimeValClass
+)
 AttributeDim = Struct("AttributeDim", [("dim_x", LONG), ("dim_y", LONG)])
 EltInArray = Struct("EltInArray", [("start", LONG), ("nb_elt", LONG)])
 DevInfoVersion = Struct("DevInfoVersion", [("key", STRING), ("value", STRING)])
 
 # -- client identification --------------------------------------------------------
 W3CTraceContextV0 = Struct("W3CTraceContextV0", [("trace_parent", STRING), ("trace_state", STRING)])
-TraceContext = Union("TraceContext", TraceContextFormatT, [(TraceContextFormat.W3C_TC_V0, "data", W3CTraceContextV0)])
+TraceContext = Union(
+    "TraceContext", TraceContextFormatT, [(TraceContextFormat.W3C_TC_V0, "data", W3CTraceContextV0)]
+)
 JavaClntIdent = Struct("JavaClntIdent", [("MainClass", STRING), ("uuid", JavaUUID)])
 CppClntIdent_6 = Struct("CppClntIdent_6", [("cpp_clnt", ULONG), ("trace_context", TraceContext)])
-JavaClntIdent_6 = Struct("JavaClntIdent_6", [("java_clnt", JavaClntIdent), ("trace_context", TraceContext)])
+JavaClntIdent_6 = Struct(
+    "JavaClntIdent_6", [("java_clnt", JavaClntIdent), ("trace_context", TraceContext)]
+)
 ClntIdent = Union(
     "ClntIdent",
     LockerLanguageT,
@@ -117,7 +127,9 @@ DevError = Struct(
     cls=_DevErrorClass,
 )
 DevErrorList = Seq(DevError)
-NamedDevError = Struct("NamedDevError", [("name", STRING), ("index_in_call", LONG), ("err_list", DevErrorList)])
+NamedDevError = Struct(
+    "NamedDevError", [("name", STRING), ("index_in_call", LONG), ("err_list", DevErrorList)]
+)
 DevFailed = Struct("DevFailed", [("errors", DevErrorList)], exception=True)
 MultiDevFailed = Struct("MultiDevFailed", [("errors", Seq(NamedDevError))], exception=True)
 
@@ -146,7 +158,8 @@ DevCmdInfo_2 = Struct(
     ],
 )
 DevCmdHistory = Struct(
-    "DevCmdHistory", [("time", TimeVal), ("cmd_failed", BOOLEAN), ("value", ANY), ("errors", DevErrorList)]
+    "DevCmdHistory",
+    [("time", TimeVal), ("cmd_failed", BOOLEAN), ("value", ANY), ("errors", DevErrorList)],
 )
 DevCmdHistory_4 = Struct(
     "DevCmdHistory_4",
@@ -271,7 +284,10 @@ AttributeConfig_2 = Struct(
 )
 AttributeAlarm = Struct(
     "AttributeAlarm",
-    [(n, STRING) for n in ("min_alarm", "max_alarm", "min_warning", "max_warning", "delta_t", "delta_val")]
+    [
+        (n, STRING)
+        for n in ("min_alarm", "max_alarm", "min_warning", "max_warning", "delta_t", "delta_val")
+    ]
     + [("extensions", StringList)],
 )
 ChangeEventProp = Struct(
@@ -280,11 +296,20 @@ ChangeEventProp = Struct(
 PeriodicEventProp = Struct("PeriodicEventProp", [("period", STRING), ("extensions", StringList)])
 ArchiveEventProp = Struct(
     "ArchiveEventProp",
-    [("rel_change", STRING), ("abs_change", STRING), ("period", STRING), ("extensions", StringList)],
+    [
+        ("rel_change", STRING),
+        ("abs_change", STRING),
+        ("period", STRING),
+        ("extensions", StringList),
+    ],
 )
 EventProperties = Struct(
     "EventProperties",
-    [("ch_event", ChangeEventProp), ("per_event", PeriodicEventProp), ("arch_event", ArchiveEventProp)],
+    [
+        ("ch_event", ChangeEventProp),
+        ("per_event", PeriodicEventProp),
+        ("arch_event", ArchiveEventProp),
+    ],
 )
 AttributeConfig_3 = Struct(
     "AttributeConfig_3",
@@ -318,9 +343,12 @@ AttributeConfig_5 = Struct(
 
 # -- history ---------------------------------------------------------------------------------
 DevAttrHistory = Struct(
-    "DevAttrHistory", [("attr_failed", BOOLEAN), ("value", AttributeValue), ("errors", DevErrorList)]
+    "DevAttrHistory",
+    [("attr_failed", BOOLEAN), ("value", AttributeValue), ("errors", DevErrorList)],
 )
-DevAttrHistory_3 = Struct("DevAttrHistory_3", [("attr_failed", BOOLEAN), ("value", AttributeValue_3)])
+DevAttrHistory_3 = Struct(
+    "DevAttrHistory_3", [("attr_failed", BOOLEAN), ("value", AttributeValue_3)]
+)
 _HIST_TAIL = [
     ("dates", Seq(TimeVal)),
     ("value", ANY),
@@ -367,7 +395,9 @@ _INFO = [
 ]
 DevInfo = Struct("DevInfo", _INFO)
 DevInfo_3 = Struct("DevInfo_3", _INFO + [("dev_type", STRING)])
-DevInfo_6 = Struct("DevInfo_6", _INFO + [("dev_type", STRING), ("version_info", Seq(DevInfoVersion))])
+DevInfo_6 = Struct(
+    "DevInfo_6", _INFO + [("dev_type", STRING), ("version_info", Seq(DevInfoVersion))]
+)
 ZmqCallInfo = Struct(
     "ZmqCallInfo",
     [
@@ -423,7 +453,9 @@ _OPERATIONS = [
     Operation("write_attributes_4", [("values", Seq(AttributeValue_4)), _CLIENT]),
     Operation("set_attribute_config_4", [("new_conf", Seq(AttributeConfig_3)), _CLIENT]),
     Operation(
-        "write_read_attributes_4", [("values", Seq(AttributeValue_4)), _CLIENT], Seq(AttributeValue_4)
+        "write_read_attributes_4",
+        [("values", Seq(AttributeValue_4)), _CLIENT],
+        Seq(AttributeValue_4),
     ),
     # Device_5
     Operation("get_attribute_config_5", [_NAMES], Seq(AttributeConfig_5)),
@@ -448,6 +480,8 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
 OPERATIONS["_not_existent"] = Operation("_not_existent", result=BOOLEAN)
 
 #: Repository ids of the device interfaces, newest first.
-DEVICE_REPO_IDS = tuple(f"IDL:Tango/Device{suffix}:1.0" for suffix in ("_6", "_5", "_4", "_3", "_2", ""))
+DEVICE_REPO_IDS = tuple(
+    f"IDL:Tango/Device{suffix}:1.0" for suffix in ("_6", "_5", "_4", "_3", "_2", "")
+)
 DEVFAILED_ID = DevFailed.repo_id
 MULTIDEVFAILED_ID = MultiDevFailed.repo_id

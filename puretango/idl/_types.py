@@ -290,7 +290,9 @@ class StructBase:
     def __init__(self, *args: _AnyT, **kwargs: _AnyT) -> None:
         fields = self._fields
         if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__} takes at most {len(fields)} positional arguments")
+            raise TypeError(
+                f"{type(self).__name__} takes at most {len(fields)} positional arguments"
+            )
         for name, value in zip(fields, args):
             object.__setattr__(self, name, value)
         for name, make in zip(fields[len(args) :], self._defaults[len(args) :]):
@@ -316,7 +318,9 @@ class StructBase:
 def _equal(a: _AnyT, b: _AnyT) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
+        return a.shape == b.shape and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f")
+        )
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
@@ -488,8 +492,13 @@ def _compile_struct(
     for name, typ in fields:
         wgen.write(typ, f"v.{name}", 2)
     wgen.emit("pass", 2)
-    wgen.emit("except (StructError, TypeError, ValueError, OverflowError, AttributeError, KeyError) as exc:", 1)
-    wgen.emit("raise LocalProtocolError(f'cannot encode ' + cls.__name__ + f': {exc}') from None", 2)
+    wgen.emit(
+        "except (StructError, TypeError, ValueError, OverflowError, AttributeError, KeyError) as exc:",
+        1,
+    )
+    wgen.emit(
+        "raise LocalProtocolError(f'cannot encode ' + cls.__name__ + f': {exc}') from None", 2
+    )
     exec("\n".join(gen.lines), env)  # noqa: S102 - our own generated code
     exec("\n".join(wgen.lines), wgen.env)  # noqa: S102
     return env["read"], wgen.env["write"]
@@ -593,7 +602,9 @@ class Struct(IdlType):
         self.write = self._compile_then_write
 
     def _compile(self) -> None:
-        self.read, self.write = _compile_struct(self.cls, self.fields, self.repo_id if self.exception else None)
+        self.read, self.write = _compile_struct(
+            self.cls, self.fields, self.repo_id if self.exception else None
+        )
 
     def _compile_then_read(self, dec: CdrDecoder) -> _AnyT:
         self._compile()
@@ -636,7 +647,9 @@ class UnionValue:
 class Union(IdlType):
     """An IDL union with an enum discriminator; arms map discriminator -> (name, type)."""
 
-    def __init__(self, name: str, discriminator: Enum, arms: Sequence[tuple[TangoEnum, str, IdlType]]) -> None:
+    def __init__(
+        self, name: str, discriminator: Enum, arms: Sequence[tuple[TangoEnum, str, IdlType]]
+    ) -> None:
         self.name = name
         self.discriminator = discriminator
         self.arms = {int(d): (n, t) for d, n, t in arms}
@@ -691,7 +704,9 @@ class Operation:
 
     def write_args(self, enc: CdrEncoder, args: Sequence[_AnyT]) -> None:
         if len(args) != len(self._types):
-            raise LocalProtocolError(f"{self.name} takes {len(self._types)} arguments, got {len(args)}")
+            raise LocalProtocolError(
+                f"{self.name} takes {len(self._types)} arguments, got {len(args)}"
+            )
         for typ, arg in zip(self._types, args):
             typ.write(enc, arg)
 

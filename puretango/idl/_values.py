@@ -105,12 +105,18 @@ class TimeVal:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TimeVal):
             return NotImplemented
-        return (self.tv_sec, self.tv_usec, self.tv_nsec) == (other.tv_sec, other.tv_usec, other.tv_nsec)
+        return (self.tv_sec, self.tv_usec, self.tv_nsec) == (
+            other.tv_sec,
+            other.tv_usec,
+            other.tv_nsec,
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"TimeVal(tv_nsec = {self.tv_nsec}, tv_sec = {self.tv_sec}, tv_usec = {self.tv_usec})"
+        return (
+            f"TimeVal(tv_nsec = {self.tv_nsec}, tv_sec = {self.tv_sec}, tv_usec = {self.tv_usec})"
+        )
 
     def __str__(self) -> str:
         return self.todatetime().isoformat(" ", timespec="microseconds")

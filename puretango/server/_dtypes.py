@@ -99,7 +99,9 @@ def to_tango_type(dtype: Any) -> CmdArgType:
         raise TypeError(f"unknown Tango data type {dtype!r}") from None
 
 
-def attribute_type(dtype: Any, dformat: AttrDataFormat | None = None) -> tuple[CmdArgType, AttrDataFormat]:
+def attribute_type(
+    dtype: Any, dformat: AttrDataFormat | None = None
+) -> tuple[CmdArgType, AttrDataFormat]:
     """``dtype`` of ``attribute()`` (with ``(t,)`` / ``((t,),)`` forms) -> (type, format)."""
     fmt = AttrDataFormat.SCALAR
     if isinstance(dtype, (tuple, list)):

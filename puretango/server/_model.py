@@ -40,7 +40,12 @@ class attribute:  # noqa: N801 - PyTango's name
         self.fisallowed = kwargs.get("fisallowed")
         if fget is not None and self.name is None:
             self.name = fget.__name__
-        if fget is not None and "doc" not in kwargs and "description" not in kwargs and fget.__doc__:
+        if (
+            fget is not None
+            and "doc" not in kwargs
+            and "description" not in kwargs
+            and fget.__doc__
+        ):
             self.kwargs["doc"] = inspect.cleandoc(fget.__doc__)
         self._resolve_type()
 
@@ -86,7 +91,11 @@ class attribute:  # noqa: N801 - PyTango's name
     def access(self, device_cls: type) -> AttrWriteType:
         access = AttrWriteType(self.kwargs.get("access", AttrWriteType.READ))
         if access is AttrWriteType.READ and self.write_method(device_cls) is not None:
-            access = AttrWriteType.READ_WRITE if self.read_method(device_cls) is not None else AttrWriteType.WRITE
+            access = (
+                AttrWriteType.READ_WRITE
+                if self.read_method(device_cls) is not None
+                else AttrWriteType.WRITE
+            )
         return access
 
     def read_method(self, device_cls: type) -> Callable[..., Any] | None:
@@ -189,7 +198,9 @@ class command:  # noqa: N801 - PyTango's name
         return self.func.__get__(obj, objtype)
 
     def __repr__(self) -> str:
-        return f"command({getattr(self, 'name', '?')!r}, {self.in_type.name} -> {self.out_type.name})"
+        return (
+            f"command({getattr(self, 'name', '?')!r}, {self.in_type.name} -> {self.out_type.name})"
+        )
 
 
 class _Property:
@@ -293,7 +304,9 @@ class Device:
         cls._attributes, cls._commands = attrs, cmds
         cls._device_properties, cls._class_properties = dprops, cprops
 
-    def __init__(self, name: str, properties: dict[str, Any] | None = None, server: Any = None) -> None:
+    def __init__(
+        self, name: str, properties: dict[str, Any] | None = None, server: Any = None
+    ) -> None:
         self._name = name
         self._server = server
         self._raw_properties = {k.lower(): v for k, v in (properties or {}).items()}

@@ -65,7 +65,9 @@ class ClientInfo:
 
     __slots__ = ("pid", "language", "host")
 
-    def __init__(self, pid: int | None = None, language: LockerLanguage | None = None, host: str = "") -> None:
+    def __init__(
+        self, pid: int | None = None, language: LockerLanguage | None = None, host: str = ""
+    ) -> None:
         self.pid, self.language, self.host = pid, language, host
 
     @classmethod
@@ -128,7 +130,9 @@ class _AttrRuntime:
         if fmt and not str(fmt).startswith("%"):
             fmt = "%" + str(fmt)
         return {
-            "description": decl.kwargs.get("doc") or decl.kwargs.get("description") or "No description",
+            "description": decl.kwargs.get("doc")
+            or decl.kwargs.get("description")
+            or "No description",
             "label": decl.kwargs.get("label") or self.name,
             "unit": decl.kwargs.get("unit") or "",
             "standard_unit": decl.kwargs.get("standard_unit") or "No standard unit",
@@ -156,7 +160,11 @@ class _AttrRuntime:
 
     @property
     def writable(self) -> bool:
-        return self.access in (AttrWriteType.READ_WRITE, AttrWriteType.WRITE, AttrWriteType.READ_WITH_WRITE)
+        return self.access in (
+            AttrWriteType.READ_WRITE,
+            AttrWriteType.WRITE,
+            AttrWriteType.READ_WITH_WRITE,
+        )
 
     def limit(self, key: str) -> float | None:
         text = self.config[key]
@@ -169,7 +177,11 @@ class _AttrRuntime:
 
     def quality_of(self, union: UnionValue, quality: AttrQuality) -> AttrQuality:
         """ALARM or WARNING when a numeric scalar/array crosses its limits."""
-        if quality is not AttrQuality.ATTR_VALID or not isinstance(union.value, np.ndarray) or not union.value.size:
+        if (
+            quality is not AttrQuality.ATTR_VALID
+            or not isinstance(union.value, np.ndarray)
+            or not union.value.size
+        ):
             return quality
         limits = self._alarm_limits
         if limits is None:
@@ -182,7 +194,9 @@ class _AttrRuntime:
         values = union.value
         if (low is not None and values.min() < low) or (high is not None and values.max() > high):
             return AttrQuality.ATTR_ALARM
-        if (low_warn is not None and values.min() < low_warn) or (high_warn is not None and values.max() > high_warn):
+        if (low_warn is not None and values.min() < low_warn) or (
+            high_warn is not None and values.max() > high_warn
+        ):
             return AttrQuality.ATTR_WARNING
         return quality
 
@@ -195,7 +209,9 @@ class _AttrRuntime:
             data_format=self.data_format,
             data_type=int(self.data_type),
             memorized=memorized,
-            mem_init=bool(self.decl.kwargs.get("hw_memorized", False)) if memorized else self.writable,
+            mem_init=bool(self.decl.kwargs.get("hw_memorized", False))
+            if memorized
+            else self.writable,
             max_dim_x=self.decl.max_dim_x,
             max_dim_y=self.decl.max_dim_y,
             description=c["description"],
@@ -220,7 +236,9 @@ class _AttrRuntime:
                 extensions=[],
             ),
             event_prop=t.EventProperties(
-                ch_event=t.ChangeEventProp(rel_change=c["rel_change"], abs_change=c["abs_change"], extensions=[]),
+                ch_event=t.ChangeEventProp(
+                    rel_change=c["rel_change"], abs_change=c["abs_change"], extensions=[]
+                ),
                 per_event=t.PeriodicEventProp(period=c["period"], extensions=[]),
                 arch_event=t.ArchiveEventProp(
                     rel_change=c["archive_rel_change"],
@@ -238,15 +256,34 @@ class _AttrRuntime:
     def apply_config(self, conf: Any) -> None:
         """Accept the user-settable fields of a config sent by a client."""
         c = self.config
-        for key in ("description", "label", "unit", "standard_unit", "display_unit", "format", "min_value", "max_value"):
+        for key in (
+            "description",
+            "label",
+            "unit",
+            "standard_unit",
+            "display_unit",
+            "format",
+            "min_value",
+            "max_value",
+        ):
             c[key] = getattr(conf, key)
         alarm = getattr(conf, "att_alarm", None)
         if alarm is not None:
-            for key in ("min_alarm", "max_alarm", "min_warning", "max_warning", "delta_t", "delta_val"):
+            for key in (
+                "min_alarm",
+                "max_alarm",
+                "min_warning",
+                "max_warning",
+                "delta_t",
+                "delta_val",
+            ):
                 c[key] = getattr(alarm, key)
         events = getattr(conf, "event_prop", None)
         if events is not None:
-            c["rel_change"], c["abs_change"] = events.ch_event.rel_change, events.ch_event.abs_change
+            c["rel_change"], c["abs_change"] = (
+                events.ch_event.rel_change,
+                events.ch_event.abs_change,
+            )
             c["period"] = events.per_event.period
             c["archive_rel_change"] = events.arch_event.rel_change
             c["archive_abs_change"] = events.arch_event.abs_change
@@ -307,9 +344,29 @@ class DeviceServant:
                 decl.name, decl.in_type, decl.out_type, method, decl.allowed_method(cls),
                 decl.doc_in, decl.doc_out, decl.display_level,
             )  # fmt: skip
-        self.commands.setdefault("init", _CmdRuntime("Init", CmdArgType.DevVoid, CmdArgType.DevVoid, self._init_command))
-        self.commands.setdefault("state", _CmdRuntime("State", CmdArgType.DevVoid, CmdArgType.DevState, self._state, doc_out="Device state"))
-        self.commands.setdefault("status", _CmdRuntime("Status", CmdArgType.DevVoid, CmdArgType.DevString, self._status, doc_out="Device status"))
+        self.commands.setdefault(
+            "init", _CmdRuntime("Init", CmdArgType.DevVoid, CmdArgType.DevVoid, self._init_command)
+        )
+        self.commands.setdefault(
+            "state",
+            _CmdRuntime(
+                "State",
+                CmdArgType.DevVoid,
+                CmdArgType.DevState,
+                self._state,
+                doc_out="Device state",
+            ),
+        )
+        self.commands.setdefault(
+            "status",
+            _CmdRuntime(
+                "Status",
+                CmdArgType.DevVoid,
+                CmdArgType.DevString,
+                self._status,
+                doc_out="Device status",
+            ),
+        )
         #: sync devices run each request on a worker thread, serialised by this lock
         self.threaded = getattr(cls, "green_mode", None) != GreenMode.Asyncio
         self.thread_lock = threading.Lock()
@@ -368,10 +425,15 @@ class DeviceServant:
 
     async def _state(self) -> DevState:
         state = DevState(await self.user_call(self.device.dev_state))
-        if type(self.device).dev_state is Device.dev_state and state in (DevState.ON, DevState.ALARM):
+        if type(self.device).dev_state is Device.dev_state and state in (
+            DevState.ON,
+            DevState.ALARM,
+        ):
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
             alarms = await self._attribute_alarms()
-            state = DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
+            state = (
+                DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
+            )
         return state
 
     async def _status(self) -> str:
@@ -416,7 +478,9 @@ class DeviceServant:
             self.record(operation.replace("_get_", "Attribute ", 1), client)
         if self.threaded and operation in _USER_CODE_OPERATIONS:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.server.executor, self._run_on_worker, handler(self, args, client), loop)
+            return await loop.run_in_executor(
+                self.server.executor, self._run_on_worker, handler(self, args, client), loop
+            )
         return await handler(self, args, client)
 
     # -- CORBA pseudo-operations and simple attributes ----------------------------------------------
@@ -432,7 +496,9 @@ class DeviceServant:
 
     async def _op_get_description(self, args: list[Any], client: ClientInfo) -> str:
         cls = type(self.device)
-        return cls.DEVICE_CLASS_DESCRIPTION or (inspect.cleandoc(cls.__doc__) if cls.__doc__ else "A TANGO device")
+        return cls.DEVICE_CLASS_DESCRIPTION or (
+            inspect.cleandoc(cls.__doc__) if cls.__doc__ else "A TANGO device"
+        )
 
     async def _op_get_adm_name(self, args: list[Any], client: ClientInfo) -> str:
         return self.server.admin_name
@@ -451,10 +517,16 @@ class DeviceServant:
     async def _op_black_box(self, args: list[Any], client: ClientInfo) -> list[str]:
         n = args[0]
         if n <= 0:
-            raise DevFailed(make_error("API_BlackBoxArgument", f"Cannot get black box for {n} requests", "black_box"))
+            raise DevFailed(
+                make_error(
+                    "API_BlackBoxArgument", f"Cannot get black box for {n} requests", "black_box"
+                )
+            )
         entries = list(self.black_box)[:n]
         if not entries:
-            raise DevFailed(make_error("API_BlackBoxEmpty", "Nothing stored yet in black-box", "black_box"))
+            raise DevFailed(
+                make_error("API_BlackBoxEmpty", "Nothing stored yet in black-box", "black_box")
+            )
         return entries
 
     def _info_fields(self) -> dict[str, Any]:
@@ -488,7 +560,11 @@ class DeviceServant:
         cmd = self.commands.get(name.lower())
         if cmd is None:
             raise DevFailed(
-                make_error("API_CommandNotFound", f"Command {name} not found", f"{self.class_name}::command_handler")
+                make_error(
+                    "API_CommandNotFound",
+                    f"Command {name} not found",
+                    f"{self.class_name}::command_handler",
+                )
             )
         return cmd
 
@@ -521,7 +597,11 @@ class DeviceServant:
                                 f"{self.class_name}::command_handler",
                             )
                         )
-                result = await (self.user_call(cmd.call) if cmd.in_type is CmdArgType.DevVoid else self.user_call(cmd.call, value))
+                result = await (
+                    self.user_call(cmd.call)
+                    if cmd.in_type is CmdArgType.DevVoid
+                    else self.user_call(cmd.call, value)
+                )
             except DevFailed as exc:
                 raise _unexpected(exc, self.class_name, cmd.name) from None
             except Exception as exc:  # user code: reported to the client, never fatal
@@ -530,7 +610,11 @@ class DeviceServant:
 
     async def _op_command_inout_history(self, args: list[Any], client: ClientInfo) -> Any:
         raise DevFailed(
-            make_error("API_CmdNotPolled", f"Command {args[0]} not polled", f"{self.class_name}::command_inout_history")
+            make_error(
+                "API_CmdNotPolled",
+                f"Command {args[0]} not polled",
+                f"{self.class_name}::command_inout_history",
+            )
         )
 
     # -- attribute configuration -----------------------------------------------------------------------
@@ -539,7 +623,11 @@ class DeviceServant:
         attr = self.attributes.get(name.lower())
         if attr is None:
             raise DevFailed(
-                make_error("API_AttrNotFound", f"{name} attribute not found", f"{self.class_name}::get_attribute")
+                make_error(
+                    "API_AttrNotFound",
+                    f"{name} attribute not found",
+                    f"{self.class_name}::get_attribute",
+                )
             )
         return attr
 
@@ -584,12 +672,20 @@ class DeviceServant:
         try:
             if key == "state":
                 state = await self._state()
-                av.value, av.data_format, av.data_type = UnionValue(AttributeDataType.DEVICE_STATE, state), AttrDataFormat.SCALAR, int(CmdArgType.DevState)
+                av.value, av.data_format, av.data_type = (
+                    UnionValue(AttributeDataType.DEVICE_STATE, state),
+                    AttrDataFormat.SCALAR,
+                    int(CmdArgType.DevState),
+                )
                 av.name, av.r_dim = "State", t.AttributeDim(dim_x=1, dim_y=0)
                 return av
             if key == "status":
                 status = await self._status()
-                av.value, av.data_format, av.data_type = UnionValue(AttributeDataType.ATT_STRING, [status]), AttrDataFormat.SCALAR, int(CmdArgType.DevString)
+                av.value, av.data_format, av.data_type = (
+                    UnionValue(AttributeDataType.ATT_STRING, [status]),
+                    AttrDataFormat.SCALAR,
+                    int(CmdArgType.DevString),
+                )
                 av.name, av.r_dim = "Status", t.AttributeDim(dim_x=1, dim_y=0)
                 return av
             attr = self._attribute(name)
@@ -609,14 +705,28 @@ class DeviceServant:
             else:  # WRITE attributes read back their set point
                 value = None
             quality = AttrQuality.ATTR_VALID
-            if isinstance(value, tuple) and attr.data_type is not CmdArgType.DevEncoded and len(value) == 3 and (
-                isinstance(value[1], (int, float, TimeVal)) and isinstance(value[2], (AttrQuality, int))
+            if (
+                isinstance(value, tuple)
+                and attr.data_type is not CmdArgType.DevEncoded
+                and len(value) == 3
+                and (
+                    isinstance(value[1], (int, float, TimeVal))
+                    and isinstance(value[2], (AttrQuality, int))
+                )
             ):
                 value, stamp, quality = value
                 av.time = stamp if isinstance(stamp, TimeVal) else TimeVal(float(stamp))
                 quality = AttrQuality(quality)
-            elif isinstance(value, tuple) and attr.data_type is CmdArgType.DevEncoded and len(value) == 4:
-                value, av.time, quality = (value[0], value[1]), TimeVal(float(value[2])), AttrQuality(value[3])
+            elif (
+                isinstance(value, tuple)
+                and attr.data_type is CmdArgType.DevEncoded
+                and len(value) == 4
+            ):
+                value, av.time, quality = (
+                    (value[0], value[1]),
+                    TimeVal(float(value[2])),
+                    AttrQuality(value[3]),
+                )
             if value is None and attr.readable:
                 if quality is AttrQuality.ATTR_INVALID:
                     av.value, av.quality = no_data_value(), quality
@@ -628,16 +738,32 @@ class DeviceServant:
                         f"{self.class_name}::read_attributes",
                     )
                 )
-            if value is None:  # a WRITE attribute: its set point (zero before any write, as cppTango)
-                union = attr.setpoint if attr.setpoint is not None else (_default_setpoint(attr) or no_data_value())
-                dims = attr.setpoint_dims if attr.setpoint is not None else ((1, 0) if attr.data_format is AttrDataFormat.SCALAR else (0, 0))
+            if (
+                value is None
+            ):  # a WRITE attribute: its set point (zero before any write, as cppTango)
+                union = (
+                    attr.setpoint
+                    if attr.setpoint is not None
+                    else (_default_setpoint(attr) or no_data_value())
+                )
+                dims = (
+                    attr.setpoint_dims
+                    if attr.setpoint is not None
+                    else ((1, 0) if attr.data_format is AttrDataFormat.SCALAR else (0, 0))
+                )
             else:
-                union, dims = read_value_to_union(value, attr.data_type, attr.data_format, attr.enum_labels)
+                union, dims = read_value_to_union(
+                    value, attr.data_type, attr.data_format, attr.enum_labels
+                )
             av.quality = attr.quality_of(union, quality)
             av.r_dim = _dim(dims[0], dims[1])
             if attr.writable:
                 setpoint = attr.setpoint if attr.setpoint is not None else _default_setpoint(attr)
-                sdims = attr.setpoint_dims if attr.setpoint is not None else ((1, 0) if setpoint is not None else (0, 0))
+                sdims = (
+                    attr.setpoint_dims
+                    if attr.setpoint is not None
+                    else ((1, 0) if setpoint is not None else (0, 0))
+                )
                 if attr.readable:
                     union = join_read_and_set_point(union, setpoint)
                 av.w_dim = _dim(sdims[0], sdims[1])
@@ -670,7 +796,11 @@ class DeviceServant:
 
     async def _op_read_attribute_history(self, args: list[Any], client: ClientInfo) -> Any:
         raise DevFailed(
-            make_error("API_AttrNotPolled", f"Attribute {args[0]} not polled", f"{self.class_name}::read_attribute_history")
+            make_error(
+                "API_AttrNotPolled",
+                f"Attribute {args[0]} not polled",
+                f"{self.class_name}::read_attribute_history",
+            )
         )
 
     # -- writing attributes -----------------------------------------------------------------------------
@@ -695,10 +825,19 @@ class DeviceServant:
                     )
                 )
         dims = value.w_dim
-        for axis, size, limit in (("X", dims.dim_x, attr.decl.max_dim_x), ("Y", dims.dim_y, attr.decl.max_dim_y)):
-            if attr.data_format is not AttrDataFormat.SCALAR and size > limit:  # cppTango's message (sic)
+        for axis, size, limit in (
+            ("X", dims.dim_x, attr.decl.max_dim_x),
+            ("Y", dims.dim_y, attr.decl.max_dim_y),
+        ):
+            if (
+                attr.data_format is not AttrDataFormat.SCALAR and size > limit
+            ):  # cppTango's message (sic)
                 desc = f"{axis} dimesion is greater than the max defined for attribute {attr.name}"
-                raise DevFailed(make_error("API_WAttrOutsideLimit", desc, f"{self.class_name}::write_attributes"))
+                raise DevFailed(
+                    make_error(
+                        "API_WAttrOutsideLimit", desc, f"{self.class_name}::write_attributes"
+                    )
+                )
         python_value = union_to_written_value(value.value, dims, attr.data_type, attr.data_format)
         _check_limits(attr, value.value)
         if attr.write_method is not None:
@@ -721,7 +860,11 @@ class DeviceServant:
                     await self._write_one(value, client)
                 except Exception as exc:  # collected into MultiDevFailed
                     failures.append(
-                        t.NamedDevError(name=value.name, index_in_call=index, err_list=list(_as_devfailed(exc).errors))
+                        t.NamedDevError(
+                            name=value.name,
+                            index_in_call=index,
+                            err_list=list(_as_devfailed(exc).errors),
+                        )
                     )
         if failures:
             raise _MultiDevFailed(failures)
@@ -731,7 +874,11 @@ class DeviceServant:
 
     async def _op_write_attributes(self, args: list[Any], client: ClientInfo) -> None:
         raise DevFailed(
-            make_error("API_NotSupported", "write_attributes from IDL 1-3 clients is not supported", self.class_name)
+            make_error(
+                "API_NotSupported",
+                "write_attributes from IDL 1-3 clients is not supported",
+                self.class_name,
+            )
         )
 
     async def _op_write_read_attributes_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
@@ -740,7 +887,10 @@ class DeviceServant:
 
     async def _op_write_read_attributes_4(self, args: list[Any], client: ClientInfo) -> list[Any]:
         await self._write_values(args[0], client)
-        return [_downgrade(v, t.AttributeValue_4) for v in await self._read_values([v.name for v in args[0]], client)]
+        return [
+            _downgrade(v, t.AttributeValue_4)
+            for v in await self._read_values([v.name for v in args[0]], client)
+        ]
 
     async def _op_get_pipe_config_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
         return []
@@ -798,7 +948,11 @@ def _new_value(name: str) -> Any:
 def _failed_value(name: str, errors: Any) -> Any:
     """The AttributeValue_5 of a failed read: no data, INVALID, the error stack."""
     av = _new_value(name)
-    av.value, av.quality, av.data_format = no_data_value(), AttrQuality.ATTR_INVALID, AttrDataFormat.FMT_UNKNOWN
+    av.value, av.quality, av.data_format = (
+        no_data_value(),
+        AttrQuality.ATTR_INVALID,
+        AttrDataFormat.FMT_UNKNOWN,
+    )
     av.err_list = list(errors)
     return av
 
@@ -846,7 +1000,12 @@ def _unexpected(exc: DevFailed, class_name: str, command_name: str) -> DevFailed
     """PyTango servers append PyDs_UnexpectedFailure to errors out of a command."""
     return DevFailed(
         *exc.errors,
-        DevError("PyDs_UnexpectedFailure", 1, "Cannot execute command", f"puretango {class_name}.{command_name}"),
+        DevError(
+            "PyDs_UnexpectedFailure",
+            1,
+            "Cannot execute command",
+            f"puretango {class_name}.{command_name}",
+        ),
     )
 
 
@@ -876,7 +1035,9 @@ def _default_setpoint(attr: _AttrRuntime) -> UnionValue | None:
         CmdArgType.DevEncoded: ("Not initialised", b""),
     }
     try:
-        union, _ = read_value_to_union(defaults.get(attr.data_type, 0), attr.data_type, attr.data_format, attr.enum_labels)
+        union, _ = read_value_to_union(
+            defaults.get(attr.data_type, 0), attr.data_type, attr.data_format, attr.enum_labels
+        )
     except DevFailed:
         return None
     return union
@@ -905,11 +1066,21 @@ def _builtin_config(name: str) -> Any:
         level=DispLevel.OPERATOR,
         root_attr_name=_NS,
         enum_labels=[],
-        att_alarm=t.AttributeAlarm(min_alarm=_NS, max_alarm=_NS, min_warning=_NS, max_warning=_NS, delta_t=_NS, delta_val=_NS, extensions=[]),
+        att_alarm=t.AttributeAlarm(
+            min_alarm=_NS,
+            max_alarm=_NS,
+            min_warning=_NS,
+            max_warning=_NS,
+            delta_t=_NS,
+            delta_val=_NS,
+            extensions=[],
+        ),
         event_prop=t.EventProperties(
             ch_event=t.ChangeEventProp(rel_change=_NS, abs_change=_NS, extensions=[]),
             per_event=t.PeriodicEventProp(period="1000", extensions=[]),
-            arch_event=t.ArchiveEventProp(rel_change=_NS, abs_change=_NS, period=_NS, extensions=[]),
+            arch_event=t.ArchiveEventProp(
+                rel_change=_NS, abs_change=_NS, period=_NS, extensions=[]
+            ),
         ),
         extensions=[],
         sys_extensions=[],
@@ -956,7 +1127,13 @@ def _value_3(v: Any) -> Any:
     else:
         value = CorbaAny(TC_NULL, None)
     return t.AttributeValue_3(
-        value=value, quality=v.quality, time=v.time, name=v.name, r_dim=v.r_dim, w_dim=v.w_dim, err_list=v.err_list
+        value=value,
+        quality=v.quality,
+        time=v.time,
+        name=v.name,
+        r_dim=v.r_dim,
+        w_dim=v.w_dim,
+        err_list=v.err_list,
     )
 
 

@@ -59,7 +59,12 @@ IDLE_TIMEOUT = 180.0
 #: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
 REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
 
-_MULTI_OPS = {"write_attributes_3", "write_attributes_4", "write_read_attributes_4", "write_read_attributes_5"}
+_MULTI_OPS = {
+    "write_attributes_3",
+    "write_attributes_4",
+    "write_read_attributes_4",
+    "write_read_attributes_5",
+}
 
 
 class DServer(Device):
@@ -145,7 +150,11 @@ class DServer(Device):
 
     def _not_yet(self, what: str) -> DevFailed:
         return DevFailed(
-            make_error("API_NotSupportedFeature", f"{what} is not supported by puretango servers yet", "DServer")
+            make_error(
+                "API_NotSupportedFeature",
+                f"{what} is not supported by puretango servers yet",
+                "DServer",
+            )
         )
 
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
@@ -198,7 +207,10 @@ class DServer(Device):
 
     @command(dtype_in=str, dtype_out=CmdArgType.DevVarLongStringArray)
     def DevLockStatus(self, device: str) -> Any:  # noqa: N802
-        return [[0, 0, 0, 0, 0, 0], [f"Device {device} is not locked", "Not defined", "Not defined"]]
+        return [
+            [0, 0, 0, 0, 0, 0],
+            [f"Device {device} is not locked", "Not defined", "Not defined"],
+        ]
 
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevLong)
     def EventSubscriptionChange(self, arg: Any) -> int:  # noqa: N802
@@ -246,7 +258,9 @@ class DeviceServer:
         self.classes: dict[str, type[Device]] = {}
         for cls, _, _ in self.device_specs:
             self.classes.setdefault(cls.__name__, cls)
-        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="puretango-dev")
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="puretango-dev"
+        )
         self.servants: dict[bytes, DeviceServant] = {}
         self.logging_levels: dict[str, int] = {}
         self.logging_targets: dict[str, list[str]] = {}
@@ -278,7 +292,9 @@ class DeviceServer:
             await self._add(cls(name, props, server=self), cls.__name__)
         for servant in self.device_servants():
             await servant.user_call(servant.device.initialize_dynamic_attributes)
-        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), self.host, self.port)
+        self._server = await self.loop.create_server(
+            lambda: _ServerProtocol(self), self.host, self.port
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         for servant in self.device_servants():
             await servant.user_call(servant.device.server_init_hook)
@@ -296,7 +312,9 @@ class DeviceServer:
         key = name.lower().encode("latin-1")
         servant = self.servants.get(key)
         if servant is None or isinstance(servant.device, DServer):
-            raise DevFailed(make_error("API_DeviceNotFound", f"Device {name} not found", "DServer::DevRestart"))
+            raise DevFailed(
+                make_error("API_DeviceNotFound", f"Device {name} not found", "DServer::DevRestart")
+            )
         await servant.user_call(servant.device.delete_device)
         cls = type(servant.device)
         new = cls(servant.name, servant.device._raw_properties, server=self)
@@ -309,8 +327,12 @@ class DeviceServer:
 
         key = device_name.lower().encode("latin-1")
         if key not in self.servants:
-            raise DevFailed(make_error("API_DeviceNotFound", f"Device {device_name} not served here", "ior"))
-        host = self.published_host or (self.host if self.host not in ("0.0.0.0", "") else "127.0.0.1")
+            raise DevFailed(
+                make_error("API_DeviceNotFound", f"Device {device_name} not served here", "ior")
+            )
+        host = self.published_host or (
+            self.host if self.host not in ("0.0.0.0", "") else "127.0.0.1"
+        )
         return IOR.for_object("IDL:Tango/Device_6:1.0", host, self.port, key).to_string()
 
     def request_stop(self) -> None:
@@ -451,8 +473,14 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                     task.add_done_callback(self.tasks.discard)
                 elif isinstance(event, LocateRequest):
                     key = bytes(event.object_key).lower()
-                    status = LocateStatus.OBJECT_HERE if key in self.server.servants else LocateStatus.UNKNOWN_OBJECT
-                    self._write(conn.send(LocateReply(request_id=event.request_id, status=status), minor))
+                    status = (
+                        LocateStatus.OBJECT_HERE
+                        if key in self.server.servants
+                        else LocateStatus.UNKNOWN_OBJECT
+                    )
+                    self._write(
+                        conn.send(LocateReply(request_id=event.request_id, status=status), minor)
+                    )
                 elif isinstance(event, (CloseConnection, ConnectionClosed, MessageError)):
                     self._close()
                     return
@@ -489,10 +517,20 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         if not request.response_expected or self.transport is None:
             return
         try:  # the result is encoded straight into the reply message: no intermediate copy
-            data = self.conn.send(Reply(request_id=request.request_id, status=status, body=writer), minor)
+            data = self.conn.send(
+                Reply(request_id=request.request_id, status=status, body=writer), minor
+            )
         except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
-            error = make_error("API_MarshallingError", f"The result could not be encoded: {exc}", "puretango.server")
-            reply = Reply(request_id=request.request_id, status=ReplyStatus.USER_EXCEPTION, body=_devfailed_writer([error]))
+            error = make_error(
+                "API_MarshallingError",
+                f"The result could not be encoded: {exc}",
+                "puretango.server",
+            )
+            reply = Reply(
+                request_id=request.request_id,
+                status=ReplyStatus.USER_EXCEPTION,
+                body=_devfailed_writer([error]),
+            )
             data = self.conn.send(reply, minor)
         self._write(data)
 
@@ -545,7 +583,9 @@ def run(
     """Run a device server: ``python myserver.py INSTANCE -nodb -port P -dlist a/b/c``."""
     argv = list(sys.argv if args is None else args)
     device_classes = _class_list(classes)
-    server_name = os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
+    server_name = (
+        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
+    )
     if args is not None and argv and argv[0] == device_classes[0].__name__:
         server_name = argv[0]
     try:
@@ -560,7 +600,9 @@ def run(
                 )
             )
         host, port = _endpoint(options)
-        names = [n for n in options.dlist.split(",") if n] or [f"{device_classes[0].__name__}/{options.instance}/1".lower()]
+        names = [n for n in options.dlist.split(",") if n] or [
+            f"{device_classes[0].__name__}/{options.instance}/1".lower()
+        ]
         devices = [(device_classes[0], name, None) for name in names]
         server = DeviceServer(server_name, options.instance, devices, host, port)
 
@@ -581,7 +623,9 @@ def run(
         pass
 
 
-def server_in_thread(server: DeviceServer, timeout: float = 30.0) -> tuple[threading.Thread, asyncio.AbstractEventLoop]:
+def server_in_thread(
+    server: DeviceServer, timeout: float = 30.0
+) -> tuple[threading.Thread, asyncio.AbstractEventLoop]:
     """Start ``server`` on a new event loop in a daemon thread; return once it listens."""
     ready = threading.Event()
     failure: list[BaseException] = []
@@ -603,11 +647,12 @@ def server_in_thread(server: DeviceServer, timeout: float = 30.0) -> tuple[threa
         loop.run_until_complete(main())
         loop.close()
 
-    thread = threading.Thread(target=target, name=f"puretango-server-{server.instance}", daemon=True)
+    thread = threading.Thread(
+        target=target, name=f"puretango-server-{server.instance}", daemon=True
+    )
     thread.start()
     if not ready.wait(timeout):
         raise TimeoutError("device server did not start in time")
     if failure:
         raise failure[0]
     return thread, loop
-

@@ -46,7 +46,9 @@ def read_value_to_union(
         fmt_str, data = value
         if isinstance(data, str):
             data = data.encode("latin-1")
-        return UnionValue(_A.ATT_ENCODED, [t.DevEncoded(encoded_format=str(fmt_str), encoded_data=bytes(data))]), (1, 0)
+        return UnionValue(
+            _A.ATT_ENCODED, [t.DevEncoded(encoded_format=str(fmt_str), encoded_data=bytes(data))]
+        ), (1, 0)
     if tango_type is _C.DevEnum and hasattr(value, "value") and not isinstance(value, np.ndarray):
         value = int(value)
     try:
@@ -75,7 +77,9 @@ def join_read_and_set_point(read: UnionValue, setpoint: UnionValue | None) -> Un
     return UnionValue(read.disc, list(a) + list(b))
 
 
-def union_to_written_value(union: UnionValue, dims: Any, tango_type: CmdArgType, fmt: AttrDataFormat) -> Any:
+def union_to_written_value(
+    union: UnionValue, dims: Any, tango_type: CmdArgType, fmt: AttrDataFormat
+) -> Any:
     """The value a write method receives, as PyTango passes it."""
     arm = union.disc
     raw = union.value
@@ -93,7 +97,11 @@ def union_to_written_value(union: UnionValue, dims: Any, tango_type: CmdArgType,
         return (item.encoded_format, bytes(item.encoded_data))
     if fmt is AttrDataFormat.SCALAR:
         if len(raw) < 1:
-            raise DevFailed(make_error("API_AttrValueNotSet", "No value to write", "puretango.server.write_attribute"))
+            raise DevFailed(
+                make_error(
+                    "API_AttrValueNotSet", "No value to write", "puretango.server.write_attribute"
+                )
+            )
         item = raw[0]
         if tango_type is _C.DevState:
             return DevState(int(item))
@@ -109,8 +117,6 @@ def union_to_written_value(union: UnionValue, dims: Any, tango_type: CmdArgType,
     if fmt is AttrDataFormat.IMAGE:
         return raw.reshape(dim_y, dim_x) if dim_y else raw.reshape(0, 0)
     return raw
-
-
 
 
 def any_to_argin(value: CorbaAny, in_type: CmdArgType) -> Any:
@@ -157,4 +163,3 @@ def result_to_any(result: Any, out_type: CmdArgType) -> CorbaAny:
                 "puretango.server.command_inout",
             )
         ) from None
-

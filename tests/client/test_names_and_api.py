@@ -23,12 +23,17 @@ from puretango.client._names import parse_attribute_name, parse_device_name
         ("my_alias", "my_alias", None, None, True),
     ],
 )
-def test_device_names(name: str, device: str, host: str | None, port: int | None, dbase: bool) -> None:
+def test_device_names(
+    name: str, device: str, host: str | None, port: int | None, dbase: bool
+) -> None:
     parsed = parse_device_name(name)
     assert (parsed.device, parsed.host, parsed.port, parsed.dbase) == (device, host, port, dbase)
 
 
-@pytest.mark.parametrize("name", ["a/b", "a/b/c/d", "", "tango://a/b/c", "a//c", "a/b/c#dbase=no", "tango://h:1/a/b#dbase=no"])
+@pytest.mark.parametrize(
+    "name",
+    ["a/b", "a/b/c/d", "", "tango://a/b/c", "a//c", "a/b/c#dbase=no", "tango://h:1/a/b#dbase=no"],
+)
 def test_wrong_device_names(name: str) -> None:
     with pytest.raises(tango.WrongNameSyntax) as info:
         parse_device_name(name)
@@ -56,7 +61,13 @@ def test_enums_as_pytango() -> None:
     assert tango.DevState.values[13] is tango.DevState.UNKNOWN
     assert tango.CmdArgType.DevEncoded == 28 and tango.ArgType is tango.CmdArgType
     assert tango.GreenMode.Asyncio == 3
-    assert [m.name for m in tango.AttrQuality] == ["ATTR_VALID", "ATTR_INVALID", "ATTR_ALARM", "ATTR_CHANGING", "ATTR_WARNING"]
+    assert [m.name for m in tango.AttrQuality] == [
+        "ATTR_VALID",
+        "ATTR_INVALID",
+        "ATTR_ALARM",
+        "ATTR_CHANGING",
+        "ATTR_WARNING",
+    ]
     assert tango.EventType.ALARM_EVENT == 9 and tango.SPECTRUM is tango.AttrDataFormat.SPECTRUM
 
 
@@ -64,7 +75,10 @@ def test_devfailed_shape() -> None:
     err = tango.DevError("R", tango.ErrSeverity.ERR, "d", "o")
     exc = tango.DevFailed(err)
     assert exc.args == (err,)
-    assert repr(exc) == "DevFailed(args = (DevError(desc = 'd', origin = 'o', reason = 'R', severity = <ErrSeverity.ERR: 1>),))"
+    assert (
+        repr(exc)
+        == "DevFailed(args = (DevError(desc = 'd', origin = 'o', reason = 'R', severity = <ErrSeverity.ERR: 1>),))"
+    )
     assert issubclass(tango.ConnectionFailed, tango.DevFailed)
     assert issubclass(tango.CommunicationFailed, tango.DevFailed)
     with pytest.raises(tango.DevFailed) as info:
@@ -78,7 +92,13 @@ def test_timeval() -> None:
     assert (tv.tv_sec, tv.tv_usec) == (1, 500000)
     assert tv.totime() == 1.5
     assert repr(tango.TimeVal(3, 4, 5)) == "TimeVal(tv_nsec = 5, tv_sec = 3, tv_usec = 4)"
-    assert abs(tango.TimeVal.now().totime() - tango.TimeVal.fromdatetime(tango.TimeVal.now().todatetime()).totime()) < 1
+    assert (
+        abs(
+            tango.TimeVal.now().totime()
+            - tango.TimeVal.fromdatetime(tango.TimeVal.now().todatetime()).totime()
+        )
+        < 1
+    )
 
 
 def test_value_conversion_errors() -> None:

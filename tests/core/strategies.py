@@ -163,7 +163,9 @@ def idl_strategy(t: T.IdlType) -> st.SearchStrategy[AnyT]:
     if cached is None:
         make = _IDL_STRATEGIES.get(type(t))
         if make is None:
-            raise MissingStrategy(f"no hypothesis strategy for IDL declaration class {type(t).__name__} ({t!r})")
+            raise MissingStrategy(
+                f"no hypothesis strategy for IDL declaration class {type(t).__name__} ({t!r})"
+            )
         # built eagerly, so a missing nested strategy fails here and not at draw time
         cached = _IDL_CACHE[id(t)] = make(t)
     return cached
@@ -187,11 +189,21 @@ def idl_same(t: T.IdlType, a: AnyT, b: AnyT) -> bool:
     if cls is T.Seq:
         if isinstance(t.element, T.Prim):
             return _array_same(a, b, _DTYPES[t.element.name])
-        return isinstance(b, list) and len(a) == len(b) and all(idl_same(t.element, x, y) for x, y in zip(a, b))
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(idl_same(t.element, x, y) for x, y in zip(a, b))
+        )
     if cls is T.Arr:
-        return isinstance(b, list) and len(a) == len(b) and all(idl_same(t.element, x, y) for x, y in zip(a, b))
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(idl_same(t.element, x, y) for x, y in zip(a, b))
+        )
     if cls is T.Struct:
-        return type(b) is t.cls and all(idl_same(ft, getattr(a, n), getattr(b, n)) for n, ft in t.fields)
+        return type(b) is t.cls and all(
+            idl_same(ft, getattr(a, n), getattr(b, n)) for n, ft in t.fields
+        )
     if cls is T.Union:
         if not isinstance(b, T.UnionValue) or int(a.disc) != int(b.disc):
             return False
@@ -247,10 +259,16 @@ def tc_same(tc: tcm.TypeCode, a: AnyT, b: AnyT) -> bool:
         elem = tcm.strip_alias(tc.element)
         if isinstance(tc, tcm.SequenceTC) and isinstance(elem, tcm.PrimitiveTC) and elem.primitive:
             return _array_same(a, b, _DTYPES[elem.primitive])
-        return isinstance(b, list) and len(a) == len(b) and all(tc_same(elem, x, y) for x, y in zip(a, b))
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(tc_same(elem, x, y) for x, y in zip(a, b))
+        )
     if isinstance(tc, tcm.StructTC):
-        return isinstance(b, tuple) and len(b) == len(tc.members) and all(
-            tc_same(m, x, y) for (_, m), x, y in zip(tc.members, a, b)
+        return (
+            isinstance(b, tuple)
+            and len(b) == len(tc.members)
+            and all(tc_same(m, x, y) for (_, m), x, y in zip(tc.members, a, b))
         )
     if isinstance(tc, tcm.EnumTC):
         return isinstance(b, int) and a == b
@@ -262,6 +280,7 @@ def tc_same(tc: tcm.TypeCode, a: AnyT, b: AnyT) -> bool:
 
 def command_anys() -> st.SearchStrategy[Any]:
     """An ``any`` as Tango puts in ``command_inout``: a CmdArgType TypeCode and a value."""
+
     def of_type(arg_type: CmdArgType) -> st.SearchStrategy[Any]:
         tc = command_typecode(arg_type)
         return tc_values(tc).map(lambda v: Any(tc, v))

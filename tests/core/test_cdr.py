@@ -39,7 +39,9 @@ def reference(values: list[tuple[str, object]], little: bool, base: int, pad: in
     for kind, value in values:
         code, size, _ = PRIMITIVES[kind]
         out += bytes([pad]) * (-(base + len(out)) % size)
-        out += struct.pack(("<" if little else ">") + code, int(value) if kind == "boolean" else value)
+        out += struct.pack(
+            ("<" if little else ">") + code, int(value) if kind == "boolean" else value
+        )
     return bytes(out)
 
 
@@ -249,7 +251,14 @@ def test_primitive_sequence_layout_pads_after_count():
 
 @pytest.mark.parametrize(
     ("kind", "values"),
-    [("short", [2**15]), ("octet", [-1]), ("ulong", [2**32]), ("long", [1.5]), ("double", ["a"]), ("ulonglong", [2**70])],
+    [
+        ("short", [2**15]),
+        ("octet", [-1]),
+        ("ulong", [2**32]),
+        ("long", [1.5]),
+        ("double", ["a"]),
+        ("ulonglong", [2**70]),
+    ],
 )
 def test_unencodable_sequence_is_a_local_error(kind, values):
     with pytest.raises(LocalProtocolError):
@@ -260,7 +269,9 @@ def test_unencodable_sequence_is_a_local_error(kind, values):
 
 
 @SETTINGS
-@given(outer=orders, inner=orders, base=bases, lead=st.integers(0, 7), value=st.floats(), text=latin1)
+@given(
+    outer=orders, inner=orders, base=bases, lead=st.integers(0, 7), value=st.floats(), text=latin1
+)
 def test_encapsulation_roundtrip_restarts_alignment(outer, inner, base, lead, value, text):
     def build(enc: CdrEncoder) -> None:
         enc.write_octet(9)
@@ -331,7 +342,9 @@ def test_count_larger_than_remaining_is_refused():
     dec = CdrDecoder(struct.pack("<I", 3) + bytes(11))
     with pytest.raises(MarshalError):
         dec.read_primitive_sequence("long")  # 3 longs need 12 bytes, 11 left
-    assert CdrDecoder(struct.pack("<I", 3) + bytes(12)).read_primitive_sequence("long").tolist() == [0, 0, 0]
+    assert CdrDecoder(struct.pack("<I", 3) + bytes(12)).read_primitive_sequence(
+        "long"
+    ).tolist() == [0, 0, 0]
 
 
 def test_truncated_string_and_padding_raise_marshal_error():
@@ -365,7 +378,9 @@ def test_octet_sequence_from_bytes(kind):
     for data in (b"\x00\xffab", bytearray(b"xy"), memoryview(b"z")):
         enc = CdrEncoder(False, 3)
         enc.write_primitive_sequence(kind, data)
-        assert CdrDecoder(enc.getvalue(), False, base=3).read_primitive_sequence(kind).tobytes() == bytes(data)
+        assert CdrDecoder(enc.getvalue(), False, base=3).read_primitive_sequence(
+            kind
+        ).tobytes() == bytes(data)
 
 
 @pytest.mark.parametrize("values", [["a", "b"], [b"x"], [None, 1], [object()]])

@@ -58,7 +58,9 @@ def same(sent, got) -> bool:
 
 
 class Pair:
-    def __init__(self, minor: int = 2, client_little: bool = True, server_little: bool = False, **kw) -> None:
+    def __init__(
+        self, minor: int = 2, client_little: bool = True, server_little: bool = False, **kw
+    ) -> None:
         self.client = GiopConnection(Role.CLIENT, minor=minor, little=client_little, **kw)
         self.server = GiopConnection(Role.SERVER, minor=minor, little=server_little, **kw)
 
@@ -78,7 +80,9 @@ class Pair:
 
     def request(self, operation: str = "ping", body=None, **kw) -> Request:
         kw.setdefault("request_id", self.client.next_request_id())
-        return Request(object_key=b"a/b/c", operation=operation, body=body or (lambda enc: None), **kw)
+        return Request(
+            object_key=b"a/b/c", operation=operation, body=body or (lambda enc: None), **kw
+        )
 
 
 def _body(value: float):
@@ -124,8 +128,12 @@ def test_reply_to_a_forgotten_request_is_dropped():
     p.client.forget(late.request_id)
     p.send(p.server, Reply(request_id=late.request_id), expect=[])
     assert p.client.next_event() is NEED_DATA
-    p.send(p.server, Reply(request_id=late.request_id), Reply(request_id=live.request_id),
-           expect=[Reply(request_id=live.request_id)])
+    p.send(
+        p.server,
+        Reply(request_id=late.request_id),
+        Reply(request_id=live.request_id),
+        expect=[Reply(request_id=live.request_id)],
+    )
     # a reply to an id that was never sent is dropped the same way
     p.send(p.server, Reply(request_id=1234), expect=[])
     assert p.client.state is ConnectionState.OPEN
@@ -148,7 +156,12 @@ def test_server_answers_in_the_request_minor_version():
 @pytest.mark.parametrize("minor", [0, 1, 2])
 def test_input_fed_one_byte_at_a_time(minor):
     p = Pair(minor)
-    msgs = [p.request("a", _body(1.5)), p.request("b"), CancelRequest(request_id=2), p.request("c", _body(3.0))]
+    msgs = [
+        p.request("a", _body(1.5)),
+        p.request("b"),
+        CancelRequest(request_id=2),
+        p.request("c", _body(3.0)),
+    ]
     stream = b"".join(bytes(p.client.send(m)) for m in msgs)
     got = []
     for i in range(len(stream)):
@@ -225,7 +238,11 @@ def fragment(raw: bytes, cuts: list[int], request_id: int | None) -> list[bytes]
         more = i < len(pieces) - 2
         prefix = struct.pack(fmt, request_id) if minor >= 2 else b""
         size = len(prefix) + len(payload)
-        header = b"GIOP" + bytes([1, minor, (1 if little else 0) | (2 if more else 0), 7]) + struct.pack(fmt, size)
+        header = (
+            b"GIOP"
+            + bytes([1, minor, (1 if little else 0) | (2 if more else 0), 7])
+            + struct.pack(fmt, size)
+        )
         out.append(header + prefix + payload)
     return out
 
@@ -234,19 +251,32 @@ def cuts_strategy(length: int, minor: int):
     if minor == 2:
         # GIOP 1.2: split points on 8-byte boundaries, so the payload after each 16-byte
         # fragment header continues at an 8-aligned position
-        points = st.lists(st.integers(3, (length - 1) // 8).map(lambda k: 8 * k), unique=True, min_size=1, max_size=4)
+        points = st.lists(
+            st.integers(3, (length - 1) // 8).map(lambda k: 8 * k),
+            unique=True,
+            min_size=1,
+            max_size=4,
+        )
     else:
-        points = st.lists(st.integers(HEADER_SIZE + 4, length - 1), unique=True, min_size=1, max_size=4)
+        points = st.lists(
+            st.integers(HEADER_SIZE + 4, length - 1), unique=True, min_size=1, max_size=4
+        )
     return points.map(sorted)
 
 
 big_body = st.lists(st.floats(allow_nan=False), min_size=4, max_size=20).map(
-    lambda vals: (lambda enc: enc.write_primitive_sequence("double", vals))
+    lambda vals: lambda enc: enc.write_primitive_sequence("double", vals)
 )
 
 
 @SETTINGS
-@given(data=st.data(), minor=st.sampled_from([1, 2]), little=st.booleans(), body=big_body, direction=st.booleans())
+@given(
+    data=st.data(),
+    minor=st.sampled_from([1, 2]),
+    little=st.booleans(),
+    body=big_body,
+    direction=st.booleans(),
+)
 def test_fragmented_messages_reassemble(data, minor, little, body, direction):
     p = Pair(minor, client_little=little, server_little=little)
     req = p.request("write", body)
@@ -288,7 +318,9 @@ def test_fragment_without_a_first_message():
 
 
 def test_fragment_of_another_request_is_refused():
-    raw = bytes(encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 2))
+    raw = bytes(
+        encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 2)
+    )
     first, frag = fragment(raw, [32], 2)
     conn = GiopConnection(Role.SERVER)
     conn.receive_data(first + frag[:12] + struct.pack("<I", 4) + frag[16:])
@@ -297,7 +329,9 @@ def test_fragment_of_another_request_is_refused():
 
 
 def test_new_fragmented_message_before_the_last_ended():
-    raw = bytes(encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 1))
+    raw = bytes(
+        encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 1)
+    )
     first = fragment(raw, [20], None)[0]
     conn = GiopConnection(Role.SERVER)
     conn.receive_data(first + first)
@@ -327,15 +361,26 @@ def test_oversized_message_refused_from_its_header(size):
 
 
 def test_message_at_the_size_limit_is_accepted():
-    raw = bytes(encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 2))
+    raw = bytes(
+        encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 2)
+    )
     conn = GiopConnection(Role.SERVER, max_message_size=len(raw) - HEADER_SIZE)
     conn.receive_data(raw)
     assert isinstance(conn.next_event(), Request)
 
 
 def test_fragmented_message_above_the_limit():
-    raw = bytes(encode_message(Request(request_id=2, object_key=b"k", operation="op",
-                                       body=lambda enc: enc.write_raw(bytes(200))), 2))
+    raw = bytes(
+        encode_message(
+            Request(
+                request_id=2,
+                object_key=b"k",
+                operation="op",
+                body=lambda enc: enc.write_raw(bytes(200)),
+            ),
+            2,
+        )
+    )
     parts = fragment(raw, [40, 80, 120], 2)
     conn = GiopConnection(Role.SERVER, max_message_size=100)
     with pytest.raises(RemoteProtocolError):
@@ -346,8 +391,12 @@ def test_fragmented_message_above_the_limit():
 
 def test_oversized_send_is_a_local_error_and_leaves_nothing_pending():
     conn = GiopConnection(Role.CLIENT, max_message_size=64)
-    req = Request(request_id=conn.next_request_id(), object_key=b"k", operation="op",
-                  body=lambda enc: enc.write_raw(bytes(100)))
+    req = Request(
+        request_id=conn.next_request_id(),
+        object_key=b"k",
+        operation="op",
+        body=lambda enc: enc.write_raw(bytes(100)),
+    )
     with pytest.raises(LocalProtocolError):
         conn.send(req)
     assert conn.pending == set() and conn.state is ConnectionState.OPEN
@@ -373,8 +422,13 @@ def test_unencodable_request_leaves_nothing_pending():
         (Role.CLIENT, LocateRequest(request_id=2, object_key=b"k")),
         (Role.CLIENT, CancelRequest(request_id=2)),
     ],
-    ids=["reply-to-server", "locate-reply-to-server", "request-to-client", "locate-request-to-client",
-         "cancel-to-client"],
+    ids=[
+        "reply-to-server",
+        "locate-reply-to-server",
+        "request-to-client",
+        "locate-request-to-client",
+        "cancel-to-client",
+    ],
 )
 def test_role_violation_is_a_remote_error(role, msg):
     conn = GiopConnection(role)
@@ -471,13 +525,17 @@ def test_eof_in_the_middle_of_a_large_message_is_not_clean(role):
     # regression: once moved to the in-place buffer, a half-received message looked clean
     msg_type = 1 if role is Role.CLIENT else 0
     conn = GiopConnection(role)
-    conn.receive_data(b"GIOP\x01\x02\x01" + bytes([msg_type]) + struct.pack("<I", LARGE) + bytes(70_000))
+    conn.receive_data(
+        b"GIOP\x01\x02\x01" + bytes([msg_type]) + struct.pack("<I", LARGE) + bytes(70_000)
+    )
     assert conn.next_event() is NEED_DATA
     conn.receive_data(b"")
     assert conn.next_event() == ConnectionClosed(clean=False)
 
 
-@pytest.mark.parametrize(("role", "msg_type"), [(Role.SERVER, 1), (Role.CLIENT, 0), (Role.CLIENT, 2)])
+@pytest.mark.parametrize(
+    ("role", "msg_type"), [(Role.SERVER, 1), (Role.CLIENT, 0), (Role.CLIENT, 2)]
+)
 def test_role_violation_refused_from_the_header_alone(role, msg_type):
     conn = GiopConnection(role)
     conn.receive_data(b"GIOP\x01\x02\x01" + bytes([msg_type]) + struct.pack("<I", 100_000))
@@ -529,7 +587,9 @@ def test_fragment_followed_by_another_message_in_the_same_read():
 
 
 def test_giop_12_fragment_without_request_id():
-    raw = bytes(encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 2))
+    raw = bytes(
+        encode_message(Request(request_id=2, object_key=b"k", operation="op", body=_body(1.0)), 2)
+    )
     first = fragment(raw, [32], 2)[0]
     conn = GiopConnection(Role.SERVER)
     conn.receive_data(first + b"GIOP\x01\x02\x01\x07" + struct.pack("<I", 2) + b"\0\0")

@@ -84,7 +84,9 @@ def mutated(draw, raw: bytes, keep_header_size: bool = False) -> bytes:
         elif op == "delete":
             del data[pos : pos + draw(st.integers(1, 8))]
         elif op == "length" and len(data) >= pos + 4:  # a plausible-looking huge count
-            data[pos : pos + 4] = struct.pack("<I", draw(st.sampled_from([0xFFFFFFF0, 0x7FFFFFFF, 0x10000, 255])))
+            data[pos : pos + 4] = struct.pack(
+                "<I", draw(st.sampled_from([0xFFFFFFF0, 0x7FFFFFFF, 0x10000, 255]))
+            )
     if keep_header_size and len(data) >= 12 and data[:4] == b"GIOP":
         # keep the header consistent so the body decoders are reached
         struct.pack_into("<I" if data[6] & 1 else ">I", data, 8, len(data) - 12)
@@ -99,13 +101,26 @@ def sample_messages() -> list[bytes]:
     msgs = [
         Request(request_id=2, object_key=b"a/b/c", operation="_is_a", body=args),
         Reply(request_id=2, body=args),
-        Reply(request_id=4, status=ReplyStatus.SYSTEM_EXCEPTION, body=SystemException("MARSHAL").encode_into),
-        Reply(request_id=6, status=ReplyStatus.LOCATION_FORWARD, body=IOR.from_string(REAL_IOR).encode_into),
+        Reply(
+            request_id=4,
+            status=ReplyStatus.SYSTEM_EXCEPTION,
+            body=SystemException("MARSHAL").encode_into,
+        ),
+        Reply(
+            request_id=6,
+            status=ReplyStatus.LOCATION_FORWARD,
+            body=IOR.from_string(REAL_IOR).encode_into,
+        ),
         CancelRequest(request_id=2),
         LocateRequest(request_id=2, object_key=b"k"),
         LocateReply(request_id=2, status=1),
     ]
-    return [bytes(encode_message(m, minor, little)) for m in msgs for minor in (0, 1, 2) for little in (True, False)]
+    return [
+        bytes(encode_message(m, minor, little))
+        for m in msgs
+        for minor in (0, 1, 2)
+        for little in (True, False)
+    ]
 
 
 MESSAGES = sample_messages()
@@ -134,7 +149,9 @@ def _large_reply(minor: int, little: bool) -> bytes:
 
 hostile_stream = st.one_of(
     st.lists(hostile_message, min_size=1, max_size=3).map(b"".join),
-    st.tuples(st.sampled_from([0, 1, 2]), st.booleans()).map(lambda a: _large_reply(*a)).flatmap(mutated),
+    st.tuples(st.sampled_from([0, 1, 2]), st.booleans())
+    .map(lambda a: _large_reply(*a))
+    .flatmap(mutated),
 )
 
 
@@ -297,20 +314,30 @@ def _message(minor: int, msg_type: int, body: bytes) -> bytes:
 HUGE_CASES = {
     # GIOP messages
     "request-1.0-context-count": lambda: decode_message(_message(0, 0, _le(HUGE) + bytes(32))),
-    "request-1.0-key-length": lambda: decode_message(_message(0, 0, _le(0, 2, b"\x01\0\0\0", HUGE) + bytes(32))),
+    "request-1.0-key-length": lambda: decode_message(
+        _message(0, 0, _le(0, 2, b"\x01\0\0\0", HUGE) + bytes(32))
+    ),
     "request-1.2-operation-length": lambda: decode_message(
         _message(2, 0, _le(2, b"\x03\0\0\0", b"\0\0\0\0", 0, HUGE) + bytes(32))
     ),
     "reply-1.2-context-count": lambda: decode_message(_message(2, 1, _le(2, 0, HUGE) + bytes(32))),
-    "context-data-length": lambda: decode_message(_message(2, 1, _le(2, 0, 1, 1, HUGE) + bytes(32))),
+    "context-data-length": lambda: decode_message(
+        _message(2, 1, _le(2, 0, 1, 1, HUGE) + bytes(32))
+    ),
     # TypeCodes and anys
     "typecode-encapsulation": lambda: read_typecode(CdrDecoder(_le(15, HUGE) + bytes(32))),
     "typecode-struct-members": lambda: read_typecode(
         CdrDecoder(_le(15, 24, b"\x01\0\0\0", 1, 0, 1, 0, HUGE, 0))
     ),
-    "typecode-enum-labels": lambda: read_typecode(CdrDecoder(_le(17, 20, b"\x01\0\0\0", 1, 0, 1, 0, HUGE))),
-    "any-array-length": lambda: read_any(CdrDecoder(_le(20, 12, b"\x01\0\0\0", 10, HUGE) + bytes(64))),
-    "any-sequence-count": lambda: read_any(CdrDecoder(_le(19, 12, b"\x01\0\0\0", 18, 0, HUGE) + bytes(64))),
+    "typecode-enum-labels": lambda: read_typecode(
+        CdrDecoder(_le(17, 20, b"\x01\0\0\0", 1, 0, 1, 0, HUGE))
+    ),
+    "any-array-length": lambda: read_any(
+        CdrDecoder(_le(20, 12, b"\x01\0\0\0", 10, HUGE) + bytes(64))
+    ),
+    "any-sequence-count": lambda: read_any(
+        CdrDecoder(_le(19, 12, b"\x01\0\0\0", 18, 0, HUGE) + bytes(64))
+    ),
     # IORs
     "ior-profile-count": lambda: IOR.from_string("IOR:" + _le(1, 1, 0, HUGE).hex()),
     "ior-component-count": lambda: IOR.from_string(
@@ -321,7 +348,9 @@ HUGE_CASES = {
     "DevVarStringArray": lambda: _tango.DevVarStringArray.read(CdrDecoder(_le(HUGE) + bytes(64))),
     "DevVarDoubleArray": lambda: _tango.DevVarDoubleArray.read(CdrDecoder(_le(HUGE) + bytes(64))),
     "DevError-string": lambda: _tango.DevError.read(CdrDecoder(_le(HUGE) + bytes(64))),
-    "AttributeValue_5-list": lambda: OPERATIONS["read_attributes_5"].result.read(CdrDecoder(_le(1, 5, HUGE) + bytes(64))),
+    "AttributeValue_5-list": lambda: OPERATIONS["read_attributes_5"].result.read(
+        CdrDecoder(_le(1, 5, HUGE) + bytes(64))
+    ),
 }
 
 

@@ -28,13 +28,23 @@ from puretango.idl._values import TimeVal
 
 from .strategies import FAST, MissingStrategy, idl_same, idl_strategy
 
-REGISTRY: dict[str, IdlType] = {name: obj for name, obj in vars(_tango).items() if isinstance(obj, IdlType)}
+REGISTRY: dict[str, IdlType] = {
+    name: obj for name, obj in vars(_tango).items() if isinstance(obj, IdlType)
+}
 OPERATIONS = _tango.OPERATIONS
 
 
 def test_registry_walk_finds_the_declarations():
     assert len(REGISTRY) >= 90
-    for name in ("DevFailed", "AttrValUnion", "ClntIdent", "JavaUUID", "AttributeValue_5", "ANY", "DevStateT"):
+    for name in (
+        "DevFailed",
+        "AttrValUnion",
+        "ClntIdent",
+        "JavaUUID",
+        "AttributeValue_5",
+        "ANY",
+        "DevStateT",
+    ):
         assert name in REGISTRY
 
 
@@ -167,7 +177,10 @@ def test_observed_command_inout_4_arguments():
         LockerLanguage.CPP_6,
         _tango.CppClntIdent_6(
             cpp_clnt=7334,
-            trace_context=UnionValue(TraceContextFormat.W3C_TC_V0, _tango.W3CTraceContextV0(trace_parent="", trace_state="")),
+            trace_context=UnionValue(
+                TraceContextFormat.W3C_TC_V0,
+                _tango.W3CTraceContextV0(trace_parent="", trace_state=""),
+            ),
         ),
     )
     args = ["Double", Any(tc_for_primitive("double"), 2.5), DevSource.CACHE_DEV, ident]
@@ -212,10 +225,19 @@ def test_observed_read_attributes_5_reply():
     assert value.quality is AttrQuality.ATTR_VALID and value.data_format is AttrDataFormat.SCALAR
     assert value.data_type == 5 and value.name == "dbl"
     assert value.time == TimeVal(0x6B06CC2B, 0x0F1F8B, 0x3D8)
-    assert (value.r_dim.dim_x, value.r_dim.dim_y, value.w_dim.dim_x, value.err_list) == (1, 0, 1, [])
+    assert (value.r_dim.dim_x, value.r_dim.dim_y, value.w_dim.dim_x, value.err_list) == (
+        1,
+        0,
+        1,
+        [],
+    )
 
     ours = encode_message(
-        Reply(request_id=8, body=Body.build(lambda enc: result_type.write(enc, [value]), True, 0x18)), 2, True
+        Reply(
+            request_id=8, body=Body.build(lambda enc: result_type.write(enc, [value]), True, 0x18)
+        ),
+        2,
+        True,
     )
     assert masked_equal(bytes(ours), OBSERVED_D)
 
@@ -248,7 +270,11 @@ def test_union_value_equality():
     from puretango.idl import AttributeDataType
 
     a = UnionValue(AttributeDataType.ATT_DOUBLE, [1.0, 2.0])
-    assert a == UnionValue(5, [1.0, 2.0]) and a != UnionValue(5, [1.0]) and a != UnionValue(4, [1.0, 2.0])
+    assert (
+        a == UnionValue(5, [1.0, 2.0])
+        and a != UnionValue(5, [1.0])
+        and a != UnionValue(4, [1.0, 2.0])
+    )
     assert a.__eq__(object()) is NotImplemented and "UnionValue" in repr(a)
 
 

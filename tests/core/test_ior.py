@@ -76,9 +76,13 @@ hosts = st.one_of(
     st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t))),
 )
 ports = st.integers(0, 65535)
-components = st.lists(st.builds(TaggedComponent, st.integers(0, 2**32 - 1), st.binary(max_size=12)), max_size=3)
+components = st.lists(
+    st.builds(TaggedComponent, st.integers(0, 2**32 - 1), st.binary(max_size=12)), max_size=3
+)
 profiles = st.builds(
-    lambda host, port, key, minor, comps: IIOPProfile(host, port, key, 1, minor, tuple(comps) if minor else ()),
+    lambda host, port, key, minor, comps: IIOPProfile(
+        host, port, key, 1, minor, tuple(comps) if minor else ()
+    ),
     hosts,
     ports,
     st.binary(max_size=20),
@@ -91,7 +95,9 @@ profiles = st.builds(
 @given(
     type_id=latin1,
     iiop=st.lists(st.tuples(profiles, st.booleans()), min_size=1, max_size=3),
-    other=st.lists(st.builds(TaggedProfile, st.integers(1, 2**32 - 1), st.binary(max_size=10)), max_size=2),
+    other=st.lists(
+        st.builds(TaggedProfile, st.integers(1, 2**32 - 1), st.binary(max_size=10)), max_size=2
+    ),
 )
 def test_ior_roundtrip(type_id, iiop, other):
     encoded = tuple(p.encode(little) for p, little in iiop)
@@ -118,13 +124,27 @@ def test_alternate_addresses():
         enc.write_ushort(port)
         return TaggedComponent(TAG_ALTERNATE_IIOP_ADDRESS, enc.getvalue())
 
-    prof = IIOPProfile("h", 1, b"k", components=(DEFAULT_COMPONENTS[0], addr("10.0.0.2", 20000), addr("h3", 3)))
-    assert IIOPProfile.decode(prof.encode()).alternate_addresses() == [("10.0.0.2", 20000), ("h3", 3)]
+    prof = IIOPProfile(
+        "h", 1, b"k", components=(DEFAULT_COMPONENTS[0], addr("10.0.0.2", 20000), addr("h3", 3))
+    )
+    assert IIOPProfile.decode(prof.encode()).alternate_addresses() == [
+        ("10.0.0.2", 20000),
+        ("h3", 3),
+    ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "IOR", "IOR:", "IOR:zz", "IOR:0", "corbaloc::h:1/k", "IOR:01000000", "IOR:01000000ffffff7f"],
+    [
+        "",
+        "IOR",
+        "IOR:",
+        "IOR:zz",
+        "IOR:0",
+        "corbaloc::h:1/k",
+        "IOR:01000000",
+        "IOR:01000000ffffff7f",
+    ],
 )
 def test_bad_ior_strings(text):
     with pytest.raises(RemoteProtocolError):
@@ -149,7 +169,11 @@ def test_ior_without_iiop_profile():
         ("corbaloc:iiop:h:10000/database", (("h", 10000, 0),), b"database"),
         ("corbaloc::h:10000/a/b/c", (("h", 10000, 0),), b"a/b/c"),
         ("corbaloc:iiop:1.2@h1:1,iiop:h2:2/key", (("h1", 1, 2), ("h2", 2, 0)), b"key"),
-        ("corbaloc:iiop:1.2@h1:1,iiop:1.2@h2:2/database", (("h1", 1, 2), ("h2", 2, 2)), b"database"),
+        (
+            "corbaloc:iiop:1.2@h1:1,iiop:1.2@h2:2/database",
+            (("h1", 1, 2), ("h2", 2, 2)),
+            b"database",
+        ),
         ("corbaloc:iiop:h/k", (("h", 2809, 0),), b"k"),  # default port
         ("CORBALOC:iiop:1.1@127.0.0.1:5/k", (("127.0.0.1", 5, 1),), b"k"),
         ("corbaloc:iiop:[::1]:10000/k", (("::1", 10000, 0),), b"k"),
@@ -164,19 +188,26 @@ def test_parse_corbaloc(url, addresses, key):
 
 
 def test_format_corbaloc():
-    assert Corbaloc((("h1", 1, 2), ("h2", 2, 0)), b"key").to_string() == "corbaloc:iiop:1.2@h1:1,iiop:h2:2/key"
+    assert (
+        Corbaloc((("h1", 1, 2), ("h2", 2, 0)), b"key").to_string()
+        == "corbaloc:iiop:1.2@h1:1,iiop:h2:2/key"
+    )
     assert Corbaloc((("h", 1, 0),), b"a/b/c").to_string() == "corbaloc:iiop:h:1/a/b/c"
     assert Corbaloc((("h", 1, 0),), b"\xfe\x00 %").to_string() == "corbaloc:iiop:h:1/%FE%00%20%25"
     # regression: IPv6 literals were written without brackets and could not be parsed back
     assert Corbaloc((("::1", 1, 2),), b"k").to_string() == "corbaloc:iiop:1.2@[::1]:1/k"
 
 
-ipv6 = st.lists(st.from_regex(r"[0-9a-f]{1,4}", fullmatch=True), min_size=3, max_size=8).map(":".join)
+ipv6 = st.lists(st.from_regex(r"[0-9a-f]{1,4}", fullmatch=True), min_size=3, max_size=8).map(
+    ":".join
+)
 
 
 @SETTINGS
 @given(
-    addresses=st.lists(st.tuples(st.one_of(hosts, ipv6), ports, st.integers(0, 2)), min_size=1, max_size=3),
+    addresses=st.lists(
+        st.tuples(st.one_of(hosts, ipv6), ports, st.integers(0, 2)), min_size=1, max_size=3
+    ),
     key=st.binary(max_size=24),
 )
 def test_corbaloc_roundtrip(addresses, key):
@@ -186,8 +217,15 @@ def test_corbaloc_roundtrip(addresses, key):
 
 @pytest.mark.parametrize(
     "url",
-    ["iiop:h:1/k", "corbaloc:iiop:h:1", "corbaloc:rir:h:1/k", "corbaloc:iiop:2.0@h:1/k", "corbaloc:iiop:h:x/k",
-     "corbaloc:/k", "corbaloc:iiop:h:1,/k"],
+    [
+        "iiop:h:1/k",
+        "corbaloc:iiop:h:1",
+        "corbaloc:rir:h:1/k",
+        "corbaloc:iiop:2.0@h:1/k",
+        "corbaloc:iiop:h:x/k",
+        "corbaloc:/k",
+        "corbaloc:iiop:h:1,/k",
+    ],
 )
 def test_bad_corbaloc(url):
     with pytest.raises(RemoteProtocolError):

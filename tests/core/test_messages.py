@@ -83,7 +83,12 @@ SAMPLES: dict[type, list] = {
         Reply(request_id=3),
         Reply(request_id=4, status=ReplyStatus.USER_EXCEPTION, body=_odd),
         Reply(request_id=5, status=ReplyStatus.SYSTEM_EXCEPTION, body=_exc),
-        Reply(request_id=6, status=ReplyStatus.LOCATION_FORWARD, service_contexts=(CODE_SETS_CONTEXT,), body=_ior),
+        Reply(
+            request_id=6,
+            status=ReplyStatus.LOCATION_FORWARD,
+            service_contexts=(CODE_SETS_CONTEXT,),
+            body=_ior,
+        ),
     ],
     CancelRequest: [CancelRequest(request_id=8)],
     LocateRequest: [LocateRequest(request_id=10, object_key=b"dserver/testdev/test")],
@@ -142,7 +147,9 @@ def test_registry_covers_exactly_the_message_classes():
 
 
 @pytest.mark.parametrize("little", [True, False])
-@pytest.mark.parametrize("status", [ReplyStatus.LOCATION_FORWARD_PERM, ReplyStatus.NEEDS_ADDRESSING_MODE])
+@pytest.mark.parametrize(
+    "status", [ReplyStatus.LOCATION_FORWARD_PERM, ReplyStatus.NEEDS_ADDRESSING_MODE]
+)
 def test_giop_12_only_reply_status(status, little):
     msg = Reply(request_id=1, status=status, body=_odd)
     check_roundtrip(msg, 2, little)
@@ -206,7 +213,11 @@ def test_giop_12_body_missing_its_padding_is_tolerated():
 @pytest.mark.parametrize("minor", MINORS)
 def test_system_exception_reply(minor, little):
     exc = SystemException("OBJECT_NOT_EXIST", 0x4F4D0001)
-    raw = encode_message(Reply(request_id=4, status=ReplyStatus.SYSTEM_EXCEPTION, body=exc.encode_into), minor, little)
+    raw = encode_message(
+        Reply(request_id=4, status=ReplyStatus.SYSTEM_EXCEPTION, body=exc.encode_into),
+        minor,
+        little,
+    )
     got = SystemException.decode_from(decode_message(bytes(raw)).body.decoder())
     assert got == exc and got.repo_id == "IDL:omg.org/CORBA/OBJECT_NOT_EXIST:1.0"
     assert "OBJECT_NOT_EXIST" in str(got) and "0x4f4d0001" in str(got)
@@ -220,7 +231,11 @@ def test_system_exception_decoding_is_lenient():
     from puretango.giop import CdrDecoder, CompletionStatus
 
     got = SystemException.decode_from(CdrDecoder(enc.getvalue()))
-    assert (got.name, got.minor, got.completed) == ("IDL:Other/ODD", 7, CompletionStatus.COMPLETED_MAYBE)
+    assert (got.name, got.minor, got.completed) == (
+        "IDL:Other/ODD",
+        7,
+        CompletionStatus.COMPLETED_MAYBE,
+    )
 
 
 # -- the annotated bytes of protocol.md §1.9 (hand-transcribed: a sanity check only) -----------
@@ -321,9 +336,11 @@ def test_observed_close_connection():
 
 # -- property round trip -----------------------------------------------------------------------
 
-contexts = st.lists(st.builds(ServiceContext, st.integers(0, 2**32 - 1), st.binary(max_size=12)), max_size=3)
+contexts = st.lists(
+    st.builds(ServiceContext, st.integers(0, 2**32 - 1), st.binary(max_size=12)), max_size=3
+)
 ids = st.integers(0, 2**32 - 1)
-bodies = st.binary(max_size=24).map(lambda b: (lambda enc: enc.write_raw(b)))
+bodies = st.binary(max_size=24).map(lambda b: lambda enc: enc.write_raw(b))
 messages = st.one_of(
     st.builds(
         Request,
@@ -343,7 +360,9 @@ messages = st.one_of(
     ),
     st.builds(CancelRequest, request_id=ids),
     st.builds(LocateRequest, request_id=ids, object_key=st.binary(max_size=20)),
-    st.builds(LocateReply, request_id=ids, status=st.sampled_from(list(LocateStatus)[:3]), body=bodies),
+    st.builds(
+        LocateReply, request_id=ids, status=st.sampled_from(list(LocateStatus)[:3]), body=bodies
+    ),
 )
 
 
@@ -378,7 +397,13 @@ def test_bad_headers_are_remote_errors(header):
 
 def test_header_fields():
     h = parse_header(b"GIOP\x01\x02\x03\x01" + struct.pack("<I", 1600028))
-    assert (h.minor, h.little, h.more_fragments, h.msg_type, h.size) == (2, True, True, MsgType.REPLY, 1600028)
+    assert (h.minor, h.little, h.more_fragments, h.msg_type, h.size) == (
+        2,
+        True,
+        True,
+        MsgType.REPLY,
+        1600028,
+    )
     h = parse_header(b"GIOP\x01\x00\x02\x01" + struct.pack(">I", 5))  # 1.0: only bit 0 counts
     assert (h.little, h.more_fragments, h.size) == (False, False, 5)
 
@@ -396,7 +421,10 @@ def test_message_shorter_than_its_header_says():
 
 @pytest.mark.parametrize("minor", MINORS)
 def test_unknown_reply_and_locate_status_are_refused(minor):
-    for msg, offset in ((Reply(request_id=1), 4 if minor == 2 else 8), (LocateReply(request_id=1, status=1), 4)):
+    for msg, offset in (
+        (Reply(request_id=1), 4 if minor == 2 else 8),
+        (LocateReply(request_id=1, status=1), 4),
+    ):
         raw = bytearray(encode_message(msg, minor, True))
         struct.pack_into("<I", raw, HEADER_SIZE + offset, 99)
         with pytest.raises(MarshalError):

@@ -32,7 +32,9 @@ def test_fragmented_reply_reassembles(little: bool, size: int) -> None:
         headers.append(header)
         offset += HEADER_SIZE + header.size
     assert offset == len(parts) and len(headers) > 1
-    assert headers[0].msg_type is MsgType.REPLY and all(h.msg_type is MsgType.FRAGMENT for h in headers[1:])
+    assert headers[0].msg_type is MsgType.REPLY and all(
+        h.msg_type is MsgType.FRAGMENT for h in headers[1:]
+    )
     assert all(h.more_fragments for h in headers[:-1]) and not headers[-1].more_fragments
     client = GiopConnection(Role.CLIENT)
     client.expect_reply(42)
@@ -54,5 +56,7 @@ def test_small_and_old_messages_are_not_fragmented() -> None:
 
 def test_connection_fragments_on_send() -> None:
     server = GiopConnection(Role.SERVER, fragment_size=256)
-    data = server.send(Reply(request_id=3, body=lambda enc: enc.write_octets(bytes(range(256)) * 8)))
+    data = server.send(
+        Reply(request_id=3, body=lambda enc: enc.write_octets(bytes(range(256)) * 8))
+    )
     assert parse_header(data).more_fragments

@@ -72,8 +72,22 @@ P = tc_for_primitive
 STATE = EnumTC(
     "IDL:Tango/DevState:1.0",
     "DevState",
-    ("ON", "OFF", "CLOSE", "OPEN", "INSERT", "EXTRACT", "MOVING", "STANDBY", "FAULT", "INIT", "RUNNING",
-     "ALARM", "DISABLE", "UNKNOWN"),
+    (
+        "ON",
+        "OFF",
+        "CLOSE",
+        "OPEN",
+        "INSERT",
+        "EXTRACT",
+        "MOVING",
+        "STANDBY",
+        "FAULT",
+        "INIT",
+        "RUNNING",
+        "ALARM",
+        "DISABLE",
+        "UNKNOWN",
+    ),
 )
 EXPECTED_TC = {
     C.DevVoid: TC_NULL,
@@ -96,12 +110,18 @@ EXPECTED_TC = {
     C.DevVarLongStringArray: StructTC(
         "IDL:Tango/DevVarLongStringArray:1.0",
         "DevVarLongStringArray",
-        (("lvalue", A("DevVarLongArray", seq(P("long")))), ("svalue", A("DevVarStringArray", seq(StringTC(0))))),
+        (
+            ("lvalue", A("DevVarLongArray", seq(P("long")))),
+            ("svalue", A("DevVarStringArray", seq(StringTC(0)))),
+        ),
     ),
     C.DevVarDoubleStringArray: StructTC(
         "IDL:Tango/DevVarDoubleStringArray:1.0",
         "DevVarDoubleStringArray",
-        (("dvalue", A("DevVarDoubleArray", seq(P("double")))), ("svalue", A("DevVarStringArray", seq(StringTC(0))))),
+        (
+            ("dvalue", A("DevVarDoubleArray", seq(P("double")))),
+            ("svalue", A("DevVarStringArray", seq(StringTC(0)))),
+        ),
     ),
     C.DevState: STATE,
     C.ConstDevString: StringTC(0),
@@ -114,7 +134,10 @@ EXPECTED_TC = {
     C.DevEncoded: StructTC(
         "IDL:Tango/DevEncoded:1.0",
         "DevEncoded",
-        (("encoded_format", A("DevString", StringTC(0))), ("encoded_data", A("DevVarCharArray", seq(P("octet"))))),
+        (
+            ("encoded_format", A("DevString", StringTC(0))),
+            ("encoded_data", A("DevVarCharArray", seq(P("octet")))),
+        ),
     ),
     C.DevEnum: P("short"),
     C.DevVarStateArray: A("DevVarStateArray", seq(STATE)),
@@ -141,7 +164,11 @@ def test_command_typecode_roundtrip(arg_type):
 
 
 def test_simple_typecode_bytes():
-    for tc, raw in ((TC_NULL, "00000000"), (TC_STRING, "12000000 00000000"), (P("double"), "07000000")):
+    for tc, raw in (
+        (TC_NULL, "00000000"),
+        (TC_STRING, "12000000 00000000"),
+        (P("double"), "07000000"),
+    ):
         enc = CdrEncoder(True)
         write_typecode(enc, tc)
         assert enc.getvalue() == bytes.fromhex(raw)
@@ -212,8 +239,22 @@ names = st.text(alphabet="abcXYZ_09", min_size=1, max_size=6)
 repo = names.map(lambda n: f"IDL:Test/{n}:1.0")
 leaf_tcs = st.one_of(
     st.sampled_from(
-        [P(n) for n in ("short", "long", "ushort", "ulong", "float", "double", "boolean", "char", "octet",
-                        "longlong", "ulonglong")]
+        [
+            P(n)
+            for n in (
+                "short",
+                "long",
+                "ushort",
+                "ulong",
+                "float",
+                "double",
+                "boolean",
+                "char",
+                "octet",
+                "longlong",
+                "ulonglong",
+            )
+        ]
     ),
     st.integers(0, 100).map(StringTC),
     st.lists(names, min_size=1, max_size=4, unique=True).flatmap(
@@ -255,7 +296,9 @@ any_tcs = st.one_of(
         lambda a: ExceptTC(a[0], a[1], tuple(a[2]))
     ),
     st.tuples(repo, names).map(lambda a: ObjrefTC(*a)),
-    st.sampled_from([TC_NULL, TC_VOID, PrimitiveTC(TCKind.tk_any), PrimitiveTC(TCKind.tk_TypeCode)]),
+    st.sampled_from(
+        [TC_NULL, TC_VOID, PrimitiveTC(TCKind.tk_any), PrimitiveTC(TCKind.tk_TypeCode)]
+    ),
 )
 
 
@@ -289,7 +332,9 @@ def test_exception_and_typecode_and_nested_any_values():
 
 
 def test_union_with_default_member():
-    tc = UnionTC("IDL:Test/U:1.0", "U", P("long"), 1, ((5, "five", P("short")), (0, "other", TC_STRING)))
+    tc = UnionTC(
+        "IDL:Test/U:1.0", "U", P("long"), 1, ((5, "five", P("short")), (0, "other", TC_STRING))
+    )
     assert roundtrip_tc(tc, True, 0) == tc
     for disc, value in ((5, 3), (9, "x"), (0, "y")):
         enc = CdrEncoder()
@@ -362,7 +407,9 @@ def test_indirection_typecode_decodes():
         dec.read_octet()
         got = read_any(dec)
         assert dec.at_end()
-        assert got.typecode == StructTC("IDL:Test/Pair:1.0", "Pair", (("first", member_tc), ("second", member_tc)))
+        assert got.typecode == StructTC(
+            "IDL:Test/Pair:1.0", "Pair", (("first", member_tc), ("second", member_tc))
+        )
         assert [v.tolist() for v in got.value] == [[1, 2], [3]]
 
 
@@ -413,8 +460,15 @@ def test_nested_any_depth_limit():
         seq(ArrayTC(P("long"), 0)),
         UnionTC("IDL:u:1.0", "u", P("long"), -1, ((1, "a", TC_VOID),)),
     ],
-    ids=["seq-null", "seq-alias-void", "array-null", "struct-null-member", "seq-empty-struct",
-         "seq-empty-array", "union-void-arm"],
+    ids=[
+        "seq-null",
+        "seq-alias-void",
+        "array-null",
+        "struct-null-member",
+        "seq-empty-struct",
+        "seq-empty-array",
+        "union-void-arm",
+    ],
 )
 def test_empty_member_types_are_refused(tc):
     # regression: values that take no bytes let a tiny message build billions of values

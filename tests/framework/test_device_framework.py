@@ -20,8 +20,14 @@ class Motor(Device):
     velocity = device_property(dtype=float, default_value=2.0)
     axis = device_property(dtype=str, mandatory=True)
 
-    position = attribute(dtype=float, access=AttrWriteType.READ_WRITE, unit="mm", min_value=-100, max_value=100,
-                         max_alarm=50)
+    position = attribute(
+        dtype=float,
+        access=AttrWriteType.READ_WRITE,
+        unit="mm",
+        min_value=-100,
+        max_value=100,
+        max_alarm=50,
+    )
 
     def init_device(self) -> None:
         super().init_device()
@@ -157,15 +163,24 @@ def test_mandatory_property_missing_fails_init() -> None:
 
 def test_self_call_does_not_deadlock() -> None:
     with _context() as dev:
-        Motor._server_access = dev.name() and f"tango://127.0.0.1:{dev.get_dev_port()}/{dev.name()}#dbase=no"
+        Motor._server_access = (
+            dev.name() and f"tango://127.0.0.1:{dev.get_dev_port()}/{dev.name()}#dbase=no"
+        )
         dev.position = 2.0
         dev.set_timeout_millis(5000)
         assert dev.SelfCall() == 3.0
 
 
 def test_devices_are_serialised_but_independent() -> None:
-    info = [{"class": Motor, "devices": [{"name": "m/o/1", "properties": {"axis": "a"}},
-                                          {"name": "m/o/2", "properties": {"axis": "b"}}]}]
+    info = [
+        {
+            "class": Motor,
+            "devices": [
+                {"name": "m/o/1", "properties": {"axis": "a"}},
+                {"name": "m/o/2", "properties": {"axis": "b"}},
+            ],
+        }
+    ]
     with MultiDeviceTestContext(info) as ctx:
         one, two = ctx.get_device("m/o/1"), ctx.get_device("m/o/2")
         one.set_timeout_millis(5000)

@@ -24,8 +24,18 @@ from puretango import DevFailed
 from .conftest import DEVICES
 
 TYPED = tv.typed_attr_names()
-REPR_ATTRS = ["double_scalar_rw", "long_spectrum_ro", "float_image_rw", "string_scalar_ro", "enum_scalar_ro",
-              "encoded_scalar_ro", "state_scalar_ro", "State", "boolean_spectrum_rw", tv.FAILING_ATTR]
+REPR_ATTRS = [
+    "double_scalar_rw",
+    "long_spectrum_ro",
+    "float_image_rw",
+    "string_scalar_ro",
+    "enum_scalar_ro",
+    "encoded_scalar_ro",
+    "state_scalar_ro",
+    "State",
+    "boolean_spectrum_rw",
+    tv.FAILING_ATTR,
+]
 _TIME = re.compile(r"TimeVal\(tv_nsec = \d+, tv_sec = \d+, tv_usec = \d+\)")
 
 # What PyTango reports for each attribute read: the metadata fields of DeviceAttribute.
@@ -83,8 +93,11 @@ def test_connect_identity(dev: tango.DeviceProxy, typedev: PyTangoServer) -> Non
     assert isinstance(dev.state(), tango.DevState)
     assert dev.status() == tv.DEVICE_STATUS
     assert dev.name() == DEVICES[0]
-    assert dev.adm_name() == f"tango://127.0.0.1:{typedev.port}/dserver/typedev/interop#dbase=no".replace(
-        "typedev", dev.adm_name().split("/")[-2]
+    assert (
+        dev.adm_name()
+        == f"tango://127.0.0.1:{typedev.port}/dserver/typedev/interop#dbase=no".replace(
+            "typedev", dev.adm_name().split("/")[-2]
+        )
     )
     assert dev.description() == "A TANGO device"
     assert isinstance(dev.ping(), int)
@@ -115,12 +128,24 @@ def test_metadata_as_pytango(
     theirs = pytango_view[name]
     da = dev.read_attribute(name)
     ours = dict(
-        data_format=int(da.data_format), dim_x=da.dim_x, dim_y=da.dim_y, w_dim_x=da.w_dim_x,
-        w_dim_y=da.w_dim_y, nb_read=da.nb_read, nb_written=da.nb_written, quality=int(da.quality),
-        type=int(da.type), has_failed=da.has_failed, is_empty=da.is_empty, name=da.name,
-        value_type=type(da.value).__name__, w_value_type=type(da.w_value).__name__,
-        dtype=str(getattr(da.value, "dtype", "")), shape=list(getattr(da.value, "shape", ())),
-        w_dtype=str(getattr(da.w_value, "dtype", "")), w_shape=list(getattr(da.w_value, "shape", ())),
+        data_format=int(da.data_format),
+        dim_x=da.dim_x,
+        dim_y=da.dim_y,
+        w_dim_x=da.w_dim_x,
+        w_dim_y=da.w_dim_y,
+        nb_read=da.nb_read,
+        nb_written=da.nb_written,
+        quality=int(da.quality),
+        type=int(da.type),
+        has_failed=da.has_failed,
+        is_empty=da.is_empty,
+        name=da.name,
+        value_type=type(da.value).__name__,
+        w_value_type=type(da.w_value).__name__,
+        dtype=str(getattr(da.value, "dtype", "")),
+        shape=list(getattr(da.value, "shape", ())),
+        w_dtype=str(getattr(da.w_value, "dtype", "")),
+        w_shape=list(getattr(da.w_value, "shape", ())),
     )
     assert ours == theirs
 
@@ -139,7 +164,8 @@ def test_write_read_attribute(dev: tango.DeviceProxy) -> None:
     da = dev.write_read_attribute("double_spectrum_rw", spec.write)
     assert tv.same_value(da.value, spec.write)
     results = dev.write_read_attributes(
-        [("long_scalar_rw", tv.by_attr_name("long_scalar_rw").write)], ["long_scalar_rw", "double_scalar_ro"]
+        [("long_scalar_rw", tv.by_attr_name("long_scalar_rw").write)],
+        ["long_scalar_rw", "double_scalar_ro"],
     )
     assert [r.name for r in results] == ["long_scalar_rw", "double_scalar_ro"]
     assert results[0].value == tv.by_attr_name("long_scalar_rw").write
@@ -221,10 +247,16 @@ def test_attribute_config(dev: tango.DeviceProxy) -> None:
     info = dev.get_attribute_config(tv.CONFIGURED_ATTR)
     cfg = tv.CONFIGURED_CONFIG
     assert (info.unit, info.label, info.format, info.description) == (
-        cfg["unit"], cfg["label"], cfg["format"], cfg["description"]
+        cfg["unit"],
+        cfg["label"],
+        cfg["format"],
+        cfg["description"],
     )
     assert float(info.min_value) == cfg["min_value"] and float(info.max_value) == cfg["max_value"]
-    assert float(info.alarms.min_alarm) == cfg["min_alarm"] and float(info.max_alarm) == cfg["max_alarm"]
+    assert (
+        float(info.alarms.min_alarm) == cfg["min_alarm"]
+        and float(info.max_alarm) == cfg["max_alarm"]
+    )
     assert info.data_type == tango.CmdArgType.DevDouble
     assert info.writable == tango.AttrWriteType.READ
     enum_info = dev.attribute_query("enum_scalar_ro")
@@ -279,7 +311,9 @@ def test_high_level_access(dev: tango.DeviceProxy) -> None:
 
 
 def test_attribute_proxy(typedev: PyTangoServer) -> None:
-    attr = tango.AttributeProxy(f"tango://127.0.0.1:{typedev.port}/{DEVICES[0]}/double_scalar_rw#dbase=no")
+    attr = tango.AttributeProxy(
+        f"tango://127.0.0.1:{typedev.port}/{DEVICES[0]}/double_scalar_rw#dbase=no"
+    )
     assert attr.name() == "double_scalar_rw"
     attr.write(12.5)
     assert attr.read().value == 12.5
@@ -312,7 +346,10 @@ def test_threads_share_one_proxy(dev: tango.DeviceProxy) -> None:
             for i in range(100):
                 value = float(k * 1000 + i)
                 assert dev.command_inout("EchoDouble", value) == value
-                assert dev.read_attribute("long_scalar_ro").value == tv.by_attr_name("long_scalar_ro").read
+                assert (
+                    dev.read_attribute("long_scalar_ro").value
+                    == tv.by_attr_name("long_scalar_ro").read
+                )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

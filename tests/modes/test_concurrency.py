@@ -124,7 +124,9 @@ def test_slow_calls_overlap(mode: ModeAdapter, modes_server: PyTangoServer) -> N
             futures = [pool.submit(p.command_inout, tv.SLEEP_COMMAND, 0.5) for p in proxies]
             results = [f.result(timeout=10) for f in futures]
     else:
-        results = mode.call_all([(p.command_inout, (tv.SLEEP_COMMAND, 0.5)) for p in proxies], probe)
+        results = mode.call_all(
+            [(p.command_inout, (tv.SLEEP_COMMAND, 0.5)) for p in proxies], probe
+        )
     elapsed = time.monotonic() - start
     assert results == [None] * len(proxies)
     assert 0.45 < elapsed < 1.5, elapsed
