@@ -22,6 +22,7 @@ HOST = "127.0.0.1"
 READY_MARKER = "Ready to accept request"
 PEERS_DIR = Path(__file__).resolve().parent
 TYPEDEV_SCRIPT = PEERS_DIR / "typedev.py"
+PURE_TYPEDEV_SCRIPT = PEERS_DIR / "typedev_pure.py"
 
 
 def free_port(host: str = HOST) -> int:
@@ -202,6 +203,13 @@ class PyTangoServer:
 def typedev_server(devices: list[str] | None = None, instance: str = "test") -> PyTangoServer:
     """A (not yet started) PyTangoServer for ``typedev.py``."""
     return PyTangoServer(TYPEDEV_SCRIPT, instance, devices or ["test/type/1"])
+
+
+def pure_typedev_server(
+    devices: list[str] | None = None, instance: str = "test", port: int | None = None
+) -> PyTangoServer:
+    """A (not yet started) server process for ``typedev_pure.py`` (the launcher is generic)."""
+    return PyTangoServer(PURE_TYPEDEV_SCRIPT, instance, devices or ["test/type/1"], port=port)
 
 
 def run_pytango_client(code: str, timeout: float = 60, env: dict[str, str] | None = None) -> str:

@@ -24,7 +24,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from peers import typedev_values as tv
-from peers.launch import HOST, READY_MARKER, PyTangoServer, free_port, peer_env, run_pytango_client
+from peers.launch import (
+    HOST,
+    READY_MARKER,
+    PyTangoServer,
+    free_port,
+    peer_env,
+    pure_typedev_server,
+    run_pytango_client,
+)
 
 from puretango.giop import (
     CODE_SETS_CONTEXT,
@@ -48,8 +56,6 @@ from puretango.giop import (
 from puretango.giop import Any as CorbaAny
 from puretango.idl import OPERATIONS, UnionValue
 from puretango.idl._enums import DevSource, LockerLanguage
-
-from .conftest import pure_typedev_server
 
 DEVICE = "test/robust/1"
 KEY = DEVICE.encode()
