@@ -64,7 +64,7 @@ def _mode_from_env() -> GreenMode:
     import os
 
     name = os.environ.get("PYTANGO_GREEN_MODE", "").strip().capitalize()
-    return GreenMode.names.get(name, GreenMode.Synchronous)  # type: ignore[attr-defined]
+    return GreenMode.names.get(name, GreenMode.Synchronous)
 
 
 _default_green_mode = _mode_from_env()
@@ -134,6 +134,7 @@ class DeviceProxy:
     ) -> None:
         if isinstance(dev_name, DeviceProxy):
             dev_name = dev_name._name.given if dev_name._name.dbase else dev_name._name.fqtrl
+        assert isinstance(dev_name, str)
         d = self.__dict__
         d["_name"] = name = parse_device_name(dev_name)
         d["_green_mode"] = None if green_mode is None else GreenMode(green_mode)
@@ -509,8 +510,8 @@ class DeviceProxy:
             value, CmdArgType(info.data_type), AttrDataFormat(info.data_format), info.enum_labels
         )
         # built field by field: this is on the path of every write
-        av = object.__new__(t.AttributeValue_4.cls)
-        dims = object.__new__(t.AttributeDim.cls)
+        av: Any = object.__new__(t.AttributeValue_4.cls)
+        dims: Any = object.__new__(t.AttributeDim.cls)
         dims.dim_x, dims.dim_y = dim_x, dim_y
         av.value, av.quality, av.data_format = (
             union,
@@ -636,7 +637,7 @@ class DeviceProxy:
         if cls is None:
             cls = self._enum_classes[key] = enum.IntEnum(
                 info.name, [(label, i) for i, label in enumerate(info.enum_labels)]
-            )  # type: ignore[misc]
+            )
         return cls
 
     def __setattr__(self, name: str, value: Any) -> None:

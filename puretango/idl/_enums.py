@@ -8,6 +8,7 @@ here together because the public API re-exports them all.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any, ClassVar
 
 __all__ = [
     "TangoEnum",
@@ -36,6 +37,10 @@ __all__ = [
 
 class TangoEnum(IntEnum):
     """An ``IntEnum`` whose ``str`` is the member name, as PyTango's enums."""
+
+    #: PyTango's legacy class dicts, set by :func:`_legacy_dicts`: name -> member, int -> member
+    names: ClassVar[dict[str, Any]]
+    values: ClassVar[dict[int, Any]]
 
     def __str__(self) -> str:
         return self.name

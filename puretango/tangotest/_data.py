@@ -21,6 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -334,16 +335,16 @@ class TestData:
     def _reader_table(self) -> dict[str, Callable[[], Any]]:
         table: dict[str, Callable[[], Any]] = {}
         for name in _INITIAL_SCALARS:
-            table[name] = lambda n=name: self._scalar(n)
+            table[name] = partial(self._scalar, name)
         for name in self.spectrum:
-            table[name] = lambda n=name: self.spectrum[n]
+            table[name] = partial(self.spectrum.__getitem__, name)
         table["enum_spectrum"] = lambda: self.enum_spectrum[: self.enum_spectrum_len].copy()
         table["enum_spectrum_ro"] = lambda: self.enum_spectrum_ro[: self.enum_spectrum_len].copy()
         for name in self.image:
-            table[name] = lambda n=name: self._image_rw(n)
+            table[name] = partial(self._image_rw, name)
         for kind in _SPOT_IMAGES:
-            table[f"{kind}_image_ro"] = lambda k=kind: self._generated(
-                f"{k}_image_ro", lambda: self.spot_image(ELEMENT[k])
+            table[f"{kind}_image_ro"] = partial(
+                self._generated, f"{kind}_image_ro", partial(self.spot_image, ELEMENT[kind])
             )
         table["boolean_image_ro"] = lambda: self._generated(
             "boolean_image_ro", lambda: self._full_image(IMAG_LEN, 2, np.bool_)
@@ -418,15 +419,15 @@ class TestData:
     def _writer_table(self) -> dict[str, Callable[[Any], None]]:
         table: dict[str, Callable[[Any], None]] = {}
         for name in _INITIAL_SET_POINTS:
-            table[name] = lambda v, n=name: self._set_point(n, v)
+            table[name] = partial(self._set_point, name)
         table["boolean_scalar"] = lambda v: self._set_point_and_value("boolean_scalar", v)
         table["string_scalar"] = lambda v: self.scalar.__setitem__("string_scalar", v)
         table["enum_scalar"] = lambda v: self.scalar.__setitem__("enum_scalar", int(v))
         table["echo_mode"] = self._write_echo_mode
         for name in (*(f"{kind}_spectrum" for kind in _RW_SPECTRA), "string_spectrum"):
-            table[name] = lambda v, n=name: self._write_spectrum(n, v)
+            table[name] = partial(self._write_spectrum, name)
         table["enum_spectrum"] = self._write_enum_spectrum
         for name in self.image:
-            table[name] = lambda v, n=name: self._write_image(n, v)
+            table[name] = partial(self._write_image, name)
         table["enum_image"] = self._write_enum_image
         return table
