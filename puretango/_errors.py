@@ -118,7 +118,10 @@ class NamedDevFailed:
         self.err_stack = tuple(err_stack)
 
     def __repr__(self) -> str:
-        return f"NamedDevFailed(name = {self.name!r}, idx_in_call = {self.idx_in_call}, err_stack = {self.err_stack!r})"
+        return (
+            f"NamedDevFailed(name = {self.name!r}, idx_in_call = {self.idx_in_call}, "
+            f"err_stack = {self.err_stack!r})"
+        )
 
 
 class NamedDevFailedList(DevFailed):

@@ -31,11 +31,13 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"{dev!r}: state {dev.state()}, status {dev.status()!r}")
         result = dev.read_attribute("wave", wait=False)  # a gevent.event.AsyncResult
         print(
-            f"read_attribute('wave', wait=False) -> {type(result).__module__}.{type(result).__name__}"
+            "read_attribute('wave', wait=False) -> "
+            f"{type(result).__module__}.{type(result).__name__}"
         )
         wave = result.get()
         print(
-            f"wave: {wave.value.size} points, min {wave.value.min():.3f}, max {wave.value.max():.3f}"
+            f"wave: {wave.value.size} points, "
+            f"min {wave.value.min():.3f}, max {wave.value.max():.3f}"
         )
         names = ["double_scalar", "long_scalar", "boolean_scalar", "string_scalar", "ampli"]
         greenlets = [gevent.spawn(dev.read_attribute, n) for n in names]

@@ -88,7 +88,10 @@ def set_green_mode(green_mode: GreenMode | None = None) -> None:
 
 
 def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
-    """Make a public method from a generator operation, adding ``green_mode``, ``wait`` and ``timeout``."""
+    """Make a public method from a generator operation.
+
+    The method gains the ``green_mode``, ``wait`` and ``timeout`` keywords.
+    """
 
     @functools.wraps(gen_method)
     def method(
@@ -207,7 +210,8 @@ class DeviceProxy:
             raise NonSupportedFeature(
                 make_error(
                     "API_UnsupportedFeature",
-                    f"{what} needs a device of IDL {version} or more; {self._name.device} is IDL {self._idl_version}",
+                    f"{what} needs a device of IDL {version} or more; "
+                    f"{self._name.device} is IDL {self._idl_version}",
                     "DeviceProxy",
                 )
             )
@@ -334,7 +338,8 @@ class DeviceProxy:
             raise _rethrow(
                 exc,
                 "API_CommandFailed",
-                f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}",
+                f"Failed to execute command_inout on device {self._name.device}, "
+                f"command {cmd_name}",
                 "Connection::command_inout()",
             ) from None
         in_type = CmdArgType(info.in_type)
@@ -354,7 +359,8 @@ class DeviceProxy:
             raise _rethrow(
                 exc,
                 "API_CommandFailed",
-                f"Failed to execute command_inout on device {self._name.device}, command {cmd_name}",
+                f"Failed to execute command_inout on device {self._name.device}, "
+                f"command {cmd_name}",
                 "Connection::command_inout()",
             ) from None
         return any_to_python(
@@ -502,7 +508,7 @@ class DeviceProxy:
     read_attribute = green(_g_read_attribute)
     read_attributes = green(_g_read_attributes)
 
-    # -- writing ------------------------------------------------------------------------------------
+    # -- writing -----------------------------------------------------------------------------------
 
     def _g_attribute_value_4(self, attr: Any, value: Any) -> Op[Any]:
         info = attr if isinstance(attr, AttributeInfoEx) else (yield from self._g_attr_info(attr))
@@ -576,7 +582,7 @@ class DeviceProxy:
     write_read_attribute = green(_g_write_read_attribute)
     write_read_attributes = green(_g_write_read_attributes)
 
-    # -- dynamic interface ----------------------------------------------------------------------------
+    # -- dynamic interface -------------------------------------------------------------------------
 
     def _lookup(self, name: str) -> tuple[str, Any] | None:
         key = name.lower()
@@ -615,7 +621,10 @@ class DeviceProxy:
                 return self.command_inout(cmd_name, *args, **kwargs)
 
             command.__name__ = cmd_name
-            command.__doc__ = f"{cmd_name}({info.in_type}) -> {info.out_type}\n\n{info.in_type_desc}\n{info.out_type_desc}"
+            command.__doc__ = (
+                f"{cmd_name}({info.in_type}) -> {info.out_type}\n\n"
+                f"{info.in_type_desc}\n{info.out_type_desc}"
+            )
             return command
         return RUNNERS[self.get_green_mode()](self._g_read_high_level(info), None, None)
 
@@ -652,7 +661,8 @@ class DeviceProxy:
             kind, info = self._find(name)
         except AttributeError:
             raise AttributeError(
-                f"Tried to set non-existent attr {name!r} to {value!r}. The DeviceProxy object interface is frozen"
+                f"Tried to set non-existent attr {name!r} to {value!r}. "
+                "The DeviceProxy object interface is frozen"
             ) from None
         if kind == "cmd":
             raise TypeError("Cannot set the value of a command")
@@ -715,7 +725,7 @@ def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: 
     )
 
 
-# -- AttributeProxy ----------------------------------------------------------------------------------
+# -- AttributeProxy --------------------------------------------------------------------------------
 
 
 class AttributeProxy:

@@ -313,7 +313,7 @@ class TestData:
         x, y = self.enum_image_dims
         return full.reshape(-1)[: x * y].reshape(y, x)
 
-    # -- reading -------------------------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------------------
     def read(self, name: str) -> Any:
         """The value the attribute ``name`` reads now."""
         return self._readers[name]()
@@ -360,7 +360,7 @@ class TestData:
         table["enum_image_ro"] = lambda: self._enum_image("enum_image_ro")
         return table
 
-    # -- writing -------------------------------------------------------------------------------------
+    # -- writing -----------------------------------------------------------------------------------
     def write(self, name: str, value: Any) -> None:
         """Apply a client's write of ``value`` to the attribute ``name``."""
         with self._lock:
