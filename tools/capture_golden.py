@@ -346,7 +346,10 @@ def capture_giop12(out_dir: Path) -> Path:
     env["TANGO_HOST"] = f"{HOST}:{db_port}"
     db_env = dict(env, PYTANGO_DATABASE_NAME=str(tmp / "tango.db"))
     db = subprocess.Popen(
-        [sys.executable, "-m", "tango.databaseds.database", "--host", HOST, "--port", str(db_port), "2"],
+        [
+            sys.executable, "-m", "tango.databaseds.database",
+            "--host", HOST, "--port", str(db_port), "2",
+        ],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=db_env, cwd=tmp,
     )  # fmt: skip
     server: subprocess.Popen[str] | None = None
@@ -384,7 +387,10 @@ def summarize(stem: Path) -> str:
     conns = {json.loads(line)["c"] for line in lines}
     marks = stem.with_name(stem.name + "_marks.jsonl").read_text(encoding="utf-8").splitlines()
     size = os.path.getsize(traffic)
-    return f"{traffic.name}: {len(lines)} reads, {len(conns)} connection(s), {size} bytes; {len(marks)} marks"
+    return (
+        f"{traffic.name}: {len(lines)} reads, {len(conns)} connection(s), "
+        f"{size} bytes; {len(marks)} marks"
+    )
 
 
 def main() -> None:

@@ -23,7 +23,8 @@ BUFSIZE = 65536
 
 
 class CaptureProxy:
-    """TCP proxy from ``127.0.0.1:listen_port`` to ``target_host:target_port`` logging to ``out_path``.
+    """TCP proxy from ``127.0.0.1:listen_port`` to ``target_host:target_port`` logging to
+    ``out_path``.
 
     ``listen_port=0`` picks a free port (see ``port``). Use ``start()``/``stop()`` or ``with``.
     """
@@ -171,7 +172,8 @@ def main() -> None:
     args = parser.parse_args()
     with CaptureProxy(args.listen_port, args.target_host, args.target_port, args.out) as proxy:
         print(
-            f"proxy 127.0.0.1:{proxy.port} -> {args.target_host}:{args.target_port}, logging to {args.out}"
+            f"proxy 127.0.0.1:{proxy.port} -> {args.target_host}:{args.target_port}, "
+            f"logging to {args.out}"
         )
         try:
             while True:

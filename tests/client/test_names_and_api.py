@@ -76,8 +76,8 @@ def test_devfailed_shape() -> None:
     exc = tango.DevFailed(err)
     assert exc.args == (err,)
     assert (
-        repr(exc)
-        == "DevFailed(args = (DevError(desc = 'd', origin = 'o', reason = 'R', severity = <ErrSeverity.ERR: 1>),))"
+        repr(exc) == "DevFailed(args = (DevError(desc = 'd', origin = 'o', reason = 'R', "
+        "severity = <ErrSeverity.ERR: 1>),))"
     )
     assert issubclass(tango.ConnectionFailed, tango.DevFailed)
     assert issubclass(tango.CommunicationFailed, tango.DevFailed)

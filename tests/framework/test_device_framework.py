@@ -213,7 +213,8 @@ def test_several_contexts_at_once_and_admin() -> None:
     with _context() as a, _context(device_name="other/motor/1") as b:
         assert a.Axis() == b.Axis() == "x@3.5"
         admin = tango.DeviceProxy(
-            f"tango://127.0.0.1:{b.get_dev_port()}/{b.adm_name().split('/', 3)[3].split('#')[0]}#dbase=no"
+            f"tango://127.0.0.1:{b.get_dev_port()}/"
+            f"{b.adm_name().split('/', 3)[3].split('#')[0]}#dbase=no"
         )
         assert admin.QueryDevice() == ["Motor::other/motor/1"]
         assert admin.QueryClass() == ["Motor"]
@@ -247,6 +248,7 @@ def test_idle_connections_closed_and_clients_reconnect() -> None:
 
         assert asyncio.run(twice()) == ["x@3.5", "x@3.5"]
         out = run_pytango_client(
-            f"import time, tango\nd = tango.DeviceProxy({trl!r})\nprint(d.Axis())\ntime.sleep(0.8)\nprint(d.Axis())"
+            f"import time, tango\nd = tango.DeviceProxy({trl!r})\n"
+            "print(d.Axis())\ntime.sleep(0.8)\nprint(d.Axis())"
         )
         assert out.split() == ["x@3.5", "x@3.5"]

@@ -124,7 +124,9 @@ def attr_config(c: Any) -> dict[str, Any]:
         "max_value": c.max_value,
         "min_alarm": c.min_alarm,
         "max_alarm": c.max_alarm,
-        "alarms": [al.min_alarm, al.max_alarm, al.min_warning, al.max_warning, al.delta_t, al.delta_val],
+        "alarms": [
+            al.min_alarm, al.max_alarm, al.min_warning, al.max_warning, al.delta_t, al.delta_val,
+        ],
         "events": [
             ev.ch_event.rel_change, ev.ch_event.abs_change, ev.per_event.period,
             ev.arch_event.archive_rel_change, ev.arch_event.archive_abs_change,

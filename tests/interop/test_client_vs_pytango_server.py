@@ -53,7 +53,8 @@ for name in {names!r}:
         type=int(da.type), has_failed=da.has_failed, is_empty=da.is_empty, name=da.name,
         value_type=type(da.value).__name__, w_value_type=type(da.w_value).__name__,
         dtype=str(getattr(da.value, "dtype", "")), shape=list(getattr(da.value, "shape", ())),
-        w_dtype=str(getattr(da.w_value, "dtype", "")), w_shape=list(getattr(da.w_value, "shape", ())),
+        w_dtype=str(getattr(da.w_value, "dtype", "")),
+        w_shape=list(getattr(da.w_value, "shape", ())),
     )
 errors = {{}}
 def reasons(fn, *args):
@@ -71,9 +72,18 @@ errors["no_such_attribute"] = reasons(dev.read_attribute, "no_such_attribute")
 errors["write_ro"] = reasons(dev.write_attribute, "double_scalar_ro", 1.0)
 errors["missing_argin"] = reasons(dev.command_inout, "EchoDouble")
 out["errors"] = errors
-out["reprs"] = {{name: [repr(dev.read_attributes([name])[0]), str(dev.read_attributes([name])[0])] for name in {repr_names!r}}}
-out["reprs"]["config"] = [repr(dev.get_attribute_config("configured_attr")), str(dev.get_attribute_config("configured_attr"))]
-out["reprs"]["command"] = [repr(dev.command_query("EchoVarLongStringArray")), str(dev.command_query("EchoVarLongStringArray"))]
+out["reprs"] = {{
+    name: [repr(dev.read_attributes([name])[0]), str(dev.read_attributes([name])[0])]
+    for name in {repr_names!r}
+}}
+out["reprs"]["config"] = [
+    repr(dev.get_attribute_config("configured_attr")),
+    str(dev.get_attribute_config("configured_attr")),
+]
+out["reprs"]["command"] = [
+    repr(dev.command_query("EchoVarLongStringArray")),
+    str(dev.command_query("EchoVarLongStringArray")),
+]
 out["reprs"]["info"] = [repr(dev.info()), str(dev.info())]
 print(json.dumps(out))
 """

@@ -50,7 +50,10 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tango_host = f"127.0.0.1:{port}"
     env = {**peer_env(), "TANGO_HOST": tango_host}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tango.databaseds.database", "2", "-ORBendPoint", f"giop:tcp:127.0.0.1:{port}"],
+        [
+            sys.executable, "-m", "tango.databaseds.database", "2",
+            "-ORBendPoint", f"giop:tcp:127.0.0.1:{port}",
+        ],
         cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
@@ -75,14 +78,22 @@ def test_pytango_client_imports_our_ior(database: str) -> None:
         code = f"""
 import numpy as np, tango
 db = tango.Database()
-info = tango.DbDevInfo(); info.name = "ior/test/1"; info._class = "Exported"; info.server = "exported/ior"
+info = tango.DbDevInfo()
+info.name = "ior/test/1"
+info._class = "Exported"
+info.server = "exported/ior"
 db.add_device(info)
 export = tango.DbDevExportInfo()
-export.name, export.ior, export.host, export.pid, export.version = "ior/test/1", {ior!r}, "127.0.0.1", {os.getpid()}, "6"
+export.name, export.ior, export.host, export.pid, export.version = (
+    "ior/test/1", {ior!r}, "127.0.0.1", {os.getpid()}, "6"
+)
 db.export_device(export)
 dev = tango.DeviceProxy("ior/test/1")
 big = dev.read_attribute("big").value
-print(dev.state(), dev.value, dev.Double(21.0), dev.get_idl_version(), big.size, bool(np.array_equal(big, np.arange({BIG}, dtype=np.float64))))
+print(
+    dev.state(), dev.value, dev.Double(21.0), dev.get_idl_version(), big.size,
+    bool(np.array_equal(big, np.arange({BIG}, dtype=np.float64))),
+)
 """
         out = run_pytango_client(code, env={"TANGO_HOST": database}).split()
         assert out == ["ON", "1.5", "42.0", "6", str(BIG), "True"]

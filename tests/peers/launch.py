@@ -231,7 +231,8 @@ def run_pytango_client(code: str, timeout: float = 60, env: dict[str, str] | Non
         )
     except subprocess.TimeoutExpired as exc:
         raise PeerError(
-            f"client snippet timed out after {timeout} s\nstdout:\n{exc.stdout}\nstderr:\n{exc.stderr}"
+            f"client snippet timed out after {timeout} s\n"
+            f"stdout:\n{exc.stdout}\nstderr:\n{exc.stderr}"
         ) from exc
     if proc.returncode != 0:
         raise PeerError(

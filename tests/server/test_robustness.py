@@ -527,7 +527,8 @@ def test_server_restart_pytango_client_reconnects(server: PyTangoServer) -> None
     """Stop the server, start it again on the same port: the same DeviceProxy carries on."""
     client = subprocess.Popen(
         [sys.executable, "-c", _RESTART_CLIENT.format(trl=server.trl(DEVICE))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=peer_env(),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=peer_env(),
     )  # fmt: skip
     try:
         assert client.stdout is not None and client.stdin is not None

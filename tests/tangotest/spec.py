@@ -214,10 +214,11 @@ assert set(WRITES) == {n for n, spec in ATTRIBUTES.items() if spec[2] in (W, RW)
 
 #: attributes whose read value is the last written value (until data are generated again)
 READS_WHAT_WAS_WRITTEN = {
-    "ampli", "double_scalar_w", "long_scalar_w", "short_scalar_w", "freq", "boolean_scalar", "string_scalar",
-    "echo_mode", "boolean_spectrum", "double_spectrum", "float_spectrum", "long_spectrum", "short_spectrum",
-    "string_spectrum", "uchar_spectrum", "ushort_spectrum", "boolean_image", "double_image", "float_image",
-    "short_image", "string_image", "uchar_image", "ushort_image",
+    "ampli", "double_scalar_w", "long_scalar_w", "short_scalar_w", "freq", "boolean_scalar",
+    "string_scalar", "echo_mode", "boolean_spectrum", "double_spectrum", "float_spectrum",
+    "long_spectrum", "short_spectrum", "string_spectrum", "uchar_spectrum", "ushort_spectrum",
+    "boolean_image", "double_image", "float_image", "short_image", "string_image", "uchar_image",
+    "ushort_image",
 }  # fmt: skip
 
 #: command -> (argin type, argout type, display level)

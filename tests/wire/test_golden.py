@@ -735,7 +735,8 @@ def reencode_diffs(
         i = int(differ[0])
         out.append(
             f"{where}: {differ.size} bytes differ, first at message offset {i}: "
-            f"ours ...{ours[max(i - 8, 0) : i + 8].hex()} captured ...{raw[max(i - 8, 0) : i + 8].hex()}"
+            f"ours ...{ours[max(i - 8, 0) : i + 8].hex()} "
+            f"captured ...{raw[max(i - 8, 0) : i + 8].hex()}"
         )
     garbage = int(np.count_nonzero(pad & (b != 0)))
     return out, garbage
@@ -764,7 +765,8 @@ def test_reencode(name: str) -> None:
 
 
 def test_padding_mask_is_padding_only() -> None:
-    """The mask of the first captured message is exactly its padding (where omniORB left garbage)."""
+    """The mask of the first captured message is exactly its padding (where omniORB left
+    garbage)."""
     s = load_session("typedev_client")
     first = s.exchanges[0].request
     msg = first.decoded
