@@ -410,7 +410,7 @@ ZmqCallInfo = Struct(
     ],
 )
 
-# -- operations --------------------------------------------------------------------------------------
+# -- operations ------------------------------------------------------------------------------------
 _NAMES = ("names", StringList)
 _SOURCE = ("source", DevSourceT)
 _CLIENT = ("cl_ident", ClntIdent)
