@@ -38,6 +38,8 @@ from ._types import (
 __all__ = [
     "attribute_value_to_device_attribute",
     "config5_to_info",
+    "config_to_info",
+    "info_to_config",
     "info_to_config5",
     "cmd_info_from_idl",
     "device_info_from_idl",
