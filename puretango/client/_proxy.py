@@ -22,6 +22,7 @@ from .._errors import (
     NonSupportedFeature,
     make_error,
 )
+from .._pyvalues import any_to_python, argin_to_any, python_to_attr_union
 from ..idl import DEVICE_REPO_IDS, OPERATIONS
 from ..idl import types as t
 from ..idl._enums import (
@@ -36,14 +37,11 @@ from ..idl._enums import (
 from ..idl._values import DevError, TimeVal
 from . import _sync
 from ._convert import (
-    any_to_python,
-    argin_to_any,
     attribute_value_to_device_attribute,
     cmd_info_from_idl,
     config5_to_info,
     device_info_from_idl,
     info_to_config5,
-    python_to_attr_union,
 )
 from ._engine import Call, Op, client_ident, run_sync
 from ._modes import RUNNERS

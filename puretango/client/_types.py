@@ -195,6 +195,13 @@ class DeviceAttribute:
 
 
 class AttributeAlarmInfo(_Record):
+    min_alarm: str
+    max_alarm: str
+    min_warning: str
+    max_warning: str
+    delta_t: str
+    delta_val: str
+    extensions: list[str]
     _fields = (
         "min_alarm",
         "max_alarm",
@@ -208,21 +215,33 @@ class AttributeAlarmInfo(_Record):
 
 
 class ChangeEventInfo(_Record):
+    rel_change: str
+    abs_change: str
+    extensions: list[str]
     _fields = ("rel_change", "abs_change", "extensions")
     _defaults = {"rel_change": "Not specified", "abs_change": "Not specified", "extensions": list}
 
 
 class PeriodicEventInfo(_Record):
+    period: str
+    extensions: list[str]
     _fields = ("period", "extensions")
     _defaults = {"period": "Not specified", "extensions": list}
 
 
 class ArchiveEventInfo(_Record):
+    archive_rel_change: str
+    archive_abs_change: str
+    archive_period: str
+    extensions: list[str]
     _fields = ("archive_rel_change", "archive_abs_change", "archive_period", "extensions")
     _defaults = {f: "Not specified" for f in _fields[:-1]} | {"extensions": list}
 
 
 class AttributeEventInfo(_Record):
+    ch_event: ChangeEventInfo
+    per_event: PeriodicEventInfo
+    arch_event: ArchiveEventInfo
     _fields = ("ch_event", "per_event", "arch_event")
     _defaults = {
         "ch_event": ChangeEventInfo,
@@ -231,7 +250,7 @@ class AttributeEventInfo(_Record):
     }
 
 
-_INFO_FIELDS = (
+_INFO_FIELDS: tuple[str, ...] = (
     "name",
     "writable",
     "data_format",
@@ -255,6 +274,25 @@ _INFO_FIELDS = (
 
 
 class AttributeInfo(_Record):
+    name: str
+    writable: AttrWriteType
+    data_format: AttrDataFormat
+    data_type: CmdArgType | int
+    max_dim_x: int
+    max_dim_y: int
+    description: str
+    label: str
+    unit: str
+    standard_unit: str
+    display_unit: str
+    format: str
+    min_value: str
+    max_value: str
+    min_alarm: str
+    max_alarm: str
+    writable_attr_name: str
+    extensions: list[str]
+    disp_level: DispLevel
     _fields = _INFO_FIELDS
     _defaults = {
         "writable": AttrWriteType.READ,
@@ -269,6 +307,12 @@ class AttributeInfo(_Record):
 
 
 class AttributeInfoEx(AttributeInfo):
+    alarms: AttributeAlarmInfo
+    events: AttributeEventInfo
+    sys_extensions: list[str]
+    memorized: AttrMemorizedType
+    enum_labels: list[str]
+    root_attr_name: str
     _fields = _INFO_FIELDS + (
         "alarms",
         "events",
@@ -288,6 +332,13 @@ class AttributeInfoEx(AttributeInfo):
 
 
 class CommandInfo(_Record):
+    cmd_name: str
+    cmd_tag: int
+    disp_level: DispLevel
+    in_type: CmdArgType | int
+    in_type_desc: str
+    out_type: CmdArgType | int
+    out_type_desc: str
     _fields = (
         "cmd_name",
         "cmd_tag",
@@ -309,6 +360,13 @@ class CommandInfo(_Record):
 
 
 class DeviceInfo(_Record):
+    dev_class: str
+    dev_type: str
+    doc_url: str
+    server_host: str
+    server_id: str
+    server_version: int
+    version_info: dict[str, str]
     _fields = (
         "dev_class",
         "dev_type",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import LocalProtocolError, MarshalError
 
@@ -88,7 +88,10 @@ class LazyNumpy:
 
 
 lazy_numpy = LazyNumpy()
-np = lazy_numpy.bind(globals())
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
 
 _DTYPES: dict[tuple[str, bool], Any] = {}
 _NATIVE_DTYPES: dict[str, Any] = {}

@@ -1,7 +1,8 @@
 """The IDL type of each Tango command argument type (``CmdArgType``), and so the
-TypeCode that goes into the ``any`` of ``command_inout`` (docs/protocol.md §1.8):
-bare TypeCodes for scalars, aliased sequences for arrays, structs for the mixed
-types and DevEncoded, the full enum for DevState, ``tk_null`` for DevVoid.
+TypeCode that goes into the ``any`` of ``command_inout``, as cppTango writes it (the
+typedefs and structs of tango-idl's ``tango.idl``): bare TypeCodes for scalars, aliased
+sequences for arrays, structs for the mixed types and DevEncoded, the full enum for
+DevState, ``tk_null`` for DevVoid.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The Tango IDL (version 6, with the older interfaces a client must still speak),
-declared once as data. Field order is wire order (see docs/protocol.md §3).
+declared once as data. Field order is wire order, as in the ``tango.idl`` file of the
+tango-idl project (the public definition of the Tango interfaces).
 """
 
 from __future__ import annotations
@@ -409,7 +410,7 @@ ZmqCallInfo = Struct(
     ],
 )
 
-# -- operations --------------------------------------------------------------------------------------
+# -- operations ------------------------------------------------------------------------------------
 _NAMES = ("names", StringList)
 _SOURCE = ("source", DevSourceT)
 _CLIENT = ("cl_ident", ClntIdent)

@@ -2,9 +2,9 @@
 both its CDR encoder and decoder (and its TypeCode) are derived from that declaration.
 
 Rule 1: every :class:`IdlType` exposes ``read(dec) -> value``, ``write(enc, value)``
-and ``typecode``. Struct codecs are generated once at import time from the field
-list (plain Python source built by :func:`_compile_struct`), so decoding a struct
-costs one function call per field and nothing more.
+and ``typecode``. A struct's codecs are generated from its field list by
+:mod:`._codegen` the first time the struct is read or written (importing the IDL
+stays cheap); from then on decoding a struct costs one function call.
 
 Rule 2: value mapping. Primitive sequences are 1-D numpy arrays, string sequences
 are ``list[str]``, structs are instances of a generated slotted class, enums are the
@@ -13,12 +13,11 @@ are ``list[str]``, structs are instances of a generated slotted class, enums are
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from typing import Any as _AnyT
 
-from ..giop import _cdr as _cdr_module
-from ..giop._cdr import CdrDecoder, CdrEncoder, lazy_numpy
+from ..giop._cdr import CdrDecoder, CdrEncoder, lazy_numpy, native_dtype
 from ..giop._errors import LocalProtocolError, MarshalError
 from ..giop._typecode import (
     TC_STRING,
@@ -39,7 +38,10 @@ from ..giop._typecode import (
 from ..giop._typecode import PrimitiveTC as _PrimTC
 from ._enums import TangoEnum
 
-np = lazy_numpy.bind(globals())
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
 
 __all__ = [
     "IdlType",
@@ -185,25 +187,11 @@ class Seq(IdlType):
 
     def default(self) -> _AnyT:
         if isinstance(self.element, Prim):
-            return np.zeros(0, dtype=np.dtype(_PRIM_DTYPE[self.element.name]))
+            return np.zeros(0, dtype=native_dtype(self.element.name))
         return []
 
     def __repr__(self) -> str:
         return f"sequence<{self.element!r}>"
-
-
-_PRIM_DTYPE = {
-    "boolean": "?",
-    "octet": "u1",
-    "short": "i2",
-    "ushort": "u2",
-    "long": "i4",
-    "ulong": "u4",
-    "longlong": "i8",
-    "ulonglong": "u8",
-    "float": "f4",
-    "double": "f8",
-}
 
 
 class Arr(IdlType):
@@ -237,12 +225,13 @@ class Alias(IdlType):
         self.name, self.content = name, content
         self.typecode = AliasTC(f"{_NS}{name}:1.0", name, content.typecode)
 
-    @property  # type: ignore[override]
-    def read(self) -> Callable[[CdrDecoder], _AnyT]:
+    # properties, not copies: a struct's codecs are replaced when it compiles on first use
+    @property
+    def read(self) -> Callable[[CdrDecoder], _AnyT]:  # type: ignore[override]
         return self.content.read
 
-    @property  # type: ignore[override]
-    def write(self) -> Callable[[CdrEncoder, _AnyT], None]:
+    @property
+    def write(self) -> Callable[[CdrEncoder, _AnyT], None]:  # type: ignore[override]
         return self.content.write
 
     def default(self) -> _AnyT:
@@ -306,7 +295,7 @@ class StructBase:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(_equal(a, b) for a, b in zip(self._astuple(), other._astuple()))  # type: ignore[attr-defined]
+        return all(_equal(a, b) for a, b in zip(self._astuple(), other._astuple()))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -326,244 +315,6 @@ def _equal(a: _AnyT, b: _AnyT) -> bool:
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
         return True
     return bool(a == b)
-
-
-_UNPACK_CODES = "BhHiIqQfd"
-_UNPACKERS = {
-    little: tuple(struct.Struct(("<" if little else ">") + c).unpack_from for c in _UNPACK_CODES)
-    for little in (True, False)
-}
-_PRIM_CODE = {
-    "boolean": ("B", 1),
-    "octet": ("B", 1),
-    "char": ("B", 1),
-    "short": ("h", 2),
-    "ushort": ("H", 2),
-    "long": ("i", 4),
-    "ulong": ("I", 4),
-    "longlong": ("q", 8),
-    "ulonglong": ("Q", 8),
-    "float": ("f", 4),
-    "double": ("d", 8),
-}
-
-
-class _ReadGen:
-    """Emits straight-line decoding code: primitives, strings, enums and nested structs
-    are read inline from ``data`` at local position ``p``; anything else is a call to
-    its own reader with ``dec.pos`` synchronised around it."""
-
-    def __init__(self, env: dict[str, _AnyT]) -> None:
-        self.env = env
-        self.lines: list[str] = []
-        self.counter = 0
-        #: alignment of ``base + p`` known at this point of the generated code
-        self.known = 1
-
-    def name(self, prefix: str, value: _AnyT) -> str:
-        self.counter += 1
-        key = f"{prefix}{self.counter}"
-        self.env[key] = value
-        return key
-
-    def emit(self, line: str, indent: int) -> None:
-        self.lines.append("    " * indent + line)
-
-    def align(self, size: int, indent: int) -> None:
-        if size > self.known:
-            self.emit(f"p += -(base + p) & {size - 1}", indent)
-            self.known = size
-
-    def advanced(self, size: int | None) -> None:
-        """``p`` moved by ``size`` bytes (None: by an unknown amount)."""
-        self.known = 1 if size is None else min(self.known, size & -size if size else self.known)
-
-    def read(self, typ: IdlType, target: str, indent: int) -> None:
-        while isinstance(typ, Alias):
-            typ = typ.content
-        if isinstance(typ, Prim):
-            code, size = _PRIM_CODE[typ.name]
-            self.align(size, indent)
-            expr = f"u_{code}(data, p)[0]"
-            if typ.name == "boolean":
-                expr = f"{expr} != 0"
-            self.emit(f"{target} = {expr}", indent)
-            self.emit(f"p += {size}", indent)
-            self.advanced(size)
-        elif isinstance(typ, _StringType):
-            self.align(4, indent)
-            self.emit("n = u_I(data, p)[0]", indent)
-            self.emit(f"{target} = str(data[p + 4:p + 3 + n], 'latin-1') if n else ''", indent)
-            self.emit("p += 4 + n", indent)
-            self.advanced(None)
-        elif isinstance(typ, Enum):
-            table = self.name("enum", tuple(sorted(typ.enum_cls, key=int)))
-            self.align(4, indent)
-            self.emit(f"{target} = {table}[u_I(data, p)[0]]", indent)
-            self.emit("p += 4", indent)
-            self.advanced(4)
-        elif isinstance(typ, Seq) and not isinstance(typ.element, Prim):
-            # most such sequences (error lists, extensions) are empty: read the count
-            # inline and call the reader only when there is something to read
-            reader = self.name("t", typ)
-            self.align(4, indent)
-            self.emit("if u_I(data, p)[0]:", indent)
-            self.emit("dec.pos = p", indent + 1)
-            self.emit(f"{target} = {reader}.read(dec)", indent + 1)
-            self.emit("p = dec.pos", indent + 1)
-            self.emit("else:", indent)
-            self.emit(f"{target} = []", indent + 1)
-            self.emit("p += 4", indent + 1)
-            self.advanced(None)
-        elif isinstance(typ, Union):
-            table = self.name("enum", tuple(sorted(typ.discriminator.enum_cls, key=int)))
-            readers = self.name("arms", typ.arm_types)
-            self.align(4, indent)
-            self.emit(f"d = {table}[u_I(data, p)[0]]", indent)
-            self.emit("dec.pos = p + 4", indent)
-            self.emit("u = new(UnionValue)", indent)
-            self.emit("u.disc = d", indent)
-            self.emit(f"u.value = {readers}[d].read(dec)", indent)
-            self.emit(f"{target} = u", indent)
-            self.emit("p = dec.pos", indent)
-            self.advanced(None)
-        elif isinstance(typ, Struct) and not typ.exception:
-            cls = self.name("cls", typ.cls)
-            obj = f"o{self.counter}"
-            self.emit(f"{obj} = new({cls})", indent)
-            for fname, ftype in typ.fields:
-                self.read(ftype, f"{obj}.{fname}", indent)
-            self.emit(f"{target} = {obj}", indent)
-        else:
-            reader = self.name("t", typ)
-            self.emit("dec.pos = p", indent)
-            self.emit(f"{target} = {reader}.read(dec)", indent)
-            self.emit("p = dec.pos", indent)
-            self.advanced(None)
-
-
-def _compile_struct(
-    cls: type, fields: Sequence[tuple[str, IdlType]], exception_id: str | None
-) -> tuple[Callable, Callable]:
-    """Generate straight-line read/write functions for a struct declaration.
-
-    The reader decodes primitives and nested structs inline; malformed input
-    (out-of-range enum, truncated buffer) surfaces as :class:`MarshalError`.
-    """
-    env: dict[str, _AnyT] = {
-        "cls": cls,
-        "new": object.__new__,
-        "UNPACKERS": _UNPACKERS,
-        "MarshalError": MarshalError,
-        "StructError": struct.error,
-        "UnionValue": UnionValue,
-        "PACKERS": _PACKERS,
-        "cdr": _cdr_module,
-        "LocalProtocolError": LocalProtocolError,
-    }
-    gen = _ReadGen(env)
-    gen.emit("def read(dec):", 0)
-    gen.emit("data = dec.data", 1)
-    gen.emit("p = dec.pos", 1)
-    gen.emit("base = dec.base", 1)
-    gen.emit(f"{', '.join('u_' + c for c in _UNPACK_CODES)} = UNPACKERS[dec.little]", 1)
-    gen.emit("try:", 1)
-    gen.emit("o = new(cls)", 2)
-    if exception_id is not None:
-        gen.read(STRING, "_exc_id", 2)
-    for name, typ in fields:
-        gen.read(typ, f"o.{name}", 2)
-    gen.emit("except (StructError, IndexError, KeyError) as exc:", 1)
-    gen.emit("raise MarshalError(f'cannot decode ' + cls.__name__ + f': {exc}') from None", 2)
-    gen.emit("if p > dec.end:", 1)
-    gen.emit("raise MarshalError('message ended inside ' + cls.__name__)", 2)
-    gen.emit("dec.pos = p", 1)
-    gen.emit("return o", 1)
-
-    wgen = _WriteGen(dict(env))  # its own namespace: generated names must not collide
-    wgen.emit("def write(enc, v):", 0)
-    wgen.emit("buf = enc.buf", 1)
-    wgen.emit("base = enc.base", 1)
-    wgen.emit(f"{', '.join('p_' + c for c in _UNPACK_CODES)} = PACKERS[enc.little]", 1)
-    wgen.emit("try:", 1)
-    if exception_id is not None:
-        wgen.env["exc_id"] = exception_id
-        wgen.write(STRING, "exc_id", 2)
-    for name, typ in fields:
-        wgen.write(typ, f"v.{name}", 2)
-    wgen.emit("pass", 2)
-    wgen.emit(
-        "except (StructError, TypeError, ValueError, OverflowError, AttributeError, KeyError) as exc:",
-        1,
-    )
-    wgen.emit(
-        "raise LocalProtocolError(f'cannot encode ' + cls.__name__ + f': {exc}') from None", 2
-    )
-    exec("\n".join(gen.lines), env)  # noqa: S102 - our own generated code
-    exec("\n".join(wgen.lines), wgen.env)  # noqa: S102
-    return env["read"], wgen.env["write"]
-
-
-_PACKERS = {
-    little: tuple(struct.Struct(("<" if little else ">") + c).pack for c in _UNPACK_CODES)
-    for little in (True, False)
-}
-
-
-class _WriteGen(_ReadGen):
-    """Emits straight-line encoding code, the mirror of :class:`_ReadGen`: primitives,
-    strings, enums, unions and nested structs are appended to ``buf`` inline."""
-
-    def align(self, size: int, indent: int) -> None:
-        if size > self.known:
-            self.emit(f"pad = -(base + len(buf)) & {size - 1}", indent)
-            self.emit("if pad:", indent)
-            self.emit("buf += cdr._ZEROS[:pad]", indent + 1)  # the core's one padding constant
-            self.known = size
-
-    def write(self, typ: IdlType, expr: str, indent: int) -> None:
-        while isinstance(typ, Alias):
-            typ = typ.content
-        if isinstance(typ, Prim):
-            code, size = _PRIM_CODE[typ.name]
-            self.align(size, indent)
-            value = f"1 if {expr} else 0" if typ.name == "boolean" else expr
-            self.emit(f"buf += p_{code}({value})", indent)
-            self.advanced(size)
-        elif isinstance(typ, _StringType):
-            self.align(4, indent)
-            self.emit(f"s = {expr}", indent)
-            self.emit("s = s.encode('latin-1') if isinstance(s, str) else bytes(s)", indent)
-            self.emit("buf += p_I(len(s) + 1)", indent)
-            self.emit("buf += s", indent)
-            self.emit("buf.append(0)", indent)
-            self.advanced(None)
-        elif isinstance(typ, Enum):
-            count = len(typ.enum_cls)
-            self.align(4, indent)
-            self.emit(f"e = int({expr})", indent)
-            self.emit(f"if not 0 <= e < {count}:", indent)
-            self.emit(f"raise ValueError(f'{{e}} is not a valid {typ.name}')", indent + 1)
-            self.emit("buf += p_I(e)", indent)
-            self.advanced(4)
-        elif isinstance(typ, Union):
-            writers = self.name("warms", typ.arm_types)
-            self.align(4, indent)
-            self.emit(f"u = {expr}", indent)
-            self.emit("d = int(u.disc)", indent)
-            self.emit("buf += p_I(d)", indent)
-            self.emit(f"{writers}[d].write(enc, u.value)", indent)
-            self.advanced(None)
-        elif isinstance(typ, Struct) and not typ.exception:
-            self.counter += 1
-            var = f"s{self.counter}"
-            self.emit(f"{var} = {expr}", indent)
-            for fname, ftype in typ.fields:
-                self.write(ftype, f"{var}.{fname}", indent)
-        else:
-            writer = self.name("t", typ)
-            self.emit(f"{writer}.write(enc, {expr})", indent)
-            self.advanced(None)
 
 
 class Struct(IdlType):
@@ -602,7 +353,9 @@ class Struct(IdlType):
         self.write = self._compile_then_write
 
     def _compile(self) -> None:
-        self.read, self.write = _compile_struct(
+        from ._codegen import compile_struct  # the generator builds on the types above
+
+        self.read, self.write = compile_struct(
             self.cls, self.fields, self.repo_id if self.exception else None
         )
 

@@ -57,7 +57,8 @@ class DevError:
         inner = indent + "    "
         return (
             f"DevError[\n{inner}desc = {self.desc}\n{inner}origin = {self.origin}\n"
-            f"{inner}reason = {self.reason}\n{inner}severity = {ErrSeverity(self.severity).name}\n{indent}]"
+            f"{inner}reason = {self.reason}\n"
+            f"{inner}severity = {ErrSeverity(self.severity).name}\n{indent}]"
         )
 
 

@@ -1,6 +1,10 @@
-"""Server-side value conversions: Python values of device code <-> IDL attribute values
-and command ``any``s, following PyTango's conventions (the client side is in
-:mod:`puretango.client._convert`; both are driven by the same type tables)."""
+"""Server-side value conversions: the values of device code <-> IDL attribute values and
+command ``any``s, with a server's error reports (``DevFailed`` with cppTango's reasons).
+
+The conversions themselves are shared with the client, in :mod:`puretango._pyvalues`;
+this module adds what only a server does (checks of what clients send, the set point
+joined to a read value, the time stamp of a value).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,20 @@ from typing import Any
 import numpy as np
 
 from .._errors import DevFailed, make_error
-from ..client._convert import SCALAR_TYPES, argin_to_any, python_to_attr_union
+from .._pyvalues import (
+    ATTR_TYPES,
+    any_to_python,
+    argin_to_any,
+    encoded_to_python,
+    flat_to_python,
+    image_rows,
+    python_to_attr_union,
+)
 from ..giop._typecode import Any as CorbaAny
 from ..giop._typecode import equivalent
 from ..idl import UnionValue
-from ..idl import types as t
 from ..idl._cmdargs import command_typecode
-from ..idl._enums import AttrDataFormat, AttributeDataType, CmdArgType, DevState
+from ..idl._enums import AttrDataFormat, AttributeDataType, CmdArgType
 from ..idl._values import TimeVal
 
 __all__ = [
@@ -26,6 +37,7 @@ __all__ = [
     "any_to_argin",
     "result_to_any",
     "no_data_value",
+    "join_read_and_set_point",
 ]
 
 _C = CmdArgType
@@ -42,13 +54,6 @@ def read_value_to_union(
     value: Any, tango_type: CmdArgType, fmt: AttrDataFormat, enum_labels: Any = ()
 ) -> tuple[UnionValue, tuple[int, int]]:
     """A value returned by a read method -> (AttrValUnion, (dim_x, dim_y))."""
-    if tango_type is _C.DevEncoded and fmt is AttrDataFormat.SCALAR:
-        fmt_str, data = value
-        if isinstance(data, str):
-            data = data.encode("latin-1")
-        return UnionValue(
-            _A.ATT_ENCODED, [t.DevEncoded(encoded_format=str(fmt_str), encoded_data=bytes(data))]
-        ), (1, 0)
     if tango_type is _C.DevEnum and hasattr(value, "value") and not isinstance(value, np.ndarray):
         value = int(value)
     try:
@@ -80,11 +85,11 @@ def join_read_and_set_point(read: UnionValue, setpoint: UnionValue | None) -> Un
 def union_to_written_value(
     union: UnionValue, dims: Any, tango_type: CmdArgType, fmt: AttrDataFormat
 ) -> Any:
-    """The value a write method receives, as PyTango passes it."""
-    arm = union.disc
+    """The value a write method receives, as PyTango passes it (numpy arrays; strings
+    as a list, or a list of row lists)."""
     raw = union.value
-    expected_arm = SCALAR_TYPES[tango_type][0] if tango_type in SCALAR_TYPES else None
-    if expected_arm is not None and arm != expected_arm:
+    expected = ATTR_TYPES.get(tango_type)
+    if expected is not None and union.disc != expected[0]:
         raise DevFailed(
             make_error(
                 "API_IncompatibleAttrDataType",
@@ -93,50 +98,29 @@ def union_to_written_value(
             )
         )
     if tango_type is _C.DevEncoded:
-        item = raw[0]
-        return (item.encoded_format, bytes(item.encoded_data))
-    if fmt is AttrDataFormat.SCALAR:
-        if len(raw) < 1:
-            raise DevFailed(
-                make_error(
-                    "API_AttrValueNotSet", "No value to write", "puretango.server.write_attribute"
-                )
+        return encoded_to_python(raw[0])
+    if fmt is AttrDataFormat.SCALAR and len(raw) < 1:
+        raise DevFailed(
+            make_error(
+                "API_AttrValueNotSet", "No value to write", "puretango.server.write_attribute"
             )
-        item = raw[0]
-        if tango_type is _C.DevState:
-            return DevState(int(item))
-        return item if isinstance(item, str) else item.item()
+        )
     dim_x, dim_y = dims.dim_x, dims.dim_y
-    if tango_type in (_C.DevString,):
+    if tango_type is _C.DevString and fmt is not AttrDataFormat.SCALAR:
         values = list(raw)
-        if fmt is AttrDataFormat.IMAGE:
-            return [values[i * dim_x : (i + 1) * dim_x] for i in range(dim_y)]
-        return values
-    if tango_type is _C.DevState:
-        raw = np.array([int(s) for s in raw], dtype=np.uint32)
-    if fmt is AttrDataFormat.IMAGE:
-        return raw.reshape(dim_y, dim_x) if dim_y else raw.reshape(0, 0)
-    return raw
+        return image_rows(values, dim_x, dim_y) if fmt is AttrDataFormat.IMAGE else values
+    return flat_to_python(raw, tango_type, fmt, dim_x, dim_y)
 
 
 def any_to_argin(value: CorbaAny, in_type: CmdArgType) -> Any:
     """A command's ``any`` -> the argument the command method receives (PyTango's types)."""
-    expected = command_typecode(in_type)
-    tc = value.typecode
     if in_type is _C.DevVoid:  # cppTango ignores whatever argument a void command is sent
         return None
-    if not equivalent(tc, expected):
+    expected = command_typecode(in_type)
+    if not equivalent(value.typecode, expected):
         raise _incompatible(in_type)
-    v = value.value
-    if in_type is _C.DevState:
-        return DevState(v)
-    if in_type is _C.DevEncoded:
-        return (v[0], bytes(v[1]))
-    if in_type in (_C.DevVarLongStringArray, _C.DevVarDoubleStringArray):
-        return [v[0], list(v[1])]
-    if in_type is _C.DevVarStateArray:
-        return [DevState(s) for s in v]
-    return v
+    # shaped by the declared type: a peer may leave the names out of its TypeCode
+    return any_to_python(CorbaAny(expected, value.value), in_type)
 
 
 def _incompatible(in_type: CmdArgType) -> DevFailed:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import puretango as tango
-from puretango.client._convert import argin_to_any, python_to_attr_union
+from puretango._pyvalues import argin_to_any, python_to_attr_union
 from puretango.client._names import parse_attribute_name, parse_device_name
 
 

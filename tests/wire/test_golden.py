@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from puretango._pyvalues import any_to_python
 from puretango.client._convert import (
-    any_to_python,
     attribute_value_to_device_attribute,
     cmd_info_from_idl,
     config5_to_info,
