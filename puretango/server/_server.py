@@ -43,11 +43,11 @@ from ..giop import (
     Role,
     SystemException,
 )
-from ..idl import OPERATIONS
 from ..idl import types as t
 from ..idl._enums import CmdArgType, GreenMode
+from ._handlers import HANDLERS
 from ._model import Device, command
-from ._servant import ClientInfo, DeviceServant, _MultiDevFailed
+from ._servant import ClientInfo, DeviceServant, MultiDevFailed
 
 __all__ = ["DeviceServer", "run", "DServer"]
 
@@ -58,13 +58,6 @@ IDLE_TIMEOUT = 180.0
 
 #: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
 REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
-
-_MULTI_OPS = {
-    "write_attributes_3",
-    "write_attributes_4",
-    "write_read_attributes_4",
-    "write_read_attributes_5",
-}
 
 
 class DServer(Device):
@@ -363,24 +356,26 @@ class DeviceServer:
         servant = self.servants.get(bytes(request.object_key).lower())
         if servant is None:
             return _system("OBJECT_NOT_EXIST")
-        op = OPERATIONS.get(request.operation)
-        if op is None or request.operation not in servant.HANDLERS:
+        handler = HANDLERS.get(request.operation)
+        if handler is None:
             return _system("BAD_OPERATION")
+        op = handler.operation
         body = request.body
         assert isinstance(body, Body)
         try:
             args = op.read_args(body.decoder())
         except ProtocolError:
             return _system("MARSHAL")
-        client = ClientInfo(host=client_host)
-        if op.params and op.params[-1][0] == "cl_ident":
+        if handler.takes_client_ident:
             client = ClientInfo.from_ident(args[-1], client_host)
+        else:
+            client = ClientInfo(host=client_host)
         try:
-            result = await servant.invoke(request.operation, args, client)
+            result = await servant.invoke(handler, args, client)
         except DevFailed as exc:
             return ReplyStatus.USER_EXCEPTION, _devfailed_writer(exc.errors)
-        except _MultiDevFailed as exc:
-            if request.operation in _MULTI_OPS:
+        except MultiDevFailed as exc:
+            if handler.multi_errors:
                 return ReplyStatus.USER_EXCEPTION, _multidevfailed_writer(exc.errors)
             return ReplyStatus.USER_EXCEPTION, _devfailed_writer(exc.errors[0].err_list)
         except Exception:  # noqa: BLE001 - a bug of ours must not take the server down
