@@ -15,8 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from ..idl import OPERATIONS
-from ..idl._types import Operation
+from ..idl import OPERATIONS, Operation
 from ._servant import ClientInfo, DeviceServant
 
 __all__ = ["Handler", "HANDLERS"]
