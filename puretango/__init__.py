@@ -21,6 +21,7 @@ from ._errors import (
     WrongData,
     WrongNameSyntax,
 )
+from ._version import __version__ as __version__
 from .client import (
     ArchiveEventInfo,
     AttributeAlarmInfo,
@@ -57,8 +58,6 @@ from .idl._enums import (
     SerialModel,
 )
 from .idl._values import TimeVal
-
-__version__ = "0.1.0"
 
 ArgType = CmdArgType
 # PyTango also exposes the members of the commonest enums at top level.

@@ -139,7 +139,7 @@ class DeviceTestContext(MultiDeviceTestContext):
             timeout=timeout,
         )
 
-    def get_device_access(self, device_name: str | None = None) -> str:  # type: ignore[override]
+    def get_device_access(self, device_name: str | None = None) -> str:
         return super().get_device_access(device_name or self.device_name)
 
     def __enter__(self) -> DeviceProxy:

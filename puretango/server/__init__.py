@@ -1,8 +1,10 @@
 """Device servers in pure Python, with PyTango's high-level API (``tango.server``)."""
 
 from ..idl._enums import AttReqType, AttrWriteType, DevState, DispLevel, GreenMode
+from ._admin import DServer
+from ._cli import run
 from ._model import Device, attribute, class_property, command, device_property
-from ._server import DeviceServer, DServer, run
+from ._server import DeviceServer
 
 __all__ = [
     "Device",

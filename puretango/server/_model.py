@@ -359,7 +359,7 @@ class Device:
                     raw = [raw]
                 self._property_values[name] = prop.convert(list(raw))
 
-    # -- state and status -----------------------------------------------------------------------
+    # -- state and status ----------------------------------------------------------------------
     def get_name(self) -> str:
         return self._name
 
@@ -390,7 +390,7 @@ class Device:
     def dev_status(self) -> str:
         return self.get_status()
 
-    # -- logging ------------------------------------------------------------------------------------
+    # -- logging -------------------------------------------------------------------------------
     def get_logger(self) -> logging.Logger:
         return self._logger
 
@@ -422,7 +422,7 @@ class Device:
         """Run a server of this class only (``python myserver.py instance [options]``)."""
         import sys
 
-        from ._server import run
+        from ._cli import run
 
         argv = [cls.__name__] + list(sys.argv[1:] if args is None else args)
         return run((cls,), args=argv, **kwargs)

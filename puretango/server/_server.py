@@ -1,4 +1,6 @@
-"""The device server: a GIOP server on asyncio, the admin device, and ``run()``.
+"""The device server: :class:`DeviceServer` serves the devices of one server process
+(and its admin device) over GIOP on asyncio; :func:`server_in_thread` runs one on its own
+loop in a thread.
 
 Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
 :class:`GiopConnection`; each Request becomes a task, so a slow device never delays
@@ -13,12 +15,9 @@ device code errors are DevFailed. Message sizes are bounded by the connection's
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import concurrent.futures
 import logging
-import os
-import sys
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -43,13 +42,13 @@ from ..giop import (
     Role,
     SystemException,
 )
-from ..idl import OPERATIONS
 from ..idl import types as t
-from ..idl._enums import CmdArgType, GreenMode
-from ._model import Device, command
-from ._servant import ClientInfo, DeviceServant, _MultiDevFailed
+from ._admin import DServer
+from ._handlers import HANDLERS
+from ._model import Device
+from ._servant import ClientInfo, DeviceServant, MultiDevFailed
 
-__all__ = ["DeviceServer", "run", "DServer"]
+__all__ = ["DeviceServer", "server_in_thread"]
 
 log = logging.getLogger("puretango.server")
 
@@ -58,179 +57,6 @@ IDLE_TIMEOUT = 180.0
 
 #: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
 REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
-
-_MULTI_OPS = {
-    "write_attributes_3",
-    "write_attributes_4",
-    "write_read_attributes_4",
-    "write_read_attributes_5",
-}
-
-
-class DServer(Device):
-    """The admin device of a server (``dserver/<server>/<instance>``)."""
-
-    DEVICE_CLASS_DESCRIPTION = "The administration device of a device server"
-    green_mode = GreenMode.Asyncio  # its commands are quick or need the server's loop
-
-    def init_device(self) -> None:
-        from ..idl._enums import DevState
-
-        self.set_state(DevState.ON)
-        self.set_status("The device is ON\nThe polling is ON")  # cppTango's DServer status
-
-    @command(dtype_out=(str,))
-    def QueryClass(self) -> list[str]:  # noqa: N802 - Tango command names
-        return list(self._server.class_names())
-
-    @command(dtype_out=(str,))
-    def QueryDevice(self) -> list[str]:  # noqa: N802
-        return [f"{s.class_name}::{s.name}" for s in self._server.device_servants()]
-
-    @command(dtype_out=(str,))
-    def QuerySubDevice(self) -> list[str]:  # noqa: N802
-        return []
-
-    @command(dtype_in=str, dtype_out=(str,))
-    def QueryWizardClassProperty(self, class_name: str) -> list[str]:  # noqa: N802
-        cls = self._server.device_class(class_name)
-        return _wizard(cls._class_properties)
-
-    @command(dtype_in=str, dtype_out=(str,))
-    def QueryWizardDevProperty(self, class_name: str) -> list[str]:  # noqa: N802
-        cls = self._server.device_class(class_name)
-        return _wizard(cls._device_properties)
-
-    @command
-    async def Kill(self) -> None:  # noqa: N802
-        self._server.request_stop()
-
-    @command(dtype_in=str)
-    async def DevRestart(self, name: str) -> None:  # noqa: N802
-        await self._server.restart_device(name)
-
-    @command
-    async def RestartServer(self) -> None:  # noqa: N802
-        for servant in self._server.device_servants():
-            await self._server.restart_device(servant.name)
-
-    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
-    def GetLoggingLevel(self, devices: list[str]) -> Any:  # noqa: N802
-        names = [d for d in devices]
-        return [[self._server.logging_levels.get(n.lower(), 0) for n in names], names]
-
-    @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def SetLoggingLevel(self, levels: Any) -> None:  # noqa: N802
-        for level, name in zip(levels[0], levels[1]):
-            self._server.logging_levels[name.lower()] = int(level)
-
-    @command(dtype_in=str, dtype_out=(str,))
-    def GetLoggingTarget(self, device: str) -> list[str]:  # noqa: N802
-        return list(self._server.logging_targets.get(device.lower(), []))
-
-    @command(dtype_in=(str,))
-    def AddLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
-        for device, target in zip(pairs[0::2], pairs[1::2]):
-            self._server.logging_targets.setdefault(device.lower(), []).append(target)
-
-    @command(dtype_in=(str,))
-    def RemoveLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
-        for device, target in zip(pairs[0::2], pairs[1::2]):
-            targets = self._server.logging_targets.get(device.lower(), [])
-            if target in targets:
-                targets.remove(target)
-
-    @command
-    def StartLogging(self) -> None:  # noqa: N802
-        pass
-
-    @command
-    def StopLogging(self) -> None:  # noqa: N802
-        pass
-
-    def _not_yet(self, what: str) -> DevFailed:
-        return DevFailed(
-            make_error(
-                "API_NotSupportedFeature",
-                f"{what} is not supported by puretango servers yet",
-                "DServer",
-            )
-        )
-
-    @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Polling")
-
-    @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def UpdObjPollingPeriod(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Polling")
-
-    @command(dtype_in=(str,))
-    def RemObjPolling(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Polling")
-
-    @command
-    def StartPolling(self) -> None:  # noqa: N802
-        pass
-
-    @command
-    def StopPolling(self) -> None:  # noqa: N802
-        pass
-
-    @command(dtype_out=(str,))
-    def PolledDevice(self) -> list[str]:  # noqa: N802
-        return []
-
-    @command(dtype_in=str, dtype_out=(str,))
-    def DevPollStatus(self, device: str) -> list[str]:  # noqa: N802
-        return []
-
-    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
-    def ZmqEventSubscriptionChange(self, arg: Any) -> Any:  # noqa: N802
-        raise self._not_yet("Events")
-
-    @command(dtype_in=(str,))
-    def EventConfirmSubscription(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Events")
-
-    @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def LockDevice(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Device locking")
-
-    @command(dtype_in=CmdArgType.DevVarLongStringArray, dtype_out=CmdArgType.DevLong)
-    def UnLockDevice(self, arg: Any) -> int:  # noqa: N802
-        raise self._not_yet("Device locking")
-
-    @command(dtype_in=(str,))
-    def ReLockDevices(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Device locking")
-
-    @command(dtype_in=str, dtype_out=CmdArgType.DevVarLongStringArray)
-    def DevLockStatus(self, device: str) -> Any:  # noqa: N802
-        return [
-            [0, 0, 0, 0, 0, 0],
-            [f"Device {device} is not locked", "Not defined", "Not defined"],
-        ]
-
-    @command(dtype_in=(str,), dtype_out=CmdArgType.DevLong)
-    def EventSubscriptionChange(self, arg: Any) -> int:  # noqa: N802
-        raise self._not_yet("Events (the pre-ZMQ subscription)")
-
-    @command(dtype_in=bool)
-    def EnableEventSystemPerfMon(self, enabled: bool) -> None:  # noqa: N802
-        pass
-
-    @command(dtype_out=str)
-    def QueryEventSystem(self) -> str:  # noqa: N802
-        return '{"version":1,"server":null,"client":null}'
-
-
-def _wizard(props: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for name, prop in props.items():
-        default = prop.default_value
-        out += [name, prop.doc or "", "" if default is None else str(default)]
-    return out
 
 
 class DeviceServer:
@@ -281,13 +107,11 @@ class DeviceServer:
     def device_servants(self) -> list[DeviceServant]:
         return [s for s in self.servants.values() if not isinstance(s.device, DServer)]
 
-    # -- lifecycle -------------------------------------------------------------------------------
+    # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
-        admin = DServer(self.admin_name, None, server=self)
-        admin._server = self  # type: ignore[attr-defined]
-        await self._add(admin, "DServer")
+        await self._add(DServer(self.admin_name, None, server=self), "DServer")
         for cls, name, props in self.device_specs:
             await self._add(cls(name, props, server=self), cls.__name__)
         for servant in self.device_servants():
@@ -300,7 +124,7 @@ class DeviceServer:
             await servant.user_call(servant.device.server_init_hook)
 
     async def _add(self, device: Device, class_name: str) -> None:
-        device._server = self  # type: ignore[attr-defined]
+        device._server = self
         servant = DeviceServant(device, self, class_name)
         await servant.initialise()
         self.servants[device.get_name().lower().encode("latin-1")] = servant
@@ -357,30 +181,32 @@ class DeviceServer:
                 log.exception("delete_device of %s failed", servant.name)
         self.executor.shutdown(wait=False)
 
-    # -- requests ------------------------------------------------------------------------------------
+    # -- requests ------------------------------------------------------------------------------
     async def handle(self, request: Request, client_host: str) -> tuple[ReplyStatus, Any]:
         """Run one request: (reply status, body writer)."""
         servant = self.servants.get(bytes(request.object_key).lower())
         if servant is None:
             return _system("OBJECT_NOT_EXIST")
-        op = OPERATIONS.get(request.operation)
-        if op is None or request.operation not in servant.HANDLERS:
+        handler = HANDLERS.get(request.operation)
+        if handler is None:
             return _system("BAD_OPERATION")
+        op = handler.operation
         body = request.body
         assert isinstance(body, Body)
         try:
             args = op.read_args(body.decoder())
         except ProtocolError:
             return _system("MARSHAL")
-        client = ClientInfo(host=client_host)
-        if op.params and op.params[-1][0] == "cl_ident":
+        if handler.takes_client_ident:
             client = ClientInfo.from_ident(args[-1], client_host)
+        else:
+            client = ClientInfo(host=client_host)
         try:
-            result = await servant.invoke(request.operation, args, client)
+            result = await servant.invoke(handler, args, client)
         except DevFailed as exc:
             return ReplyStatus.USER_EXCEPTION, _devfailed_writer(exc.errors)
-        except _MultiDevFailed as exc:
-            if request.operation in _MULTI_OPS:
+        except MultiDevFailed as exc:
+            if handler.multi_errors:
                 return ReplyStatus.USER_EXCEPTION, _multidevfailed_writer(exc.errors)
             return ReplyStatus.USER_EXCEPTION, _devfailed_writer(exc.errors[0].err_list)
         except Exception:  # noqa: BLE001 - a bug of ours must not take the server down
@@ -533,94 +359,6 @@ class _ServerProtocol(asyncio.BufferedProtocol):
             )
             data = self.conn.send(reply, minor)
         self._write(data)
-
-
-# -- run() ---------------------------------------------------------------------------------------------
-
-
-def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=argv[0] if argv else "server", add_help=True)
-    parser.add_argument("instance")
-    parser.add_argument("-nodb", action="store_true")
-    parser.add_argument("-dlist", default="")
-    parser.add_argument("-port", type=int, default=None)
-    parser.add_argument("-host", default=None)
-    parser.add_argument("-ORBendPoint", dest="endpoint", default=None)
-    parser.add_argument("-v", dest="verbose", nargs="?", const="1", default="0")
-    parser.add_argument("-file", default=None)
-    args, _unknown = parser.parse_known_args(list(argv[1:]))
-    return args
-
-
-def _endpoint(args: argparse.Namespace) -> tuple[str, int]:
-    if args.endpoint:
-        # giop:tcp:<host>:<port>
-        parts = args.endpoint.split(":")
-        if len(parts) < 4 or parts[0] != "giop" or parts[1] != "tcp":
-            raise SystemExit(f"bad -ORBendPoint {args.endpoint!r}: expected giop:tcp:<host>:<port>")
-        return parts[2] or "0.0.0.0", int(parts[3] or 0)
-    return args.host or "0.0.0.0", args.port or 0
-
-
-def _class_list(classes: Any) -> list[type[Device]]:
-    if isinstance(classes, dict):
-        classes = list(classes.values())
-    result = []
-    for item in classes:
-        result.append(item[1] if isinstance(item, (tuple, list)) else item)
-    return result
-
-
-def run(
-    classes: Any,
-    args: Sequence[str] | None = None,
-    msg_stream: Any = sys.stdout,
-    verbose: bool = False,
-    green_mode: Any = None,
-    raises: bool = False,
-    **_ignored: Any,
-) -> None:
-    """Run a device server: ``python myserver.py INSTANCE -nodb -port P -dlist a/b/c``."""
-    argv = list(sys.argv if args is None else args)
-    device_classes = _class_list(classes)
-    server_name = (
-        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
-    )
-    if args is not None and argv and argv[0] == device_classes[0].__name__:
-        server_name = argv[0]
-    try:
-        options = _parse_args(argv)
-        if not options.nodb:
-            raise DevFailed(
-                make_error(
-                    "API_DatabaseAccess",
-                    "puretango device servers need -nodb until the Database arrives: "
-                    "use INSTANCE -nodb -port P -dlist domain/family/member",
-                    "puretango.server.run",
-                )
-            )
-        host, port = _endpoint(options)
-        names = [n for n in options.dlist.split(",") if n] or [
-            f"{device_classes[0].__name__}/{options.instance}/1".lower()
-        ]
-        devices = [(device_classes[0], name, None) for name in names]
-        server = DeviceServer(server_name, options.instance, devices, host, port)
-
-        async def main() -> None:
-            await server.start()
-            msg_stream.write("Ready to accept request\n")
-            msg_stream.flush()
-            await server.serve_until_stopped()
-
-        asyncio.run(main())
-    except DevFailed as exc:
-        if raises:
-            raise
-        msg_stream.write(f"Exiting: {exc.errors[0].desc if exc.errors else exc}\n")
-        msg_stream.flush()
-        raise SystemExit(1) from None
-    except KeyboardInterrupt:
-        pass
 
 
 def server_in_thread(

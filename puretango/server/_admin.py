@@ -1,0 +1,182 @@
+"""The admin device of a device server (``dserver/<server>/<instance>``): the Tango
+commands a server answers about itself (its classes and devices, restart and kill,
+logging levels and targets), and the ones puretango does not support yet (polling,
+events, locking) as ``API_NotSupportedFeature``.
+
+Rule: the admin device reaches its server only through ``self._server`` (set by
+:class:`._server.DeviceServer`); it imports nothing of the server protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import DevFailed, make_error
+from ..idl._enums import CmdArgType, DevState, GreenMode
+from ._model import Device, command
+
+__all__ = ["DServer"]
+
+
+class DServer(Device):
+    """The admin device of a server (``dserver/<server>/<instance>``)."""
+
+    DEVICE_CLASS_DESCRIPTION = "The administration device of a device server"
+    green_mode = GreenMode.Asyncio  # its commands are quick or need the server's loop
+
+    def init_device(self) -> None:
+        self.set_state(DevState.ON)
+        self.set_status("The device is ON\nThe polling is ON")  # cppTango's DServer status
+
+    @command(dtype_out=(str,))
+    def QueryClass(self) -> list[str]:  # noqa: N802 - Tango command names
+        return list(self._server.class_names())
+
+    @command(dtype_out=(str,))
+    def QueryDevice(self) -> list[str]:  # noqa: N802
+        return [f"{s.class_name}::{s.name}" for s in self._server.device_servants()]
+
+    @command(dtype_out=(str,))
+    def QuerySubDevice(self) -> list[str]:  # noqa: N802
+        return []
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def QueryWizardClassProperty(self, class_name: str) -> list[str]:  # noqa: N802
+        cls = self._server.device_class(class_name)
+        return _wizard(cls._class_properties)
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def QueryWizardDevProperty(self, class_name: str) -> list[str]:  # noqa: N802
+        cls = self._server.device_class(class_name)
+        return _wizard(cls._device_properties)
+
+    @command
+    async def Kill(self) -> None:  # noqa: N802
+        self._server.request_stop()
+
+    @command(dtype_in=str)
+    async def DevRestart(self, name: str) -> None:  # noqa: N802
+        await self._server.restart_device(name)
+
+    @command
+    async def RestartServer(self) -> None:  # noqa: N802
+        for servant in self._server.device_servants():
+            await self._server.restart_device(servant.name)
+
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
+    def GetLoggingLevel(self, devices: list[str]) -> Any:  # noqa: N802
+        names = [d for d in devices]
+        return [[self._server.logging_levels.get(n.lower(), 0) for n in names], names]
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def SetLoggingLevel(self, levels: Any) -> None:  # noqa: N802
+        for level, name in zip(levels[0], levels[1]):
+            self._server.logging_levels[name.lower()] = int(level)
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def GetLoggingTarget(self, device: str) -> list[str]:  # noqa: N802
+        return list(self._server.logging_targets.get(device.lower(), []))
+
+    @command(dtype_in=(str,))
+    def AddLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
+        for device, target in zip(pairs[0::2], pairs[1::2]):
+            self._server.logging_targets.setdefault(device.lower(), []).append(target)
+
+    @command(dtype_in=(str,))
+    def RemoveLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
+        for device, target in zip(pairs[0::2], pairs[1::2]):
+            targets = self._server.logging_targets.get(device.lower(), [])
+            if target in targets:
+                targets.remove(target)
+
+    @command
+    def StartLogging(self) -> None:  # noqa: N802
+        pass
+
+    @command
+    def StopLogging(self) -> None:  # noqa: N802
+        pass
+
+    def _not_yet(self, what: str) -> DevFailed:
+        return DevFailed(
+            make_error(
+                "API_NotSupportedFeature",
+                f"{what} is not supported by puretango servers yet",
+                "DServer",
+            )
+        )
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Polling")
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def UpdObjPollingPeriod(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Polling")
+
+    @command(dtype_in=(str,))
+    def RemObjPolling(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Polling")
+
+    @command
+    def StartPolling(self) -> None:  # noqa: N802
+        pass
+
+    @command
+    def StopPolling(self) -> None:  # noqa: N802
+        pass
+
+    @command(dtype_out=(str,))
+    def PolledDevice(self) -> list[str]:  # noqa: N802
+        return []
+
+    @command(dtype_in=str, dtype_out=(str,))
+    def DevPollStatus(self, device: str) -> list[str]:  # noqa: N802
+        return []
+
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
+    def ZmqEventSubscriptionChange(self, arg: Any) -> Any:  # noqa: N802
+        raise self._not_yet("Events")
+
+    @command(dtype_in=(str,))
+    def EventConfirmSubscription(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Events")
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray)
+    def LockDevice(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Device locking")
+
+    @command(dtype_in=CmdArgType.DevVarLongStringArray, dtype_out=CmdArgType.DevLong)
+    def UnLockDevice(self, arg: Any) -> int:  # noqa: N802
+        raise self._not_yet("Device locking")
+
+    @command(dtype_in=(str,))
+    def ReLockDevices(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Device locking")
+
+    @command(dtype_in=str, dtype_out=CmdArgType.DevVarLongStringArray)
+    def DevLockStatus(self, device: str) -> Any:  # noqa: N802
+        return [
+            [0, 0, 0, 0, 0, 0],
+            [f"Device {device} is not locked", "Not defined", "Not defined"],
+        ]
+
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevLong)
+    def EventSubscriptionChange(self, arg: Any) -> int:  # noqa: N802
+        raise self._not_yet("Events (the pre-ZMQ subscription)")
+
+    @command(dtype_in=bool)
+    def EnableEventSystemPerfMon(self, enabled: bool) -> None:  # noqa: N802
+        pass
+
+    @command(dtype_out=str)
+    def QueryEventSystem(self) -> str:  # noqa: N802
+        return '{"version":1,"server":null,"client":null}'
+
+
+def _wizard(props: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for name, prop in props.items():
+        default = prop.default_value
+        out += [name, prop.doc or "", "" if default is None else str(default)]
+    return out

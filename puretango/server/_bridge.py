@@ -1,0 +1,126 @@
+"""The bridge between the server's event loop and device code: where user code runs, and
+how requests to one device are serialised.
+
+Rule 1: device code is called through :meth:`UserCodeBridge.call`: ``async def`` methods
+on the server loop, plain methods on a worker thread of the server's executor.
+
+Rule 2: a synchronous device runs each whole operation that calls device code on one
+worker thread (:meth:`UserCodeBridge.run_on_worker`: one hop per request); on that
+thread plain methods are simply called and coroutines are handed back to the loop.
+
+Rule 3: requests to a synchronous device are serialised by a lock per device (Tango's
+default serialisation model) unless they come from this very process: a device calling
+itself or a sibling through a DeviceProxy must not deadlock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Executor
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
+
+__all__ = ["UserCodeBridge"]
+
+_T = TypeVar("_T")
+
+
+class _WorkerState(threading.local):
+    """The server loop, on a worker thread while it runs a whole operation (else None)."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+_worker = _WorkerState()
+
+
+def _complete(coro: Any) -> Any:
+    """Run a coroutine that never suspends (device code on a worker thread) to its end."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    coro.close()
+    raise RuntimeError("an operation of a synchronous device waited on the event loop")
+
+
+def _run_operation(coro: Coroutine[Any, Any, _T], loop: asyncio.AbstractEventLoop) -> _T:
+    """Run a whole operation on this worker thread."""
+    _worker.loop = loop
+    try:
+        return _complete(coro)
+    finally:
+        _worker.loop = None
+
+
+class _ThreadLock:
+    """A threading lock used as an async context manager from a worker thread."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock = lock
+
+    async def __aenter__(self) -> None:
+        self.lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+class _NoLock:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()
+
+
+class UserCodeBridge:
+    """Runs the code of one device for the server loop (see the module's rules)."""
+
+    __slots__ = ("executor", "threaded", "_lock")
+
+    def __init__(self, executor: Executor, threaded: bool) -> None:
+        self.executor = executor
+        #: a synchronous device: operations run on a worker thread, serialised by a lock
+        self.threaded = threaded
+        self._lock = _ThreadLock(threading.Lock())
+
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run device code: coroutines on the loop, plain functions on a worker thread.
+
+        Inside an operation already running on a worker thread (:meth:`run_on_worker`),
+        plain functions are simply called, and coroutines are handed to the loop.
+        """
+        loop = _worker.loop
+        if loop is not None:
+            if inspect.iscoroutinefunction(fn):
+                return asyncio.run_coroutine_threadsafe(fn(*args), loop).result()
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                result = _complete(result)
+            return result
+        if inspect.iscoroutinefunction(fn):
+            return await fn(*args)
+        result = await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    def serialised(self, client_pid: int | None) -> AbstractAsyncContextManager[None]:
+        """The device lock (Tango's serialisation by device), or a no-op for asyncio devices
+        and for requests made from inside this process (a device calling itself)."""
+        if not self.threaded or client_pid == os.getpid():
+            return _NO_LOCK
+        return self._lock
+
+    def run_on_worker(self, operation: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
+        """Run a whole operation on a worker thread (one hop per request)."""
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self.executor, _run_operation, operation, loop)

@@ -1,0 +1,103 @@
+"""The command line of a device server: :func:`run` parses PyTango's arguments
+(``INSTANCE -nodb -port P -dlist a/b/c``, ``-ORBendPoint giop:tcp:<host>:<port>``) and
+serves devices of the first class given until the admin device's ``Kill`` (or Ctrl-C)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import DevFailed, make_error
+from ._model import Device
+from ._server import DeviceServer
+
+__all__ = ["run"]
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=argv[0] if argv else "server", add_help=True)
+    parser.add_argument("instance")
+    parser.add_argument("-nodb", action="store_true")
+    parser.add_argument("-dlist", default="")
+    parser.add_argument("-port", type=int, default=None)
+    parser.add_argument("-host", default=None)
+    parser.add_argument("-ORBendPoint", dest="endpoint", default=None)
+    parser.add_argument("-v", dest="verbose", nargs="?", const="1", default="0")
+    parser.add_argument("-file", default=None)
+    args, _unknown = parser.parse_known_args(list(argv[1:]))
+    return args
+
+
+def _endpoint(args: argparse.Namespace) -> tuple[str, int]:
+    if args.endpoint:
+        # giop:tcp:<host>:<port>
+        parts = args.endpoint.split(":")
+        if len(parts) < 4 or parts[0] != "giop" or parts[1] != "tcp":
+            raise SystemExit(f"bad -ORBendPoint {args.endpoint!r}: expected giop:tcp:<host>:<port>")
+        return parts[2] or "0.0.0.0", int(parts[3] or 0)
+    return args.host or "0.0.0.0", args.port or 0
+
+
+def _class_list(classes: Any) -> list[type[Device]]:
+    if isinstance(classes, dict):
+        classes = list(classes.values())
+    result = []
+    for item in classes:
+        result.append(item[1] if isinstance(item, (tuple, list)) else item)
+    return result
+
+
+def run(
+    classes: Any,
+    args: Sequence[str] | None = None,
+    msg_stream: Any = sys.stdout,
+    verbose: bool = False,
+    green_mode: Any = None,
+    raises: bool = False,
+    **_ignored: Any,
+) -> None:
+    """Run a device server: ``python myserver.py INSTANCE -nodb -port P -dlist a/b/c``."""
+    argv = list(sys.argv if args is None else args)
+    device_classes = _class_list(classes)
+    server_name = (
+        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
+    )
+    if args is not None and argv and argv[0] == device_classes[0].__name__:
+        server_name = argv[0]
+    try:
+        options = _parse_args(argv)
+        if not options.nodb:
+            raise DevFailed(
+                make_error(
+                    "API_DatabaseAccess",
+                    "puretango device servers need -nodb until the Database arrives: "
+                    "use INSTANCE -nodb -port P -dlist domain/family/member",
+                    "puretango.server.run",
+                )
+            )
+        host, port = _endpoint(options)
+        names = [n for n in options.dlist.split(",") if n] or [
+            f"{device_classes[0].__name__}/{options.instance}/1".lower()
+        ]
+        devices = [(device_classes[0], name, None) for name in names]
+        server = DeviceServer(server_name, options.instance, devices, host, port)
+
+        async def main() -> None:
+            await server.start()
+            msg_stream.write("Ready to accept request\n")
+            msg_stream.flush()
+            await server.serve_until_stopped()
+
+        asyncio.run(main())
+    except DevFailed as exc:
+        if raises:
+            raise
+        msg_stream.write(f"Exiting: {exc.errors[0].desc if exc.errors else exc}\n")
+        msg_stream.flush()
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        pass
