@@ -1,17 +1,18 @@
 """Down-conversions for clients of IDL 1 to 4: the servant builds the newest structs
-(``AttributeValue_5``, ``AttributeConfig_5``, ``DevCmdInfo_2``) and these functions copy
-them into the older ones an older operation returns."""
+(``AttributeValue_5``, ``DevCmdInfo_2``) and these functions copy them into the older ones
+an older operation returns (configurations convert themselves: ``AttrConfig.to_idl``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .._pyvalues import ARM_SEQUENCE_TYPES
 from ..giop._typecode import TC_NULL
 from ..giop._typecode import Any as CorbaAny
 from ..idl import types as t
 from ..idl._enums import AttributeDataType
 
-__all__ = ["downgrade", "config_1", "value_3", "cmd_info_1"]
+__all__ = ["downgrade", "value_3", "cmd_info_1"]
 
 
 def downgrade(value: Any, target: Any) -> Any:
@@ -19,37 +20,13 @@ def downgrade(value: Any, target: Any) -> Any:
     return target(**{name: getattr(value, name) for name, _ in target.fields})
 
 
-def config_1(c: Any, target: Any) -> Any:
-    """An AttributeConfig_5 as an AttributeConfig (IDL 1) or AttributeConfig_2."""
-    fields = {name: getattr(c, name) for name, _ in target.fields if hasattr(c, name)}
-    fields["min_alarm"], fields["max_alarm"] = c.att_alarm.min_alarm, c.att_alarm.max_alarm
-    return target(**fields)
-
-
-_ARRAY_ALIAS = {
-    AttributeDataType.ATT_BOOL: t.DevVarBooleanArray,
-    AttributeDataType.ATT_SHORT: t.DevVarShortArray,
-    AttributeDataType.ATT_LONG: t.DevVarLongArray,
-    AttributeDataType.ATT_LONG64: t.DevVarLong64Array,
-    AttributeDataType.ATT_FLOAT: t.DevVarFloatArray,
-    AttributeDataType.ATT_DOUBLE: t.DevVarDoubleArray,
-    AttributeDataType.ATT_UCHAR: t.DevVarCharArray,
-    AttributeDataType.ATT_USHORT: t.DevVarUShortArray,
-    AttributeDataType.ATT_ULONG: t.DevVarULongArray,
-    AttributeDataType.ATT_ULONG64: t.DevVarULong64Array,
-    AttributeDataType.ATT_STRING: t.DevVarStringArray,
-    AttributeDataType.ATT_STATE: t.DevVarStateArray,
-    AttributeDataType.ATT_ENCODED: t.DevVarEncodedArray,
-}
-
-
 def value_3(v: Any) -> Any:
     """An AttributeValue_5 as the AttributeValue_3 of IDL 3 (the value in a CORBA any)."""
     union = v.value
     if union.disc == AttributeDataType.DEVICE_STATE:
         value = CorbaAny(t.DevStateT.typecode, union.value)
-    elif union.disc in _ARRAY_ALIAS:
-        value = CorbaAny(_ARRAY_ALIAS[union.disc].typecode, union.value)
+    elif union.disc in ARM_SEQUENCE_TYPES:
+        value = CorbaAny(ARM_SEQUENCE_TYPES[union.disc].typecode, union.value)
     else:
         value = CorbaAny(TC_NULL, None)
     return t.AttributeValue_3(

@@ -86,8 +86,8 @@ def to_tango_type(dtype: Any) -> CmdArgType:
     if isinstance(dtype, str):
         if dtype in _BY_NAME:
             return _BY_NAME[dtype]
-        if dtype in CmdArgType.names:  # type: ignore[attr-defined]
-            return CmdArgType.names[dtype]  # type: ignore[attr-defined]
+        if dtype in CmdArgType.names:
+            return CmdArgType.names[dtype]
         if dtype.lower() in _BY_NAME:
             return _BY_NAME[dtype.lower()]
         raise TypeError(f"unknown Tango data type {dtype!r}")

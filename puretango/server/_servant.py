@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
 from .._version import __version__
 from ..idl import DEVICE_REPO_IDS, UnionValue
@@ -42,12 +43,11 @@ from ..idl._enums import (
 )
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
-from ._downgrade import cmd_info_1, config_1, downgrade, value_3
+from ._downgrade import cmd_info_1, downgrade, value_3
 from ._model import Device
 from ._runtime import (
     AttrRuntime,
     CmdRuntime,
-    builtin_config,
     check_write_limits,
     default_setpoint,
     failed_value,
@@ -69,6 +69,8 @@ if TYPE_CHECKING:
 __all__ = ["DeviceServant", "ServerContext", "ClientInfo", "MultiDevFailed", "python_error"]
 
 _ALL_ATTRIBUTES = ("all attributes", "all attributes_3")
+_STATE_CONFIG = AttrConfig.builtin("State")
+_STATUS_CONFIG = AttrConfig.builtin("Status")
 _OBJECT_REPO_ID = "IDL:omg.org/CORBA/Object:1.0"
 _IDL_VERSION = "6.0.4"
 
@@ -217,7 +219,7 @@ class DeviceServant:
         """(attribute, "high"/"low") for readable attributes beyond their alarm limits."""
         found = []
         for attr in self.attributes.values():
-            low, high = attr.limit("min_alarm"), attr.limit("max_alarm")
+            low, high = attr.config.alarm_limits[:2]
             if (low is None and high is None) or not attr.readable or attr.read_method is None:
                 continue
             try:
@@ -393,31 +395,33 @@ class DeviceServant:
             )
         return attr
 
-    def _config5_list(self, names: list[str], with_state_status: bool) -> list[Any]:
+    def _configs(self, names: list[str], with_state_status: bool) -> list[AttrConfig]:
+        """The configurations a get_attribute_config* names (``all attributes`` included)."""
         if len(names) == 1 and names[0].lower() in _ALL_ATTRIBUTES:
-            configs = [a.to_config5() for a in self.attributes.values()]
+            configs = [a.config for a in self.attributes.values()]
             if with_state_status or names[0].lower() == "all attributes_3":
-                configs += [builtin_config("State"), builtin_config("Status")]
+                configs += [_STATE_CONFIG, _STATUS_CONFIG]
             return configs
         result = []
         for name in names:
-            if name.lower() in ("state", "status"):
-                result.append(builtin_config("State" if name.lower() == "state" else "Status"))
+            key = name.lower()
+            if key in ("state", "status"):
+                result.append(_STATE_CONFIG if key == "state" else _STATUS_CONFIG)
             else:
-                result.append(self._attribute(name).to_config5())
+                result.append(self._attribute(name).config)
         return result
 
     async def _op_get_attribute_config_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return self._config5_list(args[0], True)
+        return [c.to_idl(t.AttributeConfig_5) for c in self._configs(args[0], True)]
 
     async def _op_get_attribute_config_3(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [downgrade(c, t.AttributeConfig_3) for c in self._config5_list(args[0], True)]
+        return [c.to_idl(t.AttributeConfig_3) for c in self._configs(args[0], True)]
 
     async def _op_get_attribute_config_2(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [config_1(c, t.AttributeConfig_2) for c in self._config5_list(args[0], False)]
+        return [c.to_idl(t.AttributeConfig_2) for c in self._configs(args[0], False)]
 
     async def _op_get_attribute_config(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [config_1(c, t.AttributeConfig) for c in self._config5_list(args[0], False)]
+        return [c.to_idl(t.AttributeConfig) for c in self._configs(args[0], False)]
 
     async def _op_set_attribute_config(self, args: list[Any], client: ClientInfo) -> None:
         for conf in args[0]:
