@@ -352,7 +352,8 @@ class GiopConnection:
             header = parse_header(buf)
             if header.size > self.max_message_size:
                 raise RemoteProtocolError(
-                    f"message of {header.size} bytes exceeds the limit of {self.max_message_size} bytes"
+                    f"message of {header.size} bytes exceeds the limit of "
+                    f"{self.max_message_size} bytes"
                 )
             total = HEADER_SIZE + header.size
             if self._check_role(header) is False:  # refused from the header alone
