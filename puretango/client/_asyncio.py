@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ..giop import Reply
-from ._channel import ChannelState, ConnectionDropped, connect_timeout, retried
-from ._engine import Call, Op, connect_error, timeout_error
+from ._channel import ChannelState, ConnectionDropped, connect_timeout, retry_after_drop
+from ._engine import Call, Op, connect_error, reply_result, timeout_error
 
 __all__ = ["run_async", "invoke_async", "AsyncioChannel"]
 
@@ -110,9 +110,13 @@ class AsyncioChannel(asyncio.BufferedProtocol):
             else:
                 await asyncio.shield(self._connecting)
 
-    def invoke(self, call: Call) -> Awaitable[Any]:
-        """Send ``call``, wait for its reply: an awaitable of the decoded result."""
-        return run_async(retried(call), self._roundtrip)
+    async def invoke(self, call: Call) -> Any:
+        """Send ``call``, wait for its reply, and return the decoded result."""
+        try:
+            reply = await self._roundtrip(call)
+        except ConnectionDropped:
+            return await run_async(retry_after_drop(call), self._roundtrip)
+        return reply_result(call, reply)
 
     async def _roundtrip(self, call: Call) -> Reply:
         await self._ensure_connected(call)

@@ -13,7 +13,7 @@ socket and the way a caller waits; :class:`ChannelState` owns the rest:
   a late reply is dropped.
 
 This module also holds the connect timeout and the retry-once rule for calls whose
-connection dropped before the reply (:func:`retried`), shared by every transport.
+connection dropped before the reply (:func:`retry_after_drop`), shared by every transport.
 
 Rule 1: no sockets, threads, event loops or clocks here. A transport calls these methods
 under whatever lock it needs (the threaded one under its condition variable).
@@ -57,7 +57,7 @@ __all__ = [
     "ConnectionDropped",
     "DEFAULT_CONNECT_TIMEOUT",
     "connect_timeout",
-    "retried",
+    "retry_after_drop",
     "invoke_retrying",
 ]
 
@@ -122,11 +122,7 @@ class ChannelState(Generic[W]):
         expects_reply = not op.oneway
         try:
             request_id, data = conn.send_request(
-                call.object_key,
-                op.name,
-                call.write_body,
-                response_expected=expects_reply,
-                template_key=call.cache_key,
+                call.object_key, op.name, call.write_body, expects_reply, call.cache_key
             )
         except LocalProtocolError as exc:
             raise TypeError(f"cannot send {op.name} to {call.device}: {exc}") from None
@@ -178,28 +174,30 @@ class ChannelState(Generic[W]):
         """The caller of ``request_id`` on ``conn`` leaves: a late reply will be dropped."""
         if conn is self.conn:
             self.waiters.pop(request_id, None)
-            conn.forget(request_id)
+            conn.pending.discard(request_id)  # conn.forget, without a call on the hot path
 
 
-def retried(call: Call) -> Op[Any]:
-    """The retry-once rule of every transport, as an operation: the result of ``call``.
+def retry_after_drop(call: Call) -> Op[Any]:
+    """The retry-once rule of every transport, as an operation: the result of ``call``
+    once the shared connection died before answering it (a restarted server, an idle
+    close).
 
-    The call is sent once more, on a fresh connection, if the shared one died before
-    answering (a restarted server, an idle close), as cppTango does; a second drop is a
-    ``CommunicationFailed``. Threaded and gevent transports drive it with
-    :func:`invoke_retrying`, the asyncio one with its ``run_async``.
+    The call is sent once more, on a fresh connection, as cppTango does; a second drop is
+    a ``CommunicationFailed``. Blocking transports drive it with :func:`run_sync` (see
+    :func:`invoke_retrying`), the asyncio one with its ``run_async``.
     """
     try:
         reply = yield call
-    except ConnectionDropped:
-        try:
-            reply = yield call
-        except ConnectionDropped as again:
-            raise connection_lost_error(call, str(again)) from None
+    except ConnectionDropped as again:
+        raise connection_lost_error(call, str(again)) from None
     return reply_result(call, reply)
 
 
 def invoke_retrying(roundtrip: Callable[[Call], Reply], call: Call) -> Any:
-    """The result of ``call``, with a blocking ``roundtrip`` (send, wait, return the Reply)
-    and the rule of :func:`retried`."""
-    return run_sync(retried(call), roundtrip)
+    """The result of ``call`` with a blocking ``roundtrip`` (send, wait, return the Reply),
+    retried by the rule of :func:`retry_after_drop`."""
+    try:
+        reply = roundtrip(call)
+    except ConnectionDropped:
+        return run_sync(retry_after_drop(call), roundtrip)
+    return reply_result(call, reply)

@@ -96,6 +96,8 @@ class _NeedData:
         return "NEED_DATA"
 
 
+_OPEN = ConnectionState.OPEN
+
 #: Returned by :meth:`GiopConnection.next_event` when more bytes are needed.
 NEED_DATA = _NeedData()
 
@@ -144,6 +146,7 @@ class GiopConnection:
         # client requests: the CodeSets context is still to be sent; reusable encodings
         self._code_sets_due = True
         self._request_templates: dict[tuple[object, ...], bytes] = {}
+        self._pack_request_id = _ULONG[little].pack_into
 
     # -- sending --------------------------------------------------------------
 
@@ -167,7 +170,6 @@ class GiopConnection:
         object_key: bytes,
         operation: str,
         body: Body | BodyWriter = EMPTY_BODY,
-        *,
         response_expected: bool = True,
         template_key: Hashable | None = None,
     ) -> tuple[int, bytearray]:
@@ -177,7 +179,7 @@ class GiopConnection:
         is encoded each time). A two-way request is pending once encoded; a request that
         cannot be encoded raises :class:`LocalProtocolError` and leaves nothing pending.
         """
-        if self.state is not ConnectionState.OPEN:
+        if self.state is not _OPEN:
             raise LocalProtocolError(f"cannot send on a connection in state {self.state.name}")
         request_id = next(self._ids)
         key = (object_key, operation, response_expected, template_key)
@@ -188,7 +190,7 @@ class GiopConnection:
             )
         else:
             data = bytearray(template)
-            _ULONG[self.little].pack_into(data, HEADER_SIZE, request_id)
+            self._pack_request_id(data, HEADER_SIZE, request_id)
             if template_key is None:  # the template is the head: add this call's body
                 data = self._checked(finish_request(data, body, self.little))
         if response_expected:
