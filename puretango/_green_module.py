@@ -27,8 +27,6 @@ def factories(mode: GreenMode) -> tuple[Any, Any]:
         *args: Any, wait: bool | None = None, timeout: float | None = None, **kwargs: Any
     ) -> Any:  # noqa: N802
         kwargs.setdefault("green_mode", mode)
-        if len(args) == 2:
-            return RUNNERS[mode](_AttributeProxy(*args, **kwargs)._g_init(), wait, timeout)
         proxy = _AttributeProxy(*args, _connect=False, **kwargs)
         return RUNNERS[mode](proxy._g_init(), wait, timeout)
 

@@ -13,33 +13,30 @@ from __future__ import annotations
 import asyncio
 import socket
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ..giop import (
-    GiopConnection,
-    Reply,
-    Role,
-)
-from ._engine import (
-    Call,
-    ConnectionDropped,
-    Op,
-    connect_error,
-    connection_lost_error,
-    encode_request,
-    replies,
-    reply_result,
-    timeout_error,
-)
+from ..giop import Reply
+from ._channel import ChannelState, ConnectionDropped, connect_timeout, retry_after_drop
+from ._engine import Call, Op, connect_error, reply_result, timeout_error
 
 __all__ = ["run_async", "invoke_async", "AsyncioChannel"]
 
 T = TypeVar("T")
-CONNECT_TIMEOUT = 2.0
 
 
 class _Expired(Exception):
     pass
+
+
+def _set_result(fut: asyncio.Future[Reply], reply: Reply) -> None:
+    if not fut.done():  # a cancelled or expired call may not have left yet
+        fut.set_result(reply)
+
+
+def _set_exception(fut: asyncio.Future[Reply], error: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(error)
 
 
 class AsyncioChannel(asyncio.BufferedProtocol):
@@ -49,8 +46,7 @@ class AsyncioChannel(asyncio.BufferedProtocol):
         self.loop = loop
         self.host, self.port = host, port
         self.transport: asyncio.Transport | None = None
-        self.conn: GiopConnection | None = None
-        self.waiters: dict[int, asyncio.Future[Reply]] = {}
+        self.state: ChannelState[asyncio.Future[Reply]] = ChannelState(_set_result, _set_exception)
         # request id -> (deadline on the loop clock, future); swept by one timer
         self._deadlines: dict[int, tuple[float, asyncio.Future[Reply]]] = {}
         self._sweeper: asyncio.TimerHandle | None = None
@@ -64,48 +60,43 @@ class AsyncioChannel(asyncio.BufferedProtocol):
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.transport = transport
-        self.conn = GiopConnection(Role.CLIENT)
+        self.state.open()
 
     def get_buffer(self, sizehint: int) -> memoryview:
-        conn = self.conn
+        conn = self.state.conn
         return conn.get_buffer(sizehint) if conn is not None else memoryview(bytearray(65536))
 
     def buffer_updated(self, nbytes: int) -> None:
-        conn = self.conn
+        conn = self.state.conn
         if conn is None:
             return
         conn.buffer_updated(nbytes)
         try:
-            for reply in replies(conn):
-                fut = self.waiters.get(reply.request_id)
-                if fut is not None and not fut.done():
-                    fut.set_result(reply)
+            self.state.dispatch(conn)
         except ConnectionDropped as dropped:
-            self._fail_all(str(dropped))
+            self._drop(str(dropped))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._fail_all(f"connection lost: {exc}" if exc else "connection closed by the server")
+        self._drop(f"connection lost: {exc}" if exc else "connection closed by the server")
 
-    def _fail_all(self, reason: str) -> None:
+    def _drop(self, reason: str) -> None:
         transport = self.transport
-        self.transport = self.conn = None
+        self.transport = None
         if transport is not None:
             transport.abort()
-        for fut in self.waiters.values():
-            if not fut.done():
-                fut.set_exception(ConnectionDropped(reason))
+        self.state.drop(self.state.conn, reason)
 
     # -- calls -------------------------------------------------------------------------
 
     async def _ensure_connected(self, call: Call) -> None:
-        while self.transport is None or self.conn is None:
+        while self.transport is None or self.state.conn is None:
             if self._connecting is None:
                 self._connecting = self.loop.create_future()
                 connecting = self._connecting
                 try:
                     await asyncio.wait_for(
                         self.loop.create_connection(lambda: self, self.host, self.port),
-                        min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT),
+                        connect_timeout(call.timeout),
                     )
                 except (OSError, asyncio.TimeoutError) as exc:
                     error = connect_error(call, str(exc) or type(exc).__name__)
@@ -120,25 +111,22 @@ class AsyncioChannel(asyncio.BufferedProtocol):
                 await asyncio.shield(self._connecting)
 
     async def invoke(self, call: Call) -> Any:
+        """Send ``call``, wait for its reply, and return the decoded result."""
         try:
             reply = await self._roundtrip(call)
         except ConnectionDropped:
-            try:
-                reply = await self._roundtrip(call)  # once more on a fresh connection
-            except ConnectionDropped as again:
-                raise connection_lost_error(call, str(again)) from None
+            return await run_async(retry_after_drop(call), self._roundtrip)
         return reply_result(call, reply)
 
     async def _roundtrip(self, call: Call) -> Reply:
         await self._ensure_connected(call)
-        conn, transport = self.conn, self.transport
+        conn, transport = self.state.conn, self.transport
         assert conn is not None and transport is not None
-        request_id, expects_reply, data = encode_request(conn, call)
+        fut: asyncio.Future[Reply] = self.loop.create_future()
+        request_id, expects_reply, data = self.state.start(conn, call, fut)
         if not expects_reply:
             transport.write(data)
             return Reply(request_id=request_id)
-        fut: asyncio.Future[Reply] = self.loop.create_future()
-        self.waiters[request_id] = fut
         if call.timeout > 0:
             deadline = self.loop.time() + call.timeout
             self._deadlines[request_id] = (deadline, fut)
@@ -152,10 +140,8 @@ class AsyncioChannel(asyncio.BufferedProtocol):
         except _Expired:
             raise timeout_error(call) from None
         finally:
-            del self.waiters[request_id]
             self._deadlines.pop(request_id, None)
-            if conn is self.conn:
-                conn.forget(request_id)
+            self.state.forget(conn, request_id)
 
     def _expire_overdue(self) -> None:
         """Fail the calls past their deadline; one timer per connection, not per call."""
@@ -178,7 +164,7 @@ _channels: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
-def invoke_async(call: Call) -> Any:
+def invoke_async(call: Call) -> Awaitable[Any]:
     """Awaitable result of ``call`` on the running loop's shared connection."""
     loop = asyncio.get_running_loop()
     pool = _channels.get(loop)
@@ -190,13 +176,14 @@ def invoke_async(call: Call) -> Any:
     return channel.invoke(call)
 
 
-async def run_async(op: Op[T]) -> T:
-    """Drive a client operation on the running loop."""
+async def run_async(op: Op[T], invoke: Callable[[Call], Awaitable[Any]] = invoke_async) -> T:
+    """Drive a client operation on the running loop, awaiting ``invoke(call)`` for each
+    yielded call."""
     try:
         call = next(op)
         while True:
             try:
-                result = await invoke_async(call)
+                result = await invoke(call)
             except Exception as exc:  # delivered into the operation, which may handle it
                 call = op.throw(exc)
             else:

@@ -11,37 +11,38 @@ them.
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 import threading
-from typing import Any, TypeVar
+from typing import Any
 
 import gevent
-from gevent.hub import Waiter, get_hub
+from gevent.hub import Waiter, get_hub, getcurrent
 from gevent.lock import Semaphore
 from gevent.monkey import get_original
 from gevent.socket import wait_write
 
-from ..giop import (
-    GiopConnection,
-    Reply,
-    Role,
-)
-from ._engine import (
-    Call,
-    ConnectionDropped,
-    Op,
-    connect_error,
-    encode_request,
-    invoke_retrying,
-    replies,
-    timeout_error,
-)
+from ..giop import GiopConnection, Reply
+from ._channel import ChannelState, ConnectionDropped, connect_timeout, invoke_retrying
+from ._engine import Call, connect_error, timeout_error
 
-__all__ = ["GeventChannel", "invoke_gevent", "run_gevent"]
+__all__ = ["GeventChannel", "invoke_gevent", "connect_pending"]
 
-T = TypeVar("T")
-_socket_mod = __import__("socket")
 _RealSocket = get_original("socket", "socket")
-CONNECT_TIMEOUT = 2.0
+
+#: What ``connect_ex`` returns on a non-blocking socket while the connection is under way.
+_CONNECTING = frozenset({errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK, errno.EALREADY})
+
+
+def connect_pending(err: int) -> bool:
+    """Read the result of ``connect_ex`` on a non-blocking socket: False if connected, True
+    if connecting (wait until writable); a failure raises ``OSError``."""
+    if not err:
+        return False
+    if err in _CONNECTING:
+        return True
+    raise OSError(err, os.strerror(err))
 
 
 class GeventChannel:
@@ -51,9 +52,8 @@ class GeventChannel:
         self.host, self.port = host, port
         self.hub = get_hub()
         self.sock: Any = None
-        self.conn: GiopConnection | None = None
         self.watcher: Any = None
-        self.waiters: dict[int, Waiter] = {}
+        self.state: ChannelState[Any] = ChannelState(Waiter.switch, self._fail)
         self._send_lock = Semaphore()
         self._connect_lock = Semaphore()
 
@@ -65,32 +65,32 @@ class GeventChannel:
         with self._connect_lock:
             if self.sock is not None:
                 return
-            sock = _RealSocket(_socket_mod.AF_INET, _socket_mod.SOCK_STREAM)
+            sock = _RealSocket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setblocking(False)
+            connected = False
             try:
-                with gevent.Timeout(min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT), False):
-                    err = sock.connect_ex((self.host, self.port))
-                    if err not in (0, 115, 11, 36):  # EINPROGRESS, EAGAIN, EALREADY
-                        raise OSError(err, _os_strerror(err))
-                    if err:
+                with gevent.Timeout(connect_timeout(call.timeout), False):
+                    if connect_pending(sock.connect_ex((self.host, self.port))):
                         wait_write(sock.fileno())
-                        err = sock.getsockopt(_socket_mod.SOL_SOCKET, _socket_mod.SO_ERROR)
+                        err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                         if err:
-                            raise OSError(err, _os_strerror(err))
-                    sock.setsockopt(_socket_mod.IPPROTO_TCP, _socket_mod.TCP_NODELAY, 1)
-                    self.sock, self.conn = sock, GiopConnection(Role.CLIENT)
+                            raise OSError(err, os.strerror(err))
+                    connected = True
             except OSError as exc:
                 sock.close()
                 raise connect_error(call, str(exc)) from None
-            if self.sock is None:
+            if not connected:
                 sock.close()
                 raise connect_error(call, "connect timed out")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock = sock
+            self.state.open()
             self.watcher = self.hub.loop.io(sock.fileno(), 1)
             self.watcher.start(self._on_readable)
 
     def _on_readable(self) -> None:
         """Hub callback: read what is there and hand replies to their greenlets."""
-        sock, conn = self.sock, self.conn
+        sock, conn = self.sock, self.state.conn
         if sock is None or conn is None:
             return
         try:
@@ -98,33 +98,37 @@ class GeventChannel:
         except BlockingIOError:
             return
         except OSError as exc:
-            self._fail_all(f"connection lost: {exc}")
+            self._drop(conn, f"connection lost: {exc}")
             return
         if not received:
-            self._fail_all("connection closed by the server")
+            self._drop(conn, "connection closed by the server")
             return
         conn.buffer_updated(received)
         try:
-            for reply in replies(conn):
-                waiter = self.waiters.pop(reply.request_id, None)
-                if waiter is not None:
-                    waiter.switch(reply)
+            self.state.dispatch(conn)
         except ConnectionDropped as dropped:
-            self._fail_all(str(dropped))
+            self._drop(conn, str(dropped))
 
-    def _fail_all(self, reason: str) -> None:
+    def _drop(self, conn: GiopConnection, reason: str) -> None:
+        """Close the connection ``conn`` (if still current), then fail its waiters."""
+        if conn is not self.state.conn:
+            return
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
         if self.sock is not None:
             self.sock.close()
-        self.sock = self.conn = None
-        waiters, self.waiters = self.waiters, {}
-        for waiter in waiters.values():
-            waiter.throw(ConnectionDropped(reason))
+            self.sock = None
+        self.state.drop(conn, reason)
 
-    def _send(self, data: bytearray) -> None:
-        sock = self.sock
+    def _fail(self, waiter: Any, error: BaseException) -> None:
+        # only the hub may switch into a waiting greenlet: from elsewhere, go through it
+        if getcurrent() is self.hub:
+            waiter.throw(error)
+        else:
+            self.hub.loop.run_callback(waiter.throw, error)
+
+    def _send(self, sock: Any, data: bytearray) -> None:
         view = memoryview(data)
         with self._send_lock:
             while view:
@@ -143,18 +147,17 @@ class GeventChannel:
 
     def _roundtrip(self, call: Call) -> Reply:
         self._ensure_connected(call)
-        conn = self.conn
+        sock, conn = self.sock, self.state.conn
         assert conn is not None
-        request_id, expects_reply, data = encode_request(conn, call)
         waiter = Waiter(self.hub)
-        if expects_reply:
-            self.waiters[request_id] = waiter
+        request_id, expects_reply, data = self.state.start(conn, call, waiter)
         timer = None
         try:
             try:
-                self._send(data)
+                self._send(sock, data)
             except OSError as exc:
-                self._fail_all(f"send failed: {exc}")
+                self.state.forget(conn, request_id)
+                self._drop(conn, f"send failed: {exc}")
                 raise ConnectionDropped(str(exc)) from None
             if not expects_reply:
                 return Reply(request_id=request_id)
@@ -170,20 +173,10 @@ class GeventChannel:
         finally:
             if timer is not None:
                 timer.close()
-            self.waiters.pop(request_id, None)
-            if conn is self.conn:
-                conn.forget(request_id)
+            self.state.forget(conn, request_id)
 
 
 _EXPIRED = object()
-
-
-def _os_strerror(err: int) -> str:
-    import os
-
-    return os.strerror(err)
-
-
 _local = threading.local()
 
 
@@ -198,18 +191,3 @@ def invoke_gevent(call: Call) -> Any:
     if channel is None:
         channel = pool[call.endpoint] = GeventChannel(call.host, call.port)
     return channel.invoke(call)
-
-
-def run_gevent(op: Op[T]) -> T:
-    """Drive a client operation in the current greenlet."""
-    try:
-        call = next(op)
-        while True:
-            try:
-                result = invoke_gevent(call)
-            except Exception as exc:  # delivered into the operation
-                call = op.throw(exc)
-            else:
-                call = op.send(result)
-    except StopIteration as stop:
-        return stop.value

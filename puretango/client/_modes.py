@@ -6,8 +6,8 @@ operation's I/O happens and what the caller gets back:
 * Synchronous: the calling thread does the I/O (threaded transport).
 * Futures: one process-wide I/O thread runs an asyncio loop; calls become
   ``concurrent.futures.Future`` objects completed from that thread.
-* Gevent: the calling greenlet does the I/O on its hub; ``wait=False`` spawns a
-  greenlet and returns a ``gevent.event.AsyncResult``.
+* Gevent: the calling greenlet does the I/O on its hub (:func:`run_sync` with the gevent
+  invoke); ``wait=False`` spawns a greenlet and returns a ``gevent.event.AsyncResult``.
 * Asyncio: the running loop does the I/O; calls are awaitables (``asyncio.Task``).
 
 Each runner has the signature ``runner(op, wait, timeout)`` and follows PyTango's
@@ -136,23 +136,23 @@ def run_gevent_mode(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
     from gevent import Timeout, spawn
     from gevent.event import AsyncResult
 
-    from ._gevent import run_gevent
+    from ._gevent import invoke_gevent
 
     if wait is False:
         result = AsyncResult()
 
         def body() -> None:
             try:
-                result.set(run_gevent(op))
+                result.set(run_sync(op, invoke_gevent))
             except BaseException as exc:  # noqa: BLE001 - delivered through the AsyncResult
                 result.set_exception(exc)
 
         spawn(body)
         return result
     if timeout is None:
-        return run_gevent(op)
+        return run_sync(op, invoke_gevent)
     with Timeout(timeout):
-        return run_gevent(op)
+        return run_sync(op, invoke_gevent)
 
 
 RUNNERS = {

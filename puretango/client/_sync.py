@@ -17,26 +17,13 @@ import threading
 import time
 from typing import Any
 
-from ..giop import (
-    GiopConnection,
-    Reply,
-    Role,
-)
-from ._engine import (
-    Call,
-    ConnectionDropped,
-    connect_error,
-    encode_request,
-    invoke_retrying,
-    replies,
-    timeout_error,
-)
+from ..giop import GiopConnection, Reply
+from ._channel import ChannelState, ConnectionDropped, connect_timeout, invoke_retrying
+from ._engine import Call, connect_error, timeout_error
 
-__all__ = ["SyncChannel", "get_channel", "invoke", "CONNECT_TIMEOUT"]
+__all__ = ["SyncChannel", "get_channel", "invoke"]
 
-#: Seconds allowed to open a TCP connection (cppTango: 100 ms for devices; we are lenient).
 _DONTWAIT = socket.MSG_DONTWAIT
-CONNECT_TIMEOUT = float(os.environ.get("TANGOconnectTimeout", "0") or 0) / 1000 or 2.0
 
 
 class _Waiter:
@@ -47,6 +34,11 @@ class _Waiter:
         self.error: BaseException | None = None
 
 
+def _fail(waiter: _Waiter, error: BaseException) -> None:
+    if waiter.reply is None and waiter.error is None:
+        waiter.error = error
+
+
 class SyncChannel:
     """The shared connection to one server endpoint."""
 
@@ -55,48 +47,46 @@ class SyncChannel:
         self._cond = threading.Condition(threading.Lock())
         self._send_lock = threading.Lock()
         self._sock: socket.socket | None = None
-        self._conn: GiopConnection | None = None
-        self._generation = 0
-        self._replies_seen = 0
+        self._state: ChannelState[_Waiter] = ChannelState(self._deliver, _fail)
         self._reading = False
         self._sleepers = 0
         self._lock_held_by_leader = False
         self._poller = select.poll()
-        self._waiters: dict[int, _Waiter] = {}
 
     # -- connection management (call with _cond held) ------------------------------
 
-    def _ensure_connected(self, call: Call) -> tuple[socket.socket, GiopConnection, int]:
-        if self._sock is None or self._conn is None:
+    def _ensure_connected(self, call: Call) -> tuple[socket.socket, GiopConnection]:
+        sock, conn = self._sock, self._state.conn
+        if sock is None or conn is None:
             try:
                 sock = socket.create_connection(
-                    (self.host, self.port),
-                    timeout=min(CONNECT_TIMEOUT, call.timeout or CONNECT_TIMEOUT),
+                    (self.host, self.port), timeout=connect_timeout(call.timeout)
                 )
             except OSError as exc:
                 raise connect_error(call, str(exc)) from None
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(None)
-            self._sock, self._conn = sock, GiopConnection(Role.CLIENT)
+            self._sock, conn = sock, self._state.open()
             self._poller = select.poll()
             self._poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
-            self._generation += 1
-            self._replies_seen = 0
-        return self._sock, self._conn, self._generation
+        return sock, conn
 
-    def _drop(self, generation: int, reason: str) -> None:
-        """Close the connection of ``generation`` and fail everyone waiting on it."""
-        if generation != self._generation or self._sock is None:
+    def _drop(self, conn: GiopConnection | None, reason: str) -> None:
+        """Close the connection ``conn`` (if still current) and fail everyone waiting on it."""
+        if not self._state.drop(conn, reason):
             return
-        try:
-            self._sock.close()
-        except OSError:
-            pass
-        self._sock = self._conn = None
-        for waiter in self._waiters.values():
-            if waiter.reply is None and waiter.error is None:
-                waiter.error = ConnectionDropped(reason)
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            try:
+                sock.close()
+            except OSError:
+                pass
         self._cond.notify_all()
+
+    def _deliver(self, waiter: _Waiter, reply: Reply) -> None:
+        waiter.reply = reply
+        if self._sleepers:
+            self._cond.notify_all()
 
     # -- one call ---------------------------------------------------------------------
 
@@ -107,19 +97,17 @@ class SyncChannel:
     def _roundtrip(self, call: Call) -> Reply:
         deadline = time.monotonic() + call.timeout if call.timeout > 0 else None
         cond = self._cond
+        waiter = _Waiter()
         with cond:
-            sock, conn, generation = self._ensure_connected(call)
-            request_id, expects_reply, data = encode_request(conn, call)
-            waiter = _Waiter()
-            if expects_reply:
-                self._waiters[request_id] = waiter
+            sock, conn = self._ensure_connected(call)
+            request_id, expects_reply, data = self._state.start(conn, call, waiter)
         try:
             with self._send_lock:
                 sock.sendall(data)
         except OSError as exc:
             with cond:
-                self._waiters.pop(request_id, None)
-                self._drop(generation, f"send failed: {exc}")
+                self._state.forget(conn, request_id)
+                self._drop(conn, f"send failed: {exc}")
             raise ConnectionDropped(str(exc)) from None
         if not expects_reply:
             return Reply(request_id=request_id)
@@ -130,19 +118,16 @@ class SyncChannel:
                         return self._finish(waiter, request_id, conn)
                 # We are the leader: read until our reply arrives or time runs out.
                 try:
-                    if self._lead(waiter, sock, conn, generation, deadline, call):
-                        return self._finish(
-                            waiter, request_id, conn
-                        )  # _lead returned holding the lock
+                    if self._lead(waiter, sock, conn, deadline, call):
+                        # _lead returned holding the lock
+                        return self._finish(waiter, request_id, conn)
                 except BaseException:
                     with cond:
                         self._step_down()
                     raise
         except BaseException:
             with cond:
-                self._waiters.pop(request_id, None)
-                if conn is self._conn:
-                    conn.forget(request_id)
+                self._state.forget(conn, request_id)
             raise
 
     def _await_turn(self, waiter: _Waiter, deadline: float | None, call: Call) -> bool:
@@ -166,8 +151,7 @@ class SyncChannel:
     def _finish(self, waiter: _Waiter, request_id: int, conn: GiopConnection) -> Reply:
         """With the lock held (and released here): forget the request, return its reply."""
         try:
-            self._waiters.pop(request_id, None)
-            conn.forget(request_id)
+            self._state.forget(conn, request_id)
             assert waiter.reply is not None
             return waiter.reply
         finally:
@@ -185,7 +169,6 @@ class SyncChannel:
         waiter: _Waiter,
         sock: socket.socket,
         conn: GiopConnection,
-        generation: int,
         deadline: float | None,
         call: Call,
     ) -> bool:
@@ -222,14 +205,14 @@ class SyncChannel:
                 reason = str(exc)
             cond.acquire()
             try:
-                if generation != self._generation:
+                if conn is not self._state.conn:
                     self._step_down()
-                    return False  # the connection was replaced; our waiter has been failed
+                    return False  # the connection was dropped; our waiter has been failed
                 conn.buffer_updated(received)
                 try:
-                    self._dispatch(conn)
+                    self._state.dispatch(conn)
                 except ConnectionDropped as dropped:
-                    self._drop(generation, str(dropped) if received else reason)
+                    self._drop(conn, str(dropped) if received else reason)
                 if waiter.reply is not None or waiter.error is not None:
                     self._step_down()
                     if waiter.reply is not None:
@@ -240,17 +223,9 @@ class SyncChannel:
                 if not self._lock_held_by_leader:
                     cond.release()
 
-    def _dispatch(self, conn: GiopConnection) -> None:
-        for reply in replies(conn):
-            waiter = self._waiters.get(reply.request_id)
-            if waiter is not None:
-                waiter.reply = reply
-                if self._sleepers:
-                    self._cond.notify_all()
-
     def close(self) -> None:
         with self._cond:
-            self._drop(self._generation, "closed by the client")
+            self._drop(self._state.conn, "closed by the client")
 
 
 _channels: dict[tuple[str, int], SyncChannel] = {}

@@ -14,7 +14,13 @@ remembered until its reply arrives or :meth:`GiopConnection.forget` is called. A
 reply to a forgotten (timed out or cancelled) request is dropped silently, so a late
 reply can never be mistaken for the answer to another call.
 
-Rule 4: any :class:`RemoteProtocolError` out of ``next_event`` puts the connection in
+Rule 4 (client role): :meth:`GiopConnection.send_request` owns the wire layout of
+requests. The first request it encodes carries the CodeSets service context (as cppTango
+clients send it); later ones reuse a cached encoding of the same target and operation,
+patching only the request id: the whole message when the caller names its body with a
+``template_key``, else the request header. Callers never touch the bytes.
+
+Rule 5: any :class:`RemoteProtocolError` out of ``next_event`` puts the connection in
 the ``ERROR`` state; the transport should send :meth:`message_error` bytes and close.
 Any other exception out of this module is a bug.
 """
@@ -23,11 +29,17 @@ from __future__ import annotations
 
 import enum
 import itertools
+import struct
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from ._errors import LocalProtocolError, RemoteProtocolError
 from ._messages import (
+    CODE_SETS_CONTEXT,
+    EMPTY_BODY,
     HEADER_SIZE,
+    Body,
+    BodyWriter,
     CloseConnection,
     Header,
     Message,
@@ -37,6 +49,8 @@ from ._messages import (
     Request,
     decode_message,
     encode_message,
+    encode_request_head,
+    finish_request,
     fragment_message,
     parse_header,
 )
@@ -60,6 +74,11 @@ IN_PLACE_LIMIT = 64 * 1024 * 1024
 #: omniORB's giopMaxMsgSize as set by cppTango: 256 MiB.
 DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024
 
+#: Encoded requests a connection keeps for reuse (the cache starts over when full).
+MAX_REQUEST_TEMPLATES = 4096
+
+_ULONG = {True: struct.Struct("<I"), False: struct.Struct(">I")}
+
 
 class Role(enum.Enum):
     CLIENT = "client"
@@ -76,6 +95,8 @@ class _NeedData:
     def __repr__(self) -> str:
         return "NEED_DATA"
 
+
+_OPEN = ConnectionState.OPEN
 
 #: Returned by :meth:`GiopConnection.next_event` when more bytes are needed.
 NEED_DATA = _NeedData()
@@ -122,6 +143,10 @@ class GiopConnection:
         self._partial: Header | None = None
         self._partial_data: bytearray | None = None
         self._partial_id: int | None = None
+        # client requests: the CodeSets context is still to be sent; reusable encodings
+        self._code_sets_due = True
+        self._request_templates: dict[tuple[object, ...], bytes] = {}
+        self._pack_request_id = _ULONG[little].pack_into
 
     # -- sending --------------------------------------------------------------
 
@@ -132,16 +157,95 @@ class GiopConnection:
         """Encode ``msg``; for a client Request, register its id as pending."""
         if self.state is not ConnectionState.OPEN:
             raise LocalProtocolError(f"cannot send on a connection in state {self.state.name}")
-        data = encode_message(msg, self.minor if minor is None else minor, self.little)
+        data = self._checked(
+            encode_message(msg, self.minor if minor is None else minor, self.little)
+        )
+        # registered only once encoded: a refused message leaves no pending id behind
+        if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
+            self.pending.add(msg.request_id)
+        return data
+
+    def send_request(
+        self,
+        object_key: bytes,
+        operation: str,
+        body: Body | BodyWriter = EMPTY_BODY,
+        response_expected: bool = True,
+        template_key: Hashable | None = None,
+    ) -> tuple[int, bytearray]:
+        """Encode a client Request under a new request id: ``(request id, bytes to write)``.
+
+        ``template_key``: a hashable summary of everything ``body`` writes (None: the body
+        is encoded each time). A two-way request is pending once encoded; a request that
+        cannot be encoded raises :class:`LocalProtocolError` and leaves nothing pending.
+        """
+        if self.state is not _OPEN:
+            raise LocalProtocolError(f"cannot send on a connection in state {self.state.name}")
+        request_id = next(self._ids)
+        key = (object_key, operation, response_expected, template_key)
+        template = self._request_templates.get(key)
+        if template is None:
+            data = self._encode_request(
+                key, request_id, object_key, operation, body, response_expected, template_key
+            )
+        else:
+            data = bytearray(template)
+            self._pack_request_id(data, HEADER_SIZE, request_id)
+            if template_key is None:  # the template is the head: add this call's body
+                data = self._checked(finish_request(data, body, self.little))
+        if response_expected:
+            self.pending.add(request_id)
+        return request_id, data
+
+    def _encode_request(
+        self,
+        key: tuple[object, ...],
+        request_id: int,
+        object_key: bytes,
+        operation: str,
+        body: Body | BodyWriter,
+        response_expected: bool,
+        template_key: Hashable | None,
+    ) -> bytearray:
+        """Encode a request that has no template yet; keep one if it can be reused."""
+        if self.role is not Role.CLIENT:
+            raise LocalProtocolError("only a client sends requests")
+        contexts = (CODE_SETS_CONTEXT,) if self._code_sets_due else ()
+        if self.minor != 2:  # templates are GIOP 1.2 only (the id is the first field)
+            request = Request(
+                request_id=request_id,
+                object_key=object_key,
+                operation=operation,
+                response_expected=response_expected,
+                service_contexts=contexts,
+                body=body,
+            )
+            data = self._checked(encode_message(request, self.minor, self.little))
+            self._code_sets_due = False
+            return data
+        head = encode_request_head(
+            request_id, object_key, operation, response_expected, contexts, self.little
+        )
+        head_template = bytes(head) if template_key is None else None
+        data = finish_request(head, body, self.little)
+        fragmented = self.fragment_size is not None and len(data) > self.fragment_size
+        data = self._checked(data)
+        self._code_sets_due = False
+        if not contexts and not fragmented:  # the first request is never reused
+            templates = self._request_templates
+            if len(templates) >= MAX_REQUEST_TEMPLATES:
+                templates.clear()
+            templates[key] = bytes(data) if head_template is None else head_template
+        return data
+
+    def _checked(self, data: bytearray) -> bytearray:
+        """``data`` within the size limit, fragmented if this connection fragments."""
         if len(data) - HEADER_SIZE > self.max_message_size:
             raise LocalProtocolError(
                 f"message of {len(data)} bytes exceeds the limit of {self.max_message_size} bytes"
             )
         if self.fragment_size is not None and len(data) > self.fragment_size:
             data = fragment_message(data, self.fragment_size)
-        # registered only once encoded: a refused message leaves no pending id behind
-        if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
-            self.pending.add(msg.request_id)
         return data
 
     def expect_reply(self, request_id: int) -> None:
@@ -250,7 +354,8 @@ class GiopConnection:
             header = parse_header(buf)
             if header.size > self.max_message_size:
                 raise RemoteProtocolError(
-                    f"message of {header.size} bytes exceeds the limit of {self.max_message_size} bytes"
+                    f"message of {header.size} bytes exceeds the limit of "
+                    f"{self.max_message_size} bytes"
                 )
             total = HEADER_SIZE + header.size
             if self._check_role(header) is False:  # refused from the header alone

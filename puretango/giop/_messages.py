@@ -2,8 +2,9 @@
 
 Rule 1: every message type is a frozen dataclass; ``encode_message`` turns one into
 bytes and ``decode_message`` turns one complete (reassembled) message back into a
-value. Neither keeps state: fragments, request ids and pending replies belong to
-:mod:`._connection`.
+value. Neither keeps state: fragments, request ids, pending replies and the reuse of
+encoded requests belong to :mod:`._connection` (which builds requests from
+``encode_request_head`` and ``finish_request``).
 
 Rule 2: a message body (operation arguments, reply value, exception members) is either
 a :class:`Body` (bytes already encoded, with the stream offset they were encoded at)
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple, Union
 
-from . import _cdr
 from ._cdr import CdrDecoder, CdrEncoder
 from ._errors import LocalProtocolError, MarshalError, RemoteProtocolError
 
@@ -50,6 +50,8 @@ __all__ = [
     "decode_message",
     "MESSAGE_CLASSES",
     "fragment_message",
+    "encode_request_head",
+    "finish_request",
 ]
 
 MAGIC = b"GIOP"
@@ -341,44 +343,70 @@ def _read_target(dec: CdrDecoder, minor: int) -> bytes:
 
 
 def _enc_request(enc: CdrEncoder, m: Request, minor: int) -> None:
-    if minor >= 2:
-        enc.write_ulong(m.request_id)
-        # Everything from the flags to the service contexts depends only on these values
-        # (the request id keeps it 4-aligned at offset 16): encode it once, reuse the bytes.
-        key = (
-            m.response_expected,
-            bytes(m.object_key),
-            m.operation,
-            m.service_contexts,
-            enc.little,
-            _cdr._ZEROS,
-        )
-        fields = _REQUEST_FIELDS.get(key)
-        if fields is None:
-            fields_enc = CdrEncoder(enc.little, enc.position)
-            fields_enc.write_octet(3 if m.response_expected else 0)
-            fields_enc.write_raw(b"\0\0\0")
-            _write_target(fields_enc, m.object_key, minor)
-            fields_enc.write_string(m.operation)
-            _write_contexts(fields_enc, m.service_contexts)
-            fields = bytes(fields_enc.buf)
-            if len(_REQUEST_FIELDS) >= 4096:
-                _REQUEST_FIELDS.clear()
-            _REQUEST_FIELDS[key] = fields
-        enc.write_raw(fields)
-    else:
-        _write_contexts(enc, m.service_contexts)
-        enc.write_ulong(m.request_id)
-        enc.write_boolean(m.response_expected)
-        if minor == 1:
-            enc.write_raw(b"\0\0\0")
-        enc.write_octets(m.object_key)
-        enc.write_string(m.operation)
-        enc.write_octets(b"")  # requesting_principal
+    _enc_request_fields(
+        enc, m.request_id, m.object_key, m.operation, m.response_expected, m.service_contexts, minor
+    )
     _write_body(enc, m.body, minor)
 
 
-_REQUEST_FIELDS: dict[tuple[object, ...], bytes] = {}
+def _enc_request_fields(
+    enc: CdrEncoder,
+    request_id: int,
+    object_key: bytes,
+    operation: str,
+    response_expected: bool,
+    contexts: tuple[ServiceContext, ...],
+    minor: int,
+) -> None:
+    """The Request header: everything between the GIOP header and the body."""
+    if minor >= 2:
+        enc.write_ulong(request_id)
+        enc.write_octet(3 if response_expected else 0)
+        enc.write_raw(b"\0\0\0")
+        _write_target(enc, object_key, minor)
+        enc.write_string(operation)
+        _write_contexts(enc, contexts)
+    else:
+        _write_contexts(enc, contexts)
+        enc.write_ulong(request_id)
+        enc.write_boolean(response_expected)
+        if minor == 1:
+            enc.write_raw(b"\0\0\0")
+        enc.write_octets(object_key)
+        enc.write_string(operation)
+        enc.write_octets(b"")  # requesting_principal
+
+
+def encode_request_head(
+    request_id: int,
+    object_key: bytes,
+    operation: str,
+    response_expected: bool,
+    contexts: tuple[ServiceContext, ...],
+    little: bool,
+) -> bytearray:
+    """A GIOP 1.2 Request up to its body: the GIOP header (its size is set by
+    :func:`finish_request`) and the request header. The request id is its first four bytes
+    after the GIOP header, so a copy of the head serves any other id."""
+    enc = CdrEncoder(little, 0)
+    enc.buf += bytes(HEADER_SIZE)
+    _enc_request_fields(enc, request_id, object_key, operation, response_expected, contexts, 2)
+    _HEADER[little].pack_into(enc.buf, 0, MAGIC, 1, 2, 1 if little else 0, MsgType.REQUEST, 0)
+    return enc.buf
+
+
+def finish_request(head: bytearray, body: Body | BodyWriter, little: bool) -> bytearray:
+    """Append ``body`` to a GIOP 1.2 message started by :func:`encode_request_head` (a copy
+    of one may be used) and set its size: the complete message."""
+    enc = CdrEncoder(little, 0)
+    enc.buf = head
+    _write_body(enc, body, 2)
+    data = enc.buf
+    _SIZE[little].pack_into(data, 8, len(data) - HEADER_SIZE)
+    return data
+
+
+_SIZE = {True: struct.Struct("<I"), False: struct.Struct(">I")}
 
 
 def _dec_request(dec: CdrDecoder, minor: int) -> Request:

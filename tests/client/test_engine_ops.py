@@ -1,0 +1,606 @@
+"""Every client operation of the engine, without a server: milliseconds, no sockets.
+
+The ``_g_*`` operations of ``DeviceProxy`` and ``AttributeProxy`` run under ``run_sync``
+with a scripted transport. :class:`ScriptedServer` records each :class:`Call` and answers
+it with a GIOP Reply encoded from a scripted value (or a ``DevFailed``, ``MultiDevFailed``
+or CORBA system exception reply), or raises a scripted failure (a timeout, a dropped
+connection). The retry-once rule (``invoke_retrying``) and reply decoding
+(``reply_result``) are the real ones, so the requests each operation yields and the
+mapping of every failure to its ``DevFailed`` are checked end to end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from puretango import (
+    AttrDataFormat,
+    AttributeInfoEx,
+    AttributeProxy,
+    AttrQuality,
+    AttrWriteType,
+    CmdArgType,
+    CommunicationFailed,
+    ConnectionFailed,
+    DevFailed,
+    DeviceProxy,
+    DevSource,
+    DevState,
+    NonSupportedFeature,
+)
+from puretango.client._channel import ConnectionDropped, invoke_retrying
+from puretango.client._convert import argin_to_any
+from puretango.client._engine import Call, run_sync, timeout_error
+from puretango.giop import Body, CdrEncoder, Reply, ReplyStatus, SystemException
+from puretango.idl import DEVICE_REPO_IDS, AttributeDataType, UnionValue
+from puretango.idl import types as t
+from puretango.idl._enums import LockerLanguage
+
+TRL = "tango://127.0.0.1:10000/test/dev/1#dbase=no"
+KEY = b"test/dev/1"
+IDL_OF_REPO_ID = dict(zip(DEVICE_REPO_IDS, (6, 5, 4, 3, 2, 1)))
+
+
+# -- the scripted transport --------------------------------------------------------------
+
+
+def _reply(status: ReplyStatus, write: Callable[[CdrEncoder], None]) -> Reply:
+    enc = CdrEncoder(True, 0)
+    write(enc)
+    return Reply(request_id=2, status=status, body=Body(bytes(enc.buf), 0, True))
+
+
+def dev_failed(*reasons: str) -> Reply:
+    """A reply carrying ``DevFailed`` with one DevError per reason."""
+    errors = [t.DevError(reason=r, severity=0, desc=f"{r} happened", origin="srv") for r in reasons]
+
+    def write(enc: CdrEncoder) -> None:
+        enc.write_string(t.DevFailed.repo_id)
+        t.DevErrorList.write(enc, errors)
+
+    return _reply(ReplyStatus.USER_EXCEPTION, write)
+
+
+def multi_dev_failed(name: str, reason: str) -> Reply:
+    named = [
+        t.NamedDevError(
+            name=name,
+            index_in_call=0,
+            err_list=[t.DevError(reason=reason, severity=0, desc="bad", origin="srv")],
+        )
+    ]
+
+    def write(enc: CdrEncoder) -> None:
+        enc.write_string(t.MultiDevFailed.repo_id)
+        t.MultiDevFailed.fields[0][1].write(enc, named)
+
+    return _reply(ReplyStatus.USER_EXCEPTION, write)
+
+
+def system_exception(name: str) -> Reply:
+    return _reply(ReplyStatus.SYSTEM_EXCEPTION, SystemException(name).encode_into)
+
+
+def _cmd(name: str, in_type: CmdArgType, out_type: CmdArgType) -> Any:
+    return t.DevCmdInfo_2(cmd_name=name, cmd_tag=0, in_type=int(in_type), out_type=int(out_type))
+
+
+def _config(name: str, data_type: CmdArgType = CmdArgType.DevDouble, **kw: Any) -> Any:
+    kw.setdefault("writable", AttrWriteType.READ_WRITE)
+    kw.setdefault("data_format", AttrDataFormat.SCALAR)
+    return t.AttributeConfig_5(name=name, data_type=int(data_type), max_dim_x=1, **kw)
+
+
+def _value(name: str, *numbers: float, errors: tuple[str, ...] = ()) -> Any:
+    err_list = [t.DevError(reason=r, severity=0, desc=r, origin="srv") for r in errors]
+    union = (
+        UnionValue(AttributeDataType.ATT_NO_DATA, False)
+        if errors
+        else UnionValue(AttributeDataType.ATT_DOUBLE, np.array(numbers, dtype=np.float64))
+    )
+    return t.AttributeValue_5(
+        value=union,
+        quality=AttrQuality.ATTR_INVALID if errors else AttrQuality.ATTR_VALID,
+        data_format=AttrDataFormat.SCALAR,
+        data_type=int(CmdArgType.DevDouble),
+        name=name,
+        r_dim=t.AttributeDim(dim_x=0 if errors else 1, dim_y=0),
+        w_dim=t.AttributeDim(dim_x=1 if len(numbers) > 1 else 0, dim_y=0),
+        err_list=err_list,
+    )
+
+
+def _enum_value(name: str, index: int) -> Any:
+    return t.AttributeValue_5(
+        value=UnionValue(AttributeDataType.ATT_SHORT, np.array([index], dtype=np.int16)),
+        quality=AttrQuality.ATTR_VALID,
+        data_format=AttrDataFormat.SCALAR,
+        data_type=int(CmdArgType.DevEnum),
+        name=name,
+        r_dim=t.AttributeDim(dim_x=1, dim_y=0),
+        w_dim=t.AttributeDim(dim_x=0, dim_y=0),
+    )
+
+
+class ScriptedServer:
+    """Answers calls by operation name; records every call."""
+
+    def __init__(self, idl: int = 6) -> None:
+        self.idl = idl
+        self.calls: list[Call] = []
+        #: raised, in order, by the next roundtrips (before any answer)
+        self.failures: list[BaseException] = []
+        self.answers: dict[str, Any] = {
+            "_is_a": lambda call: IDL_OF_REPO_ID[call.args[0]] == self.idl,
+            "_non_existent": False,
+            "info": t.DevInfo(dev_class="Scripted", server_version=self.idl),
+            "info_3": t.DevInfo_3(dev_class="Scripted", server_version=self.idl),
+            "info_6": t.DevInfo_6(dev_class="Scripted", server_version=self.idl),
+            "_get_state": DevState.ON,
+            "_get_status": "The device is in ON state.",
+            "_get_description": "A scripted device",
+            "_get_adm_name": "dserver/scripted/1",
+            "ping": None,
+            "black_box": ["one", "two"],
+        }
+        for name in ("command_query_2", "command_query"):
+            self.answers[name] = lambda call: _cmd(
+                call.args[0], CmdArgType.DevDouble, CmdArgType.DevDouble
+            )
+        for name in ("command_list_query_2", "command_list_query"):
+            self.answers[name] = [
+                _cmd("Cmd", CmdArgType.DevDouble, CmdArgType.DevDouble),
+                _cmd("Init", CmdArgType.DevVoid, CmdArgType.DevVoid),
+            ]
+        for name in ("command_inout_4", "command_inout_2", "command_inout"):
+            self.answers[name] = lambda call: argin_to_any(
+                2 * call.args[1].value, CmdArgType.DevDouble
+            )
+        for name in ("get_attribute_config_5", "get_attribute_config_3"):
+            self.answers[name] = lambda call: [
+                _config("scalar" if n == "All attributes_3" else n) for n in call.args[0]
+            ]
+        for name in ("read_attributes_5", "read_attributes_4"):
+            self.answers[name] = lambda call: [_value(n, 1.5, 2.5) for n in call.args[0]]
+        self.answers["write_attributes_4"] = None
+        self.answers["set_attribute_config_5"] = None
+        self.answers["write_read_attributes_5"] = lambda call: [
+            _value(n, 3.5, 3.5) for n in call.args[1]
+        ]
+
+    def roundtrip(self, call: Call) -> Reply:
+        self.calls.append(call)
+        if self.failures:
+            raise self.failures.pop(0)
+        answer = self.answers[call.operation.name]
+        if callable(answer):
+            answer = answer(call)
+        if isinstance(answer, Reply):
+            return answer
+        return _reply(
+            ReplyStatus.NO_EXCEPTION, lambda enc: call.operation.result.write(enc, answer)
+        )
+
+    def invoke(self, call: Call) -> Any:
+        return invoke_retrying(self.roundtrip, call)
+
+    def run(self, op: Any) -> Any:
+        return run_sync(op, self.invoke)
+
+    def operations(self) -> list[str]:
+        return [c.operation.name for c in self.calls]
+
+
+def connected(idl: int = 6) -> tuple[DeviceProxy, ScriptedServer]:
+    server = ScriptedServer(idl)
+    proxy = DeviceProxy(TRL, _connect=False)
+    assert server.run(proxy._g_init()) is proxy
+    server.calls.clear()
+    return proxy, server
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> tuple[DeviceProxy, ScriptedServer]:
+    """A connected IDL 6 proxy whose synchronous methods also use the scripted server."""
+    proxy, server = connected()
+    monkeypatch.setattr("puretango.client._sync.invoke", server.invoke)
+    return proxy, server
+
+
+# -- connecting --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("idl", [6, 5, 4, 3, 2, 1])
+def test_connect_finds_the_idl_version(idl):
+    server = ScriptedServer(idl)
+    proxy = DeviceProxy(TRL, _connect=False)
+    server.run(proxy._g_connect())
+    ops = server.operations()
+    assert ops == ["_is_a"] * (7 - idl) + ["_non_existent", "info"]
+    assert [c.args[0] for c in server.calls[: 7 - idl]] == list(DEVICE_REPO_IDS[: 7 - idl])
+    for call in server.calls:
+        assert (call.host, call.port, call.object_key) == ("127.0.0.1", 10000, KEY)
+        assert call.timeout == 3.0 and call.device == "test/dev/1"
+    assert proxy.get_idl_version() == idl
+    language = LockerLanguage.CPP_6 if idl >= 6 else LockerLanguage.CPP
+    assert proxy._ident.disc == language
+
+
+def test_connect_to_something_that_is_not_a_device():
+    server = ScriptedServer()
+    server.answers["_is_a"] = False
+    with pytest.raises(DevFailed) as info:
+        server.run(DeviceProxy(TRL, _connect=False)._g_connect())
+    assert info.value.args[0].reason == "API_CantConnectToDevice"
+    assert server.operations() == ["_is_a"] * 6
+
+
+def test_timeout_of_a_call_follows_the_proxy():
+    proxy, server = connected()
+    proxy.set_timeout_millis(250)
+    server.run(proxy._g_state())
+    assert server.calls[0].timeout == 0.25
+
+
+# -- simple calls ----------------------------------------------------------------------------
+
+
+def test_state_status_ping():
+    proxy, server = connected()
+    assert server.run(proxy._g_state()) is DevState.ON
+    assert server.run(proxy._g_status()) == "The device is in ON state."
+    assert server.run(proxy._g_ping()) >= 0
+    assert server.operations() == ["_get_state", "_get_status", "ping"]
+    assert all(c.args == () and c.cache_key == () for c in server.calls)
+
+
+def test_synchronous_only_methods(scripted):
+    proxy, server = scripted
+    assert proxy.description() == "A scripted device"
+    assert proxy.adm_name() == "tango://127.0.0.1:10000/dserver/scripted/1#dbase=no"
+    assert proxy.info().dev_class == "Scripted"
+    assert proxy.black_box(2) == ["one", "two"]
+    assert server.operations() == ["_get_description", "_get_adm_name", "info_6", "black_box"]
+    assert server.calls[-1].args == (2,)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("idl", "query", "inout"),
+    [(6, "command_query_2", "command_inout_4"), (2, "command_query_2", "command_inout_2")],
+)
+def test_command_inout(idl, query, inout):
+    proxy, server = connected(idl)
+    assert server.run(proxy._g_command_inout("Cmd", 1.25)) == 2.5
+    assert server.run(proxy._g_command_inout("Cmd", 2.0)) == 4.0  # the query is cached
+    assert server.operations() == [query, inout, inout]
+    call = server.calls[1]
+    assert call.args[0] == "Cmd" and call.args[1].value == 1.25
+    if idl >= 4:
+        assert call.args[2:] == (DevSource.CACHE_DEV, proxy._ident)
+    assert call.cache_key is None  # the body changes with the argument
+
+
+def test_command_inout_on_idl_1():
+    proxy, server = connected(1)
+    assert server.run(proxy._g_command_inout("Cmd", 1.0)) == 2.0
+    assert server.operations() == ["command_query", "command_inout"]
+
+
+def test_command_failure_adds_the_client_error():
+    proxy, server = connected()
+    server.answers["command_inout_4"] = dev_failed("DeviceBroken")
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_command_inout("Cmd", 1.0))
+    assert [e.reason for e in info.value.args] == ["DeviceBroken", "API_CommandFailed"]
+    assert type(info.value) is DevFailed
+
+
+def test_unknown_command():
+    proxy, server = connected()
+    server.answers["command_query_2"] = dev_failed("API_CommandNotFound")
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_command_inout("Nope"))
+    assert [e.reason for e in info.value.args] == ["API_CommandNotFound", "API_CommandFailed"]
+
+
+def test_command_timeout_is_not_wrapped():
+    proxy, server = connected()
+    server.run(proxy._g_command_info("Cmd"))
+    server.answers["command_inout_4"] = lambda call: (_ for _ in ()).throw(timeout_error(call))
+    with pytest.raises(CommunicationFailed) as info:
+        server.run(proxy._g_command_inout("Cmd", 1.0))
+    assert info.value.args[-1].reason == "API_DeviceTimedOut"
+
+
+def test_command_list_and_config():
+    proxy, server = connected()
+    names = [c.cmd_name for c in server.run(proxy._g_command_list())]
+    assert names == ["Cmd", "Init"]
+    assert (
+        server.run(proxy._g_command_config()) and server.operations()[-1] == "command_list_query_2"
+    )
+    server.calls.clear()
+    assert server.run(proxy._g_command_config("Cmd")).cmd_name == "Cmd"
+    assert [c.cmd_name for c in server.run(proxy._g_command_config(["Cmd", "Init"]))] == [
+        "Cmd",
+        "Init",
+    ]
+    assert server.calls == []  # filled by the list query
+
+
+def test_command_list_on_idl_1():
+    proxy, server = connected(1)
+    server.run(proxy._g_command_list())
+    assert server.operations() == ["command_list_query"]
+
+
+# -- attribute configuration ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("idl", "operation"), [(6, "get_attribute_config_5"), (3, "get_attribute_config_3")]
+)
+def test_attribute_config(idl, operation):
+    proxy, server = connected(idl)
+    info = server.run(proxy._g_get_attribute_config("scalar"))
+    assert isinstance(info, AttributeInfoEx) and info.name == "scalar"
+    infos = server.run(proxy._g_get_attribute_config(["a", "b"]))
+    assert [i.name for i in infos] == ["a", "b"]
+    assert [i.name for i in server.run(proxy._g_get_attribute_config_ex("c"))] == ["c"]
+    assert server.operations() == [operation] * 3
+    assert [c.args[0] for c in server.calls] == [["scalar"], ["a", "b"], ["c"]]
+    assert server.run(proxy._g_attr_info("SCALAR")).name == "scalar"  # cached
+    assert len(server.calls) == 3
+
+
+def test_attribute_config_needs_idl_3():
+    proxy, server = connected(2)
+    with pytest.raises(NonSupportedFeature):
+        server.run(proxy._g_get_attribute_config("scalar"))
+    assert server.calls == []
+
+
+def test_set_attribute_config():
+    proxy, server = connected()
+    info = server.run(proxy._g_get_attribute_config("scalar"))
+    server.run(proxy._g_set_attribute_config(info))
+    call = server.calls[-1]
+    assert call.operation.name == "set_attribute_config_5"
+    assert [c.name for c in call.args[0]] == ["scalar"] and call.args[1] == proxy._ident
+    assert "scalar" not in proxy._attr_cache  # forgotten after a change
+    proxy_4, server_4 = connected(4)
+    with pytest.raises(NonSupportedFeature):
+        server_4.run(proxy_4._g_set_attribute_config(info))
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("idl", "operation"), [(6, "read_attributes_5"), (4, "read_attributes_4")])
+def test_read_attribute(idl, operation):
+    proxy, server = connected(idl)
+    da = server.run(proxy._g_read_attribute("scalar"))
+    assert (da.name, da.value, da.w_value) == ("scalar", 1.5, 2.5)
+    values = server.run(proxy._g_read_attributes(["a", "b"]))
+    assert [v.name for v in values] == ["a", "b"]
+    assert [v.name for v in server.run(proxy._g_read_attributes("c"))] == ["c"]
+    assert server.operations() == [operation] * 3
+    call = server.calls[0]
+    assert call.args == (["scalar"], DevSource.CACHE_DEV, proxy._ident)
+    assert call.cache_key == (("scalar",), DevSource.CACHE_DEV, proxy._ident.disc)
+
+
+def test_read_needs_idl_4():
+    proxy, server = connected(3)
+    with pytest.raises(NonSupportedFeature):
+        server.run(proxy._g_read_attribute("scalar"))
+
+
+def test_read_of_a_failed_attribute():
+    proxy, server = connected()
+    server.answers["read_attributes_5"] = lambda call: [_value("scalar", errors=("Broken",))]
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_read_attribute("scalar"))
+    assert [e.reason for e in info.value.args] == ["Broken", "API_AttributeFailed"]
+    values = server.run(proxy._g_read_attributes(["scalar"]))  # no raise for the plural
+    assert values[0].has_failed
+
+
+def test_read_of_an_enum_attribute_gives_its_label():
+    proxy, server = connected()
+    server.answers["read_attributes_5"] = lambda call: [_enum_value("mode", 1)]
+    info = _config("mode", CmdArgType.DevEnum, enum_labels=["OFF", "AUTO"])
+    from puretango.client._convert import config5_to_info
+
+    value = server.run(proxy._g_read_high_level(config5_to_info(info)))
+    assert value.name == "AUTO" and value == 1
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def test_write_attribute():
+    proxy, server = connected()
+    server.run(proxy._g_write_attribute("scalar", 4.5))
+    assert server.operations() == ["get_attribute_config_5", "write_attributes_4"]
+    values, ident = server.calls[1].args
+    assert ident == proxy._ident
+    (av,) = values
+    assert av.name == "scalar" and list(av.value.value) == [4.5]
+    server.run(proxy._g_write_attributes([("scalar", 5.5), ("scalar", 6.5)]))  # config cached
+    assert server.operations()[2:] == ["write_attributes_4"]
+    assert [list(v.value.value) for v in server.calls[2].args[0]] == [[5.5], [6.5]]
+
+
+def test_write_with_an_attribute_info_asks_no_configuration():
+    proxy, server = connected()
+    from puretango.client._convert import config5_to_info
+
+    server.run(proxy._g_write_attribute(config5_to_info(_config("other")), 1.0))
+    assert server.operations() == ["write_attributes_4"]
+
+
+def test_write_failure_names_the_attribute():
+    proxy, server = connected()
+    server.answers["write_attributes_4"] = multi_dev_failed("scalar", "OutOfRange")
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_write_attribute("scalar", 4.5))
+    assert [e.reason for e in info.value.args] == ["OutOfRange", "API_AttributeFailed"]
+
+
+def test_write_needs_idl_4():
+    proxy, server = connected(3)
+    with pytest.raises(NonSupportedFeature):
+        server.run(proxy._g_write_attribute("scalar", 1.0))
+
+
+def test_write_read_attribute():
+    proxy, server = connected()
+    da = server.run(proxy._g_write_read_attribute("scalar", 3.5))
+    assert (da.name, da.value) == ("scalar", 3.5)
+    call = server.calls[-1]
+    assert call.operation.name == "write_read_attributes_5"
+    assert call.args[1] == ["scalar"] and call.args[2] == proxy._ident
+    values = server.run(proxy._g_write_read_attributes([("scalar", 1.0)], ["a", "b"]))
+    assert [v.name for v in values] == ["a", "b"]
+
+
+def test_write_read_failures():
+    proxy, server = connected()
+    server.answers["write_read_attributes_5"] = multi_dev_failed("scalar", "OutOfRange")
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_write_read_attribute("scalar", 1.0))
+    assert [e.reason for e in info.value.args] == ["OutOfRange", "API_AttributeFailed"]
+    server.answers["write_read_attributes_5"] = lambda call: [
+        _value("scalar", errors=("ReadBack",))
+    ]
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_write_read_attribute("scalar", 1.0))
+    assert [e.reason for e in info.value.args] == ["ReadBack", "API_AttributeFailed"]
+    proxy_4, server_4 = connected(4)
+    with pytest.raises(NonSupportedFeature):
+        server_4.run(proxy_4._g_write_read_attribute("scalar", 1.0))
+
+
+# -- AttributeProxy ----------------------------------------------------------------------------
+
+
+def test_attribute_proxy_init_connects_its_device_once():
+    server = ScriptedServer()
+    attr = AttributeProxy("tango://127.0.0.1:10000/test/dev/1/scalar#dbase=no", _connect=False)
+    assert server.run(attr._g_init()) is attr
+    assert server.operations() == ["_is_a", "_non_existent", "info"]
+    server.calls.clear()
+    assert server.run(attr._g_init()) is attr
+    assert server.calls == []
+    proxy, _ = connected()
+    assert server.run(AttributeProxy(proxy, "scalar")._g_init()).name() == "scalar"
+    assert server.calls == []
+
+
+# -- error mapping -----------------------------------------------------------------------------
+
+
+def test_a_dropped_connection_is_retried_once():
+    proxy, server = connected()
+    server.failures = [ConnectionDropped("idle close")]
+    assert server.run(proxy._g_state()) is DevState.ON
+    assert server.operations() == ["_get_state", "_get_state"]
+    assert server.calls[0] is server.calls[1]
+
+
+def test_a_second_drop_is_connection_lost():
+    proxy, server = connected()
+    server.failures = [ConnectionDropped("first"), ConnectionDropped("second")]
+    with pytest.raises(CommunicationFailed) as info:
+        server.run(proxy._g_status())
+    assert len(server.calls) == 2
+    first, last = info.value.args
+    assert first.reason == "API_CorbaException" and "COMM_FAILURE" in first.desc
+    assert "second" in first.desc
+    assert last.reason == "API_CommunicationFailed"
+
+
+def test_a_timeout_is_not_retried():
+    proxy, server = connected()
+    server.failures = [timeout_error(proxy._call("_get_state"))]
+    with pytest.raises(CommunicationFailed) as info:
+        server.run(proxy._g_state())
+    assert len(server.calls) == 1
+    assert [e.reason for e in info.value.args] == ["API_CorbaException", "API_DeviceTimedOut"]
+    assert "3000 mS" in info.value.args[-1].desc
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "reason"),
+    [
+        ("OBJECT_NOT_EXIST", ConnectionFailed, "API_DeviceNotDefined"),
+        ("TRANSIENT", CommunicationFailed, "API_CommunicationFailed"),
+        ("COMM_FAILURE", CommunicationFailed, "API_CommunicationFailed"),
+        ("BAD_OPERATION", CommunicationFailed, "API_CommunicationFailed"),
+    ],
+)
+def test_system_exceptions(name, error, reason):
+    proxy, server = connected()
+    server.answers["_get_state"] = system_exception(name)
+    with pytest.raises(error) as info:
+        server.run(proxy._g_state())
+    assert type(info.value) is error
+    assert info.value.args[0].reason == "API_CorbaException" and name in info.value.args[0].desc
+    assert info.value.args[-1].reason == reason
+
+
+def test_a_dev_failed_reply():
+    proxy, server = connected()
+    server.answers["_get_status"] = dev_failed("First", "Second")
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_status())
+    assert type(info.value) is DevFailed
+    assert [e.reason for e in info.value.args] == ["First", "Second"]
+
+
+def test_an_unexpected_user_exception():
+    proxy, server = connected()
+    server.answers["_get_status"] = _reply(
+        ReplyStatus.USER_EXCEPTION, lambda enc: enc.write_string("IDL:Other/Thing:1.0")
+    )
+    with pytest.raises(CommunicationFailed) as info:
+        server.run(proxy._g_status())
+    assert "IDL:Other/Thing:1.0" in info.value.args[0].desc
+
+
+def test_an_undecodable_reply():
+    proxy, server = connected()
+    server.answers["_get_status"] = _reply(ReplyStatus.NO_EXCEPTION, lambda enc: None)
+    with pytest.raises(CommunicationFailed) as info:
+        server.run(proxy._g_status())
+    assert info.value.args[0].reason == "API_MarshallingError"
+
+
+def test_an_unsupported_reply_status():
+    proxy, server = connected()
+    server.answers["_get_status"] = _reply(ReplyStatus.LOCATION_FORWARD, lambda enc: None)
+    with pytest.raises(CommunicationFailed) as info:
+        server.run(proxy._g_status())
+    assert "LOCATION_FORWARD" in info.value.args[0].desc
+
+
+def test_every_engine_operation_is_covered():
+    """A new ``_g_*`` operation must get a test here."""
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).read_text()
+    proxy_source = (Path(__file__).parents[2] / "puretango/client/_proxy.py").read_text()
+    operations = set(re.findall(r"def (_g_\w+)\(", proxy_source))
+    assert operations
+    missing = sorted(op for op in operations if f"._{op[1:]}(" not in source)
+    indirect = {"_g_attribute_configs", "_g_attribute_value_4", "_g_read_values", "_g_command_info"}
+    assert not [op for op in missing if op not in indirect]
