@@ -32,8 +32,8 @@ from puretango import (
     DevState,
     NonSupportedFeature,
 )
+from puretango._pyvalues import argin_to_any
 from puretango.client._channel import ConnectionDropped, invoke_retrying
-from puretango.client._convert import argin_to_any
 from puretango.client._engine import Call, run_sync, timeout_error
 from puretango.giop import Body, CdrEncoder, Reply, ReplyStatus, SystemException
 from puretango.idl import DEVICE_REPO_IDS, AttributeDataType, UnionValue
