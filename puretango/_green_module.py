@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .client._attribute_proxy import AttributeProxy as _AttributeProxy
 from .client._modes import RUNNERS
-from .client._proxy import AttributeProxy as _AttributeProxy
 from .client._proxy import DeviceProxy as _DeviceProxy
 from .idl._enums import GreenMode
 

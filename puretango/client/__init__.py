@@ -1,6 +1,8 @@
 """The Tango client: names, ``DeviceProxy``, ``AttributeProxy`` and their data types."""
 
-from ._proxy import AttributeProxy, DeviceProxy, get_green_mode, set_green_mode
+from ._attribute_proxy import AttributeProxy
+from ._green import get_green_mode, set_green_mode
+from ._proxy import DeviceProxy
 from ._types import (
     ArchiveEventInfo,
     AttributeAlarmInfo,

@@ -1,17 +1,16 @@
-"""``DeviceProxy`` and ``AttributeProxy`` with PyTango's API.
+"""``DeviceProxy`` with PyTango's API.
 
 Every network method is written once, as a generator operation (``_g_*``, see
-:mod:`._engine`); :func:`green` turns it into the public method with PyTango's
-``green_mode=``, ``wait=`` and ``timeout=`` keywords. This module only speaks the
-synchronous flavour; the other flavours plug their runners into :data:`RUNNERS`.
+:mod:`._engine`); :func:`._green.green` turns it into the public method with PyTango's
+``green_mode=``, ``wait=`` and ``timeout=`` keywords, and the runner of each flavour
+(:data:`._modes.RUNNERS`) drives it.
 """
 
 from __future__ import annotations
 
 import enum
-import functools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from .._errors import (
@@ -44,77 +43,17 @@ from ._convert import (
     info_to_config5,
 )
 from ._engine import Call, Op, client_ident, run_sync
+from ._green import get_green_mode, green, sync_only
 from ._modes import RUNNERS
-from ._names import TangoName, needs_database_error, parse_attribute_name, parse_device_name
+from ._names import needs_database_error, parse_device_name
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
-__all__ = ["DeviceProxy", "AttributeProxy", "green", "get_green_mode", "set_green_mode"]
+__all__ = ["DeviceProxy"]
 
 T = TypeVar("T")
 
 _ALL_ATTRIBUTES_3 = "All attributes_3"
 _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (never mutated)
-
-# -- green-mode plumbing --------------------------------------------------------------
-
-
-def _mode_from_env() -> GreenMode:
-    import os
-
-    name = os.environ.get("PYTANGO_GREEN_MODE", "").strip().capitalize()
-    return GreenMode.names.get(name, GreenMode.Synchronous)
-
-
-_default_green_mode = _mode_from_env()
-
-
-def get_green_mode() -> GreenMode:
-    """The process-wide default green mode (``PYTANGO_GREEN_MODE`` or Synchronous)."""
-    return _default_green_mode
-
-
-def set_green_mode(green_mode: GreenMode | None = None) -> None:
-    """Set the process-wide default green mode (``None`` means Synchronous).
-
-    Gevent mode needs gevent installed (``ImportError`` otherwise).
-    """
-    global _default_green_mode
-    mode = GreenMode.Synchronous if green_mode is None else GreenMode(green_mode)
-    if mode is GreenMode.Gevent:
-        import gevent  # noqa: F401 - fail now, as PyTango does, if gevent is missing
-    _default_green_mode = mode
-
-
-def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
-    """Make a public method from a generator operation.
-
-    The method gains the ``green_mode``, ``wait`` and ``timeout`` keywords.
-    """
-
-    @functools.wraps(gen_method)
-    def method(
-        self: Any,
-        *args: Any,
-        green_mode: GreenMode | None = None,
-        wait: bool | None = None,
-        timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        mode = green_mode if green_mode is not None else self.get_green_mode()
-        return RUNNERS[mode](gen_method(self, *args, **kwargs), wait, timeout)
-
-    return method
-
-
-def _sync_only(gen_method: Callable[..., Op[T]]) -> Callable[..., T]:
-    """A network method that PyTango keeps synchronous whatever the green mode."""
-
-    @functools.wraps(gen_method)
-    def method(self: Any, *args: Any, **kwargs: Any) -> T:
-        return self._run_blocking(gen_method(self, *args, **kwargs))
-
-    return method
-
 
 # -- DeviceProxy -------------------------------------------------------------------------------
 
@@ -291,16 +230,16 @@ class DeviceProxy:
     status = green(_g_status)
     ping = green(_g_ping)
 
-    @_sync_only
+    @sync_only
     def description(self) -> Op[str]:
         return (yield self._call("_get_description"))
 
-    @_sync_only
+    @sync_only
     def adm_name(self) -> Op[str]:
         adm = yield self._call("_get_adm_name")
         return f"tango://{self._host}:{self._port}/{adm}#dbase=no"
 
-    @_sync_only
+    @sync_only
     def info(self) -> Op[DeviceInfo]:
         if self._idl_version >= 6:
             raw = yield self._call("info_6")
@@ -312,7 +251,7 @@ class DeviceProxy:
         self.__dict__["_info"] = info
         return info
 
-    @_sync_only
+    @sync_only
     def black_box(self, n: int) -> Op[list[str]]:
         return list((yield self._call("black_box", int(n))))
 
@@ -367,7 +306,7 @@ class DeviceProxy:
 
     command_inout = green(_g_command_inout)
 
-    @_sync_only
+    @sync_only
     def command_query(self, cmd_name: str) -> Op[CommandInfo]:
         return (yield from self._g_command_info(cmd_name))
 
@@ -381,7 +320,7 @@ class DeviceProxy:
             self._cmd_cache[info.cmd_name.lower()] = info
         return infos
 
-    command_list_query = _sync_only(_g_command_list)
+    command_list_query = sync_only(_g_command_list)
 
     def get_command_list(self) -> list[str]:
         return [c.cmd_name for c in self.command_list_query()]
@@ -427,12 +366,12 @@ class DeviceProxy:
 
     get_attribute_config_ex = green(_g_get_attribute_config_ex)
 
-    @_sync_only
+    @sync_only
     def attribute_query(self, attr_name: str) -> Op[AttributeInfoEx]:
         infos = yield from self._g_attribute_configs([attr_name])
         return infos[0]
 
-    @_sync_only
+    @sync_only
     def attribute_list_query(self) -> Op[list[AttributeInfoEx]]:
         return (yield from self._g_attribute_configs([_ALL_ATTRIBUTES_3]))
 
@@ -721,75 +660,3 @@ def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: 
             f"DeviceProxy::{what}()",
         ),
     )
-
-
-# -- AttributeProxy --------------------------------------------------------------------------------
-
-
-class AttributeProxy:
-    """A client of one attribute (PyTango's ``tango.AttributeProxy``)."""
-
-    def __init__(
-        self, *args: Any, green_mode: GreenMode | None = None, _connect: bool = True
-    ) -> None:
-        if len(args) == 2 and isinstance(args[0], DeviceProxy):
-            self._device, self._attr = args[0], str(args[1])
-        elif len(args) == 1 and isinstance(args[0], str):
-            parsed: TangoName = parse_attribute_name(args[0])
-            prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
-            suffix = "" if parsed.dbase else "#dbase=no"
-            # PyTango freezes the global mode at construction when none is given
-            mode = get_green_mode() if green_mode is None else green_mode
-            self._device = DeviceProxy(
-                f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=_connect
-            )
-            assert parsed.attribute is not None
-            self._attr = parsed.attribute
-        else:
-            raise TypeError(
-                "AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)"
-            )
-
-    def _g_init(self) -> Op[AttributeProxy]:
-        if not self._device.__dict__.get("_initialised", False):
-            yield from self._device._g_connect()
-        return self
-
-    def name(self) -> str:
-        return self._attr
-
-    def get_device_proxy(self) -> DeviceProxy:
-        return self._device
-
-    def read(self, *args: Any, **kwargs: Any) -> Any:
-        return self._device.read_attribute(self._attr, *args, **kwargs)
-
-    def write(self, value: Any, **kwargs: Any) -> Any:
-        return self._device.write_attribute(self._attr, value, **kwargs)
-
-    def write_read(self, value: Any, *args: Any, **kwargs: Any) -> Any:
-        return self._device.write_read_attribute(self._attr, value, *args, **kwargs)
-
-    def get_config(self, **kwargs: Any) -> Any:
-        return self._device.get_attribute_config(self._attr, **kwargs)
-
-    def set_config(self, info: AttributeInfoEx, **kwargs: Any) -> Any:
-        return self._device.set_attribute_config(info, **kwargs)
-
-    def state(self, **kwargs: Any) -> Any:
-        return self._device.state(**kwargs)
-
-    def status(self, **kwargs: Any) -> Any:
-        return self._device.status(**kwargs)
-
-    def ping(self, **kwargs: Any) -> Any:
-        return self._device.ping(**kwargs)
-
-    def get_green_mode(self) -> GreenMode:
-        return self._device.get_green_mode()
-
-    def set_green_mode(self, green_mode: GreenMode | None = None) -> None:
-        self._device.set_green_mode(green_mode)
-
-    def __repr__(self) -> str:
-        return f"AttributeProxy({self._attr})"

@@ -19,7 +19,7 @@ class CompletionStatus(IntEnum):
     COMPLETED_MAYBE = 2
 
 
-#: Minor codes omniORB uses in the cases a Tango server needs (protocol.md §1.5).
+#: Minor codes omniORB uses in the cases a Tango server needs (omniORB's minorCode.h).
 MINOR = {
     "OBJECT_NOT_EXIST": 0x4F4D0001,
     "BAD_OPERATION": 0x41540026,

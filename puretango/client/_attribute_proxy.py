@@ -1,0 +1,84 @@
+"""``AttributeProxy`` with PyTango's API: one attribute of a device, through a
+:class:`~._proxy.DeviceProxy` of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..idl._enums import GreenMode
+from ._engine import Op
+from ._green import get_green_mode
+from ._names import TangoName, parse_attribute_name
+from ._proxy import DeviceProxy
+from ._types import AttributeInfoEx
+
+__all__ = ["AttributeProxy"]
+
+
+class AttributeProxy:
+    """A client of one attribute (PyTango's ``tango.AttributeProxy``)."""
+
+    def __init__(
+        self, *args: Any, green_mode: GreenMode | None = None, _connect: bool = True
+    ) -> None:
+        if len(args) == 2 and isinstance(args[0], DeviceProxy):
+            self._device, self._attr = args[0], str(args[1])
+        elif len(args) == 1 and isinstance(args[0], str):
+            parsed: TangoName = parse_attribute_name(args[0])
+            prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
+            suffix = "" if parsed.dbase else "#dbase=no"
+            # PyTango freezes the global mode at construction when none is given
+            mode = get_green_mode() if green_mode is None else green_mode
+            self._device = DeviceProxy(
+                f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=_connect
+            )
+            assert parsed.attribute is not None
+            self._attr = parsed.attribute
+        else:
+            raise TypeError(
+                "AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)"
+            )
+
+    def _g_init(self) -> Op[AttributeProxy]:
+        if not self._device.__dict__.get("_initialised", False):
+            yield from self._device._g_connect()
+        return self
+
+    def name(self) -> str:
+        return self._attr
+
+    def get_device_proxy(self) -> DeviceProxy:
+        return self._device
+
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        return self._device.read_attribute(self._attr, *args, **kwargs)
+
+    def write(self, value: Any, **kwargs: Any) -> Any:
+        return self._device.write_attribute(self._attr, value, **kwargs)
+
+    def write_read(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._device.write_read_attribute(self._attr, value, *args, **kwargs)
+
+    def get_config(self, **kwargs: Any) -> Any:
+        return self._device.get_attribute_config(self._attr, **kwargs)
+
+    def set_config(self, info: AttributeInfoEx, **kwargs: Any) -> Any:
+        return self._device.set_attribute_config(info, **kwargs)
+
+    def state(self, **kwargs: Any) -> Any:
+        return self._device.state(**kwargs)
+
+    def status(self, **kwargs: Any) -> Any:
+        return self._device.status(**kwargs)
+
+    def ping(self, **kwargs: Any) -> Any:
+        return self._device.ping(**kwargs)
+
+    def get_green_mode(self) -> GreenMode:
+        return self._device.get_green_mode()
+
+    def set_green_mode(self, green_mode: GreenMode | None = None) -> None:
+        self._device.set_green_mode(green_mode)
+
+    def __repr__(self) -> str:
+        return f"AttributeProxy({self._attr})"
