@@ -346,7 +346,7 @@ def test_unfragmentable_message_with_more_fragments_flag():
         conn.next_event()
 
 
-# -- size limit -------------------------------------------------------------------------------------
+# -- size limit ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("size", [1025, 0xFFFFFFF0])
@@ -410,7 +410,7 @@ def test_unencodable_request_leaves_nothing_pending():
     assert conn.pending == set() and conn.state is ConnectionState.OPEN
 
 
-# -- role violations ----------------------------------------------------------------------------------
+# -- role violations ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
