@@ -9,9 +9,8 @@ The value conversions themselves, and the type table that drives them, live in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._attrconfig import AttrConfig, memorized_flags
 from .._pyvalues import ARM_TYPES, NUMERIC_ARMS, flat_to_python
 from ..idl._enums import (
     AttrDataFormat,
@@ -34,6 +33,9 @@ from ._types import (
     DeviceInfo,
     PeriodicEventInfo,
 )
+
+if TYPE_CHECKING:
+    from .._attrconfig import AttrConfig
 
 __all__ = [
     "attribute_value_to_device_attribute",
@@ -164,6 +166,8 @@ def _general(av: Any, extract_as: ExtractAs) -> DeviceAttribute:
 
 def config5_to_info(c: Any) -> AttributeInfoEx:
     """``AttributeConfig_5`` (or ``_3``) -> ``AttributeInfoEx``."""
+    from .._attrconfig import AttrConfig  # on first use: building its class costs ~2 ms
+
     return config_to_info(AttrConfig.from_idl(c))
 
 
@@ -224,6 +228,8 @@ def info_to_config(info: Any) -> AttrConfig:
     alarms, events, memorized flags, enum labels or root attribute) -> its configuration."""
     alarms: Any = getattr(info, "alarms", None) or AttributeAlarmInfo()
     events: Any = getattr(info, "events", None) or AttributeEventInfo()
+    from .._attrconfig import AttrConfig, memorized_flags  # on first use, as above
+
     memorized, mem_init = memorized_flags(getattr(info, "memorized", AttrMemorizedType.NONE))
     ch, per, arch = events.ch_event, events.per_event, events.arch_event
     return AttrConfig(
