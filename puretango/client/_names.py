@@ -1,4 +1,4 @@
-"""Tango device and attribute names, as cppTango parses them (its `DeviceProxy` name rules).
+"""Tango device and attribute names, as cppTango parses them (its ``DeviceProxy`` name rules).
 
 ``[tango://][host:port/]domain/family/member[/attribute][#dbase=yes|no]``; names are
 case-insensitive and compared lower-cased.
