@@ -1,6 +1,18 @@
-"""The Tango client: names, ``DeviceProxy``, ``AttributeProxy`` and their data types."""
+"""The Tango client: names, ``DeviceProxy``, ``AttributeProxy``, ``Database`` and their data
+types."""
 
 from ._attribute_proxy import AttributeProxy
+from ._database import Database
+from ._dbtypes import (
+    DbData,
+    DbDatum,
+    DbDevExportInfo,
+    DbDevFullInfo,
+    DbDevImportInfo,
+    DbDevInfo,
+    DbHistory,
+    DbServerInfo,
+)
 from ._green import get_green_mode, set_green_mode
 from ._proxy import DeviceProxy
 from ._types import (
@@ -19,6 +31,15 @@ from ._types import (
 
 __all__ = [
     "AttributeProxy",
+    "Database",
+    "DbData",
+    "DbDatum",
+    "DbDevExportInfo",
+    "DbDevFullInfo",
+    "DbDevImportInfo",
+    "DbDevInfo",
+    "DbHistory",
+    "DbServerInfo",
     "DeviceProxy",
     "get_green_mode",
     "set_green_mode",

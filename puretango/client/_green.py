@@ -1,6 +1,12 @@
 """The green-mode plumbing of the proxies: the process-wide default mode
-(``PYTANGO_GREEN_MODE``), and the decorators that turn a generator operation into a public
-method with PyTango's ``green_mode=``, ``wait=`` and ``timeout=`` keywords."""
+(``PYTANGO_GREEN_MODE``), the decorators that turn a generator operation into a public
+method with PyTango's ``green_mode=``, ``wait=`` and ``timeout=`` keywords, and
+:func:`run_blocking` for the calls PyTango keeps synchronous.
+
+An object with green methods has ``get_green_mode()`` and ``_op(make)``: ``make()`` builds
+the operation, and ``_op`` may wrap it (a Database-named ``DeviceProxy`` re-imports its
+device once when the connection fails; a ``Database`` fails over to its next server).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..idl._enums import GreenMode
-from ._engine import Op
+from . import _sync
+from ._engine import Op, run_sync
 from ._modes import RUNNERS
 
-__all__ = ["get_green_mode", "set_green_mode", "green", "sync_only"]
+__all__ = ["get_green_mode", "set_green_mode", "green", "sync_only", "run_blocking"]
 
 T = TypeVar("T")
 
@@ -59,7 +66,7 @@ def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         mode = green_mode if green_mode is not None else self.get_green_mode()
-        return RUNNERS[mode](gen_method(self, *args, **kwargs), wait, timeout)
+        return RUNNERS[mode](self._op(lambda: gen_method(self, *args, **kwargs)), wait, timeout)
 
     return method
 
@@ -69,6 +76,16 @@ def sync_only(gen_method: Callable[..., Op[T]]) -> Callable[..., T]:
 
     @functools.wraps(gen_method)
     def method(self: Any, *args: Any, **kwargs: Any) -> T:
-        return self._run_blocking(gen_method(self, *args, **kwargs))
+        return run_blocking(
+            self._op(lambda: gen_method(self, *args, **kwargs)), self.get_green_mode()
+        )
 
     return method
+
+
+def run_blocking(op: Op[T], mode: GreenMode) -> T:
+    """Run a non-green operation to completion: cooperatively in gevent mode, on the
+    calling thread otherwise (as PyTango does)."""
+    if mode is GreenMode.Gevent:
+        return RUNNERS[GreenMode.Gevent](op, True, None)
+    return run_sync(op, _sync.invoke)

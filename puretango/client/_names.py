@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .._errors import DevFailed, WrongNameSyntax, make_error
+from .._errors import WrongNameSyntax, make_error
 
 __all__ = ["TangoName", "parse_device_name", "parse_attribute_name"]
 
@@ -91,16 +91,3 @@ def parse_attribute_name(name: str) -> TangoName:
     if not use_db and host is None:
         raise _wrong(name, "#dbase=no needs host:port/")
     return TangoName(device.lower(), device, host.lower() if host else None, port, use_db, parts[3])
-
-
-def needs_database_error(name: str) -> DevFailed:
-    from .._errors import ConnectionFailed
-
-    return ConnectionFailed(
-        make_error(
-            "API_TangoHostNotSet",
-            f"Device {name!r} must be reached through the Tango database, which puretango does not "
-            "support yet: use tango://host:port/domain/family/member#dbase=no",
-            "DeviceProxy",
-        )
-    )

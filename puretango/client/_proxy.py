@@ -17,7 +17,6 @@ from .._errors import (
     CommunicationFailed,
     DevFailed,
     NamedDevFailedList,
-    NonDbDevice,
     NonSupportedFeature,
     make_error,
 )
@@ -34,7 +33,6 @@ from ..idl._enums import (
     GreenMode,
 )
 from ..idl._values import DevError, TimeVal
-from . import _sync
 from ._convert import (
     attribute_value_to_device_attribute,
     cmd_info_from_idl,
@@ -42,13 +40,14 @@ from ._convert import (
     device_info_from_idl,
     info_to_config5,
 )
-from ._engine import Call, Op, client_ident, run_sync
-from ._green import get_green_mode, green, sync_only
+from ._engine import Call, Op, client_ident
+from ._green import get_green_mode, green, run_blocking, sync_only
 from ._modes import RUNNERS
-from ._names import needs_database_error, parse_device_name
+from ._names import TangoName, parse_device_name
+from ._proxy_db import DatabaseNamedMixin
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
-__all__ = ["DeviceProxy"]
+__all__ = ["DeviceProxy", "endpoint_proxy"]
 
 T = TypeVar("T")
 
@@ -58,7 +57,7 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 # -- DeviceProxy -------------------------------------------------------------------------------
 
 
-class DeviceProxy:
+class DeviceProxy(DatabaseNamedMixin):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
     _initialised = False
@@ -73,10 +72,15 @@ class DeviceProxy:
         **_executors: Any,
     ) -> None:
         if isinstance(dev_name, DeviceProxy):
-            dev_name = dev_name._name.given if dev_name._name.dbase else dev_name._name.fqtrl
+            dev_name = dev_name._name.fqtrl
         assert isinstance(dev_name, str)
+        self._setup(parse_device_name(dev_name), green_mode)
+        if _connect:  # the constructor itself is synchronous, as in PyTango
+            self._run_blocking(self._g_connect())
+
+    def _setup(self, name: TangoName, green_mode: GreenMode | None) -> None:
         d = self.__dict__
-        d["_name"] = name = parse_device_name(dev_name)
+        d["_name"] = name
         d["_green_mode"] = None if green_mode is None else GreenMode(green_mode)
         d["_timeout"] = 3.0
         d["_source"] = DevSource.CACHE_DEV
@@ -87,19 +91,17 @@ class DeviceProxy:
         d["_cmd_cache"] = {}
         d["_attr_cache"] = {}
         d["_enum_classes"] = {}
-        if name.dbase or name.host is None or name.port is None:
-            raise needs_database_error(dev_name)
-        d["_host"], d["_port"] = name.host, name.port
-        d["_key"] = name.device.encode("latin-1")
-        if _connect:  # the constructor itself is synchronous, as in PyTango
-            self._run_blocking(self._g_connect())
+        if name.dbase:
+            self._setup_database(name)  # where the device is: known once imported
+        else:
+            assert name.host is not None and name.port is not None
+            d["_db_addresses"] = None
+            d["_host"], d["_port"] = name.host, name.port
+            d["_key"] = name.device.encode("latin-1")
 
     def _run_blocking(self, op: Op[T]) -> T:
-        """Run a non-green operation to completion: cooperatively in gevent mode,
-        on the calling thread otherwise (as PyTango does)."""
-        if self.get_green_mode() is GreenMode.Gevent:
-            return RUNNERS[GreenMode.Gevent](op, True, None)
-        return run_sync(op, _sync.invoke)
+        """Run a non-green operation to completion (see :func:`._green.run_blocking`)."""
+        return run_blocking(op, self.get_green_mode())
 
     def _g_init(self) -> Op[DeviceProxy]:
         """Connect, then return the proxy: the body of the green-mode factories."""
@@ -121,6 +123,8 @@ class DeviceProxy:
         )
 
     def _g_connect(self) -> Op[None]:
+        if self._db_addresses is not None:
+            yield from self._g_import()
         version = 0
         for idl, repo_id in zip((6, 5, 4, 3, 2, 1), DEVICE_REPO_IDS):
             if (yield self._call("_is_a", repo_id)):
@@ -164,19 +168,19 @@ class DeviceProxy:
     # -- identity -----------------------------------------------------------------------
 
     def name(self) -> str:
-        return self._name.given
+        return self._dev_name if self._db_addresses is not None else self._name.given
 
     def dev_name(self) -> str:
-        return self._name.given
+        return self.name()
 
     def get_idl_version(self) -> int:
         return self._idl_version
 
     def get_dev_host(self) -> str:
-        return self._host
+        return "IOR" if self._db_addresses is not None else self._host
 
-    def get_dev_port(self) -> int:
-        return self._port
+    def get_dev_port(self) -> int | str:
+        return "IOR" if self._db_addresses is not None else self._port
 
     def is_dbase_used(self) -> bool:
         return self._name.dbase
@@ -194,24 +198,6 @@ class DeviceProxy:
 
     def set_source(self, source: DevSource) -> None:
         self.__dict__["_source"] = DevSource(source)
-
-    def import_info(self) -> Any:
-        raise NonDbDevice(
-            make_error(
-                "API_NonDatabaseDevice",
-                f"Device {self._name.device} is not in a database",
-                "DeviceProxy::import_info",
-            )
-        )
-
-    def alias(self) -> str:
-        raise NonDbDevice(
-            make_error(
-                "API_NonDatabaseDevice",
-                f"Device {self._name.device} is not in a database",
-                "DeviceProxy::alias",
-            )
-        )
 
     # -- simple remote calls ------------------------------------------------------------
 
@@ -237,6 +223,8 @@ class DeviceProxy:
     @sync_only
     def adm_name(self) -> Op[str]:
         adm = yield self._call("_get_adm_name")
+        if self._db_addresses is not None:
+            return self._db_prefix() + str(adm).lower()
         return f"tango://{self._host}:{self._port}/{adm}#dbase=no"
 
     @sync_only
@@ -563,7 +551,8 @@ class DeviceProxy:
                 f"{info.in_type_desc}\n{info.out_type_desc}"
             )
             return command
-        return RUNNERS[self.get_green_mode()](self._g_read_high_level(info), None, None)
+        op = self._op(lambda: self._g_read_high_level(info))
+        return RUNNERS[self.get_green_mode()](op, None, None)
 
     def _g_read_high_level(self, info: AttributeInfoEx) -> Op[Any]:
         value = (yield from self._g_read_attribute(info.name)).value
@@ -633,8 +622,8 @@ class DeviceProxy:
             try:
                 info = self.info()
             except DevFailed:
-                return f"DeviceProxy({self._name.given})"
-        return f"{info.dev_class}({self._name.given})"
+                return f"DeviceProxy({self.name()})"
+        return f"{info.dev_class}({self.name()})"
 
     __str__ = __repr__
 
@@ -660,3 +649,12 @@ def _attribute_failed(errors: Iterable[DevError], what: str, device: str, attr: 
             f"DeviceProxy::{what}()",
         ),
     )
+
+
+def endpoint_proxy(host: str, port: int, key: bytes, device: str) -> DeviceProxy:
+    """A proxy (not connected yet) to the object ``key`` at ``host:port``, named ``device``:
+    the Database device (key ``database``) is reached this way."""
+    proxy = object.__new__(DeviceProxy)
+    proxy._setup(TangoName(device, device, host, port, False), None)
+    proxy.__dict__["_key"] = key
+    return proxy

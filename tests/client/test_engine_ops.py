@@ -605,3 +605,368 @@ def test_every_engine_operation_is_covered():
     missing = sorted(op for op in operations if f"._{op[1:]}(" not in source)
     indirect = {"_g_attribute_configs", "_g_attribute_value_4", "_g_read_values", "_g_command_info"}
     assert not [op for op in missing if op not in indirect]
+
+
+# -- the Database, and devices named through it ---------------------------------------------
+
+from puretango import Database, DbDatum, DbDevExportInfo, DbDevInfo, DbServerInfo  # noqa: E402
+from puretango._errors import make_error  # noqa: E402
+from puretango.client import _database  # noqa: E402
+from puretango.giop import IOR  # noqa: E402
+
+IOR_A = IOR.for_object("IDL:Tango/Device_6:1.0", "127.0.0.1", 10001, b"key-a").to_string()
+IOR_B = IOR.for_object("IDL:Tango/Device_6:1.0", "127.0.0.1", 10002, b"key-b").to_string()
+_S = CmdArgType.DevVarStringArray
+
+
+def _any(value: Any) -> Any:
+    if value is None:
+        return argin_to_any(None, CmdArgType.DevVoid)
+    if isinstance(value, str):
+        return argin_to_any(value, CmdArgType.DevString)
+    if isinstance(value, tuple):
+        return argin_to_any(list(value), CmdArgType.DevVarLongStringArray)
+    return argin_to_any(list(value), _S)
+
+
+def imported(ior: str = IOR_A, exported: int = 1, name: str = "test/dev/1") -> Any:
+    return ([exported, 42], [name, ior, "6", "Dev/1", "host", "Dev"])
+
+
+class ScriptedDatabase(ScriptedServer):
+    """A scripted Database device (object key ``database``) and the devices it exports:
+    ``db[command]`` is the answer to a Database command (a value, a Reply, or a function
+    of the argument)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.db: dict[str, Any] = {"DbImportDevice": imported()}
+        device_inout = self.answers["command_inout_4"]
+
+        def inout(call: Call) -> Any:
+            if call.object_key != b"database":
+                return device_inout(call)
+            answer = self.db[call.args[0]]
+            if callable(answer):
+                answer = answer(call.args[1].value)
+            return answer if isinstance(answer, Reply) else _any(answer)
+
+        for name in ("command_inout_4", "command_inout_2"):
+            self.answers[name] = inout
+
+    def commands(self) -> list[tuple[str, Any]]:
+        """``(command, argument)`` of each Database command called."""
+        return [
+            (c.args[0], c.args[1].value)
+            for c in self.calls
+            if c.object_key == b"database" and c.operation.name.startswith("command_inout")
+        ]
+
+
+@pytest.fixture
+def scripted_db(monkeypatch: pytest.MonkeyPatch) -> tuple[Database, ScriptedDatabase]:
+    """A connected ``Database`` (its synchronous methods use the scripted server too)."""
+    monkeypatch.setattr(_database, "_shared", {})
+    server = ScriptedDatabase()
+    monkeypatch.setattr("puretango.client._sync.invoke", server.invoke)
+    db = Database("127.0.0.1", 10000, _connect=False)
+    assert server.run(db._g_init()) is db
+    server.calls.clear()
+    return db, server
+
+
+def test_database_is_reached_on_the_database_key(monkeypatch):
+    monkeypatch.setenv("TANGO_HOST", "dbhost:10000")
+    server = ScriptedDatabase()
+    db = Database(_connect=False)
+    server.run(db._g_connect())
+    assert server.operations() == ["_is_a", "_non_existent", "info"]
+    for call in server.calls:
+        assert (call.host, call.port, call.object_key) == ("dbhost", 10000, b"database")
+        assert call.device == "sys/database/2"
+    assert repr(db) == "Database(dbhost, 10000)" and db.get_db_port() == "10000"
+
+
+def test_database_fails_over_to_the_next_host():
+    server = ScriptedDatabase()
+    down = ConnectionFailed(make_error("API_CorbaException", "TRANSIENT_ConnectFailed", "x"))
+    db = Database("h1:1,h2:2", _connect=False)
+    server.failures = [down]
+    server.run(db._g_connect())
+    assert [c.host for c in server.calls] == ["h1", "h2", "h2", "h2"]
+    assert db.is_multi_tango_host()
+    server.failures = [down, down]
+    with pytest.raises(ConnectionFailed) as info:
+        server.run(Database("h1:1,h2:2", _connect=False)._g_connect())
+    assert [e.reason for e in info.value.args] == [
+        "API_CorbaException",
+        "API_CantConnectToDatabase",
+    ]
+    assert info.value.args[1].desc == "Failed to connect to database on host h2 with port 2"
+
+
+def test_database_reconnects_once_when_its_connection_fails(scripted_db):
+    db, server = scripted_db
+    server.db["DbGetClassForDevice"] = "Dev"
+    down = ConnectionFailed(make_error("API_CorbaException", "TRANSIENT_ConnectFailed", "x"))
+    server.failures = [down]
+    assert server.run(db._op(lambda: db._g_string("DbGetClassForDevice", "a/b/c"))) == "Dev"
+    assert server.operations()[1:4] == ["_is_a", "_non_existent", "info"]
+
+
+def test_database_command_failure_names_the_command(scripted_db):
+    db, server = scripted_db
+    server.db["DbDeleteDevice"] = dev_failed("DB_DeviceNotDefined")
+    with pytest.raises(DevFailed) as info:
+        server.run(db._g_void("DbDeleteDevice", "a/b/c"))
+    assert [e.reason for e in info.value.args] == ["DB_DeviceNotDefined", "API_CommandFailed"]
+    assert "command DbDeleteDevice" in info.value.args[1].desc
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "command", "argin", "answer", "result"),
+    [
+        ("get_server_list", (), "DbGetServerList", "*", ["S/1"], DbDatum("server", ["S/1"])),
+        ("get_device_exported", ("a/*",), "DbGetDeviceExportedList", "a/*", ["a/b/c"],
+         DbDatum("a/*", ["a/b/c"])),
+        ("get_device_name", ("S/1", "C"), "DbGetDeviceList", ["S/1", "C"], ["a/b/c"],
+         DbDatum("S/1", ["a/b/c"])),
+        ("get_device_property_list", ("a/b/c", "*"), "DbGetDevicePropertyList",
+         ["a/b/c", "*"], ["p"], DbDatum("a/b/c", ["p"])),
+        ("get_device_alias", ("al",), "DbGetAliasDevice", "al", "a/b/c", "a/b/c"),
+        ("get_alias_from_device", ("a/b/c",), "DbGetDeviceAlias", "a/b/c", "al", "al"),
+        ("put_device_alias", ("a/b/c", "al"), "DbPutDeviceAlias", ["a/b/c", "al"], None, None),
+        ("delete_device", ("a/b/c",), "DbDeleteDevice", "a/b/c", None, None),
+        ("unexport_server", ("S/1",), "DbUnExportServer", "S/1", None, None),
+        ("get_info", (), "DbInfo", None, ["line 1", "line 2"], "line 1\nline 2\n"),
+        ("add_device", (DbDevInfo(name="a/b/c", klass="C", server="S/1"),), "DbAddDevice",
+         ["S/1", "a/b/c", "C"], None, None),
+        ("export_device", (DbDevExportInfo(name="a/b/c", ior="IOR:00", host="h", pid=7,
+                                           version="6"),),
+         "DbExportDevice", ["a/b/c", "IOR:00", "h", "7", "6"], None, None),
+        ("put_server_info", (DbServerInfo(name="S/1", host="h", mode=1, level=3),),
+         "DbPutServerInfo", ["S/1", "h", "1", "3"], None, None),
+        ("get_server_info", ("S/1",), "DbGetServerInfo", "S/1", ["S/1", "h", "1", "3"],
+         DbServerInfo(name="S/1", host="h", mode=1, level=3)),
+    ],
+)  # fmt: skip
+def test_database_methods(scripted_db, method, args, command, argin, answer, result):
+    db, server = scripted_db
+    server.db[command] = answer
+    assert getattr(db, method)(*args) == result
+    assert server.commands() == [(command, argin)]
+
+
+def test_database_operations_one_by_one(scripted_db):
+    db, server = scripted_db
+    server.db.update({"DbGetHostList": ["h"], "DbDeleteServer": None, "DbAddServer": None})
+    assert server.run(db._g_list("host", "DbGetHostList", "*")) == DbDatum("host", ["h"])
+    server.run(db._g_void("DbDeleteServer", "S/1"))
+    info = DbDevInfo(name="a/b/c", klass="C", server="S/1")
+    server.run(db._g_add_server("S/1", info, with_dserver=True))
+    assert server.commands()[-1] == ("DbAddServer", ["S/1", "a/b/c", "C", "dserver/S/1", "DServer"])
+    server.db["DbExportDevice"] = None
+    server.run(db._g_export_server([DbDevExportInfo(name="a/b/c"), DbDevExportInfo(name="d/e/f")]))
+    assert [a[0] for c, a in server.commands()[-2:]] == ["a/b/c", "d/e/f"]
+    server.db["DbGetDeviceList"] = ["a/b/c"]
+    assert server.run(db._g_get_device_name("S/1", "C")).value_string == ["a/b/c"]
+    server.db["DbGetDevicePropertyList"] = ["p", "q"]
+    assert server.run(db._g_get_device_property_list("a/b/c", "*", [])) == ["p", "q"]
+    server.db["DbInfo"] = ["x"]
+    assert server.run(db._g_get_info()) == "x\n"
+    server.db["DbGetServerInfo"] = ["S/1", " ", " ", " "]
+    assert server.run(db._g_get_server_info("S/1")).mode == 0
+    server.db["DbPutServerInfo"] = None
+    server.run(db._g_put_server_info(DbServerInfo(name="S/1")))
+    server.db.update({"DbAddDevice": None, "DbGetCSDbServerList": ["h:1"]})
+    server.run(db._g_add_device(info))
+    server.run(db._g_export_device(DbDevExportInfo(name="a/b/c", pid=3)))
+    assert server.commands()[-1] == ("DbExportDevice", ["a/b/c", "", "", "3", ""])
+    assert server.run(db._g_command("DbGetCSDbServerList")) == ["h:1"]
+    server.db["DbGetProperty"] = ["CtrlSystem", "1", "Services", "2", "S/i:x", "T/j:y"]
+    assert server.run(db._g_get_services("s", "i")) == DbDatum("services", ["x"])
+
+
+def test_database_import_and_device_info(scripted_db):
+    db, server = scripted_db
+    info = server.run(db._g_import_device("test/dev/1"))
+    assert repr(info) == (
+        f"DbDevImportInfo(exported = 1, ior = {IOR_A!r}, name = 'test/dev/1', version = '6')"
+    )
+    assert server.run(db._g_import_raw("test/dev/1")).server == "Dev/1"
+    server.db["DbGetDeviceInfo"] = (
+        [1, 42],
+        ["test/dev/1", "IOR:00", "6", "Dev/1", "host", "1-1-2026 at 10:00:00", "?", "Dev"],
+    )
+    full = server.run(db._g_get_device_info("test/dev/1"))
+    assert (full.class_name, full.ds_full_name, full.pid, full.stopped_date) == (
+        "Dev", "Dev/1", 42, ""
+    )  # fmt: skip
+
+
+def test_database_properties(scripted_db):
+    db, server = scripted_db
+    server.db["DbGetDeviceProperty"] = ["a/b/c", "2", "p", "2", "x", "y", "q", "0", " "]
+    asked = {"p": None, "q": None}
+    assert server.run(db._g_get("DbGetDeviceProperty", "a/b/c", asked)) == {
+        "p": ["x", "y"],
+        "q": [],
+    }
+    assert asked == {"p": ["x", "y"], "q": []}  # PyTango fills the caller's dict
+    assert server.run(db._g_get_props("DbGetDeviceProperty", "a/b/c", [])) == {}
+    server.db["DbPutDeviceProperty"] = None
+    server.run(db._g_put("DbPutDeviceProperty", "a/b/c", {"p": ["x", "y"], "n": 3}))
+    assert server.commands()[-1][1] == ["a/b/c", "2", "p", "2", "x", "y", "n", "1", "3"]
+    server.db["DbDeleteDeviceProperty"] = None
+    server.run(db._g_delete("DbDeleteDeviceProperty", "a/b/c", ["p", DbDatum("n")]))
+    assert server.commands()[-1][1] == ["a/b/c", "p", "n"]
+    db.put_device_property("a/b/c", DbDatum("z", ["1"]))
+    assert server.commands()[-1][1] == ["a/b/c", "1", "z", "1", "1"]
+    with pytest.raises(TypeError):
+        db.put_device_property("a/b/c", 3)
+
+
+def test_database_attribute_properties(scripted_db):
+    db, server = scripted_db
+    server.db["DbGetDeviceAttributeProperty2"] = [
+        "a/b/c",
+        "2",
+        "x",
+        "1",
+        "label",
+        "1",
+        "X",
+        "y",
+        "0",
+    ]
+    assert server.run(db._g_get_attr("DbGetDeviceAttributeProperty2", "a/b/c", ["x", "y"])) == {
+        "x": {"label": ["X"]},
+        "y": {},
+    }
+    server.db["DbPutDeviceAttributeProperty2"] = None
+    server.run(db._g_put_attr("DbPutDeviceAttributeProperty2", "a/b/c", {"x": {"l": ["1", "2"]}}))
+    assert server.commands()[-1][1] == ["a/b/c", "1", "x", "1", "l", "2", "1", "2"]
+    server.db["DbDeleteDeviceAttributeProperty"] = None
+    server.run(db._g_delete_attr("DbDeleteDeviceAttributeProperty", "a/b/c", {"x": ["l", "m"]}))
+    assert server.commands()[-1][1] == ["a/b/c", "x", "l", "m"]
+    db.delete_device_attribute_property("a/b/c", ["y", "u"])
+    assert server.commands()[-1][1] == ["a/b/c", "y", "u"]
+
+
+def test_database_history(scripted_db):
+    db, server = scripted_db
+    server.db["DbGetDevicePropertyHist"] = ["p", "d1", "2", "a", "b", "p", "d2", "0"]
+    history = server.run(db._g_history("DbGetDevicePropertyHist", ["a/b/c", "p"], False))
+    assert [(h.get_name(), h.get_date(), h.is_deleted()) for h in history] == [
+        ("p", "d1", False), ("p", "d2", True)
+    ]  # fmt: skip
+    assert history[0].get_value().value_string == ["a", "b"]
+    server.db["DbGetDeviceAttributePropertyHist"] = ["x", "label", "d1", "1", "L"]
+    (entry,) = db.get_device_attribute_property_history("a/b/c", "x", "label")
+    assert (entry.get_attribute_name(), entry.get_value().value_string) == ("x", ["L"])
+
+
+@pytest.fixture
+def db_named(monkeypatch: pytest.MonkeyPatch) -> tuple[DeviceProxy, ScriptedDatabase]:
+    """A proxy to ``test/dev/1`` resolved through a scripted Database (TANGO_HOST)."""
+    monkeypatch.setattr(_database, "_shared", {})
+    monkeypatch.setenv("TANGO_HOST", "dbhost:10000")
+    server = ScriptedDatabase()
+    monkeypatch.setattr("puretango.client._sync.invoke", server.invoke)
+    proxy = DeviceProxy("test/dev/1", _connect=False)
+    server.run(proxy._g_connect())
+    return proxy, server
+
+
+def test_a_name_is_resolved_through_the_database(db_named):
+    proxy, server = db_named
+    assert server.commands() == [("DbImportDevice", "test/dev/1")]
+    device_calls = [c for c in server.calls if c.object_key != b"database"]
+    assert [c.operation.name for c in device_calls] == ["_is_a", "_non_existent", "info"]
+    assert {(c.host, c.port, c.object_key) for c in device_calls} == {
+        ("127.0.0.1", 10001, b"key-a")
+    }
+    assert proxy.dev_name() == "test/dev/1" and proxy.is_dbase_used()
+    assert (proxy.get_db_host(), proxy.get_db_port(), proxy.get_dev_host()) == (
+        "dbhost", "10000", "IOR"
+    )  # fmt: skip
+    assert proxy.import_info().ior == IOR_A
+    assert proxy.adm_name() == "dserver/scripted/1"
+
+
+def test_tango_host_is_read_at_each_resolution(monkeypatch, db_named):
+    proxy, server = db_named
+    monkeypatch.setenv("TANGO_HOST", "otherhost:20000")
+    other = DeviceProxy("test/dev/1", _connect=False)
+    assert other.get_db_host() == "otherhost" and proxy.get_db_host() == "dbhost"
+
+
+def test_an_alias_is_resolved_to_its_device(monkeypatch, db_named):
+    _, server = db_named
+    server.calls.clear()
+    server.db["DbImportDevice"] = imported(name="myalias")
+    server.db["DbGetAliasDevice"] = "Test/Dev/1"
+    proxy = DeviceProxy("MyAlias", _connect=False)
+    server.run(proxy._g_import())
+    assert server.commands() == [("DbImportDevice", "myalias"), ("DbGetAliasDevice", "myalias")]
+    assert proxy.name() == "test/dev/1"
+
+
+def test_undefined_and_unexported_devices(db_named):
+    _, server = db_named
+    server.db["DbImportDevice"] = dev_failed("DB_DeviceNotDefined")
+    with pytest.raises(DevFailed) as info:
+        server.run(DeviceProxy("a/b/c", _connect=False)._g_connect())
+    assert [e.reason for e in info.value.args] == [
+        "DB_DeviceNotDefined", "API_CommandFailed", "API_DeviceNotDefined"
+    ]  # fmt: skip
+    assert info.value.args[-1].desc == "Can't connect to device a/b/c"
+    server.db["DbImportDevice"] = imported(exported=0)
+    with pytest.raises(ConnectionFailed) as info2:
+        server.run(DeviceProxy("a/b/c", _connect=False)._g_connect())
+    assert info2.value.args[0].reason == "API_DeviceNotExported"
+    assert info2.value.args[0].desc == (
+        "Device a/b/c is not exported (hint: try starting the device server)"
+    )
+
+
+def test_a_moved_device_is_imported_again(db_named):
+    proxy, server = db_named
+    server.calls.clear()
+    gone = ConnectionFailed(make_error("API_CantConnectToDevice", "refused", "x"))
+    server.failures = [gone]
+    server.db["DbImportDevice"] = imported(IOR_B)
+    assert server.run(proxy._g_reimporting(lambda: proxy._g_state())) is DevState.ON
+    assert server.calls[-1].port == 10002 and server.calls[-1].object_key == b"key-b"
+    assert proxy.import_info().ior == IOR_B
+    # the same IOR again: the failure is the caller's
+    server.failures = [gone]
+    with pytest.raises(ConnectionFailed):
+        server.run(proxy._op(lambda: proxy._g_state()))
+
+
+def test_device_properties_through_the_database(db_named):
+    proxy, server = db_named
+    server.db["DbGetDeviceProperty"] = ["test/dev/1", "1", "p", "1", "x"]
+    assert server.run(proxy._g_get_property("p")) == {"p": ["x"]}
+    server.db["DbPutDeviceProperty"] = None
+    server.run(proxy._g_put_property({"p": "y"}))
+    assert server.commands()[-1] == ("DbPutDeviceProperty", ["test/dev/1", "1", "p", "1", "y"])
+    server.db["DbDeleteDeviceProperty"] = None
+    server.run(proxy._g_delete_property("p"))
+    assert server.commands()[-1] == ("DbDeleteDeviceProperty", ["test/dev/1", "p"])
+    server.db["DbGetDevicePropertyList"] = ["p"]
+    assert server.run(proxy._g_get_property_list("*")) == ["p"]
+    server.db["DbGetDeviceAlias"] = "al"
+    assert proxy.alias() == "al"
+
+
+def test_a_device_without_database_has_no_properties():
+    proxy, server = connected()
+    with pytest.raises(tango_errors.NonDbDevice):
+        server.run(proxy._g_get_property("p"))
+    with pytest.raises(tango_errors.NonDbDevice):
+        proxy.import_info()
+
+
+import puretango._errors as tango_errors  # noqa: E402
