@@ -1,5 +1,6 @@
 """``AttributeProxy`` with PyTango's API: one attribute of a device, through a
-:class:`~._proxy.DeviceProxy` of its own."""
+:class:`~._proxy.DeviceProxy` of its own; an attribute alias is looked up in the Database
+(``TANGO_HOST``) when the proxy is made."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from ..idl._enums import GreenMode
 from ._engine import Op
-from ._green import get_green_mode
+from ._green import get_green_mode, run_blocking
 from ._names import TangoName, parse_attribute_name
 from ._proxy import DeviceProxy
 from ._types import AttributeInfoEx
@@ -24,7 +25,10 @@ class AttributeProxy:
         if len(args) == 2 and isinstance(args[0], DeviceProxy):
             self._device, self._attr = args[0], str(args[1])
         elif len(args) == 1 and isinstance(args[0], str):
-            parsed: TangoName = parse_attribute_name(args[0])
+            name = args[0]
+            if "/" not in name:  # an attribute alias: the Database knows the attribute
+                name = _attribute_of_alias(name, green_mode)
+            parsed: TangoName = parse_attribute_name(name)
             prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
             suffix = "" if parsed.dbase else "#dbase=no"
             # PyTango freezes the global mode at construction when none is given
@@ -82,3 +86,12 @@ class AttributeProxy:
 
     def __repr__(self) -> str:
         return f"AttributeProxy({self._attr})"
+
+
+def _attribute_of_alias(alias: str, green_mode: GreenMode | None) -> str:
+    from ._database import shared_database
+    from ._tangohost import tango_host_addresses
+
+    db = shared_database(tango_host_addresses())
+    op = db._op(lambda: db._g_string("DbGetAttributeAlias", alias))
+    return run_blocking(op, get_green_mode() if green_mode is None else GreenMode(green_mode))

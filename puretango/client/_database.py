@@ -312,9 +312,12 @@ class Database:
     get_instance_name_list = green(
         lambda self, server: self._g_list(None, "DbGetInstanceNameList", server)
     )
-    get_server_class_list = green(
-        lambda self, server: self._g_list(None, "DbGetDeviceServerClassList", server)
-    )
+
+    def _g_get_server_class_list(self, server: str) -> Op[DbDatum]:
+        classes = yield from self._g_command("DbGetDeviceServerClassList", server)
+        return DbDatum(server, [c for c in classes if c.lower() != "dserver"])
+
+    get_server_class_list = green(_g_get_server_class_list)
     get_device_class_list = green(
         lambda self, server: self._g_list("server", "DbGetDeviceClassList", server)
     )

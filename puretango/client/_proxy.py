@@ -125,6 +125,9 @@ class DeviceProxy(DatabaseNamedMixin):
     def _g_connect(self) -> Op[None]:
         if self._db_addresses is not None:
             yield from self._g_import()
+            if not self._exported():  # PyTango makes the proxy; its first call fails
+                self.__dict__["_initialised"] = True
+                return
         version = 0
         for idl, repo_id in zip((6, 5, 4, 3, 2, 1), DEVICE_REPO_IDS):
             if (yield self._call("_is_a", repo_id)):

@@ -96,15 +96,24 @@ class DatabaseNamedMixin:
             real = str((yield from db._g_command("DbGetAliasDevice", name))).lower()
         self._aim(imp, real)
 
-    def _aim(self, imp: DeviceImport, device: str) -> None:
-        if not imp.exported:
-            raise ConnectionFailed(
-                make_error(
-                    "API_DeviceNotExported",
-                    f"Device {device} is not exported (hint: try starting the device server)",
-                    "DeviceProxy::get_corba_name()",
-                )
+    def _exported(self) -> bool:
+        return self._import is not None and self._import.exported
+
+    def _not_exported(self) -> ConnectionFailed:
+        return ConnectionFailed(
+            make_error(
+                "API_DeviceNotExported",
+                f"Device {self._dev_name} is not exported (hint: try starting the device server)",
+                "DeviceProxy::get_corba_name()",
             )
+        )
+
+    def _aim(self, imp: DeviceImport, device: str) -> None:
+        """Aim the proxy at the IOR of ``imp`` (if the device is exported)."""
+        d = self.__dict__
+        if not imp.exported:
+            d["_import"], d["_dev_name"] = imp, device
+            return
         try:
             profile = IOR.from_string(imp.ior).iiop()
         except ProtocolError as exc:
@@ -115,7 +124,6 @@ class DatabaseNamedMixin:
                     "DeviceProxy::get_corba_name()",
                 )
             ) from None
-        d = self.__dict__
         d["_host"], d["_port"], d["_key"] = profile.host, profile.port, profile.object_key
         d["_import"], d["_dev_name"] = imp, device
 
@@ -127,13 +135,17 @@ class DatabaseNamedMixin:
 
     def _g_reimporting(self, make: Callable[[], Op[T]]) -> Op[T]:
         """Run ``make()``; when the connection to the device fails and the Database now
-        gives it another IOR (a restarted server), connect there and run it once more."""
+        gives it another IOR (a restarted server), connect there and run it once more. A
+        device not exported when the proxy was made is imported again first."""
+        if not self._exported():
+            yield from self._g_connect()
+            if not self._exported():
+                raise self._not_exported()
         known = self._import
+        assert known is not None
         try:
             return (yield from make())
         except ConnectionFailed as exc:
-            if known is None:
-                raise
             failure = exc
         db = self._database()
         try:

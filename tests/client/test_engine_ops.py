@@ -768,6 +768,8 @@ def test_database_operations_one_by_one(scripted_db):
     server.db["DbExportDevice"] = None
     server.run(db._g_export_server([DbDevExportInfo(name="a/b/c"), DbDevExportInfo(name="d/e/f")]))
     assert [a[0] for c, a in server.commands()[-2:]] == ["a/b/c", "d/e/f"]
+    server.db["DbGetDeviceServerClassList"] = ["DServer", "C"]
+    assert server.run(db._g_get_server_class_list("S/1")) == DbDatum("S/1", ["C"])
     server.db["DbGetDeviceList"] = ["a/b/c"]
     assert server.run(db._g_get_device_name("S/1", "C")).value_string == ["a/b/c"]
     server.db["DbGetDevicePropertyList"] = ["p", "q"]
@@ -921,13 +923,17 @@ def test_undefined_and_unexported_devices(db_named):
         "DB_DeviceNotDefined", "API_CommandFailed", "API_DeviceNotDefined"
     ]  # fmt: skip
     assert info.value.args[-1].desc == "Can't connect to device a/b/c"
-    server.db["DbImportDevice"] = imported(exported=0)
+    server.db["DbImportDevice"] = imported(exported=0, name="a/b/c")
+    proxy = DeviceProxy("a/b/c", _connect=False)
+    server.run(proxy._g_connect())  # made, as PyTango makes it; its calls fail
     with pytest.raises(ConnectionFailed) as info2:
-        server.run(DeviceProxy("a/b/c", _connect=False)._g_connect())
+        server.run(proxy._op(lambda: proxy._g_state()))
     assert info2.value.args[0].reason == "API_DeviceNotExported"
     assert info2.value.args[0].desc == (
         "Device a/b/c is not exported (hint: try starting the device server)"
     )
+    server.db["DbImportDevice"] = imported(name="a/b/c")  # its server has started
+    assert server.run(proxy._op(lambda: proxy._g_state())) is DevState.ON
 
 
 def test_a_moved_device_is_imported_again(db_named):

@@ -1,0 +1,294 @@
+"""Our ``Database`` and Database-named proxies against real PyTango peers: PyTango's own
+Database server (``python -m tango.databaseds.database``), a PyTango ``TypeDev`` server
+registered in it (by a PyTango client) and started without ``-nodb``, and PyTango clients
+reading what we wrote. The tests are written as PyTango users write them
+(``import puretango as tango``)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from peers import typedev_values as tv
+from peers.launch import HOST, PyTangoServer, free_port, peer_env, run_pytango_client
+
+import puretango as tango
+
+pytest.importorskip("tango")
+
+SERVER = "TypeDev/db"
+DEVICE = "test/dbtype/1"
+UNEXPORTED = "test/dbtype/never"
+ALIAS = "dbtype_alias"
+ATTR_ALIAS = "dbtype_attr_alias"
+
+
+class RegisteredServer(PyTangoServer):
+    """``typedev.py`` started with the Database (no ``-nodb``): devices come from it."""
+
+    def __init__(self, tango_host: str) -> None:
+        super().__init__(Path(__file__).parents[1] / "peers/typedev.py", "db", [DEVICE])
+        self.tango_host = tango_host
+
+    def command_line(self) -> list[str]:
+        return [
+            "env", f"TANGO_HOST={self.tango_host}", sys.executable, str(self.script),
+            self.instance, "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}",
+        ]  # fmt: skip
+
+    def restart_on_another_port(self) -> None:
+        self.stop()
+        self._port = free_port()
+        self.start()
+
+
+@pytest.fixture(scope="module")
+def tango_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """PyTango's Database server (sqlite, its own file) on a free port; yields TANGO_HOST."""
+    workdir = tmp_path_factory.mktemp("pytango-db")
+    port = free_port()
+    host = f"{HOST}:{port}"
+    env = {**peer_env(), "TANGO_HOST": host, "PYTANGO_DATABASE_NAME": str(workdir / "tango.db")}
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "tango.databaseds.database", "2",
+            "-ORBendPoint", f"giop:tcp:{HOST}:{port}",
+        ],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        for line in proc.stdout:
+            if "Ready to accept request" in line:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail("the PyTango Database did not start")
+        run_pytango_client(
+            f"""
+import tango
+db = tango.Database()
+for name, server in (({DEVICE!r}, {SERVER!r}), ({UNEXPORTED!r}, "TypeDev/never")):
+    info = tango.DbDevInfo()
+    info.name, info._class, info.server = name, "TypeDev", server
+    db.add_server(info.server, info, with_dserver=True)
+""",
+            env={"TANGO_HOST": host},
+        )
+        yield host
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(tango_host: str) -> Iterator[RegisteredServer]:
+    """The PyTango TypeDev server of ``test/dbtype/1``, registered in the Database."""
+    srv = RegisteredServer(tango_host)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tango_host: str, server: RegisteredServer) -> str:
+    """``TANGO_HOST`` set for the test, as a user's session has it."""
+    monkeypatch.setenv("TANGO_HOST", tango_host)
+    return tango_host
+
+
+def pytango(code: str, tango_host: str) -> Any:
+    """Run ``code`` in a PyTango client (``tango`` and ``json`` imported, ``db`` made); the
+    JSON it prints last."""
+    out = run_pytango_client(
+        f"import json, tango\ndb = tango.Database()\n{code}", env={"TANGO_HOST": tango_host}
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_short_name_reads_values(env: str) -> None:
+    dev = tango.DeviceProxy(DEVICE)
+    assert dev.state() == tango.DevState.ON
+    assert dev.read_attribute("double_scalar_ro").value == tv.ATTRS["double_scalar"].read
+    assert (dev.name(), dev.dev_name(), repr(dev)) == (DEVICE, DEVICE, f"TypeDev({DEVICE})")
+    assert dev.adm_name() == "dserver/typedev/db" and dev.is_dbase_used()
+    assert dev.import_info().exported == 1 and dev.import_info().name == DEVICE
+    assert dev.info().dev_class == "TypeDev"
+    full = tango.DeviceProxy(f"tango://{env}/{DEVICE.upper()}")
+    assert full.adm_name() == f"tango://{env}/dserver/typedev/db"
+    assert full.read_attribute("double_scalar_ro").value == tv.ATTRS["double_scalar"].read
+
+
+def test_aliases(env: str) -> None:
+    db = tango.Database()
+    db.put_device_alias(DEVICE, ALIAS)
+    db.put_attribute_alias(f"{DEVICE}/double_scalar_ro", ATTR_ALIAS)
+    dev = tango.DeviceProxy(ALIAS)
+    assert (dev.name(), dev.alias(), dev.state()) == (DEVICE, ALIAS, tango.DevState.ON)
+    assert db.get_device_from_alias(ALIAS) == DEVICE and db.get_alias_from_device(DEVICE) == ALIAS
+    attr = tango.AttributeProxy(ATTR_ALIAS)
+    assert attr.name() == "double_scalar_ro"
+    assert attr.read().value == tv.ATTRS["double_scalar"].read
+    assert pytango(
+        f"print(json.dumps([tango.DeviceProxy({ALIAS!r}).name(), "
+        f"db.get_attribute_alias({ATTR_ALIAS!r})]))",
+        env,
+    ) == [DEVICE, f"{DEVICE}/double_scalar_ro"]
+
+
+PROPERTIES = {
+    "list": ["1", "2", "three"],
+    "multi_line": ["line one\nline two\n\tindented"],
+    "big": ["x" * 100_000],
+    "sql": ["'; DROP TABLE device; --", 'a"b', "%_*?"],
+    "empty_string": [""],
+    "number": ["3.5"],
+}
+NON_ASCII = {"non_ascii": ["é°ü", "µs"]}
+
+
+def test_properties_round_trip_with_pytango(env: str) -> None:
+    db = tango.Database()
+    db.put_device_property(DEVICE, {**PROPERTIES, **NON_ASCII})
+    names = sorted(PROPERTIES)
+    assert db.get_device_property(DEVICE, names) == {n: PROPERTIES[n] for n in names}
+    assert db.get_device_property(DEVICE, "non_ascii") == NON_ASCII
+    seen = pytango(
+        f"d = db.get_device_property({DEVICE!r}, {names!r})\n"
+        f"raw = db.command_inout('DbGetDeviceProperty', [{DEVICE!r}, 'non_ascii'])\n"
+        "print(json.dumps([{k: list(v) for k, v in d.items()}, list(raw)]))",
+        env,
+    )
+    assert seen[0] == {n: PROPERTIES[n] for n in names}
+    assert seen[1] == [DEVICE, "1", "non_ascii", "2", "é°ü", "µs"]
+    # and the other way round, through DeviceProxy and the other property families
+    pytango(
+        f"tango.DeviceProxy({DEVICE!r}).put_property({{'from_pytango': ['a', 'b']}})\n"
+        "db.put_class_property('TypeDev', {'cprop': ['c1', 'c2']})\n"
+        "db.put_property('FreeObject', {'free': 'v'})\n"
+        f"db.put_device_attribute_property({DEVICE!r}, "
+        "{'double_scalar_ro': {'label': 'L', 'abs_change': ['1', '2']}})\n"
+        "print('[]')",
+        env,
+    )
+    dev = tango.DeviceProxy(DEVICE)
+    assert dev.get_property(["from_pytango", "absent"]) == {
+        "from_pytango": ["a", "b"],
+        "absent": [],
+    }
+    assert "from_pytango" in dev.get_property_list("*")
+    assert db.get_class_property("TypeDev", "cprop") == {"cprop": ["c1", "c2"]}
+    assert db.get_property("FreeObject", ["free"]) == {"free": ["v"]}
+    assert db.get_device_attribute_property(DEVICE, ["double_scalar_ro"]) == {
+        "double_scalar_ro": {"abs_change": ["1", "2"], "label": ["L"]}
+    }
+    dev.delete_property("from_pytango")
+    assert pytango(
+        f"props = db.get_device_property({DEVICE!r}, 'from_pytango')\n"
+        "print(json.dumps([list(v) for v in props.values()]))",
+        env,
+    ) == [[]]
+
+
+#: Database calls whose results must print the same under PyTango and puretango.
+API_SCRIPT = f"""
+db.put_device_property({DEVICE!r}, {{"api_p": ["1", "2"], "api_q": 7}})
+db.put_class_attribute_property("TypeDev", {{"attr_x": {{"unit": "mm"}}}})
+print(repr(db))
+print(repr(db.get_server_list("TypeDev*")))
+print(str(db.get_server_list("TypeDev*")))
+print(repr(db.get_server_name_list()))
+print(repr(db.get_instance_name_list("TypeDev")))
+print(repr(db.get_server_class_list({SERVER!r})))
+print(repr(db.get_device_class_list({SERVER!r})))
+print(repr(db.get_device_name({SERVER!r}, "TypeDev")))
+print(repr(db.get_device_exported("test/dbtype/*")))
+print(repr(db.get_device_exported_for_class("TypeDev")))
+print(repr(db.get_class_list("Type*")))
+print(repr(db.get_device_domain("test*")), repr(db.get_device_family("test/*")))
+print(repr(db.get_device_member("test/dbtype/*")))
+print(repr(db.import_device({DEVICE!r})))
+print(repr(db.import_device({UNEXPORTED!r})))
+print(repr(db.get_device_info({DEVICE!r})))
+print(str(db.get_device_info({UNEXPORTED!r})))
+print(repr(db.get_class_for_device({DEVICE!r})))
+print(repr(db.get_device_property({DEVICE!r}, ["api_p", "api_q", "api_none"])))
+print(repr(db.get_device_property_list({DEVICE!r}, "api_*")))
+print(repr(db.get_class_attribute_property("TypeDev", ["attr_x", "attr_y"])))
+print(repr(db.get_object_list("*")))
+print(repr(db.get_services("NoService", "*")))
+print(repr(db.command_inout("DbGetCSDbServerList")))
+print(db.get_info().splitlines()[0].split()[:2])
+"""
+
+
+def test_database_api_prints_as_pytango(env: str) -> None:
+    outputs = [
+        run_pytango_client(
+            f"import {module} as tango\ndb = tango.Database()\n{API_SCRIPT}",
+            env={"TANGO_HOST": env},
+        )
+        for module in ("tango", "puretango")
+    ]
+    diff = difflib.unified_diff(outputs[0].splitlines(), outputs[1].splitlines(), lineterm="")
+    assert outputs[1] == outputs[0], "\n".join(diff)
+
+
+def test_errors_as_pytango(env: str) -> None:
+    """Undefined device or alias: the constructor fails; a device never exported: the
+    proxy is made and its first call fails."""
+    code = "\n".join(
+        [
+            "out = []",
+            f"for name in ('no/such/device', 'no_such_alias', {UNEXPORTED!r}):",
+            "    try:",
+            "        tango.DeviceProxy(name).state()",
+            "    except tango.DevFailed as exc:",
+            "        out.append([type(exc).__name__, [e.reason for e in exc.args],",
+            "                    exc.args[0].desc, exc.args[-1].desc])",
+            "print(json.dumps(out))",
+        ]
+    )
+    expected = pytango(code, env)
+    ours = []
+    for name in ("no/such/device", "no_such_alias", UNEXPORTED):
+        with pytest.raises(tango.DevFailed) as info:
+            tango.DeviceProxy(name).state()
+        exc = info.value
+        ours.append(
+            [type(exc).__name__, [e.reason for e in exc.args], exc.args[0].desc, exc.args[-1].desc]
+        )
+    assert ours == expected
+    assert tango.DeviceProxy(UNEXPORTED).dev_name() == UNEXPORTED
+
+
+def test_database_down_and_fail_over(monkeypatch: pytest.MonkeyPatch, env: str) -> None:
+    closed = free_port()
+    monkeypatch.setenv("TANGO_HOST", f"{HOST}:{closed}")
+    with pytest.raises(tango.ConnectionFailed) as info:
+        tango.DeviceProxy(DEVICE)
+    assert info.value.args[-1].reason == "API_CantConnectToDatabase"
+    monkeypatch.setenv("TANGO_HOST", f"{HOST}:{closed},{env}")
+    assert tango.DeviceProxy(DEVICE).state() == tango.DevState.ON
+    assert tango.Database().get_device_exported(DEVICE).value_string == [DEVICE]
+
+
+def test_restart_on_another_port_is_followed(env: str, server: RegisteredServer) -> None:
+    dev = tango.DeviceProxy(DEVICE)
+    attr = tango.AttributeProxy(f"{DEVICE}/double_scalar_ro")
+    assert dev.state() == tango.DevState.ON and attr.read().value is not None
+    old_port = server.port
+    server.restart_on_another_port()
+    assert server.port != old_port
+    assert dev.read_attribute("double_scalar_ro").value == tv.ATTRS["double_scalar"].read
+    assert dev.get_dev_port() == "IOR" and dev._port == server.port
+    assert attr.read().value == tv.ATTRS["double_scalar"].read
