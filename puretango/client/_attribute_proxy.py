@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..idl._enums import GreenMode
+from ._dbtypes import property_names, property_values
 from ._engine import Op
 from ._green import get_green_mode, run_blocking
 from ._names import TangoName, parse_attribute_name
@@ -77,6 +78,46 @@ class AttributeProxy:
 
     def ping(self, **kwargs: Any) -> Any:
         return self._device.ping(**kwargs)
+
+    # -- attribute properties in the Database (synchronous, as in PyTango) -------------------
+
+    def _db_run(self, what: str, make: Any) -> Any:
+        db = self._device._require_db(what)
+        return run_blocking(db._op(make), self.get_green_mode())
+
+    def get_property(self, propname: Any, value: Any = None) -> dict[str, list[str]]:
+        """``{property: [values]}`` of this attribute (empty list: not defined)."""
+        names = property_names(propname)
+        dev, attr = self._device._dev_name, self._attr
+        found = self._db_run(
+            "get_property",
+            lambda: self._device._database()._g_get_attr(
+                "DbGetDeviceAttributeProperty2", dev, [attr]
+            ),
+        )
+        props: dict[str, list[str]] = next(iter(found.values()), {}) if found else {}
+        lowered = {k.lower(): v for k, v in props.items()}
+        return {n: lowered.get(n.lower(), []) for n in names}
+
+    def put_property(self, value: Any) -> None:
+        attrs = {self._attr: property_values(value)}
+        dev = self._device._dev_name
+        self._db_run(
+            "put_property",
+            lambda: self._device._database()._g_put_attr(
+                "DbPutDeviceAttributeProperty2", dev, attrs
+            ),
+        )
+
+    def delete_property(self, value: Any) -> None:
+        names = {self._attr: property_names(value)}
+        dev = self._device._dev_name
+        self._db_run(
+            "delete_property",
+            lambda: self._device._database()._g_delete_attr(
+                "DbDeleteDeviceAttributeProperty", dev, names
+            ),
+        )
 
     def get_green_mode(self) -> GreenMode:
         return self._device.get_green_mode()

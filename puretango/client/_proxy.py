@@ -96,6 +96,7 @@ class DeviceProxy(DatabaseNamedMixin):
         else:
             assert name.host is not None and name.port is not None
             d["_db_addresses"] = None
+            d["_dev_name"] = name.device
             d["_host"], d["_port"] = name.host, name.port
             d["_key"] = name.device.encode("latin-1")
 
@@ -118,7 +119,7 @@ class DeviceProxy(DatabaseNamedMixin):
             OPERATIONS[operation],
             args,
             self._timeout,
-            self._name.device,
+            self._dev_name,
             () if not args else cache_key,
         )
 
@@ -137,7 +138,7 @@ class DeviceProxy(DatabaseNamedMixin):
             raise DevFailed(
                 make_error(
                     "API_CantConnectToDevice",
-                    f"{self._name.device} is not a Tango device",
+                    f"{self._dev_name} is not a Tango device",
                     "DeviceProxy",
                 )
             )
@@ -155,7 +156,7 @@ class DeviceProxy(DatabaseNamedMixin):
                 make_error(
                     "API_UnsupportedFeature",
                     f"{what} needs a device of IDL {version} or more; "
-                    f"{self._name.device} is IDL {self._idl_version}",
+                    f"{self._dev_name} is IDL {self._idl_version}",
                     "DeviceProxy",
                 )
             )
@@ -266,8 +267,7 @@ class DeviceProxy(DatabaseNamedMixin):
             raise _rethrow(
                 exc,
                 "API_CommandFailed",
-                f"Failed to execute command_inout on device {self._name.device}, "
-                f"command {cmd_name}",
+                f"Failed to execute command_inout on device {self._dev_name}, command {cmd_name}",
                 "Connection::command_inout()",
             ) from None
         in_type = CmdArgType(info.in_type)
@@ -287,8 +287,7 @@ class DeviceProxy(DatabaseNamedMixin):
             raise _rethrow(
                 exc,
                 "API_CommandFailed",
-                f"Failed to execute command_inout on device {self._name.device}, "
-                f"command {cmd_name}",
+                f"Failed to execute command_inout on device {self._dev_name}, command {cmd_name}",
                 "Connection::command_inout()",
             ) from None
         return any_to_python(
@@ -428,9 +427,7 @@ class DeviceProxy(DatabaseNamedMixin):
         values = yield from self._g_read_values([attr_name])
         da = attribute_value_to_device_attribute(values[0], extract_as)
         if da.has_failed:
-            raise _attribute_failed(
-                da.get_err_stack(), "read_attribute", self._name.device, attr_name
-            )
+            raise _attribute_failed(da.get_err_stack(), "read_attribute", self._dev_name, attr_name)
         return da
 
     read_attribute = green(_g_read_attribute)
@@ -468,7 +465,7 @@ class DeviceProxy(DatabaseNamedMixin):
             yield from self._g_write_attributes([(attr, value)])
         except NamedDevFailedList as exc:
             errs = exc.err_list[0].err_stack if exc.err_list else exc.args
-            raise _attribute_failed(errs, "write_attribute", self._name.device, name) from None
+            raise _attribute_failed(errs, "write_attribute", self._dev_name, name) from None
 
     write_attribute = green(_g_write_attribute)
     write_attributes = green(_g_write_attributes)
@@ -499,11 +496,11 @@ class DeviceProxy(DatabaseNamedMixin):
             result = yield from self._g_write_read_attributes([(attr, value)], [name], extract_as)
         except NamedDevFailedList as exc:
             errs = exc.err_list[0].err_stack if exc.err_list else exc.args
-            raise _attribute_failed(errs, "write_read_attribute", self._name.device, name) from None
+            raise _attribute_failed(errs, "write_read_attribute", self._dev_name, name) from None
         da = result[0]
         if da.has_failed:
             raise _attribute_failed(
-                da.get_err_stack(), "write_read_attribute", self._name.device, name
+                da.get_err_stack(), "write_read_attribute", self._dev_name, name
             )
         return da
 

@@ -191,6 +191,15 @@ def test_properties_round_trip_with_pytango(env: str) -> None:
     assert db.get_device_attribute_property(DEVICE, ["double_scalar_ro"]) == {
         "double_scalar_ro": {"abs_change": ["1", "2"], "label": ["L"]}
     }
+    attr = tango.AttributeProxy(f"{DEVICE}/double_scalar_ro")
+    attr.put_property({"unit": "mm", "label": "L2"})
+    assert attr.get_property(["label", "unit", "none"]) == {
+        "label": ["L2"],
+        "unit": ["mm"],
+        "none": [],
+    }
+    attr.delete_property("unit")
+    assert attr.get_property("unit") == {"unit": []}
     dev.delete_property("from_pytango")
     assert pytango(
         f"props = db.get_device_property({DEVICE!r}, 'from_pytango')\n"
@@ -292,3 +301,81 @@ def test_restart_on_another_port_is_followed(env: str, server: RegisteredServer)
     assert dev.read_attribute("double_scalar_ro").value == tv.ATTRS["double_scalar"].read
     assert dev.get_dev_port() == "IOR" and dev._port == server.port
     assert attr.read().value == tv.ATTRS["double_scalar"].read
+
+
+def _sync_session() -> list[Any]:
+    db = tango.Database()
+    db.put_device_property(DEVICE, {"mode_prop": ["sync"]})
+    dev = tango.DeviceProxy(DEVICE)
+    return [db.get_device_property(DEVICE, "mode_prop"), dev.read_attribute("double_scalar_ro")]
+
+
+def _futures_session() -> list[Any]:
+    import concurrent.futures
+
+    from puretango.futures import Database, DeviceProxy
+
+    db = Database()
+    db.put_device_property(DEVICE, {"mode_prop": ["futures"]}, timeout=5)
+    dev = DeviceProxy(DEVICE)
+    pending = [
+        db.get_device_property(DEVICE, "mode_prop", wait=False),
+        dev.read_attribute("double_scalar_ro", wait=False),
+    ]
+    assert all(isinstance(f, concurrent.futures.Future) for f in pending)
+    return [f.result(10) for f in pending]
+
+
+def _gevent_session() -> list[Any]:
+    gevent = pytest.importorskip("gevent")
+    from gevent.event import AsyncResult
+
+    from puretango.gevent import Database, DeviceProxy
+
+    def session() -> list[Any]:
+        db = Database()
+        db.put_device_property(DEVICE, {"mode_prop": ["gevent"]})
+        dev = DeviceProxy(DEVICE)
+        pending = [
+            db.get_device_property(DEVICE, "mode_prop", wait=False),
+            dev.read_attribute("double_scalar_ro", wait=False),
+        ]
+        assert all(isinstance(r, AsyncResult) for r in pending)
+        return [r.get(timeout=10) for r in pending]
+
+    return gevent.spawn(session).get(timeout=20)  # type: ignore[no-any-return]
+
+
+def _asyncio_session() -> list[Any]:
+    import asyncio
+
+    from puretango.asyncio import Database, DeviceProxy
+
+    async def session() -> list[Any]:
+        db = await Database()
+        await db.put_device_property(DEVICE, {"mode_prop": ["asyncio"]})
+        dev = await DeviceProxy(DEVICE)
+        return list(
+            await asyncio.gather(
+                db.get_device_property(DEVICE, "mode_prop"),
+                dev.read_attribute("double_scalar_ro"),
+            )
+        )
+
+    return asyncio.run(asyncio.wait_for(session(), 20))
+
+
+SESSIONS = {
+    "sync": _sync_session,
+    "futures": _futures_session,
+    "gevent": _gevent_session,
+    "asyncio": _asyncio_session,
+}
+
+
+@pytest.mark.parametrize("mode", list(SESSIONS))
+def test_green_modes(env: str, mode: str) -> None:
+    """Database and a Database-named DeviceProxy in each green mode."""
+    props, value = SESSIONS[mode]()
+    assert props == {"mode_prop": [mode]}
+    assert value.value == tv.ATTRS["double_scalar"].read
