@@ -12,6 +12,7 @@ through which ``DeviceProxy`` resolves names (``DbImportDevice``).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -215,6 +216,35 @@ class Database:
 
     get_services = green(_g_get_services)
 
+    def _g_register_service(self, serv_name: str, inst_name: str, dev_name: str) -> Op[None]:
+        props = yield from self._g_get_props("DbGetProperty", "CtrlSystem", ["Services"])
+        prefix = f"{serv_name}/{inst_name}:".lower()
+        kept = [s for s in props.get("Services", []) if not s.lower().startswith(prefix)]
+        services = {"Services": [*kept, f"{serv_name}/{inst_name}:{dev_name}"]}
+        yield from self._g_put("DbPutProperty", "CtrlSystem", services)
+
+    register_service = green(_g_register_service)
+
+    def _g_unregister_service(self, serv_name: str, inst_name: str) -> Op[None]:
+        props = yield from self._g_get_props("DbGetProperty", "CtrlSystem", ["Services"])
+        prefix = f"{serv_name}/{inst_name}:".lower()
+        kept = [s for s in props.get("Services", []) if not s.lower().startswith(prefix)]
+        yield from self._g_put("DbPutProperty", "CtrlSystem", {"Services": kept})
+
+    unregister_service = green(_g_unregister_service)
+
+    def _g_get_service_list(self, filter: str = ".*") -> Op[dict[str, str]]:
+        props = yield from self._g_get_props("DbGetProperty", "CtrlSystem", ["Services"])
+        pattern = re.compile(filter)
+        found = {}
+        for entry in props.get("Services", []):
+            service, _, device = entry.partition(":")
+            if pattern.match(service):
+                found[service] = device
+        return found
+
+    get_service_list = green(_g_get_service_list)
+
     # -- devices ----------------------------------------------------------------------------------
 
     def _g_import_raw(self, dev_name: str) -> Op[DeviceImport]:
@@ -357,6 +387,13 @@ class Database:
         return array
 
     get_device_property_list = green(_g_get_device_property_list)
+
+    def _g_get_device_attribute_list(self, dev_name: str, att_list: Any) -> Op[Any]:
+        for name in (yield from self._g_command("DbGetDeviceAttributeList", [dev_name, "*"])):
+            att_list.append(name)
+        return att_list
+
+    get_device_attribute_list = green(_g_get_device_attribute_list)
 
     # -- servers ------------------------------------------------------------------------------
 
@@ -519,6 +556,12 @@ class Database:
             "DbGetClassAttributePropertyHist", [klass, attr, prop], True
         )
     )
+
+
+# the methods made from lambdas above take the names they are published under
+for _attr, _member in list(vars(Database).items()):
+    if getattr(_member, "__name__", "") == "<lambda>":
+        _member.__name__, _member.__qualname__ = _attr, f"Database.{_attr}"
 
 
 def _int(text: str) -> int:

@@ -787,6 +787,22 @@ def test_database_operations_one_by_one(scripted_db):
     assert server.run(db._g_command("DbGetCSDbServerList")) == ["h:1"]
     server.db["DbGetProperty"] = ["CtrlSystem", "1", "Services", "2", "S/i:x", "T/j:y"]
     assert server.run(db._g_get_services("s", "i")) == DbDatum("services", ["x"])
+    assert server.run(db._g_get_service_list("T.*")) == {"T/j": "y"}
+    server.db["DbPutProperty"] = None
+    server.run(db._g_register_service("S", "i", "new/dev/1"))
+    assert server.commands()[-1][1] == [
+        "CtrlSystem",
+        "1",
+        "Services",
+        "2",
+        "T/j:y",
+        "S/i:new/dev/1",
+    ]
+    server.run(db._g_unregister_service("T", "j"))
+    assert server.commands()[-1][1] == ["CtrlSystem", "1", "Services", "1", "S/i:x"]
+    server.db["DbGetDeviceAttributeList"] = ["a1", "a2"]
+    assert server.run(db._g_get_device_attribute_list("a/b/c", [])) == ["a1", "a2"]
+    assert Database.get_server_list.__name__ == "get_server_list"
 
 
 def test_database_import_and_device_info(scripted_db):

@@ -210,6 +210,7 @@ def test_properties_round_trip_with_pytango(env: str) -> None:
 
 #: Database calls whose results must print the same under PyTango and puretango.
 API_SCRIPT = f"""
+db.register_service("ApiService", "inst", "api/service/1")
 db.put_device_property({DEVICE!r}, {{"api_p": ["1", "2"], "api_q": 7}})
 db.put_class_attribute_property("TypeDev", {{"attr_x": {{"unit": "mm"}}}})
 print(repr(db))
@@ -235,8 +236,16 @@ print(repr(db.get_device_property_list({DEVICE!r}, "api_*")))
 print(repr(db.get_class_attribute_property("TypeDev", ["attr_x", "attr_y"])))
 print(repr(db.get_object_list("*")))
 print(repr(db.get_services("NoService", "*")))
+print(repr(db.get_services("ApiService", "inst")), db.get_service_list("Api.*"))
 print(repr(db.command_inout("DbGetCSDbServerList")))
 print(db.get_info().splitlines()[0].split()[:2])
+import os
+for name in ({DEVICE!r}, {DEVICE.upper()!r}, "tango://" + os.environ["TANGO_HOST"] + "/{DEVICE}"):
+    dev = tango.DeviceProxy(name)
+    print(repr(dev), dev.name(), dev.dev_name(), dev.adm_name(), dev.is_dbase_used())
+    print(dev.get_db_host(), dev.get_db_port(), dev.get_db_port_num(), dev.get_dev_host())
+    print(repr(dev.import_info()), repr(dev.get_device_db()), dev.info().dev_class)
+    print(dev.get_property(["api_p", "api_none"]), repr(dev.get_property_list("api_*")))
 """
 
 
