@@ -99,7 +99,7 @@ def _device(name: str) -> Any:
 
 
 def _database() -> Any:
-    from . import Database  # type: ignore[attr-defined]
+    from . import Database
 
     return Database()
 
@@ -215,7 +215,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _server_add(args: argparse.Namespace) -> int:
-    from . import DbDevInfo  # type: ignore[attr-defined]
+    from . import DbDevInfo
 
     infos = []
     for device in args.devices:

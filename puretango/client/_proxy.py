@@ -228,7 +228,7 @@ class DeviceProxy(DatabaseNamedMixin):
     def adm_name(self) -> Op[str]:
         adm = yield self._call("_get_adm_name")
         if self._db_addresses is not None:
-            return self._db_prefix() + str(adm).lower()
+            return self._db_prefix() + str(adm)
         return f"tango://{self._host}:{self._port}/{adm}#dbase=no"
 
     @sync_only
