@@ -1,6 +1,6 @@
 """``AttributeProxy`` with PyTango's API: one attribute of a device, through a
 :class:`~._proxy.DeviceProxy` of its own; an attribute alias is looked up in the Database
-(``TANGO_HOST``) when the proxy is made."""
+(``TANGO_HOST``) when the proxy is made (by the green factories: when it connects)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ._engine import Op
 from ._green import get_green_mode, run_blocking
 from ._names import TangoName, parse_attribute_name
 from ._proxy import DeviceProxy
+from ._tangohost import DbAddress, tango_host_addresses
 from ._types import AttributeInfoEx
 
 __all__ = ["AttributeProxy"]
@@ -20,31 +21,51 @@ __all__ = ["AttributeProxy"]
 class AttributeProxy:
     """A client of one attribute (PyTango's ``tango.AttributeProxy``)."""
 
+    _alias: tuple[str, tuple[DbAddress, ...], GreenMode] | None = None
+
     def __init__(
         self, *args: Any, green_mode: GreenMode | None = None, _connect: bool = True
     ) -> None:
         if len(args) == 2 and isinstance(args[0], DeviceProxy):
             self._device, self._attr = args[0], str(args[1])
         elif len(args) == 1 and isinstance(args[0], str):
+            # PyTango freezes the global mode at construction when none is given
+            mode = get_green_mode() if green_mode is None else GreenMode(green_mode)
             name = args[0]
             if "/" not in name:  # an attribute alias: the Database knows the attribute
-                name = _attribute_of_alias(name, green_mode)
-            parsed: TangoName = parse_attribute_name(name)
-            prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
-            suffix = "" if parsed.dbase else "#dbase=no"
-            # PyTango freezes the global mode at construction when none is given
-            mode = get_green_mode() if green_mode is None else green_mode
-            self._device = DeviceProxy(
-                f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=_connect
-            )
-            assert parsed.attribute is not None
-            self._attr = parsed.attribute
+                self._alias = (name, tango_host_addresses(), mode)
+                if not _connect:
+                    return  # a green factory: _g_init looks the alias up
+                name = run_blocking(self._g_alias_name(), mode)
+            self._aim(name, mode, _connect)
         else:
             raise TypeError(
                 "AttributeProxy(full_attr_name) or AttributeProxy(device_proxy, attr_name)"
             )
 
+    def _aim(self, full_name: str, mode: GreenMode, connect: bool) -> None:
+        parsed: TangoName = parse_attribute_name(full_name)
+        prefix = f"tango://{parsed.host}:{parsed.port}/" if parsed.host else ""
+        suffix = "" if parsed.dbase else "#dbase=no"
+        self._device = DeviceProxy(
+            f"{prefix}{parsed.given}{suffix}", green_mode=mode, _connect=connect
+        )
+        assert parsed.attribute is not None
+        self._attr = parsed.attribute
+
+    def _g_alias_name(self) -> Op[str]:
+        """The full name of the attribute this proxy's alias stands for."""
+        from ._database import shared_database
+
+        assert self._alias is not None
+        alias, addresses, _ = self._alias
+        db = shared_database(addresses)
+        return (yield from db._op(lambda: db._g_string("DbGetAttributeAlias", alias)))
+
     def _g_init(self) -> Op[AttributeProxy]:
+        if "_device" not in self.__dict__:
+            assert self._alias is not None
+            self._aim((yield from self._g_alias_name()), self._alias[2], False)
         if not self._device.__dict__.get("_initialised", False):
             yield from self._device._g_connect()
         return self
@@ -127,12 +148,3 @@ class AttributeProxy:
 
     def __repr__(self) -> str:
         return f"AttributeProxy({self._attr})"
-
-
-def _attribute_of_alias(alias: str, green_mode: GreenMode | None) -> str:
-    from ._database import shared_database
-    from ._tangohost import tango_host_addresses
-
-    db = shared_database(tango_host_addresses())
-    op = db._op(lambda: db._g_string("DbGetAttributeAlias", alias))
-    return run_blocking(op, get_green_mode() if green_mode is None else GreenMode(green_mode))

@@ -983,6 +983,16 @@ def test_device_properties_through_the_database(db_named):
     assert proxy.alias() == "al"
 
 
+def test_an_attribute_alias_is_looked_up_when_the_proxy_connects(db_named):
+    _, server = db_named
+    server.db["DbGetAttributeAlias"] = "test/dev/1/Attr"
+    proxy = AttributeProxy("attr_alias", _connect=False)  # as the green factories make it
+    assert server.run(proxy._g_alias_name()) == "test/dev/1/Attr"
+    assert server.run(proxy._g_init()) is proxy
+    assert proxy.name() == "Attr" and proxy.get_device_proxy().dev_name() == "test/dev/1"
+    assert ("DbGetAttributeAlias", "attr_alias") in server.commands()
+
+
 def test_a_device_without_database_has_no_properties():
     proxy, server = connected()
     with pytest.raises(tango_errors.NonDbDevice):

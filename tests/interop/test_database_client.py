@@ -358,11 +358,14 @@ def _gevent_session() -> list[Any]:
 def _asyncio_session() -> list[Any]:
     import asyncio
 
-    from puretango.asyncio import Database, DeviceProxy
+    from puretango.asyncio import AttributeProxy, Database, DeviceProxy
 
     async def session() -> list[Any]:
         db = await Database()
         await db.put_device_property(DEVICE, {"mode_prop": ["asyncio"]})
+        await db.put_attribute_alias(f"{DEVICE}/double_scalar_ro", ATTR_ALIAS)
+        attr = await AttributeProxy(ATTR_ALIAS)  # the alias is looked up on the loop
+        assert (await attr.read()).value == tv.ATTRS["double_scalar"].read
         dev = await DeviceProxy(DEVICE)
         return list(
             await asyncio.gather(
