@@ -77,6 +77,7 @@ class Database:
         self._green_mode = None if green_mode is None else GreenMode(green_mode)
         self._proxy: DeviceProxy | None = None
         self._timeout = 3.0
+        self._access_checked = False
         if _connect:  # the constructor is synchronous, as in PyTango
             run_blocking(self._g_connect(), self.get_green_mode())
 
@@ -192,6 +193,17 @@ class Database:
 
     def get_server_release(self) -> int:
         return 400
+
+    @staticmethod
+    def check_tango_host(tango_host_env: str) -> None:
+        """Raise ``ConnectionFailed`` (``API_TangoHostNotSet``) if the value is malformed."""
+        parse_tango_host(tango_host_env)
+
+    def is_control_access_checked(self) -> bool:
+        return self._access_checked
+
+    def set_access_checked(self, val: bool) -> None:
+        self._access_checked = bool(val)
 
     def __repr__(self) -> str:
         return f"Database({self.get_db_host()}, {self.get_db_port()})"
@@ -359,6 +371,11 @@ class Database:
     get_object_list = green(lambda self, w: self._g_list("object", "DbGetObjectList", w))
     get_object_property_list = green(
         lambda self, obj, w: self._g_list("object", "DbGetPropertyList", [obj, w])
+    )
+    get_class_attribute_list = green(
+        lambda self, klass, wildcard: self._g_list(
+            "class", "DbGetClassAttributeList", [klass, wildcard]
+        )
     )
     get_class_property_list = green(
         lambda self, klass: self._g_list(None, "DbGetClassPropertyList", klass)

@@ -734,6 +734,8 @@ def test_database_command_failure_names_the_command(scripted_db):
         ("get_device_property_list", ("a/b/c", "*"), "DbGetDevicePropertyList",
          ["a/b/c", "*"], ["p"], DbDatum("a/b/c", ["p"])),
         ("get_device_alias", ("al",), "DbGetAliasDevice", "al", "a/b/c", "a/b/c"),
+        ("get_class_attribute_list", ("C", "*"), "DbGetClassAttributeList", ["C", "*"], ["x"],
+         DbDatum("class", ["x"])),
         ("get_alias_from_device", ("a/b/c",), "DbGetDeviceAlias", "a/b/c", "al", "al"),
         ("put_device_alias", ("a/b/c", "al"), "DbPutDeviceAlias", ["a/b/c", "al"], None, None),
         ("delete_device", ("a/b/c",), "DbDeleteDevice", "a/b/c", None, None),
