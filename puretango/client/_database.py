@@ -112,8 +112,9 @@ class Database:
         ) from None
 
     def _op(self, make: Callable[[], Op[T]]) -> Op[T]:
-        """The operation ``make()`` gives, retried once on the next server of the list
-        when the connection to the current one fails."""
+        """The operation ``make()`` gives; when the connection to the Database server in
+        use fails, connected again (to the first server of the list that answers) and run
+        once more."""
         had_connection = self._proxy is not None
         try:
             return (yield from make())
