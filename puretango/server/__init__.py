@@ -1,6 +1,16 @@
 """Device servers in pure Python, with PyTango's high-level API (``tango.server``)."""
 
-from ..idl._enums import AttReqType, AttrWriteType, DevState, DispLevel, GreenMode
+from .._errors import DevFailed
+from ..idl._enums import (
+    AttrDataFormat,
+    AttReqType,
+    AttrWriteType,
+    CmdArgType,
+    DevState,
+    DispLevel,
+    GreenMode,
+    SerialModel,
+)
 from ._admin import DServer
 from ._cli import run
 from ._model import Device, attribute, class_property, command, device_property
@@ -20,4 +30,8 @@ __all__ = [
     "DevState",
     "DispLevel",
     "GreenMode",
+    "AttrDataFormat",
+    "CmdArgType",
+    "DevFailed",
+    "SerialModel",
 ]

@@ -52,6 +52,7 @@ from ._runtime import (
     default_setpoint,
     failed_value,
     new_value,
+    quality_alarms,
     shared_dim,
 )
 from ._values import (
@@ -200,7 +201,8 @@ class DeviceServant:
             DevState.ALARM,
         ):
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
-            alarms = await self._attribute_alarms()
+            # (beyond its limits, or its last read returned an ALARM/WARNING quality)
+            alarms = await self._attribute_alarms() or quality_alarms(self.attributes.values())
             state = (
                 DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
             )
@@ -212,6 +214,8 @@ class DeviceServant:
             status = f"The device is in {state.name} state."
             for name, direction in await self._attribute_alarms():
                 status += f"\nAlarm : Value too {direction} for {name}"
+            for line in quality_alarms(self.attributes.values()):
+                status += f"\n{line}"
             return status
         return str(await self.user_call(self.device.dev_status))
 
@@ -497,6 +501,7 @@ class DeviceServant:
             if value is None and attr.readable:
                 if quality is AttrQuality.ATTR_INVALID:
                     av.value, av.quality = no_data_value(), quality
+                    attr.last_quality = quality
                     return av
                 raise DevFailed(
                     make_error(
@@ -522,7 +527,7 @@ class DeviceServant:
                 union, dims = read_value_to_union(
                     value, attr.data_type, attr.data_format, attr.enum_labels
                 )
-            av.quality = attr.quality_of(union, quality)
+            av.quality = attr.last_quality = attr.quality_of(union, quality)
             av.r_dim = shared_dim(dims[0], dims[1])
             if attr.writable:
                 setpoint = attr.setpoint if attr.setpoint is not None else default_setpoint(attr)
