@@ -6,7 +6,8 @@ The layering (each line may import from the lines above it, never below)::
     giop        sans-I/O CORBA: no socket, thread, event loop or clock
     idl         the Tango IDL, also sans-I/O
     _errors     DevFailed and friends
-    _pyvalues   Python values <-> IDL values, shared by both sides
+    _pyvalues, _attrconfig, _dbformat   shared by both sides: Python values <-> IDL values,
+                an attribute's configuration, the Database's array layouts
     client | server   side by side: neither imports the other
 """
 
@@ -26,15 +27,19 @@ CHECKED_TREES = ("puretango", "tests", "bench", "tools")
 MAX_MODULE_LINES = 700
 
 _IO_AND_CLOCKS = ("socket", "selectors", "select", "threading", "asyncio", "gevent", "time")
-_ABOVE_IDL = ("puretango._errors", "puretango._pyvalues", "puretango.client", "puretango.server")
+_SHARED = ("puretango._pyvalues", "puretango._attrconfig", "puretango._dbformat")
+_ABOVE_IDL = ("puretango._errors",) + _SHARED + ("puretango.client", "puretango.server")
 
 #: The one list of banned imports: package folder or module -> modules it must not import
 #: (a name bans the module and everything below it).
 BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/giop": _IO_AND_CLOCKS + ("puretango.idl",) + _ABOVE_IDL,
     "puretango/idl": _IO_AND_CLOCKS + _ABOVE_IDL,
-    "puretango/_errors": ("puretango._pyvalues", "puretango.client", "puretango.server"),
+    "puretango/_errors": _SHARED + ("puretango.client", "puretango.server"),
     "puretango/_pyvalues": ("puretango.client", "puretango.server"),
+    "puretango/_attrconfig": ("puretango.client", "puretango.server"),
+    "puretango/_dbformat": ("puretango.client", "puretango.server"),
+    "puretango/databaseds": ("puretango.client",),
     "puretango/server": ("puretango.client",),
     "puretango/client": ("puretango.server",),
 }
