@@ -1,5 +1,6 @@
 """The command line of a device server: :func:`run` parses PyTango's arguments
-(``INSTANCE -nodb -port P -dlist a/b/c``, ``-ORBendPoint giop:tcp:<host>:<port>``) and
+(``INSTANCE -nodb -port P -dlist a/b/c``, ``-ORBendPoint giop:tcp:<host>:<port>``,
+``-ORBendPointPublish giop:tcp:<host>:<port>``) and
 serves devices of the first class given until the admin device's ``Kill`` (or Ctrl-C)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from .._errors import DevFailed, make_error
 from ._model import Device
+from ._publish import parse_endpoint
 from ._server import DeviceServer
 
 __all__ = ["run"]
@@ -26,6 +28,7 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("-port", type=int, default=None)
     parser.add_argument("-host", default=None)
     parser.add_argument("-ORBendPoint", dest="endpoint", default=None)
+    parser.add_argument("-ORBendPointPublish", dest="publish", default=None)
     parser.add_argument("-v", dest="verbose", nargs="?", const="1", default="0")
     parser.add_argument("-file", default=None)
     args, _unknown = parser.parse_known_args(list(argv[1:]))
@@ -33,13 +36,25 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def _endpoint(args: argparse.Namespace) -> tuple[str, int]:
+    """Where to listen: ``-ORBendPoint giop:tcp:<host>:<port>``, else ``-host``/``-port``."""
     if args.endpoint:
-        # giop:tcp:<host>:<port>
-        parts = args.endpoint.split(":")
-        if len(parts) < 4 or parts[0] != "giop" or parts[1] != "tcp":
-            raise SystemExit(f"bad -ORBendPoint {args.endpoint!r}: expected giop:tcp:<host>:<port>")
-        return parts[2] or "0.0.0.0", int(parts[3] or 0)
+        try:
+            host, port = parse_endpoint(args.endpoint)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
+        return host or "0.0.0.0", port
     return args.host or "0.0.0.0", args.port or 0
+
+
+def _published(args: argparse.Namespace) -> tuple[str | None, int | None]:
+    """What the IORs carry: ``-ORBendPointPublish giop:tcp:<host>:<port>`` (or nothing)."""
+    if not args.publish:
+        return None, None
+    try:
+        host, port = parse_endpoint(args.publish, "-ORBendPointPublish")
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    return host or None, port or None
 
 
 def _class_list(classes: Any) -> list[type[Device]]:
@@ -84,7 +99,16 @@ def run(
             f"{device_classes[0].__name__}/{options.instance}/1".lower()
         ]
         devices = [(device_classes[0], name, None) for name in names]
-        server = DeviceServer(server_name, options.instance, devices, host, port)
+        published_host, published_port = _published(options)
+        server = DeviceServer(
+            server_name,
+            options.instance,
+            devices,
+            host,
+            port,
+            published_host=published_host,
+            published_port=published_port,
+        )
 
         async def main() -> None:
             await server.start()

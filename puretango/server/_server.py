@@ -46,6 +46,7 @@ from ..idl import types as t
 from ._admin import DServer
 from ._handlers import HANDLERS
 from ._model import Device
+from ._publish import publish_host
 from ._servant import ClientInfo, DeviceServant, MultiDevFailed
 
 __all__ = ["DeviceServer", "server_in_thread"]
@@ -70,6 +71,7 @@ class DeviceServer:
         host: str = "0.0.0.0",
         port: int = 0,
         published_host: str | None = None,
+        published_port: int | None = None,
         max_workers: int = 16,
         idle_timeout: float | None = IDLE_TIMEOUT,
     ) -> None:
@@ -79,7 +81,9 @@ class DeviceServer:
         self.server_name, self.instance = server_name, instance
         self.admin_name = f"dserver/{server_name}/{instance}"
         self.host, self.port = host, port
+        #: what the IORs carry (``-ORBendPointPublish``); None: chosen as omniORB does
         self.published_host = published_host
+        self.published_port = published_port
         self.device_specs = list(devices)
         self.classes: dict[str, type[Device]] = {}
         for cls, _, _ in self.device_specs:
@@ -93,6 +97,7 @@ class DeviceServer:
         self._server: asyncio.AbstractServer | None = None
         self._stopped: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._ior_host: str | None = None
 
     # -- queries used by the admin device ----------------------------------------------------
     def class_names(self) -> list[str]:
@@ -146,7 +151,8 @@ class DeviceServer:
 
     def ior(self, device_name: str) -> str:
         """The stringified IOR of a served device (what a Database publishes for it):
-        IIOP 1.2, the published host (or the listening one), the device name as key."""
+        IIOP 1.2, the published address (:func:`._publish.publish_host`), the device name
+        as key."""
         from ..giop import IOR
 
         key = device_name.lower().encode("latin-1")
@@ -154,10 +160,10 @@ class DeviceServer:
             raise DevFailed(
                 make_error("API_DeviceNotFound", f"Device {device_name} not served here", "ior")
             )
-        host = self.published_host or (
-            self.host if self.host not in ("0.0.0.0", "") else "127.0.0.1"
-        )
-        return IOR.for_object("IDL:Tango/Device_6:1.0", host, self.port, key).to_string()
+        if self._ior_host is None:
+            self._ior_host = publish_host(self.host, self.published_host)
+        port = self.published_port or self.port
+        return IOR.for_object("IDL:Tango/Device_6:1.0", self._ior_host, port, key).to_string()
 
     def request_stop(self) -> None:
         """Ask the server to stop (from any thread)."""
