@@ -13,6 +13,7 @@ from ..idl._enums import (
 )
 from ._admin import DServer
 from ._cli import run
+from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
 from ._server import DeviceServer
 
@@ -25,6 +26,9 @@ __all__ = [
     "run",
     "DeviceServer",
     "DServer",
+    "DatabaseAccess",
+    "CommandDatabase",
+    "set_database_factory",
     "AttReqType",
     "AttrWriteType",
     "DevState",

@@ -266,6 +266,10 @@ def _from_text(text: Any, tango_type: CmdArgType) -> Any:
     return int(text)
 
 
+def _as_list(raw: Any) -> list[Any]:
+    return list(raw) if isinstance(raw, (list, tuple)) else [raw]
+
+
 class device_property(_Property):  # noqa: N801 - PyTango's name
     """A device property (value from the Database or the test context, else the default)."""
 
@@ -324,6 +328,10 @@ class Device:
         self._name = name
         self._server = server
         self._raw_properties = {k.lower(): v for k, v in (properties or {}).items()}
+        class_values = getattr(server, "class_properties", None) or {}
+        self._raw_class_properties = {
+            k.lower(): v for k, v in class_values.get(type(self).__name__, {}).items()
+        }
         self._property_values: dict[str, Any] = {}
         self._state = DevState(self.DEVICE_CLASS_INITIAL_STATE)
         self._status = self.DEVICE_CLASS_INITIAL_STATUS
@@ -354,6 +362,13 @@ class Device:
         return _DONE
 
     def get_device_properties(self, ds_class: Any = None) -> None:
+        """Device and class properties: the Database's (or test context's) value, else the
+        default."""
+        for name, prop in type(self)._class_properties.items():
+            raw = self._raw_class_properties.get(name.lower())
+            self._property_values[name] = (
+                prop.default_value if raw is None else prop.convert(_as_list(raw))
+            )
         for name, prop in type(self)._device_properties.items():
             raw = self._raw_properties.get(name.lower())
             if raw is None:

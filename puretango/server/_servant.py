@@ -91,6 +91,9 @@ class ServerContext(Protocol):
     @property
     def executor(self) -> Executor: ...
 
+    def memorize(self, device: str, attribute: str, value: Any) -> None:
+        """Store a memorized attribute's new set point (blocking)."""
+
 
 class ClientInfo:
     """Who sent a request: the identity in its ClntIdent (if any) and its address."""
@@ -619,6 +622,8 @@ class DeviceServant:
             attr.setpoint_dims = (1, 0)
         else:
             attr.setpoint_dims = (dims.dim_x, dims.dim_y)
+        if attr.config.memorized:  # the set point survives a restart (in the Database)
+            await self.user_call(self.server.memorize, self.name, attr.name, python_value)
 
     async def _write_values(self, values: list[Any], client: ClientInfo) -> None:
         failures = []

@@ -44,10 +44,18 @@ from ..giop import (
 )
 from ..idl import types as t
 from ._admin import DServer
+from ._database import DatabaseAccess
 from ._handlers import HANDLERS
 from ._model import Device
 from ._publish import publish_host
 from ._servant import ClientInfo, DeviceServant, MultiDevFailed
+from ._startup import (
+    MEMORIZED_PROPERTY,
+    configure_attributes,
+    export_devices,
+    memorized_strings,
+    restore_memorized,
+)
 
 __all__ = ["DeviceServer", "server_in_thread"]
 
@@ -74,9 +82,12 @@ class DeviceServer:
         published_port: int | None = None,
         max_workers: int = 16,
         idle_timeout: float | None = IDLE_TIMEOUT,
+        database: DatabaseAccess | None = None,
     ) -> None:
         """``idle_timeout``: seconds after which a connection with no request in progress
-        is closed with a CloseConnection message, as omniORB does (None: never)."""
+        is closed with a CloseConnection message, as omniORB does (None: never).
+        ``database``: the Database the server configures, exports and unexports itself in
+        (None: a ``-nodb`` server); see :func:`._startup.database_server`."""
         self.idle_timeout = idle_timeout
         self.server_name, self.instance = server_name, instance
         self.admin_name = f"dserver/{server_name}/{instance}"
@@ -85,6 +96,9 @@ class DeviceServer:
         self.published_host = published_host
         self.published_port = published_port
         self.device_specs = list(devices)
+        self.database = database
+        #: class name -> {class property: Database values}
+        self.class_properties: dict[str, dict[str, list[str]]] = {}
         self.classes: dict[str, type[Device]] = {}
         for cls, _, _ in self.device_specs:
             self.classes.setdefault(cls.__name__, cls)
@@ -125,13 +139,23 @@ class DeviceServer:
             lambda: _ServerProtocol(self), self.host, self.port
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.database is not None:
+            names = [s.name for s in self.device_servants()] + [self.admin_name]
+            await self.loop.run_in_executor(
+                self.executor, export_devices, self.database, self, names
+            )
         for servant in self.device_servants():
             await servant.user_call(servant.device.server_init_hook)
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
         servant = DeviceServant(device, self, class_name)
+        memorized: dict[str, list[str]] = {}
+        if self.database is not None and not isinstance(device, DServer):
+            memorized = await servant.user_call(configure_attributes, self.database, servant)
         await servant.initialise()
+        if memorized:
+            await restore_memorized(servant, memorized)
         self.servants[device.get_name().lower().encode("latin-1")] = servant
 
     async def restart_device(self, name: str) -> None:
@@ -165,6 +189,17 @@ class DeviceServer:
         port = self.published_port or self.port
         return IOR.for_object("IDL:Tango/Device_6:1.0", self._ior_host, port, key).to_string()
 
+    def memorize(self, device: str, attribute: str, value: Any) -> None:
+        """Store the set point of a memorized attribute in the Database (blocking; device
+        code's thread). A Database failure is logged: the write itself succeeded."""
+        if self.database is None:
+            return
+        props = {attribute: {MEMORIZED_PROPERTY: memorized_strings(value)}}
+        try:
+            self.database.put_device_attribute_properties(device, props)
+        except Exception:  # noqa: BLE001 - reported, never fatal to the write
+            log.exception("cannot memorize %s/%s in the Database", device, attribute)
+
     def request_stop(self) -> None:
         """Ask the server to stop (from any thread)."""
         if self.loop is not None and self._stopped is not None and not self.loop.is_closed():
@@ -185,6 +220,14 @@ class DeviceServer:
                 await servant.hook("delete_device")
             except Exception:  # noqa: BLE001 - shutting down regardless
                 log.exception("delete_device of %s failed", servant.name)
+        if self.database is not None:
+            full_name = f"{self.server_name}/{self.instance}"
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    self.executor, self.database.unexport_server, full_name
+                )
+            except Exception:  # noqa: BLE001 - shutting down regardless
+                log.exception("cannot unexport %s from the Database", full_name)
         self.executor.shutdown(wait=False)
 
     # -- requests ------------------------------------------------------------------------------
