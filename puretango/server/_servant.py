@@ -55,6 +55,7 @@ from ._runtime import (
     quality_alarms,
     shared_dim,
 )
+from ._startup import reload_device_properties
 from ._values import (
     any_to_argin,
     join_read_and_set_point,
@@ -195,6 +196,9 @@ class DeviceServant:
 
     async def _init_command(self) -> None:
         await self.user_call(self.device.delete_device)
+        database = getattr(self.server, "database", None)
+        if database is not None:  # Init re-reads the device properties, as cppTango does
+            await self.user_call(reload_device_properties, database, self.device)
         await self.user_call(self.device.init_device)
 
     async def _state(self) -> DevState:

@@ -3,13 +3,14 @@
 
 Before serving (:func:`database_server`, blocking): the "already running" check on the
 admin device, the device list of each class, device and class properties (Database value
-over default). While starting (called by :class:`._server.DeviceServer`): attribute
-properties applied to each attribute's configuration (:func:`configure_attributes`, class
-values then device values), memorized set points restored (:func:`restore_memorized`:
-``hw_memorized`` calls the write method, ``memorized`` alone sets the set point), every
-device then the admin device exported (:func:`export_devices`). On each write of a
-memorized attribute the set point is stored as its ``__value`` property
-(:func:`memorized_strings`). The server unexports itself at exit.
+over default; the Init command reads the device properties again). While starting (called
+by :class:`._server.DeviceServer`): attribute properties applied to each attribute's
+configuration (:func:`configure_attributes`, class values then device values), memorized
+set points restored (:func:`restore_memorized`: ``hw_memorized`` calls the write method,
+``memorized`` alone sets the set point), every device then the admin device exported
+(:func:`export_devices`). On each write of a memorized attribute the set point is stored
+as its ``__value`` property (:func:`memorized_strings`). The server unexports itself at
+exit.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
     "database_server",
     "export_devices",
     "memorized_strings",
+    "reload_device_properties",
     "restore_memorized",
 ]
 
@@ -130,6 +132,13 @@ def database_devices(
         for device in db.get_device_list(server, cls.__name__):
             specs.append((cls, device, dict(db.get_device_properties(device, names))))
     return specs
+
+
+def reload_device_properties(db: DatabaseAccess, device: Device) -> None:
+    """Read ``device``'s properties from the Database again (the Init command)."""
+    names = list(type(device)._device_properties)
+    found = db.get_device_properties(device.get_name(), names)
+    device._raw_properties = {k.lower(): v for k, v in found.items()}
 
 
 def database_server(

@@ -135,6 +135,10 @@ print(dev.setpoint, dev.read_attribute("mode").w_value, dev.mode, dev.Info())
 """
         out = run_pytango_client(code, env={"TANGO_HOST": tango_host}).strip()
         assert out == f"7.5 3 0 2.5 a,b 7 HX-100 [7.5] {os.getpid()}"
+        # Init reads the device properties again
+        pytango_db.put_device_property("heat/er/1", {"gain": ["3.0"]})
+        code = 'import tango; d = tango.DeviceProxy("heat/er/1"); d.Init(); print(d.temperature)'
+        assert run_pytango_client(code, env={"TANGO_HOST": tango_host}).strip() == "60.0"
     finally:
         server.request_stop()
         thread.join(10)
@@ -183,12 +187,18 @@ def test_command_line_server_already_running_and_sigterm(
         assert "This server is already running, exiting!" in output
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
+        assert _imported(access, "heat/er/3")[0] is False
+        assert _imported(access, "dserver/db_heater/t2")[0] is False
+        proc = _start_script("t2", tango_host)  # and on Ctrl-C
+        _wait_ready(proc)
+        assert _imported(access, "heat/er/3") == (True, proc.pid, "6")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+        assert _imported(access, "heat/er/3")[0] is False
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert _imported(access, "heat/er/3")[0] is False
-    assert _imported(access, "dserver/db_heater/t2")[0] is False
     unknown = _start_script("t9", tango_host)
     output, _ = unknown.communicate(timeout=60)
     assert unknown.returncode == 255
