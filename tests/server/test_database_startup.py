@@ -5,10 +5,12 @@ attribute properties, memorized attributes across restarts, export and unexport.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from peers.launch import free_port, peer_env, run_pytango_client
 
 from puretango import DevFailed
-from puretango.server import CommandDatabase
+from puretango.server import CommandDatabase, _database, run
 from puretango.server._server import server_in_thread
 from puretango.server._startup import database_server
 from server.db_heater import Heater, pytango_command_inout
@@ -203,3 +205,38 @@ def test_command_line_server_already_running_and_sigterm(
     output, _ = unknown.communicate(timeout=60)
     assert unknown.returncode == 255
     assert "The device server db_heater/t9 is not defined in database. Exiting!" in output
+
+
+def test_run_with_a_database_parameter_until_kill(
+    tango_host: str, pytango_db: Any, access: CommandDatabase
+) -> None:
+    _register(pytango_db, "Heater/t3", ["heat/er/4"])
+    output = io.StringIO()
+    thread = threading.Thread(
+        target=run,
+        args=((Heater,),),
+        kwargs={"args": ["Heater", "t3"], "database": access, "msg_stream": output},
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while "Ready to accept request" not in output.getvalue():
+        assert time.monotonic() < deadline and thread.is_alive(), output.getvalue()
+        time.sleep(0.05)
+    code = """
+import tango
+print(tango.DeviceProxy("heat/er/4").temperature)
+tango.DeviceProxy("dserver/Heater/t3").Kill()
+"""
+    assert run_pytango_client(code, env={"TANGO_HOST": tango_host}).strip() == "20.0"
+    thread.join(30)
+    assert not thread.is_alive()
+    assert _imported(access, "heat/er/4")[0] is False
+
+
+def test_without_database_nor_nodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_database, "_factory", None)
+    with pytest.raises(DevFailed) as info:
+        run((Heater,), args=["Heater", "t4"], raises=True)
+    assert info.value.args[0].reason == "API_DatabaseAccess"
+    assert "-nodb" in info.value.args[0].desc
