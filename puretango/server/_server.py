@@ -1,6 +1,9 @@
 """The device server: :class:`DeviceServer` serves the devices of one server process
 (and its admin device) over GIOP on asyncio; :func:`server_in_thread` runs one on its own
-loop in a thread.
+loop in a thread. Given a Database (:class:`._database.DatabaseAccess`), the server applies
+its attribute properties and memorized values, exports its devices once listening, stores
+memorized set points and unexports itself when it stops (the steps are in
+:mod:`._startup`).
 
 Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
 :class:`GiopConnection`; each Request becomes a task, so a slow device never delays
