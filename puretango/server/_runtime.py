@@ -3,7 +3,8 @@ helpers that build the values a read returns.
 
 :class:`AttrRuntime` keeps an attribute's resolved methods, its configuration (an
 :class:`~puretango._attrconfig.AttrConfig`, replaced whole when a client sets it), its set
-point and its limits checks;
+point, the quality of its last read (for the device state: :func:`quality_alarms`) and
+its limits checks;
 :class:`CmdRuntime` a command's types, callables and descriptions. The value helpers make
 ``AttributeValue_5`` structs cheaply (shared dims, no keyword constructor). Nothing here
 runs user code or knows about GIOP.
