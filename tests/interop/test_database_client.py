@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -392,3 +393,33 @@ def test_green_modes(env: str, mode: str) -> None:
     props, value = SESSIONS[mode]()
     assert props == {"mode_prop": [mode]}
     assert value.value == tv.ATTRS["double_scalar"].read
+
+
+def test_puretango_server_and_client_through_the_database(env: str) -> None:
+    """Our server (started with the Database, reached by our client) and our client, with
+    PyTango's Database in between."""
+    db = tango.Database()
+    info = tango.DbDevInfo()
+    info.name, info._class, info.server = "heat/pure/1", "Heater", "pure_db_server/t1"
+    db.add_server(info.server, info, with_dserver=True)
+    db.put_device_property("heat/pure/1", {"gain": "2.5"})
+    script = Path(__file__).with_name("pure_db_server.py")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "t1"],
+        env={**peer_env(), "TANGO_HOST": env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "Ready to accept request" in line:
+                break
+        else:
+            pytest.fail(f"the server exited with {proc.wait()} before being ready")
+        dev = tango.DeviceProxy("heat/pure/1")
+        assert dev.temperature == 50.0 and dev.state() == tango.DevState.ON
+        assert db.import_device("heat/pure/1").exported == 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    assert db.import_device("heat/pure/1").exported == 0
