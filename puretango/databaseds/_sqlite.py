@@ -101,7 +101,7 @@ def _split_device(name: str, origin: str) -> tuple[str, str, str]:
     if len(parts) != 3 or not all(parts):
         raise db_error(
             INCORRECT_DEVICE_NAME,
-            f"device name ({name}) syntax error (should be [tango:][//instance:port/]domain/family/member)",
+            f"device name ({name}) syntax error (should be domain/family/member)",
             origin,
         )
     return parts[0], parts[1], parts[2]
@@ -463,11 +463,11 @@ class SqliteStore:
     ) -> None:
         table, owner, counter, hist = _PROPERTY_TABLES[kind]
         now = _now()
-        extra_cols, extra_vals = "", ()
+        extra_cols, extra_vals = "", tuple[str, ...]()
         if kind == "device":
             parts = obj.split("/")
-            d, f, m = (parts + ["", "", ""])[:3] if len(parts) == 3 else ("", "", "")
-            extra_cols, extra_vals = ", domain, family, member", (d, f, m)
+            extra_vals = tuple(parts) if len(parts) == 3 else ("", "", "")
+            extra_cols = ", domain, family, member"
         marks = ", ?" * len(extra_vals)
         with self._write(f"DataBase::DbPut{kind.capitalize()}Property()") as conn:
             for name, values in props.items():
