@@ -463,7 +463,8 @@ class SqliteStore:
     ) -> None:
         table, owner, counter, hist = _PROPERTY_TABLES[kind]
         now = _now()
-        extra_cols, extra_vals = "", tuple[str, ...]()
+        extra_cols = ""
+        extra_vals: tuple[str, ...] = ()
         if kind == "device":
             parts = obj.split("/")
             extra_vals = tuple(parts) if len(parts) == 3 else ("", "", "")
