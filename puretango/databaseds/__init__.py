@@ -2,7 +2,16 @@
 :class:`DataBase` the device, :class:`SqliteStore` its storage, :func:`main` the command
 line (``python -m puretango.databaseds 2 --port 10000``)."""
 
+from ._device import DataBase
+from ._serve import DatabaseServer
 from ._sqlite import SqliteStore
 from ._store import Store
 
-__all__ = ["SqliteStore", "Store"]
+__all__ = ["DataBase", "DatabaseServer", "SqliteStore", "Store", "main"]
+
+
+def main() -> int:
+    """The ``puretango-databaseds`` console script."""
+    from .__main__ import main as _main
+
+    return _main()

@@ -595,36 +595,60 @@ class SqliteStore:
     def delete_attribute_properties(
         self, kind: AttributeKind, obj: str, attribute: str, names: Sequence[str]
     ) -> None:
-        table, owner, counter, hist = _ATTRIBUTE_TABLES[kind]
-        now = _now()
         with self._write(f"DataBase::DbDelete{kind.capitalize()}AttributeProperty()") as conn:
-            if names:
-                found = list(names)
-            else:
-                found = [
+            self._delete_attribute_rows(conn, kind, obj, attribute, names)
+
+    def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
+        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
+        with self._write(f"DataBase::DbDelete{kind.capitalize()}Attribute()") as conn:
+            if not attributes:
+                attributes = [
                     str(r[0])
                     for r in conn.execute(
-                        f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND attribute = ?",
-                        (obj, attribute),
+                        f"SELECT DISTINCT attribute FROM {table} WHERE {owner} = ?", (obj,)
                     )
                 ]
-            for name in found:
-                hist_id = self._next_id(conn, counter)
+            for attribute in attributes:
+                self._delete_attribute_rows(conn, kind, obj, attribute, [])
+
+    def _delete_attribute_rows(
+        self,
+        conn: sqlite3.Connection,
+        kind: AttributeKind,
+        obj: str,
+        attribute: str,
+        names: Sequence[str],
+    ) -> None:
+        """Delete properties of one attribute (no names: all), each change in the history."""
+        table, owner, counter, hist = _ATTRIBUTE_TABLES[kind]
+        now = _now()
+        if names:
+            found = list(names)
+        else:
+            found = [
+                str(r[0])
+                for r in conn.execute(
+                    f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND attribute = ?",
+                    (obj, attribute),
+                )
+            ]
+        where = f"{owner} = ? AND attribute = ? AND name = ?"
+        for name in found:
+            if (
                 conn.execute(
-                    f"DELETE FROM {table} WHERE {owner} = ? AND attribute = ? AND name = ?",
-                    (obj, attribute, name),
-                )
-                conn.execute(
-                    f"INSERT INTO {hist} (id, date, {owner}, attribute, name, count, value)"
-                    " VALUES (?, ?, ?, ?, ?, 0, 'DELETED')",
-                    (hist_id, now, obj, attribute, name),
-                )
-                self._purge(
-                    conn,
-                    hist,
-                    f"{owner} = ? AND attribute = ? AND name = ?",
-                    (obj, attribute, name),
-                )
+                    f"SELECT 1 FROM {table} WHERE {where}", (obj, attribute, name)
+                ).fetchone()
+                is None
+            ):
+                continue
+            hist_id = self._next_id(conn, counter)
+            conn.execute(f"DELETE FROM {table} WHERE {where}", (obj, attribute, name))
+            conn.execute(
+                f"INSERT INTO {hist} (id, date, {owner}, attribute, name, count, value)"
+                " VALUES (?, ?, ?, ?, ?, 0, 'DELETED')",
+                (hist_id, now, obj, attribute, name),
+            )
+            self._purge(conn, hist, where, (obj, attribute, name))
 
     def attribute_names(self, kind: AttributeKind, obj: str, pattern: str) -> list[str]:
         table, owner, _, _ = _ATTRIBUTE_TABLES[kind]

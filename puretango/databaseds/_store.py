@@ -147,6 +147,10 @@ class Store(Protocol):
         """Delete the named properties of one attribute; no names: all of them."""
         ...
 
+    def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
+        """Delete every property of these attributes (no names: of every attribute)."""
+        ...
+
     def attribute_names(self, kind: AttributeKind, obj: str, pattern: str) -> list[str]: ...
     def attribute_property_history(
         self, kind: AttributeKind, obj: str, attribute: str, pattern: str
