@@ -1,35 +1,19 @@
 """The SQLite back-end of the Database server: :class:`SqliteStore` implements
-:class:`~._store.Store` on Tango's own schema (:mod:`._schema`).
-
-Rule 1: one connection per thread. The server runs commands on a pool of worker threads;
-with WAL, readers on their own connections never wait for a writer, and a writer waits for
-another (``busy_timeout``) instead of failing. A single connection behind a lock would make
-every read wait for each write's fsync.
-
-Rule 2: one call, one transaction: ``BEGIN IMMEDIATE`` for writes (takes the write lock
-first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads (one
-consistent snapshot for a multi-statement answer).
-
-Rule 3: durability: WAL with ``synchronous=FULL``; a commit is on disk before the command
-answers, so a ``kill -9`` loses nothing a client was told is done.
-
-Rule 4: values only ever reach SQL as parameters; table and column names come from this
-module's constants. Tango wildcards become ``LIKE ... ESCAPE '\\'`` patterns by
-:func:`like_pattern`.
+:class:`~._store.Store` on Tango's own schema: servers and devices, lists, aliases and
+Starter information here; properties in :mod:`._sqlite_props`; connections, transactions
+and the back-end's rules (threads, durability, parameterised SQL) in :mod:`._sqlite_base`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Literal
 
 from .._dbformat import DeviceExport, DeviceImport
-from . import _schema
+from ._sqlite_base import LIKE, like_pattern, now
+from ._sqlite_props import SqlitePropertyTables
 from ._store import (
     ALIAS_NOT_DEFINED,
     DEVICE_NOT_DEFINED,
@@ -37,52 +21,12 @@ from ._store import (
     INCORRECT_DEVICE_NAME,
     INCORRECT_SERVER_NAME,
     SQL_ERROR,
-    AttributeKind,
     DeviceInfo,
-    HistoryEntry,
-    PropertyKind,
     ServerInfo,
     db_error,
 )
 
 __all__ = ["SqliteStore", "like_pattern"]
-
-#: property changes kept per property in the *_hist tables (the C++ default historyDepth)
-HISTORY_DEPTH = 10
-
-# (value table, owner column, history counter, history table)
-_PROPERTY_TABLES: dict[str, tuple[str, str, str, str]] = {
-    "device": ("property_device", "device", "device_history_id", "property_device_hist"),
-    "class": ("property_class", "class", "class_history_id", "property_class_hist"),
-    "object": ("property", "object", "object_history_id", "property_hist"),
-}
-_ATTRIBUTE_TABLES: dict[str, tuple[str, str, str, str]] = {
-    "device": (
-        "property_attribute_device",
-        "device",
-        "device_attribute_history_id",
-        "property_attribute_device_hist",
-    ),
-    "class": (
-        "property_attribute_class",
-        "class",
-        "class_attribute_history_id",
-        "property_attribute_class_hist",
-    ),
-}
-
-_LIKE = "LIKE ? ESCAPE '\\'"
-
-
-def like_pattern(pattern: str) -> str:
-    """A Tango wildcard filter as a LIKE pattern: ``*`` matches any run, everything else
-    (``%``, ``_`` and ``\\`` included) matches itself."""
-    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%")
-
-
-def _now() -> str:
-    return datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _info_date(stamp: object) -> str:
@@ -117,75 +61,8 @@ def _check_server(name: str, origin: str) -> None:
         )
 
 
-class SqliteStore:
+class SqliteStore(SqlitePropertyTables):
     """Tango's Database tables in one SQLite file (see the module's rules)."""
-
-    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
-        self.path = str(path)
-        self.busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        conn = self._conn()
-        conn.execute("PRAGMA journal_mode=WAL")
-        with self._write("create"):
-            _schema.create(conn)
-
-    # -- connections and transactions --------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path,
-                timeout=self.busy_timeout,
-                isolation_level=None,  # transactions are ours: BEGIN ... COMMIT
-                check_same_thread=False,  # closed from the main thread at exit
-            )
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
-        self._local = threading.local()
-
-    @contextlib.contextmanager
-    def _tx(self, begin: str, origin: str) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        try:
-            conn.execute(begin)
-        except sqlite3.Error as exc:
-            raise self._sql_error(exc, origin) from None
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise self._sql_error(exc, origin) from None
-            raise
-
-    def _write(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return self._tx("BEGIN IMMEDIATE", origin)
-
-    def _read(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return self._tx("BEGIN", origin)
-
-    @staticmethod
-    def _sql_error(exc: sqlite3.Error, origin: str) -> Exception:
-        return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
-
-    def _column(self, sql: str, params: Sequence[object], origin: str) -> list[str]:
-        with self._read(origin) as conn:
-            return [str(row[0]) for row in conn.execute(sql, params)]
 
     # -- servers and devices -------------------------------------------------------------------
     def _insert_device(
@@ -282,20 +159,20 @@ class SqliteStore:
             conn.execute(
                 "UPDATE device SET exported = 1, ior = ?, host = ?, pid = ?, version = ?,"
                 " started = ? WHERE name = ?",
-                (export.ior, export.host, pid, export.version, _now(), export.name),
+                (export.ior, export.host, pid, export.version, now(), export.name),
             )
             conn.execute("UPDATE server SET host = ? WHERE name = ?", (export.host, row[0]))
 
     def unexport_device(self, device: str) -> None:
         with self._write("DataBase::DbUnExportDevice()") as conn:
             conn.execute(
-                "UPDATE device SET exported = 0, stopped = ? WHERE name = ?", (_now(), device)
+                "UPDATE device SET exported = 0, stopped = ? WHERE name = ?", (now(), device)
             )
 
     def unexport_server(self, server: str) -> None:
         with self._write("DataBase::DbUnExportServer()") as conn:
             conn.execute(
-                "UPDATE device SET exported = 0, stopped = ? WHERE server = ?", (_now(), server)
+                "UPDATE device SET exported = 0, stopped = ? WHERE server = ?", (now(), server)
             )
 
     def _device_row(self, conn: sqlite3.Connection, name: str, origin: str) -> tuple[object, ...]:
@@ -353,22 +230,21 @@ class SqliteStore:
     def devices(self, pattern: str, *, exported_only: bool = False) -> list[str]:
         extra = " AND exported = 1" if exported_only else ""
         return self._column(
-            f"SELECT DISTINCT name FROM device WHERE name {_LIKE}{extra} ORDER BY name",
+            f"SELECT DISTINCT name FROM device WHERE name {LIKE}{extra} ORDER BY name",
             (like_pattern(pattern),),
             "DataBase::DbGetDeviceWideList()",
         )
 
     def devices_of(self, server_pattern: str, class_pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT name FROM device WHERE server {_LIKE} AND class {_LIKE}"
-            " ORDER BY name",
+            f"SELECT DISTINCT name FROM device WHERE server {LIKE} AND class {LIKE} ORDER BY name",
             (like_pattern(server_pattern), like_pattern(class_pattern)),
             "DataBase::DbGetDeviceList()",
         )
 
     def exported_devices_of_class(self, class_name: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT name FROM device WHERE class {_LIKE} AND exported = 1 ORDER BY name",
+            f"SELECT DISTINCT name FROM device WHERE class {LIKE} AND exported = 1 ORDER BY name",
             (like_pattern(class_name),),
             "DataBase::DbGetExportdDeviceListForClass()",
         )
@@ -383,294 +259,45 @@ class SqliteStore:
     def name_parts(self, part: Literal["domain", "family", "member"], pattern: str) -> list[str]:
         column = {"domain": "domain", "family": "family", "member": "member"}[part]
         return self._column(
-            f"SELECT DISTINCT {column} FROM device WHERE name {_LIKE} ORDER BY {column}",
+            f"SELECT DISTINCT {column} FROM device WHERE name {LIKE} ORDER BY {column}",
             (like_pattern(pattern),),
             f"DataBase::DbGetDevice{part.capitalize()}List()",
         )
 
     def servers(self, pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT server FROM device WHERE server {_LIKE} ORDER BY server",
+            f"SELECT DISTINCT server FROM device WHERE server {LIKE} ORDER BY server",
             (like_pattern(pattern),),
             "DataBase::DbGetServerList()",
         )
 
     def classes(self, pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT class FROM device WHERE class {_LIKE} ORDER BY class",
+            f"SELECT DISTINCT class FROM device WHERE class {LIKE} ORDER BY class",
             (like_pattern(pattern),),
             "DataBase::DbGetClassList()",
         )
 
     def hosts(self, pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT host FROM device WHERE host {_LIKE} ORDER BY host",
+            f"SELECT DISTINCT host FROM device WHERE host {LIKE} ORDER BY host",
             (like_pattern(pattern),),
             "DataBase::DbGetHostList()",
         )
 
     def host_servers(self, host_pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT server FROM device WHERE host {_LIKE} ORDER BY server",
+            f"SELECT DISTINCT server FROM device WHERE host {LIKE} ORDER BY server",
             (like_pattern(host_pattern),),
             "DataBase::DbGetHostServerList()",
         )
 
     def objects(self, pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT object FROM property WHERE object {_LIKE} ORDER BY object",
+            f"SELECT DISTINCT object FROM property WHERE object {LIKE} ORDER BY object",
             (like_pattern(pattern),),
             "DataBase::DbGetObjectList()",
         )
-
-    # -- properties -------------------------------------------------------------------------------
-    def get_properties(
-        self, kind: PropertyKind, obj: str, names: Sequence[str]
-    ) -> list[tuple[str, list[str]]]:
-        table, owner, _, _ = _PROPERTY_TABLES[kind]
-        result: list[tuple[str, list[str]]] = []
-        with self._read(f"DataBase::DbGet{kind.capitalize()}Property()") as conn:
-            for name in names:
-                if "*" in name:
-                    where, key = f"name {_LIKE}", like_pattern(name)
-                else:
-                    where, key = "name = ?", name
-                rows = conn.execute(
-                    f"SELECT value FROM {table} WHERE {owner} = ? AND {where} ORDER BY name, count",
-                    (obj, key),
-                ).fetchall()
-                result.append((name, ["" if r[0] is None else str(r[0]) for r in rows]))
-        return result
-
-    @staticmethod
-    def _next_id(conn: sqlite3.Connection, counter: str) -> int:
-        conn.execute(f"UPDATE {counter} SET id = id + 1")
-        return int(conn.execute(f"SELECT id FROM {counter}").fetchone()[0])
-
-    @staticmethod
-    def _purge(conn: sqlite3.Connection, hist: str, where: str, params: tuple[object, ...]) -> None:
-        ids = [
-            r[0]
-            for r in conn.execute(
-                f"SELECT DISTINCT id FROM {hist} WHERE {where} ORDER BY id DESC", params
-            )
-        ]
-        for old in ids[HISTORY_DEPTH:]:
-            conn.execute(f"DELETE FROM {hist} WHERE id = ? AND {where}", (old, *params))
-
-    def put_properties(
-        self, kind: PropertyKind, obj: str, props: Mapping[str, Sequence[str]]
-    ) -> None:
-        table, owner, counter, hist = _PROPERTY_TABLES[kind]
-        now = _now()
-        extra_cols = ""
-        extra_vals: tuple[str, ...] = ()
-        if kind == "device":
-            parts = obj.split("/")
-            extra_vals = tuple(parts) if len(parts) == 3 else ("", "", "")
-            extra_cols = ", domain, family, member"
-        marks = ", ?" * len(extra_vals)
-        with self._write(f"DataBase::DbPut{kind.capitalize()}Property()") as conn:
-            for name, values in props.items():
-                hist_id = self._next_id(conn, counter)
-                conn.execute(f"DELETE FROM {table} WHERE {owner} = ? AND name = ?", (obj, name))
-                conn.executemany(
-                    f"INSERT INTO {table} ({owner}, name, count, value, updated, accessed"
-                    f"{extra_cols}) VALUES (?, ?, ?, ?, ?, ?{marks})",
-                    [(obj, name, i, v, now, now, *extra_vals) for i, v in enumerate(values, 1)],
-                )
-                conn.executemany(
-                    f"INSERT INTO {hist} (id, date, {owner}, name, count, value)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [(hist_id, now, obj, name, i, v) for i, v in enumerate(values, 1)],
-                )
-                self._purge(conn, hist, f"{owner} = ? AND name = ?", (obj, name))
-
-    def delete_properties(self, kind: PropertyKind, obj: str, names: Sequence[str]) -> None:
-        table, owner, counter, hist = _PROPERTY_TABLES[kind]
-        now = _now()
-        with self._write(f"DataBase::DbDelete{kind.capitalize()}Property()") as conn:
-            for pattern in names:
-                found = [
-                    str(r[0])
-                    for r in conn.execute(
-                        f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND name {_LIKE}",
-                        (obj, like_pattern(pattern)),
-                    )
-                ]
-                for name in found:
-                    hist_id = self._next_id(conn, counter)
-                    conn.execute(f"DELETE FROM {table} WHERE {owner} = ? AND name = ?", (obj, name))
-                    conn.execute(
-                        f"INSERT INTO {hist} (id, date, {owner}, name, count, value)"
-                        " VALUES (?, ?, ?, ?, 0, 'DELETED')",
-                        (hist_id, now, obj, name),
-                    )
-                    self._purge(conn, hist, f"{owner} = ? AND name = ?", (obj, name))
-
-    def property_names(self, kind: PropertyKind, obj: str, pattern: str) -> list[str]:
-        table, owner, _, _ = _PROPERTY_TABLES[kind]
-        return self._column(
-            f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND name {_LIKE} ORDER BY name",
-            (obj, like_pattern(pattern)),
-            f"DataBase::DbGet{kind.capitalize()}PropertyList()",
-        )
-
-    @staticmethod
-    def _history(rows: Sequence[tuple[object, ...]]) -> list[HistoryEntry]:
-        """Entries from ``(id, date, attribute, name, count, value)`` rows ordered by id."""
-        entries: list[HistoryEntry] = []
-        last: object = None
-        for hist_id, date, attribute, name, count, value in rows:
-            if hist_id != last or not entries or entries[-1].name != name:
-                entries.append(
-                    HistoryEntry(str(attribute), str(name), str(date), [], deleted=count == 0)
-                )
-                last = hist_id
-            if count:
-                entries[-1].values.append("" if value is None else str(value))
-        return entries
-
-    def property_history(self, kind: PropertyKind, obj: str, pattern: str) -> list[HistoryEntry]:
-        _, owner, _, hist = _PROPERTY_TABLES[kind]
-        with self._read(f"DataBase::DbGet{kind.capitalize()}PropertyHist()") as conn:
-            rows = conn.execute(
-                f"SELECT id, date, '', name, count, value FROM {hist}"
-                f" WHERE {owner} = ? AND name {_LIKE} ORDER BY id, name, count",
-                (obj, like_pattern(pattern)),
-            ).fetchall()
-        return self._history(rows)
-
-    # -- attribute properties -------------------------------------------------------------------
-    def get_attribute_properties(
-        self, kind: AttributeKind, obj: str, attributes: Sequence[str]
-    ) -> dict[str, dict[str, list[str]]]:
-        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
-        result: dict[str, dict[str, list[str]]] = {}
-        origin = f"DataBase::DbGet{kind.capitalize()}AttributeProperty2()"
-        with self._read(origin) as conn:
-            for attribute in attributes:
-                props = result.setdefault(attribute, {})
-                for name, value in conn.execute(
-                    f"SELECT name, value FROM {table} WHERE {owner} = ? AND attribute = ?"
-                    " ORDER BY name, count",
-                    (obj, attribute),
-                ):
-                    props.setdefault(str(name), []).append("" if value is None else str(value))
-        return result
-
-    def put_attribute_properties(
-        self, kind: AttributeKind, obj: str, attrs: Mapping[str, Mapping[str, Sequence[str]]]
-    ) -> None:
-        table, owner, counter, hist = _ATTRIBUTE_TABLES[kind]
-        now = _now()
-        with self._write(f"DataBase::DbPut{kind.capitalize()}AttributeProperty2()") as conn:
-            for attribute, props in attrs.items():
-                for name, values in props.items():
-                    hist_id = self._next_id(conn, counter)
-                    conn.execute(
-                        f"DELETE FROM {table} WHERE {owner} = ? AND attribute = ? AND name = ?",
-                        (obj, attribute, name),
-                    )
-                    conn.executemany(
-                        f"INSERT INTO {table} ({owner}, attribute, name, count, value, updated,"
-                        " accessed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [(obj, attribute, name, i, v, now, now) for i, v in enumerate(values, 1)],
-                    )
-                    conn.executemany(
-                        f"INSERT INTO {hist} (id, date, {owner}, attribute, name, count, value)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            (hist_id, now, obj, attribute, name, i, v)
-                            for i, v in enumerate(values, 1)
-                        ],
-                    )
-                    self._purge(
-                        conn,
-                        hist,
-                        f"{owner} = ? AND attribute = ? AND name = ?",
-                        (obj, attribute, name),
-                    )
-
-    def delete_attribute_properties(
-        self, kind: AttributeKind, obj: str, attribute: str, names: Sequence[str]
-    ) -> None:
-        with self._write(f"DataBase::DbDelete{kind.capitalize()}AttributeProperty()") as conn:
-            self._delete_attribute_rows(conn, kind, obj, attribute, names)
-
-    def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
-        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
-        with self._write(f"DataBase::DbDelete{kind.capitalize()}Attribute()") as conn:
-            if not attributes:
-                attributes = [
-                    str(r[0])
-                    for r in conn.execute(
-                        f"SELECT DISTINCT attribute FROM {table} WHERE {owner} = ?", (obj,)
-                    )
-                ]
-            for attribute in attributes:
-                self._delete_attribute_rows(conn, kind, obj, attribute, [])
-
-    def _delete_attribute_rows(
-        self,
-        conn: sqlite3.Connection,
-        kind: AttributeKind,
-        obj: str,
-        attribute: str,
-        names: Sequence[str],
-    ) -> None:
-        """Delete properties of one attribute (no names: all), each change in the history."""
-        table, owner, counter, hist = _ATTRIBUTE_TABLES[kind]
-        now = _now()
-        if names:
-            found = list(names)
-        else:
-            found = [
-                str(r[0])
-                for r in conn.execute(
-                    f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND attribute = ?",
-                    (obj, attribute),
-                )
-            ]
-        where = f"{owner} = ? AND attribute = ? AND name = ?"
-        for name in found:
-            if (
-                conn.execute(
-                    f"SELECT 1 FROM {table} WHERE {where}", (obj, attribute, name)
-                ).fetchone()
-                is None
-            ):
-                continue
-            hist_id = self._next_id(conn, counter)
-            conn.execute(f"DELETE FROM {table} WHERE {where}", (obj, attribute, name))
-            conn.execute(
-                f"INSERT INTO {hist} (id, date, {owner}, attribute, name, count, value)"
-                " VALUES (?, ?, ?, ?, ?, 0, 'DELETED')",
-                (hist_id, now, obj, attribute, name),
-            )
-            self._purge(conn, hist, where, (obj, attribute, name))
-
-    def attribute_names(self, kind: AttributeKind, obj: str, pattern: str) -> list[str]:
-        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
-        return self._column(
-            f"SELECT DISTINCT attribute FROM {table} WHERE {owner} = ? AND attribute {_LIKE}"
-            " ORDER BY attribute",
-            (obj, like_pattern(pattern)),
-            f"DataBase::DbGet{kind.capitalize()}AttributeList()",
-        )
-
-    def attribute_property_history(
-        self, kind: AttributeKind, obj: str, attribute: str, pattern: str
-    ) -> list[HistoryEntry]:
-        _, owner, _, hist = _ATTRIBUTE_TABLES[kind]
-        with self._read(f"DataBase::DbGet{kind.capitalize()}AttributePropertyHist()") as conn:
-            rows = conn.execute(
-                f"SELECT id, date, attribute, name, count, value FROM {hist}"
-                f" WHERE {owner} = ? AND attribute {_LIKE} AND name {_LIKE}"
-                " ORDER BY id, attribute, name, count",
-                (obj, like_pattern(attribute), like_pattern(pattern)),
-            ).fetchall()
-        return self._history(rows)
 
     # -- aliases ---------------------------------------------------------------------------------
     def put_device_alias(self, device: str, alias: str) -> None:
@@ -709,7 +336,7 @@ class SqliteStore:
 
     def device_aliases(self, pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT alias FROM device WHERE alias {_LIKE} ORDER BY alias",
+            f"SELECT DISTINCT alias FROM device WHERE alias {LIKE} ORDER BY alias",
             (like_pattern(pattern),),
             "DataBase::DbGetDeviceAliasList()",
         )
@@ -731,11 +358,11 @@ class SqliteStore:
             if taken is not None and str(taken[0]).lower() != attribute.lower():
                 raise db_error(SQL_ERROR, f"alias {alias} already exists !", origin)
             conn.execute("DELETE FROM attribute_alias WHERE name = ?", (attribute,))
-            now = _now()
+            stamp = now()
             conn.execute(
                 "INSERT INTO attribute_alias (alias, name, device, attribute, updated, accessed)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (alias, attribute, device, parts[3], now, now),
+                (alias, attribute, device, parts[3], stamp, stamp),
             )
 
     def delete_attribute_alias(self, alias: str) -> None:
@@ -764,7 +391,7 @@ class SqliteStore:
 
     def attribute_aliases(self, pattern: str) -> list[str]:
         return self._column(
-            f"SELECT DISTINCT alias FROM attribute_alias WHERE alias {_LIKE} ORDER BY alias",
+            f"SELECT DISTINCT alias FROM attribute_alias WHERE alias {LIKE} ORDER BY alias",
             (like_pattern(pattern),),
             "DataBase::DbGetAttributeAliasList()",
         )
