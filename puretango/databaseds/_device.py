@@ -114,12 +114,12 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceServerClassList(self, server: str) -> list[str]:
+        """The server's classes, DServer included (cppTango's client removes it)."""
         pairs = await self.run(self.store.device_classes_of, server)
-        classes: list[str] = []
+        classes: dict[str, str] = {}
         for _, class_name in pairs:
-            if class_name != "DServer" and class_name not in classes:
-                classes.append(class_name)
-        return classes
+            classes.setdefault(class_name.lower(), class_name)
+        return [classes[k] for k in sorted(classes)]
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceExportedList(self, pattern: str) -> list[str]:

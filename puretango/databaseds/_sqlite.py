@@ -286,9 +286,13 @@ class SqliteStore(SqlitePropertyTables):
         )
 
     def host_servers(self, host_pattern: str) -> list[str]:
+        """Servers whose admin device was last exported from a matching host (the host
+        name alone or followed by its domain)."""
+        pattern = like_pattern(host_pattern)
         return self._column(
-            f"SELECT DISTINCT server FROM device WHERE host {LIKE} ORDER BY server",
-            (like_pattern(host_pattern),),
+            f"SELECT DISTINCT server FROM device WHERE (host {LIKE} OR host {LIKE})"
+            " AND name LIKE 'dserver/%' ORDER BY server",
+            (pattern, pattern + ".%"),
             "DataBase::DbGetHostServerList()",
         )
 
