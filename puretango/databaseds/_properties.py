@@ -1,6 +1,7 @@
 """The property commands of the DataBase device: device, class and free-object properties
-(get/put/delete, name lists, history) and attribute properties (the "2" forms and the old
-one-value forms, deletes, attribute lists, history). Layouts come from
+(get/put/delete, name lists, history), attribute properties (the "2" forms and the old
+one-value forms, deletes, attribute lists, history) and pipe properties (Tango 9, the
+attribute "2" layout). Layouts come from
 :mod:`puretango._dbformat`; storage from :class:`~._store.Store`."""
 
 from __future__ import annotations
@@ -240,3 +241,61 @@ class PropertyCommands(DbDeviceBase):
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetClassAttributePropertyHist(self, argin: list[str]) -> list[str]:
         return await self._attr_hist("class", argin, "DbGetClassAttributePropertyHist")
+
+    # -- pipe properties (Tango 9; the "2" layout of attribute properties) -------------------
+    @command(dtype_in=_SA, dtype_out=_SA)
+    async def DbGetDevicePipeProperty(self, argin: list[str]) -> list[str]:
+        return await self._get_attr2("device_pipe", argin, "DbGetDevicePipeProperty")
+
+    @command(dtype_in=_SA, dtype_out=_SA)
+    async def DbGetClassPipeProperty(self, argin: list[str]) -> list[str]:
+        return await self._get_attr2("class_pipe", argin, "DbGetClassPipeProperty")
+
+    @command(dtype_in=_SA)
+    async def DbPutDevicePipeProperty(self, argin: list[str]) -> None:
+        await self._put_attr2("device_pipe", argin, "DbPutDevicePipeProperty")
+
+    @command(dtype_in=_SA)
+    async def DbPutClassPipeProperty(self, argin: list[str]) -> None:
+        await self._put_attr2("class_pipe", argin, "DbPutClassPipeProperty")
+
+    @command(dtype_in=_SA)
+    async def DbDeleteDevicePipeProperty(self, argin: list[str]) -> None:
+        await self._delete_attr("device_pipe", argin, "DbDeleteDevicePipeProperty")
+
+    @command(dtype_in=_SA)
+    async def DbDeleteClassPipeProperty(self, argin: list[str]) -> None:
+        await self._delete_attr("class_pipe", argin, "DbDeleteClassPipeProperty")
+
+    @command(dtype_in=_SA)
+    async def DbDeleteAllDevicePipeProperty(self, argin: list[str]) -> None:
+        args = self.need(argin, 2, "DbDeleteAllDevicePipeProperty", "device name, pipe names")
+        await self._delete_attrs("device_pipe", args[0], args[1:])
+
+    @command(dtype_in=_SA)
+    async def DbDeleteDevicePipe(self, argin: list[str]) -> None:
+        args = self.need(argin, 2, "DbDeleteDevicePipe", "device name, pipe name")
+        await self._delete_attrs("device_pipe", args[0], args[1:2])
+
+    @command(dtype_in=_SA)
+    async def DbDeleteClassPipe(self, argin: list[str]) -> None:
+        args = self.need(argin, 2, "DbDeleteClassPipe", "class name, pipe name")
+        await self._delete_attrs("class_pipe", args[0], args[1:2])
+
+    @command(dtype_in=_SA, dtype_out=_SA)
+    async def DbGetDevicePipeList(self, argin: list[str]) -> list[str]:
+        args = self.need(argin, 2, "DbGetDevicePipeList", "device name, filter")
+        return await self.run(self.store.attribute_names, "device_pipe", args[0], args[1])
+
+    @command(dtype_in=_SA, dtype_out=_SA)
+    async def DbGetClassPipeList(self, argin: list[str]) -> list[str]:
+        args = self.need(argin, 2, "DbGetClassPipeList", "class name, filter")
+        return await self.run(self.store.attribute_names, "class_pipe", args[0], args[1])
+
+    @command(dtype_in=_SA, dtype_out=_SA)
+    async def DbGetDevicePipePropertyHist(self, argin: list[str]) -> list[str]:
+        return await self._attr_hist("device_pipe", argin, "DbGetDevicePipePropertyHist")
+
+    @command(dtype_in=_SA, dtype_out=_SA)
+    async def DbGetClassPipePropertyHist(self, argin: list[str]) -> list[str]:
+        return await self._attr_hist("class_pipe", argin, "DbGetClassPipePropertyHist")

@@ -1,7 +1,8 @@
 """Tango's Database schema in SQLite: the tables of the C++ DataBaseds (``device``,
 ``server``, the ``property*`` tables, their ``*_hist`` twins and history counters, the
-aliases), with the C++ column names, case-insensitive name columns (MariaDB's default
-collation) and the indexes the commands use. :func:`create` makes a new file ready."""
+aliases, the pipe property tables of Tango 9), with the C++ column names, case-insensitive
+name columns (MariaDB's default collation) and the indexes the commands use.
+:func:`create` makes a new file ready."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ HISTORY_COUNTERS = (
     "class_history_id",
     "class_attribute_history_id",
     "object_history_id",
+    "device_pipe_history_id",
+    "class_pipe_history_id",
 )
 
 _N = "varchar(255) COLLATE NOCASE NOT NULL DEFAULT ''"
@@ -78,6 +81,25 @@ CREATE TABLE IF NOT EXISTS property_attribute_class (
 );
 CREATE INDEX IF NOT EXISTS property_attribute_class_index
   ON property_attribute_class (class, attribute, name);
+CREATE TABLE IF NOT EXISTS property_pipe_device (
+  device {_N}, pipe {_N}, name {_N}, count int NOT NULL DEFAULT 0, value text,
+  updated timestamp, accessed timestamp, comment text
+);
+CREATE INDEX IF NOT EXISTS property_pipe_device_index
+  ON property_pipe_device (device, pipe, name);
+CREATE TABLE IF NOT EXISTS property_pipe_class (
+  class {_N}, pipe {_N}, name {_N}, count int NOT NULL DEFAULT 0, value text,
+  updated timestamp, accessed timestamp, comment text
+);
+CREATE INDEX IF NOT EXISTS property_pipe_class_index ON property_pipe_class (class, pipe, name);
+CREATE TABLE IF NOT EXISTS property_pipe_device_hist (
+  id int NOT NULL DEFAULT 0, date timestamp NOT NULL, device {_N}, pipe {_N},
+  name {_N}, count int NOT NULL DEFAULT 0, value text
+);
+CREATE TABLE IF NOT EXISTS property_pipe_class_hist (
+  id int NOT NULL DEFAULT 0, date timestamp NOT NULL, class {_N}, pipe {_N},
+  name {_N}, count int NOT NULL DEFAULT 0, value text
+);
 CREATE TABLE IF NOT EXISTS property_hist (
   id int NOT NULL DEFAULT 0, date timestamp NOT NULL, object {_N}, name {_N},
   count int NOT NULL DEFAULT 0, value text

@@ -22,18 +22,35 @@ _PROPERTY_TABLES: dict[str, tuple[str, str, str, str]] = {
     "class": ("property_class", "class", "class_history_id", "property_class_hist"),
     "object": ("property", "object", "object_history_id", "property_hist"),
 }
-_ATTRIBUTE_TABLES: dict[str, tuple[str, str, str, str]] = {
+# (value table, owner column, history counter, history table, member column)
+_ATTRIBUTE_TABLES: dict[str, tuple[str, str, str, str, str]] = {
     "device": (
         "property_attribute_device",
         "device",
         "device_attribute_history_id",
         "property_attribute_device_hist",
+        "attribute",
     ),
     "class": (
         "property_attribute_class",
         "class",
         "class_attribute_history_id",
         "property_attribute_class_hist",
+        "attribute",
+    ),
+    "device_pipe": (
+        "property_pipe_device",
+        "device",
+        "device_pipe_history_id",
+        "property_pipe_device_hist",
+        "pipe",
+    ),
+    "class_pipe": (
+        "property_pipe_class",
+        "class",
+        "class_pipe_history_id",
+        "property_pipe_class_hist",
+        "pipe",
     ),
 }
 
@@ -163,14 +180,14 @@ class SqlitePropertyTables(SqliteBase):
     def get_attribute_properties(
         self, kind: AttributeKind, obj: str, attributes: Sequence[str]
     ) -> dict[str, dict[str, list[str]]]:
-        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
+        table, owner, _, _, member = _ATTRIBUTE_TABLES[kind]
         result: dict[str, dict[str, list[str]]] = {}
         origin = f"DataBase::DbGet{kind.capitalize()}AttributeProperty2()"
         with self._read(origin) as conn:
             for attribute in attributes:
                 props = result.setdefault(attribute, {})
                 for name, value in conn.execute(
-                    f"SELECT name, value FROM {table} WHERE {owner} = ? AND attribute = ?"
+                    f"SELECT name, value FROM {table} WHERE {owner} = ? AND {member} = ?"
                     " ORDER BY name, count",
                     (obj, attribute),
                 ):
@@ -180,18 +197,18 @@ class SqlitePropertyTables(SqliteBase):
     def put_attribute_properties(
         self, kind: AttributeKind, obj: str, attrs: Mapping[str, Mapping[str, Sequence[str]]]
     ) -> None:
-        table, owner, counter, hist = _ATTRIBUTE_TABLES[kind]
+        table, owner, counter, hist, member = _ATTRIBUTE_TABLES[kind]
         stamp = now()
         with self._write(f"DataBase::DbPut{kind.capitalize()}AttributeProperty2()") as conn:
             for attribute, props in attrs.items():
                 for name, values in props.items():
                     hist_id = self._next_id(conn, counter)
                     conn.execute(
-                        f"DELETE FROM {table} WHERE {owner} = ? AND attribute = ? AND name = ?",
+                        f"DELETE FROM {table} WHERE {owner} = ? AND {member} = ? AND name = ?",
                         (obj, attribute, name),
                     )
                     conn.executemany(
-                        f"INSERT INTO {table} ({owner}, attribute, name, count, value, updated,"
+                        f"INSERT INTO {table} ({owner}, {member}, name, count, value, updated,"
                         " accessed) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [
                             (obj, attribute, name, i, v, stamp, stamp)
@@ -199,7 +216,7 @@ class SqlitePropertyTables(SqliteBase):
                         ],
                     )
                     conn.executemany(
-                        f"INSERT INTO {hist} (id, date, {owner}, attribute, name, count, value)"
+                        f"INSERT INTO {hist} (id, date, {owner}, {member}, name, count, value)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [
                             (hist_id, stamp, obj, attribute, name, i, v)
@@ -209,7 +226,7 @@ class SqlitePropertyTables(SqliteBase):
                     self._purge(
                         conn,
                         hist,
-                        f"{owner} = ? AND attribute = ? AND name = ?",
+                        f"{owner} = ? AND {member} = ? AND name = ?",
                         (obj, attribute, name),
                     )
 
@@ -220,13 +237,13 @@ class SqlitePropertyTables(SqliteBase):
             self._delete_attribute_rows(conn, kind, obj, attribute, names)
 
     def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
-        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
+        table, owner, _, _, member = _ATTRIBUTE_TABLES[kind]
         with self._write(f"DataBase::DbDelete{kind.capitalize()}Attribute()") as conn:
             if not attributes:
                 attributes = [
                     str(r[0])
                     for r in conn.execute(
-                        f"SELECT DISTINCT attribute FROM {table} WHERE {owner} = ?", (obj,)
+                        f"SELECT DISTINCT {member} FROM {table} WHERE {owner} = ?", (obj,)
                     )
                 ]
             for attribute in attributes:
@@ -241,7 +258,7 @@ class SqlitePropertyTables(SqliteBase):
         names: Sequence[str],
     ) -> None:
         """Delete properties of one attribute (no names: all), each change in the history."""
-        table, owner, counter, hist = _ATTRIBUTE_TABLES[kind]
+        table, owner, counter, hist, member = _ATTRIBUTE_TABLES[kind]
         stamp = now()
         if names:
             found = list(names)
@@ -249,11 +266,11 @@ class SqlitePropertyTables(SqliteBase):
             found = [
                 str(r[0])
                 for r in conn.execute(
-                    f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND attribute = ?",
+                    f"SELECT DISTINCT name FROM {table} WHERE {owner} = ? AND {member} = ?",
                     (obj, attribute),
                 )
             ]
-        where = f"{owner} = ? AND attribute = ? AND name = ?"
+        where = f"{owner} = ? AND {member} = ? AND name = ?"
         for name in found:
             if (
                 conn.execute(
@@ -265,17 +282,17 @@ class SqlitePropertyTables(SqliteBase):
             hist_id = self._next_id(conn, counter)
             conn.execute(f"DELETE FROM {table} WHERE {where}", (obj, attribute, name))
             conn.execute(
-                f"INSERT INTO {hist} (id, date, {owner}, attribute, name, count, value)"
+                f"INSERT INTO {hist} (id, date, {owner}, {member}, name, count, value)"
                 " VALUES (?, ?, ?, ?, ?, 0, 'DELETED')",
                 (hist_id, stamp, obj, attribute, name),
             )
             self._purge(conn, hist, where, (obj, attribute, name))
 
     def attribute_names(self, kind: AttributeKind, obj: str, pattern: str) -> list[str]:
-        table, owner, _, _ = _ATTRIBUTE_TABLES[kind]
+        table, owner, _, _, member = _ATTRIBUTE_TABLES[kind]
         return self._column(
-            f"SELECT DISTINCT attribute FROM {table} WHERE {owner} = ? AND attribute {LIKE}"
-            " ORDER BY attribute",
+            f"SELECT DISTINCT {member} FROM {table} WHERE {owner} = ? AND {member} {LIKE}"
+            f" ORDER BY {member}",
             (obj, like_pattern(pattern)),
             f"DataBase::DbGet{kind.capitalize()}AttributeList()",
         )
@@ -283,12 +300,12 @@ class SqlitePropertyTables(SqliteBase):
     def attribute_property_history(
         self, kind: AttributeKind, obj: str, attribute: str, pattern: str
     ) -> list[HistoryEntry]:
-        _, owner, _, hist = _ATTRIBUTE_TABLES[kind]
+        _, owner, _, hist, member = _ATTRIBUTE_TABLES[kind]
         with self._read(f"DataBase::DbGet{kind.capitalize()}AttributePropertyHist()") as conn:
             rows = conn.execute(
-                f"SELECT id, date, attribute, name, count, value FROM {hist}"
-                f" WHERE {owner} = ? AND attribute {LIKE} AND name {LIKE}"
-                " ORDER BY id, attribute, name, count",
+                f"SELECT id, date, {member}, name, count, value FROM {hist}"
+                f" WHERE {owner} = ? AND {member} {LIKE} AND name {LIKE}"
+                f" ORDER BY id, {member}, name, count",
                 (obj, like_pattern(attribute), like_pattern(pattern)),
             ).fetchall()
         return self._history(rows)

@@ -46,8 +46,8 @@ ALIAS_NOT_DEFINED = "DB_AliasNotDefined"
 
 #: whose properties: a device's, a class's, or a free object's
 PropertyKind = Literal["device", "class", "object"]
-#: whose attribute properties: a device's or a class's
-AttributeKind = Literal["device", "class"]
+#: whose attribute (or pipe) properties: a device's or a class's attributes, or pipes
+AttributeKind = Literal["device", "class", "device_pipe", "class_pipe"]
 
 
 def db_error(reason: str, desc: str, origin: str) -> DevFailed:
