@@ -228,10 +228,14 @@ class SqliteStore(SqlitePropertyTables):
 
     # -- lists -----------------------------------------------------------------------------------
     def devices(self, pattern: str, *, exported_only: bool = False) -> list[str]:
-        extra = " AND exported = 1" if exported_only else ""
+        if exported_only:  # the exported list also matches aliases
+            where = f"(name {LIKE} OR alias {LIKE}) AND exported = 1"
+            params: tuple[str, ...] = (like_pattern(pattern),) * 2
+        else:
+            where, params = f"name {LIKE}", (like_pattern(pattern),)
         return self._column(
-            f"SELECT DISTINCT name FROM device WHERE name {LIKE}{extra} ORDER BY name",
-            (like_pattern(pattern),),
+            f"SELECT DISTINCT name FROM device WHERE {where} ORDER BY name",
+            params,
             "DataBase::DbGetDeviceWideList()",
         )
 
