@@ -81,41 +81,41 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_LSA)
     async def DbImportDevice(self, name: str) -> Any:
-        record = await self.run(self.store.import_device, name)
+        record = await self.query(self.store.import_device, name)
         return list(record.to_long_string())
 
     @command(dtype_in=_S, dtype_out=_LSA)
     async def DbGetDeviceInfo(self, name: str) -> Any:
-        info = await self.run(self.store.device_info, name)
+        info = await self.query(self.store.device_info, name)
         r = info.record
         strings = [r.name, r.ior, r.version, r.server, r.host, info.started, info.stopped]
         return [[int(r.exported), r.pid], [*strings, r.class_name]]
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetClassForDevice(self, device: str) -> str:
-        return await self.run(self.store.device_class, device)
+        return await self.query(self.store.device_class, device)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetClassInheritanceForDevice(self, device: str) -> list[str]:
-        class_name = await self.run(self.store.device_class, device)
-        found = await self.run(self.store.get_properties, "class", class_name, ["InheritedFrom"])
+        class_name = await self.query(self.store.device_class, device)
+        found = await self.query(self.store.get_properties, "class", class_name, ["InheritedFrom"])
         return [class_name, *found[0][1]]
 
     # -- lists ------------------------------------------------------------------------------------
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetDeviceList(self, argin: list[str]) -> list[str]:
         args = self.need(argin, 2, "DbGetDeviceList", "server name, class name")
-        return await self.run(self.store.devices_of, args[0], args[1])
+        return await self.query(self.store.devices_of, args[0], args[1])
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceClassList(self, server: str) -> list[str]:
-        pairs = await self.run(self.store.device_classes_of, server)
+        pairs = await self.query(self.store.device_classes_of, server)
         return [item for pair in pairs for item in pair]
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceServerClassList(self, server: str) -> list[str]:
         """The server's classes, DServer included (cppTango's client removes it)."""
-        pairs = await self.run(self.store.device_classes_of, server)
+        pairs = await self.query(self.store.device_classes_of, server)
         classes: dict[str, str] = {}
         for _, class_name in pairs:
             classes.setdefault(class_name.lower(), class_name)
@@ -123,36 +123,36 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceExportedList(self, pattern: str) -> list[str]:
-        return await self.run(lambda: self.store.devices(pattern, exported_only=True))
+        return await self.query(lambda: self.store.devices(pattern, exported_only=True))
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceWideList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.devices, pattern)
+        return await self.query(self.store.devices, pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetExportdDeviceListForClass(self, class_name: str) -> list[str]:
-        return await self.run(self.store.exported_devices_of_class, class_name)
+        return await self.query(self.store.exported_devices_of_class, class_name)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceDomainList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.name_parts, "domain", pattern)
+        return await self.query(self.store.name_parts, "domain", pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceFamilyList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.name_parts, "family", pattern)
+        return await self.query(self.store.name_parts, "family", pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceMemberList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.name_parts, "member", pattern)
+        return await self.query(self.store.name_parts, "member", pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetServerList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.servers, pattern)
+        return await self.query(self.store.servers, pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetServerNameList(self, pattern: str) -> list[str]:
         names: list[str] = []
-        for server in await self.run(self.store.servers, pattern):
+        for server in await self.query(self.store.servers, pattern):
             exec_name = server.split("/")[0]
             if exec_name.lower() not in (n.lower() for n in names):
                 names.append(exec_name)
@@ -160,20 +160,20 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetInstanceNameList(self, exec_name: str) -> list[str]:
-        servers = await self.run(self.store.servers, f"{exec_name}/*")
+        servers = await self.query(self.store.servers, f"{exec_name}/*")
         return [s.split("/", 1)[1] for s in servers if "/" in s]
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetClassList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.classes, pattern)
+        return await self.query(self.store.classes, pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetHostList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.hosts, pattern)
+        return await self.query(self.store.hosts, pattern)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetHostServerList(self, host_pattern: str) -> list[str]:
-        return await self.run(self.store.host_servers, host_pattern)
+        return await self.query(self.store.host_servers, host_pattern)
 
     # -- aliases -----------------------------------------------------------------------------------
     @command(dtype_in=_SA)
@@ -187,15 +187,15 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetAliasDevice(self, alias: str) -> str:
-        return await self.run(self.store.alias_device, alias)
+        return await self.query(self.store.alias_device, alias)
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetDeviceAlias(self, device: str) -> str:
-        return await self.run(self.store.device_alias, device)
+        return await self.query(self.store.device_alias, device)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceAliasList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.device_aliases, pattern)
+        return await self.query(self.store.device_aliases, pattern)
 
     @command(dtype_in=_SA)
     async def DbPutAttributeAlias(self, argin: list[str]) -> None:
@@ -208,24 +208,24 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetAttributeAlias(self, alias: str) -> str:
-        return await self.run(self.store.alias_attribute, alias)
+        return await self.query(self.store.alias_attribute, alias)
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetAliasAttribute(self, alias: str) -> str:
-        return await self.run(self.store.alias_attribute, alias)
+        return await self.query(self.store.alias_attribute, alias)
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetAttributeAlias2(self, attribute_name: str) -> str:
-        return await self.run(self.store.attribute_alias, attribute_name)
+        return await self.query(self.store.attribute_alias, attribute_name)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetAttributeAliasList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.attribute_aliases, pattern)
+        return await self.query(self.store.attribute_aliases, pattern)
 
     # -- Starter information, statistics, this control system -----------------------------------
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetServerInfo(self, server: str) -> list[str]:
-        info = await self.run(self.store.get_server_info, server)
+        info = await self.query(self.store.get_server_info, server)
         return [info.name, info.host, info.mode, info.level]
 
     @command(dtype_in=_SA)
@@ -239,7 +239,7 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetHostServersInfo(self, host: str) -> list[str]:
-        infos = await self.run(self.store.host_servers_info, host)
+        infos = await self.query(self.store.host_servers_info, host)
         return [item for i in infos for item in (i.name, i.mode, i.level)]
 
     @command(dtype_out=_SA)
@@ -248,8 +248,8 @@ class DataBase(PropertyCommands):
 
     @command(dtype_out=_SA)
     async def DbInfo(self) -> list[str]:
-        c = await self.run(self.store.counts)
-        started = await self.run(self.store.device_info, self.get_name())
+        c = await self.query(self.store.counts)
+        started = await self.query(self.store.device_info, self.get_name())
 
         def hist(table: str) -> str:
             return f"{c[table]} [History lgth = {c[table + '_hist']}]"

@@ -42,7 +42,7 @@ class PropertyCommands(DbDeviceBase):
     # -- device, class and free-object properties ------------------------------------------------
     async def _get(self, kind: PropertyKind, argin: list[str], command: str) -> list[str]:
         args = self.need(argin, 1, command, "object name, property names")
-        found = await self.run(self.store.get_properties, kind, args[0], args[1:])
+        found = await self.query(self.store.get_properties, kind, args[0], args[1:])
         return pack_properties(args[0], dict(found), reply=True)
 
     async def _put(self, kind: PropertyKind, argin: list[str], command: str) -> None:
@@ -54,11 +54,11 @@ class PropertyCommands(DbDeviceBase):
         await self.run(self.store.delete_properties, kind, args[0], args[1:])
 
     async def _names(self, kind: PropertyKind, obj: str, pattern: str) -> list[str]:
-        return await self.run(self.store.property_names, kind, obj, pattern)
+        return await self.query(self.store.property_names, kind, obj, pattern)
 
     async def _hist(self, kind: PropertyKind, argin: list[str], command: str) -> list[str]:
         args = self.need(argin, 2, command, "object name, property name")
-        entries = await self.run(self.store.property_history, kind, args[0], args[1])
+        entries = await self.query(self.store.property_history, kind, args[0], args[1])
         return _history(entries, with_attribute=False)
 
     @command(dtype_in=_SA, dtype_out=_SA)
@@ -125,12 +125,14 @@ class PropertyCommands(DbDeviceBase):
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetObjectList(self, pattern: str) -> list[str]:
-        return await self.run(self.store.objects, pattern)
+        return await self.query(self.store.objects, pattern)
 
     # -- attribute properties --------------------------------------------------------------
     async def _get_attr(self, kind: AttributeKind, argin: list[str], command: str) -> Any:
         args = self.need(argin, 1, command, "object name, attribute names")
-        return args[0], await self.run(self.store.get_attribute_properties, kind, args[0], args[1:])
+        return args[0], await self.query(
+            self.store.get_attribute_properties, kind, args[0], args[1:]
+        )
 
     async def _get_attr2(self, kind: AttributeKind, argin: list[str], command: str) -> list[str]:
         obj, found = await self._get_attr(kind, argin, command)
@@ -162,7 +164,7 @@ class PropertyCommands(DbDeviceBase):
 
     async def _attr_hist(self, kind: AttributeKind, argin: list[str], command: str) -> list[str]:
         args = self.need(argin, 3, command, "object name, attribute name, property name")
-        entries = await self.run(
+        entries = await self.query(
             self.store.attribute_property_history, kind, args[0], args[1], args[2]
         )
         return _history(entries, with_attribute=True)
@@ -202,7 +204,7 @@ class PropertyCommands(DbDeviceBase):
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetDeviceAttributeList(self, argin: list[str]) -> list[str]:
         args = self.need(argin, 2, "DbGetDeviceAttributeList", "device name, filter")
-        return await self.run(self.store.attribute_names, "device", args[0], args[1])
+        return await self.query(self.store.attribute_names, "device", args[0], args[1])
 
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetDeviceAttributePropertyHist(self, argin: list[str]) -> list[str]:
@@ -236,7 +238,7 @@ class PropertyCommands(DbDeviceBase):
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetClassAttributeList(self, argin: list[str]) -> list[str]:
         args = self.need(argin, 2, "DbGetClassAttributeList", "class name, filter")
-        return await self.run(self.store.attribute_names, "class", args[0], args[1])
+        return await self.query(self.store.attribute_names, "class", args[0], args[1])
 
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetClassAttributePropertyHist(self, argin: list[str]) -> list[str]:
@@ -285,12 +287,12 @@ class PropertyCommands(DbDeviceBase):
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetDevicePipeList(self, argin: list[str]) -> list[str]:
         args = self.need(argin, 2, "DbGetDevicePipeList", "device name, filter")
-        return await self.run(self.store.attribute_names, "device_pipe", args[0], args[1])
+        return await self.query(self.store.attribute_names, "device_pipe", args[0], args[1])
 
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetClassPipeList(self, argin: list[str]) -> list[str]:
         args = self.need(argin, 2, "DbGetClassPipeList", "class name, filter")
-        return await self.run(self.store.attribute_names, "class_pipe", args[0], args[1])
+        return await self.query(self.store.attribute_names, "class_pipe", args[0], args[1])
 
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetDevicePipePropertyHist(self, argin: list[str]) -> list[str]:

@@ -88,6 +88,10 @@ class HistoryEntry:
 class Store(Protocol):
     """What the DataBase device asks of its storage."""
 
+    #: True when read-only calls are fast and never block for long (an embedded file),
+    #: so the server may make them on its event loop; False: always on worker threads
+    inline_reads: bool
+
     def close(self) -> None: ...
 
     # -- servers and devices -----------------------------------------------------------------
