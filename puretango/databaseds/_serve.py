@@ -3,6 +3,7 @@ whose Database device answers under its name and under the CORBA object key ``da
 (the key clients build from ``TANGO_HOST``: ``corbaloc:iiop:host:port/database``), and
 which registers and exports itself and its admin device in its own store at start, so that
 ``DbImportDevice("sys/database/2")`` works like any other import. At stop it unexports them.
+:class:`EmbeddedDatabase` runs one on a thread of the calling process.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import asyncio
 import concurrent.futures
 import os
 import socket
+import threading
 from typing import Any
 
 from .._dbformat import DeviceExport
 from .._errors import DevFailed
 from ..server import DeviceServer
 from ..server._servant import DeviceServant
+from ..server._server import server_in_thread
 from ._base import DB_CLASS_NAME
 from ._device import DataBase
 from ._store import Store
 
-__all__ = ["DatabaseServer", "DATABASE_KEY"]
+__all__ = ["DatabaseServer", "EmbeddedDatabase", "DATABASE_KEY"]
 
 #: the CORBA object key of the Database device
 DATABASE_KEY = b"database"
@@ -111,3 +114,37 @@ class DatabaseServer(DeviceServer):
     async def restart_device(self, name: str) -> None:
         await super().restart_device(name)
         self.servants[DATABASE_KEY] = self.servants[self.db_name.encode("latin-1")]
+
+
+class EmbeddedDatabase:
+    """A Database served from a thread of this process (for demos and tests):
+    ``with EmbeddedDatabase(path) as db: os.environ["TANGO_HOST"] = db.tango_host``."""
+
+    def __init__(self, db_file: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 0):
+        from ._sqlite import SqliteStore
+
+        self.server = DatabaseServer(
+            SqliteStore(db_file), host=host, port=port, published_host=host,
+            description=str(db_file),
+        )  # fmt: skip
+        self._thread: threading.Thread | None = None
+
+    @property
+    def tango_host(self) -> str:
+        return f"{self.server.published_host}:{self.server.port}"
+
+    def start(self, timeout: float = 30.0) -> EmbeddedDatabase:
+        self._thread, _ = server_in_thread(self.server, timeout)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._thread is not None:
+            self.server.request_stop()
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self) -> EmbeddedDatabase:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from . import _schema
 from ._store import SQL_ERROR, db_error
@@ -55,8 +55,8 @@ class SqliteBase:
     #: reads of indexed rows take microseconds and, in WAL mode, never wait for a writer
     inline_reads = True
 
-    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
-        self.path = str(path)
+    def __init__(self, path: str | os.PathLike[str], busy_timeout: float = 30.0) -> None:
+        self.path = os.fspath(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []

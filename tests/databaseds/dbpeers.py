@@ -17,7 +17,7 @@ from typing import Any
 
 from peers.launch import HOST, READY_MARKER, PeerError, free_port, peer_env, run_pytango_client
 
-__all__ = ["DbProcess", "ours", "pytango_db", "call_db", "CALL_SNIPPET"]
+__all__ = ["DbProcess", "HOST", "ours", "pytango_db", "call_db", "CALL_SNIPPET"]
 
 
 class DbProcess:
