@@ -432,7 +432,21 @@ class SqliteStore(SqlitePropertyTables):
             conn.execute("DELETE FROM server WHERE name = ?", (server,))
 
     def host_servers_info(self, host: str) -> list[ServerInfo]:
-        return [self.get_server_info(s) for s in self.host_servers(host)]
+        pattern = like_pattern(host)
+        with self._read("DataBase::DbGetHostServersInfo()") as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT d.server, s.host, s.mode, s.level FROM device AS d"
+                f" LEFT JOIN server AS s ON s.name = d.server"
+                f" WHERE (d.host {LIKE} OR d.host {LIKE}) AND d.name LIKE 'dserver/%'"
+                " ORDER BY d.server",
+                (pattern, pattern + ".%"),
+            ).fetchall()
+        return [
+            ServerInfo(str(name), " ", " ", " ")
+            if mode is None
+            else ServerInfo(str(name), str(h), str(mode), str(level))
+            for name, h, mode, level in rows
+        ]
 
     def counts(self) -> dict[str, int]:
         queries = {
