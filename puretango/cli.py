@@ -1,11 +1,28 @@
-"""The ``puretango`` command line."""
+"""The ``puretango`` command line: the demo, the Database in the foreground, and the small
+tools a Tango user reaches for (``ls``, ``info``, ``read``, ``write``, ``cmd``, ``props``,
+``watch``, ``server add|delete|list``).
+
+Rule: a user's mistake (a bad name, an unknown attribute, a Database that does not answer)
+is one readable line on stderr and exit status 1, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["main"]
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out: the message is what the user sees."""
+
+
+# -- the demo -----------------------------------------------------------------------------
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -54,26 +71,261 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(args: argparse.Namespace) -> int:
+# -- names and values -------------------------------------------------------------------------
+
+
+def split_attribute(full_name: str) -> tuple[str, str]:
+    """``"[tango://h:p/]a/b/c/attr[#dbase=no]"`` -> (device name, attribute name)."""
+    name, hash_, fragment = full_name.partition("#")
+    device, slash, attribute = name.rpartition("/")
+    if not slash or not device or not attribute or device.endswith("/"):
+        raise UsageError(f"{full_name!r} is not an attribute name (domain/family/member/attr)")
+    return device + hash_ + fragment, attribute
+
+
+def parse_value(text: str) -> Any:
+    """A value typed on the command line: a Python literal (``3``, ``2.5``, ``True``,
+    ``[1, 2]``, ``"a b"``) or else the text itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _device(name: str) -> Any:
     from . import DeviceProxy
 
-    dev = DeviceProxy(args.device)
-    for name in args.attributes:
-        print(f"{name} = {dev.read_attribute(name).value!r}")
+    return DeviceProxy(name)
+
+
+def _database() -> Any:
+    from . import Database  # type: ignore[attr-defined]
+
+    return Database()
+
+
+# -- sub-commands -----------------------------------------------------------------------------
+
+
+def _db(args: argparse.Namespace) -> int:
+    from .databaseds.__main__ import main as databaseds_main  # type: ignore[import-not-found]
+
+    argv = [args.instance, "--host", args.host, "--port", str(args.port)]
+    if args.db_file:
+        argv += ["--db-file", args.db_file]
+    return int(databaseds_main(argv) or 0)
+
+
+def _ls(args: argparse.Namespace) -> int:
+    db = _database()
+    pattern = args.pattern
+    if args.servers:
+        names = list(db.get_server_list(pattern).value_string)
+    elif args.classes:
+        names = list(db.get_class_list(pattern).value_string)
+    elif args.exported:
+        names = list(db.get_device_exported(pattern).value_string)
+    else:  # every device defined, exported or not (PyTango has no method for it)
+        names = list(db.command_inout("DbGetDeviceWideList", pattern))
+    for name in names:
+        print(name)
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _info(args: argparse.Namespace) -> int:
+    dev = _device(args.device)
+    info = dev.info()
+    print(f"device:  {dev.dev_name()}")
+    print(f"class:   {info.dev_class}")
+    print(f"server:  {info.server_id} on {info.server_host} (IDL {info.server_version})")
+    print(f"state:   {dev.state()}")
+    print(f"status:  {dev.status()}")
+    print(f"attributes: {', '.join(dev.get_attribute_list())}")
+    print(f"commands:   {', '.join(dev.get_command_list())}")
+    return 0
+
+
+def _read(args: argparse.Namespace) -> int:
+    for full_name in args.attributes:
+        device, attribute = split_attribute(full_name)
+        da = _device(device).read_attribute(attribute)
+        print(f"{full_name} = {da.value!r}  ({da.quality})")
+    return 0
+
+
+def _write(args: argparse.Namespace) -> int:
+    device, attribute = split_attribute(args.attribute)
+    dev = _device(device)
+    dev.write_attribute(attribute, parse_value(args.value))
+    da = dev.read_attribute(attribute)
+    print(f"{args.attribute} = {da.value!r}  (set point {da.w_value!r})")
+    return 0
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    dev = _device(args.device)
+    result = (
+        dev.command_inout(args.command)
+        if args.argument is None
+        else dev.command_inout(args.command, parse_value(args.argument))
+    )
+    if result is not None:
+        print(result)
+    return 0
+
+
+def _props(args: argparse.Namespace) -> int:
+    updates: dict[str, list[str]] = {}
+    for assignment in args.assignments:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name:
+            raise UsageError(f"{assignment!r}: properties are set as NAME=VALUE")
+        updates[name] = value.split("\n")
+    dev = _device(args.device)
+    if updates:
+        dev.put_property(updates)
+    names = dev.get_property_list("*")
+    for name, values in dev.get_property(list(names)).items():
+        print(f"{name} = {' | '.join(values)}")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    targets = [(name, *split_attribute(name)) for name in args.attributes]
+    devices = {device: _device(device) for _, device, _ in targets}
+    live = sys.stdout.isatty()
+    refreshes = 0
+    width = max(len(name) for name, _, _ in targets)
+    while args.count is None or refreshes < args.count:
+        rows = []
+        for name, device, attribute in targets:
+            try:
+                da = devices[device].read_attribute(attribute)
+                rows.append(f"{name:<{width}}  {da.value!r}  {da.quality}")
+            except Exception as exc:  # noqa: BLE001 - shown in the table, the watch goes on
+                rows.append(f"{name:<{width}}  <{_one_line(exc)}>")
+        if live:
+            sys.stdout.write("\x1b[H\x1b[2J")  # home, clear screen
+        sys.stdout.write(time.strftime("%H:%M:%S") + "\n" + "\n".join(rows) + "\n")
+        sys.stdout.flush()
+        refreshes += 1
+        if args.count is None or refreshes < args.count:
+            time.sleep(args.period)
+    return 0
+
+
+def _server_add(args: argparse.Namespace) -> int:
+    from . import DbDevInfo  # type: ignore[attr-defined]
+
+    infos = []
+    for device in args.devices:
+        info = DbDevInfo()
+        info.name, info._class, info.server = device, args.class_name, args.server
+        infos.append(info)
+    _database().add_server(args.server, infos)
+    for device in args.devices:
+        print(f"{device} ({args.class_name}) added to {args.server}")
+    return 0
+
+
+def _server_delete(args: argparse.Namespace) -> int:
+    _database().delete_server(args.server)
+    print(f"{args.server} deleted")
+    return 0
+
+
+def _server_list(args: argparse.Namespace) -> int:
+    for name in _database().get_server_list(args.pattern).value_string:
+        print(name)
+    return 0
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="puretango", description="Tango Controls in pure Python")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser(
-        "demo", help="embedded Database + TangoTest + a gevent client session"
-    ).set_defaults(func=_demo)
-    read = sub.add_parser("read", help="read attributes of a device")
-    read.add_argument("device", help="tango://host:port/domain/family/member#dbase=no")
-    read.add_argument("attributes", nargs="+")
-    read.set_defaults(func=_read)
+    sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str) -> Any:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    command("demo", _demo, "embedded Database + TangoTest + a gevent client session")
+    db = command("db", _db, "run the Tango Database (sys/database/2) in the foreground")
+    db.add_argument("instance", nargs="?", default="2", help="server instance (default 2)")
+    db.add_argument("--host", default="0.0.0.0", help="address to listen on")
+    db.add_argument("--port", type=int, default=10000, help="TCP port (default 10000)")
+    db.add_argument("--db-file", help="SQLite file (default: in the user's data directory)")
+
+    ls = command("ls", _ls, "list devices (or servers, classes) defined in the Database")
+    ls.add_argument("pattern", nargs="?", default="*", help="wildcard pattern (default *)")
+    kind = ls.add_mutually_exclusive_group()
+    kind.add_argument("--servers", action="store_true", help="list device servers")
+    kind.add_argument("--classes", action="store_true", help="list device classes")
+    kind.add_argument("--exported", action="store_true", help="only exported devices")
+
+    info = command("info", _info, "describe a device: class, server, state, interface")
+    info.add_argument("device", help="device name (a/b/c, an alias, or tango://h:p/a/b/c)")
+
+    read = command("read", _read, "read attributes")
+    read.add_argument("attributes", nargs="+", metavar="DEV/ATTR")
+
+    write = command("write", _write, "write an attribute and read it back")
+    write.add_argument("attribute", metavar="DEV/ATTR")
+    write.add_argument("value", help="a Python literal (3, 2.5, True, [1, 2]) or text")
+
+    cmd = command("cmd", _cmd, "execute a command")
+    cmd.add_argument("device")
+    cmd.add_argument("command")
+    cmd.add_argument("argument", nargs="?", help="a Python literal or text")
+
+    props = command("props", _props, "show a device's properties, or set some")
+    props.add_argument("device")
+    props.add_argument("assignments", nargs="*", metavar="NAME=VALUE")
+
+    watch = command("watch", _watch, "a live table of attribute values")
+    watch.add_argument("attributes", nargs="+", metavar="DEV/ATTR")
+    watch.add_argument("--period", type=float, default=1.0, help="seconds between reads")
+    watch.add_argument("--count", type=int, help="stop after this many refreshes")
+
+    server = sub.add_parser("server", help="add, delete or list device servers")
+    server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    add = server_sub.add_parser("add", help="register a server and its devices")
+    add.add_argument("server", metavar="EXEC/INSTANCE")
+    add.add_argument("class_name", metavar="CLASS")
+    add.add_argument("devices", nargs="+", metavar="DEVICE")
+    add.set_defaults(func=_server_add)
+    delete = server_sub.add_parser("delete", help="delete a server and its devices")
+    delete.add_argument("server", metavar="EXEC/INSTANCE")
+    delete.set_defaults(func=_server_delete)
+    listing = server_sub.add_parser("list", help="list device servers")
+    listing.add_argument("pattern", nargs="?", default="*")
+    listing.set_defaults(func=_server_list)
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    """A failure as one line. For a DevFailed: the outermost error (what failed, in the
+    caller's terms), then the innermost one (the cause) when it says something else."""
+    errors = [e for e in getattr(exc, "args", ()) if hasattr(e, "reason") and hasattr(e, "desc")]
+    if not errors:
+        return " ".join(str(exc).split()) or type(exc).__name__
+
+    def flat(text: Any) -> str:
+        return " ".join(str(text).split())
+
+    outer, cause = errors[-1], errors[0]
+    line = f"{outer.reason}: {flat(outer.desc)}"
+    if cause is not outer and flat(cause.desc) not in line:
+        line += f" ({flat(cause.desc)})"
+    return line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.version:
         from . import __version__
@@ -83,7 +335,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    return int(args.func(args))
+    from ._errors import DevFailed
+
+    try:
+        return int(args.func(args))
+    except (UsageError, DevFailed) as exc:
+        sys.stderr.write(f"puretango {args.subcommand}: {_one_line(exc)}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

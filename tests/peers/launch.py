@@ -240,3 +240,19 @@ def run_pytango_client(code: str, timeout: float = 60, env: dict[str, str] | Non
             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
         )
     return proc.stdout
+
+
+TANGOTEST_DEVICE = "sys/tg_test/1"
+
+
+class TangoTestServer(PyTangoServer):
+    """``python -m puretango.tangotest INSTANCE -nodb -ORBendPoint ... -dlist ...``."""
+
+    def __init__(self, instance: str = "test", devices: list[str] | None = None) -> None:
+        super().__init__(Path("-m"), instance, devices or [TANGOTEST_DEVICE])
+
+    def command_line(self) -> list[str]:
+        return [
+            sys.executable, "-m", "puretango.tangotest", self.instance, "-nodb",
+            "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}", "-dlist", ",".join(self.devices),
+        ]  # fmt: skip
