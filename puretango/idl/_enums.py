@@ -269,3 +269,73 @@ class ExtractAs(TangoEnum):
     List = 4
     String = 5
     Nothing = 7
+
+
+# PyTango exposes every CmdArgType member at module level (``tango.DevDouble``), except
+# ``DevState``, which stays the state enum (and the ``Unknown`` sentinel, as in PyTango).
+DevVoid = CmdArgType.DevVoid
+DevBoolean = CmdArgType.DevBoolean
+DevShort = CmdArgType.DevShort
+DevLong = CmdArgType.DevLong
+DevFloat = CmdArgType.DevFloat
+DevDouble = CmdArgType.DevDouble
+DevUShort = CmdArgType.DevUShort
+DevULong = CmdArgType.DevULong
+DevString = CmdArgType.DevString
+DevVarCharArray = CmdArgType.DevVarCharArray
+DevVarShortArray = CmdArgType.DevVarShortArray
+DevVarLongArray = CmdArgType.DevVarLongArray
+DevVarFloatArray = CmdArgType.DevVarFloatArray
+DevVarDoubleArray = CmdArgType.DevVarDoubleArray
+DevVarUShortArray = CmdArgType.DevVarUShortArray
+DevVarULongArray = CmdArgType.DevVarULongArray
+DevVarStringArray = CmdArgType.DevVarStringArray
+DevVarLongStringArray = CmdArgType.DevVarLongStringArray
+DevVarDoubleStringArray = CmdArgType.DevVarDoubleStringArray
+ConstDevString = CmdArgType.ConstDevString
+DevVarBooleanArray = CmdArgType.DevVarBooleanArray
+DevUChar = CmdArgType.DevUChar
+DevLong64 = CmdArgType.DevLong64
+DevULong64 = CmdArgType.DevULong64
+DevVarLong64Array = CmdArgType.DevVarLong64Array
+DevVarULong64Array = CmdArgType.DevVarULong64Array
+DevEncoded = CmdArgType.DevEncoded
+DevEnum = CmdArgType.DevEnum
+DevPipeBlob = CmdArgType.DevPipeBlob
+DevVarStateArray = CmdArgType.DevVarStateArray
+DevVarEncodedArray = CmdArgType.DevVarEncodedArray
+
+#: the names above, for the packages that re-export them
+CMD_ARG_TYPE_CONSTANTS = (
+    "DevVoid",
+    "DevBoolean",
+    "DevShort",
+    "DevLong",
+    "DevFloat",
+    "DevDouble",
+    "DevUShort",
+    "DevULong",
+    "DevString",
+    "DevVarCharArray",
+    "DevVarShortArray",
+    "DevVarLongArray",
+    "DevVarFloatArray",
+    "DevVarDoubleArray",
+    "DevVarUShortArray",
+    "DevVarULongArray",
+    "DevVarStringArray",
+    "DevVarLongStringArray",
+    "DevVarDoubleStringArray",
+    "ConstDevString",
+    "DevVarBooleanArray",
+    "DevUChar",
+    "DevLong64",
+    "DevULong64",
+    "DevVarLong64Array",
+    "DevVarULong64Array",
+    "DevEncoded",
+    "DevEnum",
+    "DevPipeBlob",
+    "DevVarStateArray",
+    "DevVarEncodedArray",
+)

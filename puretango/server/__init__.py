@@ -1,8 +1,19 @@
 """Device servers in pure Python, with PyTango's high-level API (``tango.server``)."""
 
-from ..idl._enums import AttReqType, AttrWriteType, DevState, DispLevel, GreenMode
+from .._errors import DevFailed
+from ..idl._enums import (
+    AttrDataFormat,
+    AttReqType,
+    AttrWriteType,
+    CmdArgType,
+    DevState,
+    DispLevel,
+    GreenMode,
+    SerialModel,
+)
 from ._admin import DServer
 from ._cli import run
+from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
 from ._server import DeviceServer
 
@@ -15,9 +26,16 @@ __all__ = [
     "run",
     "DeviceServer",
     "DServer",
+    "DatabaseAccess",
+    "CommandDatabase",
+    "set_database_factory",
     "AttReqType",
     "AttrWriteType",
     "DevState",
     "DispLevel",
     "GreenMode",
+    "AttrDataFormat",
+    "CmdArgType",
+    "DevFailed",
+    "SerialModel",
 ]

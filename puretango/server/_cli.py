@@ -1,21 +1,31 @@
 """The command line of a device server: :func:`run` parses PyTango's arguments
-(``INSTANCE -nodb -port P -dlist a/b/c``, ``-ORBendPoint giop:tcp:<host>:<port>``) and
-serves devices of the first class given until the admin device's ``Kill`` (or Ctrl-C)."""
+(``INSTANCE [-nodb -port P -dlist a/b/c]``, ``-ORBendPoint giop:tcp:<host>:<port>``,
+``-ORBendPointPublish giop:tcp:<host>:<port>``) and serves, until the admin device's
+``Kill`` (or Ctrl-C, or SIGTERM with the Database), the devices the Database defines for
+the classes given (:mod:`._startup`), or with ``-nodb`` those of ``-dlist`` (first class)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .._errors import DevFailed, make_error
+from .._errors import DevFailed
+from ._database import DatabaseAccess, database_factory
 from ._model import Device
+from ._publish import parse_endpoint
 from ._server import DeviceServer
+from ._startup import database_server
 
 __all__ = ["run"]
+
+#: start-up refusals PyTango reports with a bare line and exit status 255
+_PYTANGO_EXITS = ("API_ServerNotDefined", "API_ServerAlreadyRunning")
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -26,6 +36,7 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("-port", type=int, default=None)
     parser.add_argument("-host", default=None)
     parser.add_argument("-ORBendPoint", dest="endpoint", default=None)
+    parser.add_argument("-ORBendPointPublish", dest="publish", default=None)
     parser.add_argument("-v", dest="verbose", nargs="?", const="1", default="0")
     parser.add_argument("-file", default=None)
     args, _unknown = parser.parse_known_args(list(argv[1:]))
@@ -33,13 +44,25 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def _endpoint(args: argparse.Namespace) -> tuple[str, int]:
+    """Where to listen: ``-ORBendPoint giop:tcp:<host>:<port>``, else ``-host``/``-port``."""
     if args.endpoint:
-        # giop:tcp:<host>:<port>
-        parts = args.endpoint.split(":")
-        if len(parts) < 4 or parts[0] != "giop" or parts[1] != "tcp":
-            raise SystemExit(f"bad -ORBendPoint {args.endpoint!r}: expected giop:tcp:<host>:<port>")
-        return parts[2] or "0.0.0.0", int(parts[3] or 0)
+        try:
+            host, port = parse_endpoint(args.endpoint)
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
+        return host or "0.0.0.0", port
     return args.host or "0.0.0.0", args.port or 0
+
+
+def _published(args: argparse.Namespace) -> tuple[str | None, int | None]:
+    """What the IORs carry: ``-ORBendPointPublish giop:tcp:<host>:<port>`` (or nothing)."""
+    if not args.publish:
+        return None, None
+    try:
+        host, port = parse_endpoint(args.publish, "-ORBendPointPublish")
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    return host or None, port or None
 
 
 def _class_list(classes: Any) -> list[type[Device]]:
@@ -58,9 +81,12 @@ def run(
     verbose: bool = False,
     green_mode: Any = None,
     raises: bool = False,
+    database: DatabaseAccess | None = None,
     **_ignored: Any,
 ) -> None:
-    """Run a device server: ``python myserver.py INSTANCE -nodb -port P -dlist a/b/c``."""
+    """Run a device server: ``python myserver.py INSTANCE`` (devices, properties and
+    memorized values from the Database: ``database``, else the factory registered with
+    :func:`._database.set_database_factory`) or ``INSTANCE -nodb -port P -dlist a/b/c``."""
     argv = list(sys.argv if args is None else args)
     device_classes = _class_list(classes)
     server_name = (
@@ -70,23 +96,40 @@ def run(
         server_name = argv[0]
     try:
         options = _parse_args(argv)
-        if not options.nodb:
-            raise DevFailed(
-                make_error(
-                    "API_DatabaseAccess",
-                    "puretango device servers need -nodb until the Database arrives: "
-                    "use INSTANCE -nodb -port P -dlist domain/family/member",
-                    "puretango.server.run",
-                )
-            )
         host, port = _endpoint(options)
-        names = [n for n in options.dlist.split(",") if n] or [
-            f"{device_classes[0].__name__}/{options.instance}/1".lower()
-        ]
-        devices = [(device_classes[0], name, None) for name in names]
-        server = DeviceServer(server_name, options.instance, devices, host, port)
+        published_host, published_port = _published(options)
+        if options.nodb:
+            names = [n for n in options.dlist.split(",") if n] or [
+                f"{device_classes[0].__name__}/{options.instance}/1".lower()
+            ]
+            devices = [(device_classes[0], name, None) for name in names]
+            server = DeviceServer(
+                server_name,
+                options.instance,
+                devices,
+                host,
+                port,
+                published_host=published_host,
+                published_port=published_port,
+            )
+        else:
+            server = database_server(
+                device_classes,
+                server_name,
+                options.instance,
+                database if database is not None else database_factory(),
+                host,
+                port,
+                published_host=published_host,
+                published_port=published_port,
+            )
 
         async def main() -> None:
+            if server.database is not None:  # stop cleanly (and unexport) on a signal
+                loop = asyncio.get_running_loop()
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                        loop.add_signal_handler(signum, server.request_stop)
             await server.start()
             msg_stream.write("Ready to accept request\n")
             msg_stream.flush()
@@ -96,7 +139,13 @@ def run(
     except DevFailed as exc:
         if raises:
             raise
-        msg_stream.write(f"Exiting: {exc.errors[0].desc if exc.errors else exc}\n")
+        reason = exc.errors[0].reason if exc.errors else ""
+        desc = exc.errors[0].desc if exc.errors else str(exc)
+        if reason in _PYTANGO_EXITS:  # PyTango's own line and exit status (-1)
+            msg_stream.write(f"{desc}\n")
+            msg_stream.flush()
+            raise SystemExit(255) from None
+        msg_stream.write(f"Exiting: {desc}\n")
         msg_stream.flush()
         raise SystemExit(1) from None
     except KeyboardInterrupt:

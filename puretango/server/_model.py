@@ -34,12 +34,15 @@ class attribute:  # noqa: N801 - PyTango's name
 
     def __init__(self, fget: Callable[..., Any] | None = None, **kwargs: Any) -> None:
         self.kwargs = dict(kwargs)
+        #: an explicit ``name=`` wins; otherwise the class member's name (``__set_name__``),
+        #: and the read method's name only until then (``@attribute`` on ``def voltage``)
+        self._explicit_name = kwargs.get("name") is not None
         self.name: str | None = kwargs.get("name")
         self.fget = kwargs.get("fget") or kwargs.get("fread") or fget
         self.fset = kwargs.get("fset") or kwargs.get("fwrite")
         self.fisallowed = kwargs.get("fisallowed")
-        if fget is not None and self.name is None:
-            self.name = fget.__name__
+        if callable(self.fget) and self.name is None:
+            self.name = self.fget.__name__
         if (
             fget is not None
             and "doc" not in kwargs
@@ -52,7 +55,7 @@ class attribute:  # noqa: N801 - PyTango's name
     def _resolve_type(self) -> None:
         kw = self.kwargs
         dtype = kw.get("dtype", float)
-        if dtype is float and self.fget is not None and "dtype" not in kw:
+        if dtype is float and callable(self.fget) and "dtype" not in kw:
             hint = inspect.signature(self.fget).return_annotation
             if hint is not inspect.Signature.empty and not isinstance(hint, str):
                 dtype = hint
@@ -66,7 +69,8 @@ class attribute:  # noqa: N801 - PyTango's name
         return attribute(fget, **kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
-        if self.name is None:
+        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango
+        if not self._explicit_name:
             self.name = name
         self.attr_name_in_class = name
 
@@ -99,13 +103,15 @@ class attribute:  # noqa: N801 - PyTango's name
         return access
 
     def read_method(self, device_cls: type) -> Callable[..., Any] | None:
-        return self.fget or getattr(device_cls, f"read_{self.name}", None)
+        return _method(device_cls, self.fget) or getattr(device_cls, f"read_{self.name}", None)
 
     def write_method(self, device_cls: type) -> Callable[..., Any] | None:
-        return self.fset or getattr(device_cls, f"write_{self.name}", None)
+        return _method(device_cls, self.fset) or getattr(device_cls, f"write_{self.name}", None)
 
     def allowed_method(self, device_cls: type) -> Callable[..., Any] | None:
-        return self.fisallowed or getattr(device_cls, f"is_{self.name}_allowed", None)
+        return _method(device_cls, self.fisallowed) or getattr(
+            device_cls, f"is_{self.name}_allowed", None
+        )
 
     @property
     def max_dim_x(self) -> int:
@@ -131,6 +137,14 @@ class attribute:  # noqa: N801 - PyTango's name
 
     def __repr__(self) -> str:
         return f"attribute({self.name!r}, {self.data_type.name}, {self.data_format.name})"
+
+
+def _method(device_cls: type, given: Any) -> Callable[..., Any] | None:
+    """A method given as a function or, as PyTango allows, by its name in the class."""
+    if isinstance(given, str):
+        found: Callable[..., Any] = getattr(device_cls, given)
+        return found
+    return given
 
 
 class command:  # noqa: N801 - PyTango's name
@@ -252,6 +266,10 @@ def _from_text(text: Any, tango_type: CmdArgType) -> Any:
     return int(text)
 
 
+def _as_list(raw: Any) -> list[Any]:
+    return list(raw) if isinstance(raw, (list, tuple)) else [raw]
+
+
 class device_property(_Property):  # noqa: N801 - PyTango's name
     """A device property (value from the Database or the test context, else the default)."""
 
@@ -310,6 +328,10 @@ class Device:
         self._name = name
         self._server = server
         self._raw_properties = {k.lower(): v for k, v in (properties or {}).items()}
+        class_values = getattr(server, "class_properties", None) or {}
+        self._raw_class_properties = {
+            k.lower(): v for k, v in class_values.get(type(self).__name__, {}).items()
+        }
         self._property_values: dict[str, Any] = {}
         self._state = DevState(self.DEVICE_CLASS_INITIAL_STATE)
         self._status = self.DEVICE_CLASS_INITIAL_STATUS
@@ -340,6 +362,13 @@ class Device:
         return _DONE
 
     def get_device_properties(self, ds_class: Any = None) -> None:
+        """Device and class properties: the Database's (or test context's) value, else the
+        default."""
+        for name, prop in type(self)._class_properties.items():
+            raw = self._raw_class_properties.get(name.lower())
+            self._property_values[name] = (
+                prop.default_value if raw is None else prop.convert(_as_list(raw))
+            )
         for name, prop in type(self)._device_properties.items():
             raw = self._raw_properties.get(name.lower())
             if raw is None:

@@ -3,7 +3,8 @@ helpers that build the values a read returns.
 
 :class:`AttrRuntime` keeps an attribute's resolved methods, its configuration (an
 :class:`~puretango._attrconfig.AttrConfig`, replaced whole when a client sets it), its set
-point and its limits checks;
+point, the quality of its last read (for the device state: :func:`quality_alarms`) and
+its limits checks;
 :class:`CmdRuntime` a command's types, callables and descriptions. The value helpers make
 ``AttributeValue_5`` structs cheaply (shared dims, no keyword constructor). Nothing here
 runs user code or knows about GIOP.
@@ -11,7 +12,7 @@ runs user code or knows about GIOP.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ __all__ = [
     "shared_dim",
     "new_value",
     "failed_value",
+    "quality_alarms",
 ]
 
 
@@ -56,6 +58,8 @@ class AttrRuntime:
         self.allowed_method = decl.allowed_method(device_cls)
         self.setpoint: UnionValue | None = None
         self.setpoint_dims = (0, 0)
+        #: the quality of the last read, as cppTango keeps it for the device state
+        self.last_quality = AttrQuality.ATTR_VALID
         self.config = AttrConfig.declared(
             self.name,
             self.data_type,
@@ -107,6 +111,22 @@ class AttrRuntime:
     def apply_config(self, conf: Any) -> None:
         """Accept the user-settable fields of a config sent by a client."""
         self.config = self.config.updated(conf)
+
+
+def quality_alarms(attributes: Iterable[AttrRuntime]) -> list[str]:
+    """The status lines of attributes whose last read returned an ALARM or WARNING quality,
+    in cppTango's words (those with alarm limits are reported by their limits instead)."""
+    lines = []
+    for attr in attributes:
+        if attr.config.alarm_limits[:2] != (None, None):
+            continue
+        if attr.last_quality is AttrQuality.ATTR_ALARM:
+            lines.append(f"Alarm : Quality factor set to ALARM for attribute {attr.config.label}")
+        elif attr.last_quality is AttrQuality.ATTR_WARNING:
+            lines.append(
+                f"Warning : Quality factor set to WARNING for attribute {attr.config.label}"
+            )
+    return lines
 
 
 class CmdRuntime:

@@ -52,8 +52,10 @@ from ._runtime import (
     default_setpoint,
     failed_value,
     new_value,
+    quality_alarms,
     shared_dim,
 )
+from ._startup import reload_device_properties
 from ._values import (
     any_to_argin,
     join_read_and_set_point,
@@ -89,6 +91,9 @@ class ServerContext(Protocol):
 
     @property
     def executor(self) -> Executor: ...
+
+    def memorize(self, device: str, attribute: str, value: Any) -> None:
+        """Store a memorized attribute's new set point (blocking)."""
 
 
 class ClientInfo:
@@ -191,6 +196,9 @@ class DeviceServant:
 
     async def _init_command(self) -> None:
         await self.user_call(self.device.delete_device)
+        database = getattr(self.server, "database", None)
+        if database is not None:  # Init re-reads the device properties, as cppTango does
+            await self.user_call(reload_device_properties, database, self.device)
         await self.user_call(self.device.init_device)
 
     async def _state(self) -> DevState:
@@ -200,7 +208,8 @@ class DeviceServant:
             DevState.ALARM,
         ):
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
-            alarms = await self._attribute_alarms()
+            # (beyond its limits, or its last read returned an ALARM/WARNING quality)
+            alarms = await self._attribute_alarms() or quality_alarms(self.attributes.values())
             state = (
                 DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
             )
@@ -212,6 +221,8 @@ class DeviceServant:
             status = f"The device is in {state.name} state."
             for name, direction in await self._attribute_alarms():
                 status += f"\nAlarm : Value too {direction} for {name}"
+            for line in quality_alarms(self.attributes.values()):
+                status += f"\n{line}"
             return status
         return str(await self.user_call(self.device.dev_status))
 
@@ -497,6 +508,7 @@ class DeviceServant:
             if value is None and attr.readable:
                 if quality is AttrQuality.ATTR_INVALID:
                     av.value, av.quality = no_data_value(), quality
+                    attr.last_quality = quality
                     return av
                 raise DevFailed(
                     make_error(
@@ -522,7 +534,7 @@ class DeviceServant:
                 union, dims = read_value_to_union(
                     value, attr.data_type, attr.data_format, attr.enum_labels
                 )
-            av.quality = attr.quality_of(union, quality)
+            av.quality = attr.last_quality = attr.quality_of(union, quality)
             av.r_dim = shared_dim(dims[0], dims[1])
             if attr.writable:
                 setpoint = attr.setpoint if attr.setpoint is not None else default_setpoint(attr)
@@ -614,6 +626,8 @@ class DeviceServant:
             attr.setpoint_dims = (1, 0)
         else:
             attr.setpoint_dims = (dims.dim_x, dims.dim_y)
+        if attr.config.memorized:  # the set point survives a restart (in the Database)
+            await self.user_call(self.server.memorize, self.name, attr.name, python_value)
 
     async def _write_values(self, values: list[Any], client: ClientInfo) -> None:
         failures = []

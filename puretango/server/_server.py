@@ -1,6 +1,9 @@
 """The device server: :class:`DeviceServer` serves the devices of one server process
 (and its admin device) over GIOP on asyncio; :func:`server_in_thread` runs one on its own
-loop in a thread.
+loop in a thread. Given a Database (:class:`._database.DatabaseAccess`), the server applies
+its attribute properties and memorized values, exports its devices once listening, stores
+memorized set points and unexports itself when it stops (the steps are in
+:mod:`._startup`).
 
 Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
 :class:`GiopConnection`; each Request becomes a task, so a slow device never delays
@@ -44,9 +47,18 @@ from ..giop import (
 )
 from ..idl import types as t
 from ._admin import DServer
+from ._database import DatabaseAccess
 from ._handlers import HANDLERS
 from ._model import Device
+from ._publish import publish_host
 from ._servant import ClientInfo, DeviceServant, MultiDevFailed
+from ._startup import (
+    MEMORIZED_PROPERTY,
+    configure_attributes,
+    export_devices,
+    memorized_strings,
+    restore_memorized,
+)
 
 __all__ = ["DeviceServer", "server_in_thread"]
 
@@ -70,17 +82,26 @@ class DeviceServer:
         host: str = "0.0.0.0",
         port: int = 0,
         published_host: str | None = None,
+        published_port: int | None = None,
         max_workers: int = 16,
         idle_timeout: float | None = IDLE_TIMEOUT,
+        database: DatabaseAccess | None = None,
     ) -> None:
         """``idle_timeout``: seconds after which a connection with no request in progress
-        is closed with a CloseConnection message, as omniORB does (None: never)."""
+        is closed with a CloseConnection message, as omniORB does (None: never).
+        ``database``: the Database the server configures, exports and unexports itself in
+        (None: a ``-nodb`` server); see :func:`._startup.database_server`."""
         self.idle_timeout = idle_timeout
         self.server_name, self.instance = server_name, instance
         self.admin_name = f"dserver/{server_name}/{instance}"
         self.host, self.port = host, port
+        #: what the IORs carry (``-ORBendPointPublish``); None: chosen as omniORB does
         self.published_host = published_host
+        self.published_port = published_port
         self.device_specs = list(devices)
+        self.database = database
+        #: class name -> {class property: Database values}
+        self.class_properties: dict[str, dict[str, list[str]]] = {}
         self.classes: dict[str, type[Device]] = {}
         for cls, _, _ in self.device_specs:
             self.classes.setdefault(cls.__name__, cls)
@@ -93,6 +114,7 @@ class DeviceServer:
         self._server: asyncio.AbstractServer | None = None
         self._stopped: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._ior_host: str | None = None
 
     # -- queries used by the admin device ----------------------------------------------------
     def class_names(self) -> list[str]:
@@ -120,13 +142,23 @@ class DeviceServer:
             lambda: _ServerProtocol(self), self.host, self.port
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.database is not None:
+            names = [s.name for s in self.device_servants()] + [self.admin_name]
+            await self.loop.run_in_executor(
+                self.executor, export_devices, self.database, self, names
+            )
         for servant in self.device_servants():
             await servant.user_call(servant.device.server_init_hook)
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
         servant = DeviceServant(device, self, class_name)
+        memorized: dict[str, list[str]] = {}
+        if self.database is not None and not isinstance(device, DServer):
+            memorized = await servant.user_call(configure_attributes, self.database, servant)
         await servant.initialise()
+        if memorized:
+            await restore_memorized(servant, memorized)
         self.servants[device.get_name().lower().encode("latin-1")] = servant
 
     async def restart_device(self, name: str) -> None:
@@ -146,7 +178,8 @@ class DeviceServer:
 
     def ior(self, device_name: str) -> str:
         """The stringified IOR of a served device (what a Database publishes for it):
-        IIOP 1.2, the published host (or the listening one), the device name as key."""
+        IIOP 1.2, the published address (:func:`._publish.publish_host`), the device name
+        as key."""
         from ..giop import IOR
 
         key = device_name.lower().encode("latin-1")
@@ -154,10 +187,21 @@ class DeviceServer:
             raise DevFailed(
                 make_error("API_DeviceNotFound", f"Device {device_name} not served here", "ior")
             )
-        host = self.published_host or (
-            self.host if self.host not in ("0.0.0.0", "") else "127.0.0.1"
-        )
-        return IOR.for_object("IDL:Tango/Device_6:1.0", host, self.port, key).to_string()
+        if self._ior_host is None:
+            self._ior_host = publish_host(self.host, self.published_host)
+        port = self.published_port or self.port
+        return IOR.for_object("IDL:Tango/Device_6:1.0", self._ior_host, port, key).to_string()
+
+    def memorize(self, device: str, attribute: str, value: Any) -> None:
+        """Store the set point of a memorized attribute in the Database (blocking; device
+        code's thread). A Database failure is logged: the write itself succeeded."""
+        if self.database is None:
+            return
+        props = {attribute: {MEMORIZED_PROPERTY: memorized_strings(value)}}
+        try:
+            self.database.put_device_attribute_properties(device, props)
+        except Exception:  # noqa: BLE001 - reported, never fatal to the write
+            log.exception("cannot memorize %s/%s in the Database", device, attribute)
 
     def request_stop(self) -> None:
         """Ask the server to stop (from any thread)."""
@@ -179,6 +223,14 @@ class DeviceServer:
                 await servant.hook("delete_device")
             except Exception:  # noqa: BLE001 - shutting down regardless
                 log.exception("delete_device of %s failed", servant.name)
+        if self.database is not None:
+            full_name = f"{self.server_name}/{self.instance}"
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    self.executor, self.database.unexport_server, full_name
+                )
+            except Exception:  # noqa: BLE001 - shutting down regardless
+                log.exception("cannot unexport %s from the Database", full_name)
         self.executor.shutdown(wait=False)
 
     # -- requests ------------------------------------------------------------------------------
