@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._dbformat import DbFormatError, DeviceExport
+from .._errors import DevFailed
 from ..idl._enums import CmdArgType
 from ..server import attribute, command
 from ._properties import PropertyCommands
@@ -249,7 +250,10 @@ class DataBase(PropertyCommands):
     @command(dtype_out=_SA)
     async def DbInfo(self) -> list[str]:
         c = await self.query(self.store.counts)
-        started = await self.query(self.store.device_info, self.get_name())
+        try:
+            since = (await self.query(self.store.device_info, self.get_name())).started
+        except DevFailed:  # our own entry was deleted by a client
+            since = "?"
 
         def hist(table: str) -> str:
             return f"{c[table]} [History lgth = {c[table + '_hist']}]"
@@ -257,7 +261,7 @@ class DataBase(PropertyCommands):
         return [
             f"TANGO Database {self._server.store_description()}",
             " ",
-            f"Running since {started.started}",
+            f"Running since {since}",
             " ",
             f"Devices defined = {c['devices']}",
             f"Devices exported = {c['exported']}",

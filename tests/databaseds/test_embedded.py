@@ -18,10 +18,20 @@ from .dbpeers import HOST
 def test_embedded_database_serves_a_pytango_client(tmp_path: Path) -> None:
     with EmbeddedDatabase(tmp_path / "tango.db") as db:
         out = run_pytango_client(
-            "import tango; d = tango.Database(); print(d.get_device_exported('*').value_string)",
+            "import tango; d = tango.Database(); print(d.get_device_exported('*').value_string)"
+            "; print(d.get_info())",
             env={"TANGO_HOST": db.tango_host},
         )
-    assert out.strip() == "['dserver/DataBaseds/2', 'sys/database/2']"
+    lines = out.splitlines()
+    assert lines[0] == "['dserver/DataBaseds/2', 'sys/database/2']"
+    assert lines[1] == f"TANGO Database {tmp_path / 'tango.db'}"
+    assert lines[3].startswith("Running since ") and " at " in lines[3]
+    assert lines[5:9] == [
+        "Devices defined = 2",
+        "Devices exported = 2",
+        "Device servers defined = 1",
+        "Device servers exported = 1",
+    ]
 
 
 def test_command_line_default_file_and_sigterm(tmp_path: Path) -> None:
