@@ -108,7 +108,7 @@ def _database() -> Any:
 
 
 def _db(args: argparse.Namespace) -> int:
-    from .databaseds.__main__ import main as databaseds_main  # type: ignore[import-not-found]
+    from .databaseds.__main__ import main as databaseds_main
 
     argv = [args.instance, "--host", args.host, "--port", str(args.port)]
     if args.db_file:

@@ -1,0 +1,123 @@
+"""The ground floor of the SQLite back-end: :class:`SqliteBase` opens the file (creating
+Tango's schema, :mod:`._schema`) and runs transactions; :func:`like_pattern` turns Tango
+wildcards into LIKE patterns. The rules of the whole back-end:
+
+Rule 1: one connection per thread. The server runs commands on a pool of worker threads;
+with WAL, readers on their own connections never wait for a writer, and a writer waits for
+another (``busy_timeout``) instead of failing. A single connection behind a lock would make
+every read wait for each write's fsync.
+
+Rule 2: one call, one transaction: ``BEGIN IMMEDIATE`` for writes (takes the write lock
+first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads (one
+consistent snapshot for a multi-statement answer).
+
+Rule 3: durability: WAL with ``synchronous=FULL``; a commit is on disk before the command
+answers, so a ``kill -9`` loses nothing a client was told is done.
+
+Rule 4: values only ever reach SQL as parameters; table and column names come from this
+back-end's constants. Tango wildcards become ``LIKE ... ESCAPE '\\'`` patterns by
+:func:`like_pattern`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+
+from . import _schema
+from ._store import SQL_ERROR, db_error
+
+__all__ = ["SqliteBase", "like_pattern", "now", "LIKE"]
+
+#: a Tango wildcard filter goes to SQL as ``column LIKE ? ESCAPE '\'``
+LIKE = "LIKE ? ESCAPE '\\'"
+
+
+def like_pattern(pattern: str) -> str:
+    """A Tango wildcard filter as a LIKE pattern: ``*`` matches any run, everything else
+    (``%``, ``_`` and ``\\`` included) matches itself."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+def now() -> str:
+    """The time stamp stored in ``started``, ``updated`` and ``date`` columns."""
+    return datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class SqliteBase:
+    """One SQLite file: connections (one per thread) and transactions (one per call)."""
+
+    #: reads of indexed rows take microseconds and, in WAL mode, never wait for a writer
+    inline_reads = True
+
+    def __init__(self, path: str | os.PathLike[str], busy_timeout: float = 30.0) -> None:
+        self.path = os.fspath(path)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        with self._write("create"):
+            _schema.create(conn)
+
+    # -- connections and transactions --------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout,
+                isolation_level=None,  # transactions are ours: BEGIN ... COMMIT
+                check_same_thread=False,  # closed from the main thread at exit
+            )
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def _tx(self, begin: str, origin: str) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        try:
+            conn.execute(begin)
+        except sqlite3.Error as exc:
+            raise self._sql_error(exc, origin) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._sql_error(exc, origin) from None
+            raise
+
+    def _write(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._tx("BEGIN IMMEDIATE", origin)
+
+    def _read(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._tx("BEGIN", origin)
+
+    @staticmethod
+    def _sql_error(exc: sqlite3.Error, origin: str) -> Exception:
+        return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
+
+    def _column(self, sql: str, params: Sequence[object], origin: str) -> list[str]:
+        with self._read(origin) as conn:
+            return [str(row[0]) for row in conn.execute(sql, params)]
