@@ -1,5 +1,6 @@
-"""Our ``Database`` and Database-named proxies against real PyTango peers: PyTango's own
-Database server (``python -m tango.databaseds.database``), a PyTango ``TypeDev`` server
+"""Our ``Database`` and Database-named proxies against real PyTango peers, with PyTango's own
+Database server (``python -m tango.databaseds.database``) and with ours
+(``python -m puretango.databaseds``): a PyTango ``TypeDev`` server
 registered in it (by a PyTango client) and started without ``-nodb``, and PyTango clients
 reading what we wrote. The tests are written as PyTango users write them
 (``import puretango as tango``)."""
@@ -50,18 +51,23 @@ class RegisteredServer(PyTangoServer):
         self.start()
 
 
-@pytest.fixture(scope="module")
-def tango_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """PyTango's Database server (sqlite, its own file) on a free port; yields TANGO_HOST."""
-    workdir = tmp_path_factory.mktemp("pytango-db")
+@pytest.fixture(scope="module", params=["pytango-db", "puretango-db"])
+def tango_host(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A Database server on a free port, PyTango's (sqlite) or puretango's; yields
+    TANGO_HOST."""
+    workdir = tmp_path_factory.mktemp(request.param)
     port = free_port()
     host = f"{HOST}:{port}"
     env = {**peer_env(), "TANGO_HOST": host, "PYTANGO_DATABASE_NAME": str(workdir / "tango.db")}
+    if request.param == "pytango-db":
+        argv = ["-m", "tango.databaseds.database", "2", "-ORBendPoint", f"giop:tcp:{HOST}:{port}"]
+    else:
+        argv = ["-m", "puretango.databaseds", "2", "--host", HOST, "--port", str(port),
+                "--db-file", str(workdir / "tango.db")]  # fmt: skip
     proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "tango.databaseds.database", "2",
-            "-ORBendPoint", f"giop:tcp:{HOST}:{port}",
-        ],
+        [sys.executable, *argv],
         cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
@@ -71,7 +77,7 @@ def tango_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if "Ready to accept request" in line:
                 break
             if time.monotonic() > deadline:
-                pytest.fail("the PyTango Database did not start")
+                pytest.fail(f"the {request.param} Database did not start")
         run_pytango_client(
             f"""
 import tango
