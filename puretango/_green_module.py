@@ -11,7 +11,7 @@ from .client._modes import RUNNERS
 from .client._proxy import DeviceProxy as _DeviceProxy
 from .idl._enums import GreenMode
 
-__all__ = ["factories", "database_factory"]
+__all__ = ["factories", "green_database"]
 
 
 def factories(mode: GreenMode) -> tuple[Any, Any]:
@@ -40,7 +40,7 @@ def factories(mode: GreenMode) -> tuple[Any, Any]:
     return DeviceProxy, AttributeProxy
 
 
-def database_factory(mode: GreenMode) -> Any:
+def green_database(mode: GreenMode) -> Any:
     """A ``Database`` factory for ``mode``: connects as the mode waits (asyncio: awaitable)."""
 
     def Database(  # noqa: N802
