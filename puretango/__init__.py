@@ -3,6 +3,7 @@
 ``import puretango as tango`` gives the common PyTango client API.
 """
 
+from . import _registry, _wiring
 from ._errors import (
     AsynCall,
     AsynReplyNotArrived,
@@ -98,6 +99,9 @@ from .idl._enums import (
     SerialModel,
 )
 from .idl._values import TimeVal
+
+# device servers started without -nodb reach the Database through the client (built on use)
+_registry.database_factory = _wiring.server_database
 
 ArgType = CmdArgType
 # PyTango also exposes the members of the commonest enums at top level.

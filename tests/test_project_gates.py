@@ -6,8 +6,9 @@ The layering (each line may import from the lines above it, never below)::
     giop        sans-I/O CORBA: no socket, thread, event loop or clock
     idl         the Tango IDL, also sans-I/O
     _errors     DevFailed and friends
-    _pyvalues, _attrconfig, _dbformat   shared by both sides: Python values <-> IDL values,
-                an attribute's configuration, the Database's array layouts
+    _pyvalues, _attrconfig, _dbformat, _registry   shared by both sides: Python values <->
+                IDL values, an attribute's configuration, the Database's array layouts,
+                late-bound services (set by the package root through _wiring)
     client | server   side by side: neither imports the other
 """
 
@@ -27,7 +28,12 @@ CHECKED_TREES = ("puretango", "tests", "bench", "tools")
 MAX_MODULE_LINES = 700
 
 _IO_AND_CLOCKS = ("socket", "selectors", "select", "threading", "asyncio", "gevent", "time")
-_SHARED = ("puretango._pyvalues", "puretango._attrconfig", "puretango._dbformat")
+_SHARED = (
+    "puretango._pyvalues",
+    "puretango._attrconfig",
+    "puretango._dbformat",
+    "puretango._registry",
+)
 _ABOVE_IDL = ("puretango._errors",) + _SHARED + ("puretango.client", "puretango.server")
 
 #: The one list of banned imports: package folder or module -> modules it must not import
@@ -39,6 +45,7 @@ BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/_pyvalues": ("puretango.client", "puretango.server"),
     "puretango/_attrconfig": ("puretango.client", "puretango.server"),
     "puretango/_dbformat": ("puretango.client", "puretango.server"),
+    "puretango/_registry": ("puretango",),  # imports nothing of the package
     "puretango/databaseds": ("puretango.client",),
     "puretango/server": ("puretango.client",),
     "puretango/client": ("puretango.server",),

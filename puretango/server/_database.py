@@ -5,16 +5,17 @@ and the unexport at exit are written against. :class:`CommandDatabase` implement
 bare ``command_inout(name, argin) -> result`` callable that runs one command of the Database
 device (``sys/database/2``); the arrays are laid out by :mod:`puretango._dbformat`.
 
-The server never imports the client: a module above both registers, with
-:func:`set_database_factory`, a factory that :func:`run` calls when a server starts without
-``-nodb``.
+The server never imports the client: the package root registers a factory
+(:mod:`puretango._wiring`, kept in :mod:`puretango._registry`) that :func:`run` calls when a
+server starts without ``-nodb``; :func:`set_database_factory` replaces it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from .. import _registry
 from .._dbformat import (
     DeviceExport,
     DeviceImport,
@@ -141,25 +142,24 @@ class CommandDatabase:
         self.command_inout("DbUnExportServer", server)
 
 
-_factory: Callable[[], DatabaseAccess] | None = None
-
-
 def set_database_factory(factory: Callable[[], DatabaseAccess] | None) -> None:
-    """Register how servers started without ``-nodb`` reach the Database (None: forget).
-    The factory is called once per server start, in the thread that starts it."""
-    global _factory
-    _factory = factory
+    """Register how servers started without ``-nodb`` reach the Database (None: none).
+    The factory is called once per server start, in the thread that starts it.
+    ``import puretango`` registers the client's Database (:mod:`puretango._wiring`)."""
+    _registry.database_factory = factory
 
 
 def database_factory() -> DatabaseAccess:
     """A Database connection from the registered factory, or DevFailed if there is none."""
-    if _factory is None:
+    factory = _registry.database_factory
+    if factory is None:
         raise DevFailed(
             make_error(
                 "API_DatabaseAccess",
-                "puretango device servers need -nodb until the Database arrives: "
-                "use INSTANCE -nodb -port P -dlist domain/family/member",
+                "no Database access is registered for this device server: start it with "
+                "INSTANCE -nodb -port P -dlist domain/family/member, or register one with "
+                "puretango.server.set_database_factory",
                 "puretango.server.run",
             )
         )
-    return _factory()
+    return cast(DatabaseAccess, factory())

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from peers.launch import free_port
+from peers.launch import CPP_TANGO, free_port
 
 from .dbpeers import call_db, ours
 from .test_commands import SCENARIO, SCENARIO_2, _undated
 
-CPP_TANGO = Path("/work/shared/peers/cpp-tango")
 if not CPP_TANGO.exists():  # pragma: no cover - the peer is part of CI
     pytest.skip("the cpp-tango peer script is absent", allow_module_level=True)
 

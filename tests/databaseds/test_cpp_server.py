@@ -10,11 +10,10 @@ import signal
 from pathlib import Path
 
 import pytest
-from peers.launch import HOST, free_port, peer_env, run_pytango_client
+from peers.launch import CPP_TANGO, HOST, free_port, peer_env, run_pytango_client
 
 from .dbpeers import DbProcess, ours
 
-CPP_TANGO = Path("/work/shared/peers/cpp-tango")
 if not CPP_TANGO.exists():  # pragma: no cover - the peer is part of CI
     pytest.skip("the cpp-tango peer script is absent", allow_module_level=True)
 

@@ -12,15 +12,13 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
-from peers.launch import HOST, PyTangoServer, free_port, run_pytango_client
+from peers.launch import CPP_TANGO, HOST, PyTangoServer, free_port, run_pytango_client
 
 import puretango as tango
 
-CPP_TANGO = Path(__file__).resolve().parents[3] / "shared/peers/cpp-tango"
 if not CPP_TANGO.exists():
     pytest.skip(f"{CPP_TANGO} is absent", allow_module_level=True)
 

@@ -21,6 +21,9 @@ from types import TracebackType
 HOST = "127.0.0.1"
 READY_MARKER = "Ready to accept request"
 PEERS_DIR = Path(__file__).resolve().parent
+#: The C++ Tango stack of Debian (``cpp-tango install|start-db|tangotest``), from the
+#: ``shared/`` folder beside the repository (CI lays a copy there).
+CPP_TANGO = PEERS_DIR.parents[2] / "shared" / "peers" / "cpp-tango"
 TYPEDEV_SCRIPT = PEERS_DIR / "typedev.py"
 PURE_TYPEDEV_SCRIPT = PEERS_DIR / "typedev_pure.py"
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from peers.launch import free_port, peer_env, run_pytango_client
 
-from puretango import DevFailed
-from puretango.server import CommandDatabase, _database, run
+from puretango import DevFailed, _registry
+from puretango.server import CommandDatabase, run
 from puretango.server._server import server_in_thread
 from puretango.server._startup import database_server
 from server.db_heater import Heater, pytango_command_inout
@@ -235,7 +235,7 @@ tango.DeviceProxy("dserver/Heater/t3").Kill()
 
 
 def test_without_database_nor_nodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_database, "_factory", None)
+    monkeypatch.setattr(_registry, "database_factory", None)
     with pytest.raises(DevFailed) as info:
         run((Heater,), args=["Heater", "t4"], raises=True)
     assert info.value.args[0].reason == "API_DatabaseAccess"
