@@ -26,49 +26,99 @@ class UsageError(Exception):
 
 
 def _demo(args: argparse.Namespace) -> int:
-    """TangoTest served in this process and a gevent client session against it, after
-    PyTango's own gevent example. (The embedded Database arrives with a later issue; until
-    then the device is reached without one, ``#dbase=no``.)"""
+    """A whole Tango system in this process: the embedded Database (SQLite in a temporary
+    folder, a free port), TangoTest registered and started as ``sys/tg_test/1``, then
+    PyTango's gevent session word for word with ``from puretango.gevent import
+    DeviceProxy``, and many concurrent reads completing on this one thread."""
     try:
         import gevent
     except ImportError:
         sys.stderr.write("puretango demo needs gevent: pip install 'puretango[gevent]'\n")
         return 2
-    from .server._server import DeviceServer, server_in_thread
+    import os
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    from . import Database, DbDevInfo, _wiring
+    from .databaseds import EmbeddedDatabase
+    from .server._server import server_in_thread
+    from .server._startup import database_server
     from .tangotest import TangoTest
 
-    server = DeviceServer("TangoTest", "demo", [(TangoTest, "sys/tg_test/1", None)], "127.0.0.1", 0)
-    thread, _ = server_in_thread(server)
-    name = f"tango://127.0.0.1:{server.port}/sys/tg_test/1#dbase=no"
-    print(f"TangoTest serving {name}")
-    try:
-        from .gevent import DeviceProxy
-
-        dev = DeviceProxy(name)
-        print(f"{dev!r}: state {dev.state()}, status {dev.status()!r}")
-        result = dev.read_attribute("wave", wait=False)  # a gevent.event.AsyncResult
-        print(
-            "read_attribute('wave', wait=False) -> "
-            f"{type(result).__module__}.{type(result).__name__}"
-        )
-        wave = result.get()
-        print(
-            f"wave: {wave.value.size} points, "
-            f"min {wave.value.min():.3f}, max {wave.value.max():.3f}"
-        )
-        names = ["double_scalar", "long_scalar", "boolean_scalar", "string_scalar", "ampli"]
-        greenlets = [gevent.spawn(dev.read_attribute, n) for n in names]
-        gevent.joinall(greenlets, raise_error=True)
-        for n, g in zip(names, greenlets):
-            print(f"  {n} = {g.value.value!r}")
-        print(f"DevDouble(3.14) -> {dev.DevDouble(3.14)}")
-        dev.ampli = 2.0
-        print(f"dev.ampli = 2.0 -> read back {dev.ampli}")
-        print(dev.read_attribute("double_scalar"))
-    finally:
-        server.request_stop()
-        thread.join(10)
+    started = time.monotonic()
+    saved_host = os.environ.get("TANGO_HOST")
+    with tempfile.TemporaryDirectory() as folder:
+        with EmbeddedDatabase(Path(folder) / "tango.db") as embedded:
+            os.environ["TANGO_HOST"] = embedded.tango_host
+            try:
+                info = DbDevInfo()
+                info.name, info._class, info.server = "sys/tg_test/1", "TangoTest", "TangoTest/test"
+                Database().add_server(info.server, [info])
+                server = database_server(
+                    [TangoTest], "TangoTest", "test", _wiring.server_database(), "127.0.0.1"
+                )
+                thread, _ = server_in_thread(server)
+                print(f"Database sys/database/2 at TANGO_HOST={embedded.tango_host}")
+                print("TangoTest/test serving sys/tg_test/1, exported to the Database\n")
+                try:
+                    _gevent_session(gevent)
+                finally:
+                    server.request_stop()
+                    thread.join(10)
+            finally:
+                if saved_host is None:
+                    os.environ.pop("TANGO_HOST", None)
+                else:
+                    os.environ["TANGO_HOST"] = saved_host
+    left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    print(f"\ndone in {time.monotonic() - started:.1f} s; threads left running: {len(left)}")
     return 0
+
+
+def _gevent_session(gevent: Any) -> None:
+    """PyTango's gevent example (its green-modes documentation), then a burst of reads."""
+    import threading
+
+    def say(line: str) -> None:
+        print(f">>> {line}")
+
+    say("from puretango.gevent import DeviceProxy")
+    from .gevent import DeviceProxy
+
+    say('dev = DeviceProxy("sys/tg_test/1")')
+    dev = DeviceProxy("sys/tg_test/1")
+    say("dev.get_green_mode()")
+    print(repr(dev.get_green_mode()))
+    say("print(dev.state())")
+    print(dev.state())
+    say("result = dev.state(wait=False)")
+    result = dev.state(wait=False)
+    say("result")
+    print(f"<{type(result).__module__}.{type(result).__name__} at {id(result):#x}>")
+    say("print(result.get())")
+    print(result.get())
+    say('result = dev.read_attribute("wave", wait=False)')
+    result = dev.read_attribute("wave", wait=False)
+    say("print(result.get())")
+    print(result.get())
+
+    names = ["double_scalar", "long_scalar", "short_scalar", "float_scalar", "wave"]
+    count = 2000
+    thread_ids = set()
+
+    def read(i: int) -> Any:
+        thread_ids.add(threading.get_ident())
+        return dev.read_attribute(names[i % len(names)])
+
+    begin = time.perf_counter()
+    greenlets = [gevent.spawn(read, i) for i in range(count)]
+    gevent.joinall(greenlets, raise_error=True)
+    elapsed = time.perf_counter() - begin
+    print(
+        f"\n{count} concurrent read_attribute calls in {len(greenlets)} greenlets: "
+        f"{count / elapsed:,.0f} reads/s, all on {len(thread_ids)} OS thread"
+    )
 
 
 # -- names and values -------------------------------------------------------------------------
