@@ -160,7 +160,9 @@ def _database() -> Any:
 def _db(args: argparse.Namespace) -> int:
     from .databaseds.__main__ import main as databaseds_main
 
-    argv = [args.instance, "--host", args.host, "--port", str(args.port)]
+    argv = [args.instance, "--host", args.host]
+    if args.port is not None:
+        argv += ["--port", str(args.port)]
     if args.db_file:
         argv += ["--db-file", args.db_file]
     return int(databaseds_main(argv) or 0)
@@ -307,7 +309,7 @@ def _parser() -> argparse.ArgumentParser:
     db = command("db", _db, "run the Tango Database (sys/database/2) in the foreground")
     db.add_argument("instance", nargs="?", default="2", help="server instance (default 2)")
     db.add_argument("--host", default="0.0.0.0", help="address to listen on")
-    db.add_argument("--port", type=int, default=10000, help="TCP port (default 10000)")
+    db.add_argument("--port", type=int, help="TCP port (default: TANGO_HOST's, else 10000)")
     db.add_argument("--db-file", help="SQLite file (default: in the user's data directory)")
 
     ls = command("ls", _ls, "list devices (or servers, classes) defined in the Database")
