@@ -304,38 +304,3 @@ DevEnum = CmdArgType.DevEnum
 DevPipeBlob = CmdArgType.DevPipeBlob
 DevVarStateArray = CmdArgType.DevVarStateArray
 DevVarEncodedArray = CmdArgType.DevVarEncodedArray
-
-#: the names above, for the packages that re-export them
-CMD_ARG_TYPE_CONSTANTS = (
-    "DevVoid",
-    "DevBoolean",
-    "DevShort",
-    "DevLong",
-    "DevFloat",
-    "DevDouble",
-    "DevUShort",
-    "DevULong",
-    "DevString",
-    "DevVarCharArray",
-    "DevVarShortArray",
-    "DevVarLongArray",
-    "DevVarFloatArray",
-    "DevVarDoubleArray",
-    "DevVarUShortArray",
-    "DevVarULongArray",
-    "DevVarStringArray",
-    "DevVarLongStringArray",
-    "DevVarDoubleStringArray",
-    "ConstDevString",
-    "DevVarBooleanArray",
-    "DevUChar",
-    "DevLong64",
-    "DevULong64",
-    "DevVarLong64Array",
-    "DevVarULong64Array",
-    "DevEncoded",
-    "DevEnum",
-    "DevPipeBlob",
-    "DevVarStateArray",
-    "DevVarEncodedArray",
-)
