@@ -44,8 +44,8 @@ class MatrixDev(Device):
     def mode(self) -> int:
         return self._mode
 
-    @mode.write
-    def mode(self, value: int) -> None:  # type: ignore[no-redef]
+    @mode.write  # type: ignore[no-redef]
+    def mode(self, value: int) -> None:
         self._mode = value
 
     @command(dtype_out=str)
