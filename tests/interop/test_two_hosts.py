@@ -258,7 +258,7 @@ def database_on(host: Host, tmp_path: Path) -> tuple[Process, str]:
 
 @pytest.fixture(scope="module")
 def database_a(hosts: TwoHosts, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """TANGO_HOST of our Database on A (stopped with A's processes)."""
+    """TANGO_HOST of our Database on A (stopped last, with the namespaces)."""
     return database_on(hosts.a, tmp_path_factory.mktemp("two_hosts"))[1]
 
 
