@@ -9,16 +9,20 @@ other host reaches.
    on B, our client on A.
 3. ``-ORBendPointPublish`` on a server bound to 0.0.0.0: the IOR carries what it was told.
 4. A server bound to B's IPv6 address, reached from A by PyTango's client and ours.
+5. TANGO_HOST and the published host as names (hosta.test, hostb.test) that each host's
+   own hosts file resolves; the machine's own name resolves on neither host.
 
 Needs root (``ip netns``); skipped with the reason otherwise. Every namespace, link and
-process is named by this run's pid and torn down at the end; leftovers of runs that died
-before their teardown are removed first.
+process (and /etc/netns/<namespace>) is named by this run's pid and torn down at the end;
+leftovers of runs that died before their teardown are removed first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +41,16 @@ PREFIX = "pt2h"  # names: netns pt2h-<pid>-a, veth pt2h<pid>a (15 characters at 
 A_ADDRESS, B_ADDRESS, B_OTHER_ADDRESS = "10.213.0.1", "10.213.0.2", "10.213.0.3"
 A_IPV6, B_IPV6 = "fd13:213::1", "fd13:213::2"  # unique local addresses
 DB_PORT = 10000  # each namespace has a port space of its own
+A_NAME, B_NAME = "hosta.test", "hostb.test"
+#: ``ip netns exec NS`` mounts the files of /etc/netns/NS over /etc: each host gets a hosts
+#: file of its own, with the names of both hosts but none for the machine's own name (as
+#: in a container), and no name server (nothing may leave the two namespaces)
+NETNS_ETC = Path("/etc/netns")
+HOSTS_FILE = f"""127.0.0.1 localhost
+::1 localhost
+{A_ADDRESS} {A_NAME}
+{B_ADDRESS} {B_NAME}
+"""
 COMMAND_TIMEOUT = 20.0
 START_TIMEOUT = 20.0
 
@@ -94,6 +108,10 @@ def remove_leftovers() -> None:
         pid = _run_pid(name) if name.startswith(PREFIX) else None
         if pid is not None and pid != os.getpid() and not _pid_alive(pid):
             _ip("link", "del", name, check=False)
+    for folder in NETNS_ETC.glob(f"{PREFIX}-*"):
+        pid = _run_pid(folder.name)
+        if pid is not None and pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -199,8 +217,14 @@ class TwoHosts:
 
 
 def _create(a: Host, b: Host, tag: str) -> bool:
-    """B and the veth pair (A exists already); True if IPv6 addresses were given."""
+    """B, the veth pair, each host's /etc files (A exists already); True if IPv6
+    addresses were given."""
     veth_a, veth_b = f"{tag}a", f"{tag}b"
+    for host in (a, b):
+        folder = NETNS_ETC / host.ns
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "hosts").write_text(HOSTS_FILE)
+        (folder / "resolv.conf").write_text("")
     _ip("netns", "add", b.ns)
     _ip("link", "add", veth_a, "type", "veth", "peer", "name", veth_b)
     for host, veth in ((a, veth_a), (b, veth_b)):
@@ -224,6 +248,7 @@ def _destroy(started: list[Process], *hosts: Host) -> None:
     for host in hosts:
         _kill_pids(_namespace_pids(host.ns))
         _ip("netns", "del", host.ns, check=False)  # takes its end of the veth pair along
+        shutil.rmtree(NETNS_ETC / host.ns, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +257,7 @@ def hosts() -> Iterator[TwoHosts]:
     if os.geteuid() != 0:
         pytest.skip("network namespaces need root (ip netns)")
     tag = f"{PREFIX}{os.getpid()}"
+    etc_existed = NETNS_ETC.exists()
     started: list[Process] = []
     a = Host(f"{PREFIX}-{os.getpid()}-a", A_ADDRESS, started)
     b = Host(f"{PREFIX}-{os.getpid()}-b", B_ADDRESS, started)
@@ -247,6 +273,9 @@ def hosts() -> Iterator[TwoHosts]:
     finally:
         _destroy(started, a, b)
         _ip("link", "del", f"{tag}a", check=False)  # if creation stopped half-way
+        if not etc_existed:
+            with contextlib.suppress(OSError):  # only if empty: another run may use it
+                NETNS_ETC.rmdir()
 
 
 def database_on(host: Host, tmp_path: Path) -> tuple[Process, str]:
@@ -361,5 +390,24 @@ def test_an_ipv6_address_across_hosts(hosts: TwoHosts, database_a: str) -> None:
     )
 
     assert ior_address(seen.pop("ior"))[0] == B_IPV6
+    assert seen == {"state": "RUNNING", "echo": "across hosts", "admin": "ON"}
+    assert ours == ["RUNNING", "across hosts"]
+
+
+def test_host_names_resolved_by_each_host(hosts: TwoHosts, database_a: str) -> None:
+    """TANGO_HOST and the published host as names, which only each host's own hosts file
+    resolves (the machine's own name resolves nowhere)."""
+    tango_host = f"{A_NAME}:{DB_PORT}"  # the Database of database_a, by name
+    hosts.a.cli(tango_host, "server", "add", "TangoTest/names", "TangoTest", "sys/tg_test/n")
+    argv = [sys.executable, "-m", "puretango.tangotest", "names", "-ORBendPoint"]
+    argv += ["giop:tcp::12020", "-ORBendPointPublish", f"giop:tcp:{B_NAME}:12020"]
+    hosts.b.start(argv, tango_host)
+
+    seen = json.loads(hosts.a.python(PYTANGO_READS.format(device="sys/tg_test/n"), tango_host))
+    ours = json.loads(
+        hosts.a.python(OUR_TANGOTEST_READS.format(device="sys/tg_test/n"), tango_host)
+    )
+
+    assert ior_address(seen.pop("ior")) == (B_NAME, 12020)
     assert seen == {"state": "RUNNING", "echo": "across hosts", "admin": "ON"}
     assert ours == ["RUNNING", "across hosts"]
