@@ -6,6 +6,11 @@ Rule: an explicit ``-ORBendPointPublish giop:tcp:HOST:PORT`` wins; else the host
 (``0.0.0.0``, ``::`` or no host), the first non-loopback IPv4 address of the machine
 (interface order), then an address the host's name resolves to, then ``127.0.0.1`` on a
 machine with loopback only.
+
+A server bound to all interfaces by ``::`` or no host listens on one socket for IPv4 and
+IPv6 alike (:func:`dual_stack_socket`), as omniORB does, so that the IPv4 address it
+publishes reaches it (asyncio alone would bind ``::`` to IPv6 only, and no host to two
+sockets with two different ports).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import struct
 
 __all__ = [
     "ANY_HOSTS",
+    "dual_stack_socket",
     "first_non_loopback_address",
     "parse_endpoint",
     "publish_host",
@@ -24,6 +30,9 @@ __all__ = [
 
 #: bind addresses meaning "all interfaces"
 ANY_HOSTS = frozenset(("", "0.0.0.0", "::", "[::]"))
+
+#: bind addresses meaning "all interfaces, IPv6 included"
+_ANY_V6_HOSTS = frozenset(("", "::", "[::]"))
 
 _SIOCGIFADDR = 0x8915  # Linux ioctl: an interface's IPv4 address
 
@@ -94,3 +103,15 @@ def publish_host(bind_host: str, published: str | None = None) -> str:
     if bind_host not in ANY_HOSTS:
         return bind_host
     return first_non_loopback_address() or "127.0.0.1"
+
+
+def dual_stack_socket(bind_host: str, port: int) -> socket.socket | None:
+    """A listening socket on all interfaces, IPv4 and IPv6, for a server bound to ``::``
+    or no host (no host without IPv6: IPv4 only); None for any other ``bind_host``."""
+    if bind_host not in _ANY_V6_HOSTS:
+        return None
+    if socket.has_dualstack_ipv6():
+        return socket.create_server(("::", port), family=socket.AF_INET6, dualstack_ipv6=True)
+    if not bind_host:
+        return socket.create_server(("0.0.0.0", port))
+    return None

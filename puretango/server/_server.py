@@ -50,7 +50,7 @@ from ._admin import DServer
 from ._database import DatabaseAccess
 from ._handlers import HANDLERS
 from ._model import Device
-from ._publish import publish_host
+from ._publish import dual_stack_socket, publish_host
 from ._servant import ClientInfo, DeviceServant, MultiDevFailed
 from ._startup import (
     MEMORIZED_PROPERTY,
@@ -138,9 +138,9 @@ class DeviceServer:
             await self._add(cls(name, props, server=self), cls.__name__)
         for servant in self.device_servants():
             await servant.user_call(servant.device.initialize_dynamic_attributes)
-        self._server = await self.loop.create_server(
-            lambda: _ServerProtocol(self), self.host, self.port
-        )
+        sock = dual_stack_socket(self.host, self.port)
+        where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
+        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
         self.port = self._server.sockets[0].getsockname()[1]
         if self.database is not None:
             names = [s.name for s in self.device_servants()] + [self.admin_name]

@@ -3,13 +3,16 @@ endpoint, else the endpoint's host, else the first non-loopback address)."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import pytest
 
 from puretango.giop import IOR
 from puretango.server import _publish
 from puretango.server._cli import _endpoint, _parse_args, _published
-from puretango.server._publish import parse_endpoint, publish_host
-from puretango.server._server import DeviceServer
+from puretango.server._publish import dual_stack_socket, parse_endpoint, publish_host
+from puretango.server._server import DeviceServer, server_in_thread
 
 
 @pytest.mark.parametrize(
@@ -87,3 +90,25 @@ def test_ior_carries_the_published_address(monkeypatch: pytest.MonkeyPatch) -> N
         "srv", "1", [], "0.0.0.0", 4321, published_host="pub.example", published_port=9
     )
     assert _ior_address(server) == ("pub.example", 9)
+
+
+@pytest.mark.skipif(not socket.has_dualstack_ipv6(), reason="no dual-stack IPv6 here")
+@pytest.mark.parametrize("host", ["::", ""])
+def test_all_interfaces_by_ipv6_or_no_host_listen_on_ipv4_too(host: str) -> None:
+    """The IPv4 address a server bound to ``::`` (or no host) publishes reaches it, on the
+    one port it publishes (asyncio alone: IPv6 only, or two sockets on two ports)."""
+    server = DeviceServer("srv", "1", [], host, 0)
+    thread, _ = server_in_thread(server)
+    try:
+        assert isinstance(server._server, asyncio.Server) and len(server._server.sockets) == 1
+        for address in ("127.0.0.1", "::1"):
+            with socket.create_connection((address, server.port), timeout=5):
+                pass
+    finally:
+        server.request_stop()
+        thread.join(10)
+
+
+def test_only_all_interfaces_by_ipv6_or_no_host_get_a_dual_stack_socket() -> None:
+    for host in ("0.0.0.0", "127.0.0.1", "localhost"):
+        assert dual_stack_socket(host, 0) is None
