@@ -20,15 +20,15 @@ import collections
 import datetime
 import inspect
 import socket
+import time
 import traceback
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
 from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
 from .._version import __version__
+from ..giop._cdr import lazy_numpy
 from ..idl import DEVICE_REPO_IDS, UnionValue
 from ..idl import types as t
 from ..idl._enums import (
@@ -65,8 +65,12 @@ from ._values import (
     union_to_written_value,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+
     from ._handlers import Handler
+else:
+    np = lazy_numpy.bind(globals())
 
 __all__ = ["DeviceServant", "ServerContext", "ClientInfo", "MultiDevFailed", "python_error"]
 
@@ -182,7 +186,10 @@ class DeviceServant:
         self.bridge = UserCodeBridge(server.executor, threaded)
         #: run device code (the bridge's :meth:`~._bridge.UserCodeBridge.call`)
         self.user_call = self.bridge.call
-        self.black_box: collections.deque[str] = collections.deque(maxlen=50)
+        #: (time, operation, detail, client) of the last requests, newest first
+        self.black_box: collections.deque[tuple[float, str, str, ClientInfo]] = collections.deque(
+            maxlen=50
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -247,9 +254,14 @@ class DeviceServant:
     # -- dispatch ------------------------------------------------------------------------------
 
     def record(self, operation: str, client: ClientInfo, detail: str = "") -> None:
-        stamp = datetime.datetime.now().strftime("%d/%m/%Y %H:%M:%S:%f")[:-4]
+        """Note a request in the black box (formatted only when the black box is read)."""
+        self.black_box.appendleft((time.time(), operation, detail, client))
+
+    @staticmethod
+    def _black_box_line(when: float, operation: str, detail: str, client: ClientInfo) -> str:
+        stamp = datetime.datetime.fromtimestamp(when).strftime("%d/%m/%Y %H:%M:%S:%f")[:-4]
         extra = f" ({detail})" if detail else ""
-        self.black_box.appendleft(f"{stamp} : Operation {operation}{extra} {client.describe()}")
+        return f"{stamp} : Operation {operation}{extra} {client.describe()}"
 
     async def invoke(self, handler: Handler, args: list[Any], client: ClientInfo) -> Any:
         """Run one operation (its handler record from :data:`._handlers.HANDLERS`)."""
@@ -298,7 +310,7 @@ class DeviceServant:
                     "API_BlackBoxArgument", f"Cannot get black box for {n} requests", "black_box"
                 )
             )
-        entries = list(self.black_box)[:n]
+        entries = [self._black_box_line(*e) for e in list(self.black_box)[:n]]
         if not entries:
             raise DevFailed(
                 make_error("API_BlackBoxEmpty", "Nothing stored yet in black-box", "black_box")

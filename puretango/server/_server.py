@@ -59,6 +59,7 @@ from ._startup import (
     memorized_strings,
     restore_memorized,
 )
+from ._values import PreparedReply
 
 __all__ = ["DeviceServer", "server_in_thread"]
 
@@ -264,6 +265,8 @@ class DeviceServer:
         except Exception:  # noqa: BLE001 - a bug of ours must not take the server down
             log.exception("internal error while serving %s on %s", request.operation, servant.name)
             return _system("UNKNOWN")
+        if isinstance(result, PreparedReply):
+            return ReplyStatus.NO_EXCEPTION, result.write
         write_result = op.result.write
         return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
 
