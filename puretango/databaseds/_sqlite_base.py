@@ -14,7 +14,11 @@ consistent snapshot for a multi-statement answer).
 Rule 3: durability: WAL with ``synchronous=FULL``; a commit is on disk before the command
 answers, so a ``kill -9`` loses nothing a client was told is done.
 
-Rule 4: values only ever reach SQL as parameters; table and column names come from this
+Rule 4: every write transaction moves :meth:`SqliteBase.generation` on, at its start and
+at its end (the Database server is the only writer of its file): a reply computed while the
+generation stayed the same, with no write in progress, is still right while it stays so.
+
+Rule 5: values only ever reach SQL as parameters; table and column names come from this
 back-end's constants. Tango wildcards become ``LIKE ... ESCAPE '\\'`` patterns by
 :func:`like_pattern`.
 """
@@ -61,6 +65,8 @@ class SqliteBase:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        #: (generation, writes in progress), replaced whole under ``_lock`` (read without it)
+        self._writes: tuple[int, int] = (0, 0)
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         with self._write("create"):
@@ -108,8 +114,25 @@ class SqliteBase:
                 raise self._sql_error(exc, origin) from None
             raise
 
-    def _write(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return self._tx("BEGIN IMMEDIATE", origin)
+    @contextlib.contextmanager
+    def _write(self, origin: str) -> Iterator[sqlite3.Connection]:
+        self._moved(+1)
+        try:
+            with self._tx("BEGIN IMMEDIATE", origin) as conn:
+                yield conn
+        finally:
+            self._moved(-1)
+
+    def _moved(self, writing: int) -> None:
+        with self._lock:
+            generation, writes = self._writes
+            self._writes = (generation + 1, writes + writing)
+
+    def generation(self) -> int | None:
+        """A number that changes with every write transaction (at its start and its end);
+        None while one is in progress."""
+        generation, writes = self._writes
+        return None if writes else generation
 
     def _read(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._tx("BEGIN", origin)
