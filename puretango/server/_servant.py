@@ -161,26 +161,13 @@ class DeviceServant:
         self.commands.setdefault(
             "init", CmdRuntime("Init", CmdArgType.DevVoid, CmdArgType.DevVoid, self._init_command)
         )
-        self.commands.setdefault(
-            "state",
-            CmdRuntime(
-                "State",
-                CmdArgType.DevVoid,
-                CmdArgType.DevState,
-                self._state,
-                doc_out="Device state",
-            ),
+        void = CmdArgType.DevVoid
+        state = CmdRuntime("State", void, CmdArgType.DevState, self._state, doc_out="Device state")
+        status = CmdRuntime(
+            "Status", void, CmdArgType.DevString, self._status, doc_out="Device status"
         )
-        self.commands.setdefault(
-            "status",
-            CmdRuntime(
-                "Status",
-                CmdArgType.DevVoid,
-                CmdArgType.DevString,
-                self._status,
-                doc_out="Device status",
-            ),
-        )
+        self.commands.setdefault("state", state)
+        self.commands.setdefault("status", status)
         #: sync devices run each operation on a worker thread, serialised per device
         threaded = getattr(cls, "green_mode", None) != GreenMode.Asyncio
         self.bridge = UserCodeBridge(server.executor, threaded)

@@ -303,6 +303,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self.client_host = "unknown"
         self.tasks: set[asyncio.Task[None]] = set()
         self._idle_handle: asyncio.TimerHandle | None = None
+        self._last_request = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -318,20 +319,28 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self._arm_idle_timer()
 
     def _arm_idle_timer(self) -> None:
-        if self._idle_handle is not None:
-            self._idle_handle.cancel()
-            self._idle_handle = None
+        """Note a request: the connection is idle ``idle_timeout`` seconds after the last
+        one. One timer per connection, moved on only when it fires (not per request)."""
         timeout = self.server.idle_timeout
-        if timeout is not None and self.transport is not None:
-            self._idle_handle = asyncio.get_running_loop().call_later(timeout, self._idle)
+        if timeout is None or self.transport is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._last_request = loop.time()
+        if self._idle_handle is None:
+            self._idle_handle = loop.call_later(timeout, self._idle)
 
     def _idle(self) -> None:
         """No request for ``idle_timeout`` seconds: say goodbye the GIOP way and close."""
         self._idle_handle = None
-        if self.tasks:
-            self._arm_idle_timer()  # a request is still being served: not idle
+        timeout = self.server.idle_timeout
+        if timeout is None or self.transport is None:
             return
-        if self.transport is not None and not self.transport.is_closing():
+        loop = asyncio.get_running_loop()
+        left = self._last_request + timeout - loop.time()
+        if self.tasks or left > 0:  # a request is being served, or came since: not idle
+            self._idle_handle = loop.call_later(left if left > 0 else timeout, self._idle)
+            return
+        if not self.transport.is_closing():
             self._write(self.conn.close())
             self._close()
 
