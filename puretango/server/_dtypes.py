@@ -15,7 +15,14 @@ if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on 
 else:
     np = lazy_numpy.bind(globals())
 
-__all__ = ["to_tango_type", "attribute_type", "command_type", "SCALAR_TO_ARRAY", "is_ndarray"]
+__all__ = [
+    "to_tango_type",
+    "attribute_type",
+    "command_type",
+    "SCALAR_TO_ARRAY",
+    "is_ndarray",
+    "numpy_version",
+]
 
 _C = CmdArgType
 
@@ -71,6 +78,20 @@ def _by_numpy_type() -> dict[Any, CmdArgType]:
         np.uint64: _C.DevULong64,
         np.bool_: _C.DevBoolean,
     }
+
+
+@functools.cache
+def numpy_version() -> str:
+    """numpy's version, read from its installed metadata unless it is already imported."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        return str(numpy.__version__)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("numpy")
+    except PackageNotFoundError:
+        return "?"
 
 
 def is_ndarray(value: object) -> bool:

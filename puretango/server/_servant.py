@@ -44,6 +44,7 @@ from ..idl._enums import (
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
 from ._downgrade import cmd_info_1, downgrade, value_3
+from ._dtypes import numpy_version
 from ._model import Device
 from ._runtime import (
     AttrRuntime,
@@ -320,7 +321,7 @@ class DeviceServant:
         return t.DevInfo_3(dev_type=self.class_name, **self._info_fields())
 
     async def _op_info_6(self, args: list[Any], client: ClientInfo) -> Any:
-        versions = {"puretango": __version__, "idl": _IDL_VERSION, "NumPy": np.__version__}
+        versions = {"puretango": __version__, "idl": _IDL_VERSION, "NumPy": numpy_version()}
         return t.DevInfo_6(
             dev_type=self.class_name,
             version_info=[t.DevInfoVersion(key=k, value=v) for k, v in sorted(versions.items())],
