@@ -8,8 +8,9 @@ another (``busy_timeout``) instead of failing. A single connection behind a lock
 every read wait for each write's fsync.
 
 Rule 2: one call, one transaction: ``BEGIN IMMEDIATE`` for writes (takes the write lock
-first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads (one
-consistent snapshot for a multi-statement answer).
+first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads of several
+statements (one consistent snapshot for the answer); a read of one statement is one by
+itself (:meth:`SqliteBase._select`).
 
 Rule 3: durability: WAL with ``synchronous=FULL``; a commit is on disk before the command
 answers, so a ``kill -9`` loses nothing a client was told is done.
@@ -141,6 +142,13 @@ class SqliteBase:
     def _sql_error(exc: sqlite3.Error, origin: str) -> Exception:
         return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
 
+    def _select(self, sql: str, params: Sequence[object], origin: str) -> list[sqlite3.Row]:
+        """The rows of one SELECT: one statement is one consistent read by itself (no
+        BEGIN ... COMMIT around it)."""
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._sql_error(exc, origin) from None
+
     def _column(self, sql: str, params: Sequence[object], origin: str) -> list[str]:
-        with self._read(origin) as conn:
-            return [str(row[0]) for row in conn.execute(sql, params)]
+        return [str(row[0]) for row in self._select(sql, params, origin)]
