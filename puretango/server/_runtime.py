@@ -152,17 +152,22 @@ class CmdRuntime:
         self.name, self.in_type, self.out_type = name, in_type, out_type
         self.call, self.allowed = call, allowed
         self.doc_in, self.doc_out, self.level = doc_in, doc_out, level
+        self._info_2: Any = None
 
     def info_2(self) -> Any:
-        return t.DevCmdInfo_2(
-            cmd_name=self.name,
-            level=self.level,
-            cmd_tag=0,
-            in_type=int(self.in_type),
-            out_type=int(self.out_type),
-            in_type_desc=self.doc_in,
-            out_type_desc=self.doc_out,
-        )
+        """The command's ``DevCmdInfo_2`` (built once: a command does not change; callers
+        only read it)."""
+        if self._info_2 is None:
+            self._info_2 = t.DevCmdInfo_2(
+                cmd_name=self.name,
+                level=self.level,
+                cmd_tag=0,
+                in_type=int(self.in_type),
+                out_type=int(self.out_type),
+                in_type_desc=self.doc_in,
+                out_type_desc=self.doc_out,
+            )
+        return self._info_2
 
 
 def check_write_limits(attr: AttrRuntime, union: UnionValue) -> None:
