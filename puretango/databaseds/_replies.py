@@ -32,10 +32,12 @@ class EncodedReply(PreparedReply):
     """A command result encoded by ``encode(enc, value)``, kept per (byte order, position
     modulo 8) so that the bytes are exactly what encoding in place would give."""
 
-    __slots__ = ("value", "_encode", "_wire")
+    __slots__ = ("value", "size", "_encode", "_wire")
 
-    def __init__(self, encode: Callable[[CdrEncoder, Any], None], value: Any) -> None:
+    def __init__(self, encode: Callable[[CdrEncoder, Any], None], value: Any, size: int) -> None:
         self.value = value
+        #: about how many bytes the value and one encoding of it take
+        self.size = size
         self._encode = encode
         self._wire: dict[tuple[bool, int], bytes] = {}
 
@@ -68,39 +70,53 @@ def _write_long_strings(enc: CdrEncoder, value: tuple[Sequence[int], Sequence[st
     enc.write_string_sequence(strings)
 
 
+def _size(strings: Sequence[str]) -> int:
+    return 2 * sum(len(v) + 60 for v in strings) + 200
+
+
 def string_reply(value: str) -> EncodedReply:
     """A ``DevString`` result."""
-    return EncodedReply(_write_string, value)
+    return EncodedReply(_write_string, value, _size([value]))
 
 
 def strings_reply(values: Sequence[str]) -> EncodedReply:
     """A ``DevVarStringArray`` result."""
-    return EncodedReply(_write_strings, list(values))
+    values = list(values)
+    return EncodedReply(_write_strings, values, _size(values))
 
 
 def long_strings_reply(longs: Sequence[int], strings: Sequence[str]) -> EncodedReply:
     """A ``DevVarLongStringArray`` result."""
-    return EncodedReply(_write_long_strings, (list(longs), list(strings)))
+    strings = list(strings)
+    return EncodedReply(_write_long_strings, (list(longs), strings), _size(strings) + len(longs))
 
 
 class ReplyCache:
-    """Read replies by (command, argument), valid for one store generation (Rule 2)."""
+    """Read replies by (command, argument), valid for one store generation (Rule 2), at
+    most ``budget`` bytes of them (about); a reply above ``budget // 16`` is not kept."""
 
-    def __init__(self, limit: int = 4096) -> None:
-        self.limit = limit
+    def __init__(self, budget: int = 8 << 20) -> None:
+        self.budget = budget
+        self._used = 0
         self._generation: int | None = None
         self._entries: dict[Hashable, EncodedReply] = {}
 
     def get(self, generation: int, key: Hashable) -> EncodedReply | None:
         if generation != self._generation:
-            self._entries.clear()
+            self._clear()
             self._generation = generation
             return None
         return self._entries.get(key)
 
     def put(self, generation: int, key: Hashable, reply: EncodedReply) -> None:
-        if generation != self._generation:
+        if generation != self._generation or reply.size > self.budget // 16:
             return
-        if len(self._entries) >= self.limit:
-            self._entries.clear()
+        if self._used + reply.size > self.budget:
+            self._clear()
+        old = self._entries.pop(key, None)
+        self._used += reply.size - (old.size if old is not None else 0)
         self._entries[key] = reply
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._used = 0

@@ -161,3 +161,19 @@ def test_encoded_replies_are_the_any_encoded_in_place(little: bool, offset: int)
         write_any(theirs, expected)
         write_any(theirs, expected)
         assert ours.getvalue() == theirs.getvalue()
+
+
+def test_the_reply_cache_keeps_to_its_budget() -> None:
+    from puretango.databaseds._replies import ReplyCache
+
+    cache = ReplyCache(budget=100_000)
+    big = strings_reply(["x" * 10_000])  # above budget // 16: never kept
+    assert cache.get(1, "big") is None
+    cache.put(1, "big", big)
+    assert cache.get(1, "big") is None
+    for i in range(200):
+        cache.put(1, i, strings_reply([str(i)]))
+        assert cache.get(1, i) is not None
+    assert cache._used <= cache.budget
+    assert cache.get(2, 199) is None  # a new generation drops everything
+    assert cache._used == 0
