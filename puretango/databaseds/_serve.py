@@ -33,6 +33,9 @@ DATABASE_KEY = b"database"
 class DatabaseServer(DeviceServer):
     """The Database device server, on ``store``."""
 
+    #: the DataBase device's reads complete without waiting (on the loop, often cached)
+    eager_requests = True
+
     def __init__(
         self,
         store: Store,
