@@ -2,10 +2,11 @@
 Tango's schema, :mod:`._schema`) and runs transactions; :func:`like_pattern` turns Tango
 wildcards into LIKE patterns. The rules of the whole back-end:
 
-Rule 1: one connection per thread. The server runs commands on a pool of worker threads;
-with WAL, readers on their own connections never wait for a writer, and a writer waits for
-another (``busy_timeout``) instead of failing. A single connection behind a lock would make
-every read wait for each write's fsync.
+Rule 1: one connection per thread. The server reads on its event loop's thread and writes
+on one worker thread; with WAL, readers on their own connections never wait for a writer,
+and a writer of another thread or process waits for the current one (``busy_timeout``)
+instead of failing. A single connection behind a lock would make every read wait for each
+write's fsync.
 
 Rule 2: one call, one transaction: ``BEGIN IMMEDIATE`` for writes (takes the write lock
 first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads of several

@@ -7,7 +7,8 @@ memorized set points and unexports itself when it stops (the steps are in
 
 Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
 :class:`GiopConnection`; each Request becomes a task, so a slow device never delays
-another device's replies on the same connection.
+another device's replies on the same connection (with :attr:`DeviceServer.eager_requests`,
+a request first runs at once and becomes a task only if it waits).
 
 Rule 2: nothing a client sends can stop the server. Malformed GIOP closes that one
 connection (after a MessageError); an unknown key is OBJECT_NOT_EXIST, an unknown
