@@ -16,6 +16,7 @@ from puretango.databaseds import EmbeddedDatabase
 from puretango.databaseds._replies import long_strings_reply, string_reply, strings_reply
 from puretango.giop import (
     NEED_DATA,
+    Body,
     CdrEncoder,
     GiopConnection,
     Reply,
@@ -61,8 +62,8 @@ class RawClient:
             elif isinstance(event, Reply) and event.request_id == request_id:
                 break
         assert event.status is ReplyStatus.NO_EXCEPTION, (command, event.status)
-        result = read_any(event.body.decoder())
-        return any_to_python(result)
+        assert isinstance(event.body, Body)
+        return any_to_python(read_any(event.body.decoder()))
 
     def close(self) -> None:
         self.sock.close()
