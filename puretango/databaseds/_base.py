@@ -1,6 +1,7 @@
 """What every command of the DataBase device shares: where the store is, how a store call
-runs (on the Database server's worker threads, off the event loop), and how a malformed
-argument array becomes ``DevFailed(DB_IncorrectArguments)`` instead of anything worse.
+runs (on the Database server's worker threads, off the event loop), how a read reply is
+served from the cache (:mod:`._replies`), and how a malformed argument array becomes
+``DevFailed(DB_IncorrectArguments)`` instead of anything worse.
 
 The device is an asyncio-mode device: requests are not serialised by a device lock (the
 store is safe with concurrent callers). A command that writes is one hop to a worker thread
@@ -11,12 +12,13 @@ allows it (SQLite reads of indexed rows take microseconds, less than the hop).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from .._dbformat import DbFormatError
 from ..idl._enums import DevState, GreenMode
 from ..server import Device
+from ._replies import EncodedReply, ReplyCache
 from ._store import INCORRECT_ARGUMENTS, Store, db_error
 
 __all__ = ["DbDeviceBase", "DB_CLASS_NAME"]
@@ -34,6 +36,7 @@ class DbDeviceBase(Device):
 
     async def init_device(self) -> None:
         await super().init_device()
+        self.replies = ReplyCache()
         self.set_state(DevState.ON)
 
     @property
@@ -53,6 +56,22 @@ class DbDeviceBase(Device):
         if self.store.inline_reads:
             return fn(*args)
         return await self.run(fn, *args)
+
+    async def cached(
+        self, key: Hashable, compute: Callable[[], Awaitable[EncodedReply]]
+    ) -> EncodedReply:
+        """The reply of a read command for ``key`` (command and argument): from the cache
+        while the store's generation is unchanged, else computed (and kept if no write
+        started or ended meanwhile)."""
+        generation = self.store.generation()
+        if generation is None:
+            return await compute()
+        reply = self.replies.get(generation, key)
+        if reply is None:
+            reply = await compute()
+            if self.store.generation() == generation:
+                self.replies.put(generation, key, reply)
+        return reply
 
     @staticmethod
     def need(argin: Sequence[str], n: int, command: str, what: str) -> list[str]:

@@ -13,6 +13,7 @@ from .._errors import DevFailed
 from ..idl._enums import CmdArgType
 from ..server import attribute, command
 from ._properties import PropertyCommands
+from ._replies import EncodedReply, long_strings_reply, strings_reply
 from ._store import DEVICE_NOT_DEFINED, INCORRECT_ARGUMENTS, ServerInfo, db_error
 
 __all__ = ["DataBase"]
@@ -82,15 +83,18 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_LSA)
     async def DbImportDevice(self, name: str) -> Any:
-        record = await self.query(self.store.import_device, name)
-        return list(record.to_long_string())
+        async def compute() -> EncodedReply:
+            record = await self.query(self.store.import_device, name)
+            return long_strings_reply(*record.to_long_string())
+
+        return await self.cached(("DbImportDevice", name), compute)
 
     @command(dtype_in=_S, dtype_out=_LSA)
     async def DbGetDeviceInfo(self, name: str) -> Any:
         info = await self.query(self.store.device_info, name)
         r = info.record
         strings = [r.name, r.ior, r.version, r.server, r.host, info.started, info.stopped]
-        return [[int(r.exported), r.pid], [*strings, r.class_name]]
+        return long_strings_reply([int(r.exported), r.pid], [*strings, r.class_name])
 
     @command(dtype_in=_S, dtype_out=_S)
     async def DbGetClassForDevice(self, device: str) -> str:
@@ -104,9 +108,13 @@ class DataBase(PropertyCommands):
 
     # -- lists ------------------------------------------------------------------------------------
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetDeviceList(self, argin: list[str]) -> list[str]:
-        args = self.need(argin, 2, "DbGetDeviceList", "server name, class name")
-        return await self.query(self.store.devices_of, args[0], args[1])
+    async def DbGetDeviceList(self, argin: list[str]) -> Any:
+        server, class_name = self.need(argin, 2, "DbGetDeviceList", "server name, class name")[:2]
+
+        async def compute() -> EncodedReply:
+            return strings_reply(await self.query(self.store.devices_of, server, class_name))
+
+        return await self.cached(("DbGetDeviceList", server, class_name), compute)
 
     @command(dtype_in=_S, dtype_out=_SA)
     async def DbGetDeviceClassList(self, server: str) -> list[str]:

@@ -18,6 +18,7 @@ from .._dbformat import (
 )
 from ..server import command
 from ._base import DbDeviceBase
+from ._replies import EncodedReply, strings_reply
 from ._store import AttributeKind, HistoryEntry, PropertyKind
 
 __all__ = ["PropertyCommands"]
@@ -40,10 +41,14 @@ class PropertyCommands(DbDeviceBase):
     """Property and attribute-property commands (a base class of ``DataBase``)."""
 
     # -- device, class and free-object properties ------------------------------------------------
-    async def _get(self, kind: PropertyKind, argin: list[str], command: str) -> list[str]:
+    async def _get(self, kind: PropertyKind, argin: list[str], command: str) -> EncodedReply:
         args = self.need(argin, 1, command, "object name, property names")
-        found = await self.query(self.store.get_properties, kind, args[0], args[1:])
-        return pack_properties(args[0], dict(found), reply=True)
+
+        async def compute() -> EncodedReply:
+            found = await self.query(self.store.get_properties, kind, args[0], args[1:])
+            return strings_reply(pack_properties(args[0], dict(found), reply=True))
+
+        return await self.cached((command, *args), compute)
 
     async def _put(self, kind: PropertyKind, argin: list[str], command: str) -> None:
         obj, props = self.unpack(unpack_properties, argin, command, reply=False)
@@ -62,7 +67,7 @@ class PropertyCommands(DbDeviceBase):
         return _history(entries, with_attribute=False)
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetDeviceProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetDeviceProperty(self, argin: list[str]) -> Any:
         return await self._get("device", argin, "DbGetDeviceProperty")
 
     @command(dtype_in=_SA)
@@ -83,7 +88,7 @@ class PropertyCommands(DbDeviceBase):
         return await self._hist("device", argin, "DbGetDevicePropertyHist")
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetClassProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetClassProperty(self, argin: list[str]) -> Any:
         return await self._get("class", argin, "DbGetClassProperty")
 
     @command(dtype_in=_SA)
@@ -103,7 +108,7 @@ class PropertyCommands(DbDeviceBase):
         return await self._hist("class", argin, "DbGetClassPropertyHist")
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetProperty(self, argin: list[str]) -> Any:
         return await self._get("object", argin, "DbGetProperty")
 
     @command(dtype_in=_SA)
@@ -134,17 +139,23 @@ class PropertyCommands(DbDeviceBase):
             self.store.get_attribute_properties, kind, args[0], args[1:]
         )
 
-    async def _get_attr2(self, kind: AttributeKind, argin: list[str], command: str) -> list[str]:
-        obj, found = await self._get_attr(kind, argin, command)
-        return pack_attribute_properties(obj, found)
+    async def _get_attr2(self, kind: AttributeKind, argin: list[str], command: str) -> Any:
+        async def compute() -> EncodedReply:
+            obj, found = await self._get_attr(kind, argin, command)
+            return strings_reply(pack_attribute_properties(obj, found))
 
-    async def _get_attr1(self, kind: AttributeKind, argin: list[str], command: str) -> list[str]:
-        obj, found = await self._get_attr(kind, argin, command)
-        single = {
-            attr: {name: (values[0] if values else "") for name, values in props.items()}
-            for attr, props in found.items()
-        }
-        return pack_attribute_properties_1(obj, single)
+        return await self.cached((command, *argin), compute)
+
+    async def _get_attr1(self, kind: AttributeKind, argin: list[str], command: str) -> Any:
+        async def compute() -> EncodedReply:
+            obj, found = await self._get_attr(kind, argin, command)
+            single = {
+                attr: {name: (values[0] if values else "") for name, values in props.items()}
+                for attr, props in found.items()
+            }
+            return strings_reply(pack_attribute_properties_1(obj, single))
+
+        return await self.cached((command, *argin), compute)
 
     async def _put_attr2(self, kind: AttributeKind, argin: list[str], command: str) -> None:
         obj, attrs = self.unpack(unpack_attribute_properties, argin, command)
@@ -170,11 +181,11 @@ class PropertyCommands(DbDeviceBase):
         return _history(entries, with_attribute=True)
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetDeviceAttributeProperty2(self, argin: list[str]) -> list[str]:
+    async def DbGetDeviceAttributeProperty2(self, argin: list[str]) -> Any:
         return await self._get_attr2("device", argin, "DbGetDeviceAttributeProperty2")
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetDeviceAttributeProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetDeviceAttributeProperty(self, argin: list[str]) -> Any:
         return await self._get_attr1("device", argin, "DbGetDeviceAttributeProperty")
 
     @command(dtype_in=_SA)
@@ -211,11 +222,11 @@ class PropertyCommands(DbDeviceBase):
         return await self._attr_hist("device", argin, "DbGetDeviceAttributePropertyHist")
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetClassAttributeProperty2(self, argin: list[str]) -> list[str]:
+    async def DbGetClassAttributeProperty2(self, argin: list[str]) -> Any:
         return await self._get_attr2("class", argin, "DbGetClassAttributeProperty2")
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetClassAttributeProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetClassAttributeProperty(self, argin: list[str]) -> Any:
         return await self._get_attr1("class", argin, "DbGetClassAttributeProperty")
 
     @command(dtype_in=_SA)
@@ -246,11 +257,11 @@ class PropertyCommands(DbDeviceBase):
 
     # -- pipe properties (Tango 9; the "2" layout of attribute properties) -------------------
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetDevicePipeProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetDevicePipeProperty(self, argin: list[str]) -> Any:
         return await self._get_attr2("device_pipe", argin, "DbGetDevicePipeProperty")
 
     @command(dtype_in=_SA, dtype_out=_SA)
-    async def DbGetClassPipeProperty(self, argin: list[str]) -> list[str]:
+    async def DbGetClassPipeProperty(self, argin: list[str]) -> Any:
         return await self._get_attr2("class_pipe", argin, "DbGetClassPipeProperty")
 
     @command(dtype_in=_SA)

@@ -33,6 +33,9 @@ DATABASE_KEY = b"database"
 class DatabaseServer(DeviceServer):
     """The Database device server, on ``store``."""
 
+    #: the DataBase device's reads complete without waiting (on the loop, often cached)
+    eager_requests = True
+
     def __init__(
         self,
         store: Store,
@@ -41,7 +44,7 @@ class DatabaseServer(DeviceServer):
         port: int = 10000,
         published_host: str | None = None,
         description: str = "",
-        store_workers: int = 8,
+        store_workers: int | None = None,
     ) -> None:
         self.db_name = f"sys/database/{instance}"
         super().__init__(
@@ -55,6 +58,10 @@ class DatabaseServer(DeviceServer):
         self.classes = {DB_CLASS_NAME: DataBase}
         self.store = store
         self.description = description
+        if store_workers is None:
+            # SQLite takes one writer at a time: more writer threads would only wait on its
+            # lock (sleeping in its busy handler); reads do not use the threads at all
+            store_workers = 1 if store.inline_reads else 8
         self.store_executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=store_workers, thread_name_prefix="puretango-db"
         )

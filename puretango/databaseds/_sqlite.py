@@ -175,16 +175,16 @@ class SqliteStore(SqlitePropertyTables):
                 "UPDATE device SET exported = 0, stopped = ? WHERE server = ?", (now(), server)
             )
 
-    def _device_row(self, conn: sqlite3.Connection, name: str, origin: str) -> tuple[object, ...]:
+    def _device_row(self, name: str, origin: str) -> tuple[object, ...]:
         columns = "name, exported, ior, version, pid, server, host, class, started, stopped"
-        row = conn.execute(f"SELECT {columns} FROM device WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            row = conn.execute(f"SELECT {columns} FROM device WHERE alias = ?", (name,)).fetchone()
-        if row is None:
+        rows = self._select(f"SELECT {columns} FROM device WHERE name = ?", (name,), origin)
+        if not rows:  # an alias (its device may change in between: either answer is right)
+            rows = self._select(f"SELECT {columns} FROM device WHERE alias = ?", (name,), origin)
+        if not rows:
             raise db_error(
                 DEVICE_NOT_DEFINED, f"device {name} not defined in the database !", origin
             )
-        return tuple(row)
+        return tuple(rows[0])
 
     @staticmethod
     def _record(name: str, row: tuple[object, ...]) -> DeviceImport:
@@ -205,15 +205,10 @@ class SqliteStore(SqlitePropertyTables):
         )
 
     def import_device(self, name: str) -> DeviceImport:
-        origin = "DataBase::ImportDevice()"
-        with self._read(origin) as conn:
-            row = self._device_row(conn, name, origin)
-        return self._record(name, row)
+        return self._record(name, self._device_row(name, "DataBase::ImportDevice()"))
 
     def device_info(self, name: str) -> DeviceInfo:
-        origin = "DataBase::GetDeviceInfo()"
-        with self._read(origin) as conn:
-            row = self._device_row(conn, name, origin)
+        row = self._device_row(name, "DataBase::GetDeviceInfo()")
         return DeviceInfo(self._record(name, row), _info_date(row[8]), _info_date(row[9]))
 
     def device_class(self, device: str) -> str:

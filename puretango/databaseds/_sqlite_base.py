@@ -2,19 +2,25 @@
 Tango's schema, :mod:`._schema`) and runs transactions; :func:`like_pattern` turns Tango
 wildcards into LIKE patterns. The rules of the whole back-end:
 
-Rule 1: one connection per thread. The server runs commands on a pool of worker threads;
-with WAL, readers on their own connections never wait for a writer, and a writer waits for
-another (``busy_timeout``) instead of failing. A single connection behind a lock would make
-every read wait for each write's fsync.
+Rule 1: one connection per thread. The server reads on its event loop's thread and writes
+on one worker thread; with WAL, readers on their own connections never wait for a writer,
+and a writer of another thread or process waits for the current one (``busy_timeout``)
+instead of failing. A single connection behind a lock would make every read wait for each
+write's fsync.
 
 Rule 2: one call, one transaction: ``BEGIN IMMEDIATE`` for writes (takes the write lock
-first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads (one
-consistent snapshot for a multi-statement answer).
+first, so two writers never deadlock upgrading a read lock), ``BEGIN`` for reads of several
+statements (one consistent snapshot for the answer); a read of one statement is one by
+itself (:meth:`SqliteBase._select`).
 
 Rule 3: durability: WAL with ``synchronous=FULL``; a commit is on disk before the command
 answers, so a ``kill -9`` loses nothing a client was told is done.
 
-Rule 4: values only ever reach SQL as parameters; table and column names come from this
+Rule 4: every write transaction moves :meth:`SqliteBase.generation` on, at its start and
+at its end (the Database server is the only writer of its file): a reply computed while the
+generation stayed the same, with no write in progress, is still right while it stays so.
+
+Rule 5: values only ever reach SQL as parameters; table and column names come from this
 back-end's constants. Tango wildcards become ``LIKE ... ESCAPE '\\'`` patterns by
 :func:`like_pattern`.
 """
@@ -61,6 +67,8 @@ class SqliteBase:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        #: (generation, writes in progress), replaced whole under ``_lock`` (read without it)
+        self._writes: tuple[int, int] = (0, 0)
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         with self._write("create"):
@@ -108,8 +116,25 @@ class SqliteBase:
                 raise self._sql_error(exc, origin) from None
             raise
 
-    def _write(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return self._tx("BEGIN IMMEDIATE", origin)
+    @contextlib.contextmanager
+    def _write(self, origin: str) -> Iterator[sqlite3.Connection]:
+        self._moved(+1)
+        try:
+            with self._tx("BEGIN IMMEDIATE", origin) as conn:
+                yield conn
+        finally:
+            self._moved(-1)
+
+    def _moved(self, writing: int) -> None:
+        with self._lock:
+            generation, writes = self._writes
+            self._writes = (generation + 1, writes + writing)
+
+    def generation(self) -> int | None:
+        """A number that changes with every write transaction (at its start and its end);
+        None while one is in progress."""
+        generation, writes = self._writes
+        return None if writes else generation
 
     def _read(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._tx("BEGIN", origin)
@@ -118,6 +143,13 @@ class SqliteBase:
     def _sql_error(exc: sqlite3.Error, origin: str) -> Exception:
         return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
 
+    def _select(self, sql: str, params: Sequence[object], origin: str) -> list[sqlite3.Row]:
+        """The rows of one SELECT: one statement is one consistent read by itself (no
+        BEGIN ... COMMIT around it)."""
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._sql_error(exc, origin) from None
+
     def _column(self, sql: str, params: Sequence[object], origin: str) -> list[str]:
-        with self._read(origin) as conn:
-            return [str(row[0]) for row in conn.execute(sql, params)]
+        return [str(row[0]) for row in self._select(sql, params, origin)]

@@ -13,6 +13,12 @@ from ._store import AttributeKind, HistoryEntry, PropertyKind
 
 __all__ = ["SqlitePropertyTables", "HISTORY_DEPTH"]
 
+#: SQLite's NOCASE: ASCII letters only fold to lower case
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+#: names asked in one query at most (SQLite's older limit on parameters is 999)
+_MAX_NAMES = 900
+
 #: property changes kept per property in the *_hist tables (the C++ default historyDepth)
 HISTORY_DEPTH = 10
 
@@ -63,19 +69,36 @@ class SqlitePropertyTables(SqliteBase):
         self, kind: PropertyKind, obj: str, names: Sequence[str]
     ) -> list[tuple[str, list[str]]]:
         table, owner, _, _ = _PROPERTY_TABLES[kind]
-        result: list[tuple[str, list[str]]] = []
-        with self._read(f"DataBase::DbGet{kind.capitalize()}Property()") as conn:
-            for name in names:
-                if "*" in name:
-                    where, key = f"name {LIKE}", like_pattern(name)
-                else:
-                    where, key = "name = ?", name
-                rows = conn.execute(
-                    f"SELECT value FROM {table} WHERE {owner} = ? AND {where} ORDER BY name, count",
-                    (obj, key),
-                ).fetchall()
-                result.append((name, ["" if r[0] is None else str(r[0]) for r in rows]))
-        return result
+        origin = f"DataBase::DbGet{kind.capitalize()}Property()"
+        plain = [name for name in names if "*" not in name]
+        if len(plain) < len(names) or len(plain) > _MAX_NAMES:  # one query per name instead
+            with self._read(origin) as conn:
+                return [(name, self._values(conn, table, owner, obj, name)) for name in names]
+        # no wildcard: one query for every name, rows grouped as the NOCASE column matches
+        marks = ", ".join("?" * len(plain))
+        found: dict[str, list[str]] = {}
+        for name, value in self._select(
+            f"SELECT name, value FROM {table} WHERE {owner} = ? AND name IN ({marks})"
+            " ORDER BY name, count",
+            (obj, *plain),
+            origin,
+        ):
+            found.setdefault(str(name).translate(_ASCII_LOWER), []).append(
+                "" if value is None else str(value)
+            )
+        return [(name, list(found.get(name.translate(_ASCII_LOWER), ()))) for name in names]
+
+    @staticmethod
+    def _values(conn: sqlite3.Connection, table: str, owner: str, obj: str, name: str) -> list[str]:
+        if "*" in name:
+            where, key = f"name {LIKE}", like_pattern(name)
+        else:
+            where, key = "name = ?", name
+        rows = conn.execute(
+            f"SELECT value FROM {table} WHERE {owner} = ? AND {where} ORDER BY name, count",
+            (obj, key),
+        ).fetchall()
+        return ["" if r[0] is None else str(r[0]) for r in rows]
 
     @staticmethod
     def _next_id(conn: sqlite3.Connection, counter: str) -> int:

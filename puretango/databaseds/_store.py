@@ -94,6 +94,13 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def generation(self) -> int | None:
+        """A number that changes whenever the stored data may change: every write
+        transaction moves it on at its start and at its end. None while a write is in
+        progress, and always None where writers other than this store exist: a read reply
+        computed under one generation may be served again while it is unchanged."""
+        ...
+
     # -- servers and devices -----------------------------------------------------------------
     def add_server(self, server: str, devices: Sequence[tuple[str, str]]) -> None: ...
     def add_device(self, server: str, device: str, class_name: str) -> None: ...

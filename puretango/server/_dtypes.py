@@ -3,13 +3,26 @@ accept, mapped to a Tango type and data format."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import sys
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from ..giop._cdr import lazy_numpy
 from ..idl._enums import AttrDataFormat, CmdArgType, DevState
 
-__all__ = ["to_tango_type", "attribute_type", "command_type", "SCALAR_TO_ARRAY"]
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
+
+__all__ = [
+    "to_tango_type",
+    "attribute_type",
+    "command_type",
+    "SCALAR_TO_ARRAY",
+    "is_ndarray",
+    "numpy_version",
+]
 
 _C = CmdArgType
 
@@ -46,17 +59,46 @@ _BY_OBJECT: dict[Any, CmdArgType] = {
     bytes: _C.DevEncoded,
     bytearray: _C.DevEncoded,
     DevState: _C.DevState,
-    np.float64: _C.DevDouble,
-    np.float32: _C.DevFloat,
-    np.int64: _C.DevLong64,
-    np.int32: _C.DevLong,
-    np.int16: _C.DevShort,
-    np.uint8: _C.DevUChar,
-    np.uint16: _C.DevUShort,
-    np.uint32: _C.DevULong,
-    np.uint64: _C.DevULong64,
-    np.bool_: _C.DevBoolean,
 }
+
+
+@functools.cache
+def _by_numpy_type() -> dict[Any, CmdArgType]:
+    """numpy's scalar types (built on first use: a server that never meets numpy never
+    imports it)."""
+    return {
+        np.float64: _C.DevDouble,
+        np.float32: _C.DevFloat,
+        np.int64: _C.DevLong64,
+        np.int32: _C.DevLong,
+        np.int16: _C.DevShort,
+        np.uint8: _C.DevUChar,
+        np.uint16: _C.DevUShort,
+        np.uint32: _C.DevULong,
+        np.uint64: _C.DevULong64,
+        np.bool_: _C.DevBoolean,
+    }
+
+
+@functools.cache
+def numpy_version() -> str:
+    """numpy's version, read from its installed metadata unless it is already imported."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        return str(numpy.__version__)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("numpy")
+    except PackageNotFoundError:
+        return "?"
+
+
+def is_ndarray(value: object) -> bool:
+    """``isinstance(value, numpy.ndarray)`` without importing numpy (no numpy, no array)."""
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.ndarray)
+
 
 #: scalar command type -> the array command type of the same element
 SCALAR_TO_ARRAY = {
@@ -94,7 +136,7 @@ def to_tango_type(dtype: Any) -> CmdArgType:
     if dtype in _BY_OBJECT:
         return _BY_OBJECT[dtype]
     try:
-        return _BY_OBJECT[np.dtype(dtype).type]
+        return _by_numpy_type()[np.dtype(dtype).type]
     except (TypeError, KeyError):
         raise TypeError(f"unknown Tango data type {dtype!r}") from None
 

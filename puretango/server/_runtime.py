@@ -13,12 +13,11 @@ runs user code or knows about GIOP.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
+from ..giop._cdr import lazy_numpy
 from ..idl import UnionValue
 from ..idl import types as t
 from ..idl._enums import (
@@ -29,8 +28,15 @@ from ..idl._enums import (
     DevState,
     DispLevel,
 )
+from ._dtypes import is_ndarray
 from ._model import attribute
 from ._values import no_data_value, now, read_value_to_union
+
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
+
 
 __all__ = [
     "AttrRuntime",
@@ -91,7 +97,7 @@ class AttrRuntime:
         """ALARM or WARNING when a numeric scalar/array crosses its limits."""
         if (
             quality is not AttrQuality.ATTR_VALID
-            or not isinstance(union.value, np.ndarray)
+            or not is_ndarray(union.value)
             or not union.value.size
         ):
             return quality
@@ -146,23 +152,28 @@ class CmdRuntime:
         self.name, self.in_type, self.out_type = name, in_type, out_type
         self.call, self.allowed = call, allowed
         self.doc_in, self.doc_out, self.level = doc_in, doc_out, level
+        self._info_2: Any = None
 
     def info_2(self) -> Any:
-        return t.DevCmdInfo_2(
-            cmd_name=self.name,
-            level=self.level,
-            cmd_tag=0,
-            in_type=int(self.in_type),
-            out_type=int(self.out_type),
-            in_type_desc=self.doc_in,
-            out_type_desc=self.doc_out,
-        )
+        """The command's ``DevCmdInfo_2`` (built once: a command does not change; callers
+        only read it)."""
+        if self._info_2 is None:
+            self._info_2 = t.DevCmdInfo_2(
+                cmd_name=self.name,
+                level=self.level,
+                cmd_tag=0,
+                in_type=int(self.in_type),
+                out_type=int(self.out_type),
+                in_type_desc=self.doc_in,
+                out_type_desc=self.doc_out,
+            )
+        return self._info_2
 
 
 def check_write_limits(attr: AttrRuntime, union: UnionValue) -> None:
     """Refuse a numeric set point outside the attribute's [min_value, max_value]."""
     values = union.value
-    if not isinstance(values, np.ndarray) or not values.size or values.dtype.kind not in "iuf":
+    if not is_ndarray(values) or not values.size or values.dtype.kind not in "iuf":
         return
     low, high = attr.config.value_limits
     if (low is not None and values.min() < low) or (high is not None and values.max() > high):

@@ -20,15 +20,15 @@ import collections
 import datetime
 import inspect
 import socket
+import time
 import traceback
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
 from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
 from .._version import __version__
+from ..giop._cdr import lazy_numpy
 from ..idl import DEVICE_REPO_IDS, UnionValue
 from ..idl import types as t
 from ..idl._enums import (
@@ -44,6 +44,7 @@ from ..idl._enums import (
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
 from ._downgrade import cmd_info_1, downgrade, value_3
+from ._dtypes import numpy_version
 from ._model import Device
 from ._runtime import (
     AttrRuntime,
@@ -65,8 +66,12 @@ from ._values import (
     union_to_written_value,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+
     from ._handlers import Handler
+else:
+    np = lazy_numpy.bind(globals())
 
 __all__ = ["DeviceServant", "ServerContext", "ClientInfo", "MultiDevFailed", "python_error"]
 
@@ -157,32 +162,22 @@ class DeviceServant:
         self.commands.setdefault(
             "init", CmdRuntime("Init", CmdArgType.DevVoid, CmdArgType.DevVoid, self._init_command)
         )
-        self.commands.setdefault(
-            "state",
-            CmdRuntime(
-                "State",
-                CmdArgType.DevVoid,
-                CmdArgType.DevState,
-                self._state,
-                doc_out="Device state",
-            ),
+        void = CmdArgType.DevVoid
+        state = CmdRuntime("State", void, CmdArgType.DevState, self._state, doc_out="Device state")
+        status = CmdRuntime(
+            "Status", void, CmdArgType.DevString, self._status, doc_out="Device status"
         )
-        self.commands.setdefault(
-            "status",
-            CmdRuntime(
-                "Status",
-                CmdArgType.DevVoid,
-                CmdArgType.DevString,
-                self._status,
-                doc_out="Device status",
-            ),
-        )
+        self.commands.setdefault("state", state)
+        self.commands.setdefault("status", status)
         #: sync devices run each operation on a worker thread, serialised per device
         threaded = getattr(cls, "green_mode", None) != GreenMode.Asyncio
         self.bridge = UserCodeBridge(server.executor, threaded)
         #: run device code (the bridge's :meth:`~._bridge.UserCodeBridge.call`)
         self.user_call = self.bridge.call
-        self.black_box: collections.deque[str] = collections.deque(maxlen=50)
+        #: (time, operation, detail, client) of the last requests, newest first
+        self.black_box: collections.deque[tuple[float, str, str, ClientInfo]] = collections.deque(
+            maxlen=50
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -247,9 +242,14 @@ class DeviceServant:
     # -- dispatch ------------------------------------------------------------------------------
 
     def record(self, operation: str, client: ClientInfo, detail: str = "") -> None:
-        stamp = datetime.datetime.now().strftime("%d/%m/%Y %H:%M:%S:%f")[:-4]
+        """Note a request in the black box (formatted only when the black box is read)."""
+        self.black_box.appendleft((time.time(), operation, detail, client))
+
+    @staticmethod
+    def _black_box_line(when: float, operation: str, detail: str, client: ClientInfo) -> str:
+        stamp = datetime.datetime.fromtimestamp(when).strftime("%d/%m/%Y %H:%M:%S:%f")[:-4]
         extra = f" ({detail})" if detail else ""
-        self.black_box.appendleft(f"{stamp} : Operation {operation}{extra} {client.describe()}")
+        return f"{stamp} : Operation {operation}{extra} {client.describe()}"
 
     async def invoke(self, handler: Handler, args: list[Any], client: ClientInfo) -> Any:
         """Run one operation (its handler record from :data:`._handlers.HANDLERS`)."""
@@ -298,7 +298,7 @@ class DeviceServant:
                     "API_BlackBoxArgument", f"Cannot get black box for {n} requests", "black_box"
                 )
             )
-        entries = list(self.black_box)[:n]
+        entries = [self._black_box_line(*e) for e in list(self.black_box)[:n]]
         if not entries:
             raise DevFailed(
                 make_error("API_BlackBoxEmpty", "Nothing stored yet in black-box", "black_box")
@@ -321,7 +321,7 @@ class DeviceServant:
         return t.DevInfo_3(dev_type=self.class_name, **self._info_fields())
 
     async def _op_info_6(self, args: list[Any], client: ClientInfo) -> Any:
-        versions = {"puretango": __version__, "idl": _IDL_VERSION, "NumPy": np.__version__}
+        versions = {"puretango": __version__, "idl": _IDL_VERSION, "NumPy": numpy_version()}
         return t.DevInfo_6(
             dev_type=self.class_name,
             version_info=[t.DevInfoVersion(key=k, value=v) for k, v in sorted(versions.items())],

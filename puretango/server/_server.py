@@ -7,7 +7,8 @@ memorized set points and unexports itself when it stops (the steps are in
 
 Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
 :class:`GiopConnection`; each Request becomes a task, so a slow device never delays
-another device's replies on the same connection.
+another device's replies on the same connection (with :attr:`DeviceServer.eager_requests`,
+a request first runs at once and becomes a task only if it waits).
 
 Rule 2: nothing a client sends can stop the server. Malformed GIOP closes that one
 connection (after a MessageError); an unknown key is OBJECT_NOT_EXIST, an unknown
@@ -19,10 +20,11 @@ device code errors are DevFailed. Message sizes are bounded by the connection's
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from .._errors import DevFailed, make_error
@@ -59,6 +61,7 @@ from ._startup import (
     memorized_strings,
     restore_memorized,
 )
+from ._values import PreparedReply
 
 __all__ = ["DeviceServer", "server_in_thread"]
 
@@ -73,6 +76,10 @@ REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
 
 class DeviceServer:
     """Devices of one server process (``<server_name>/<instance>``) served over GIOP."""
+
+    #: run each request at once up to its first wait, in a task only if it waits: less
+    #: latency, but device code runs outside any task (no ``asyncio.current_task()``)
+    eager_requests = False
 
     def __init__(
         self,
@@ -264,6 +271,8 @@ class DeviceServer:
         except Exception:  # noqa: BLE001 - a bug of ours must not take the server down
             log.exception("internal error while serving %s on %s", request.operation, servant.name)
             return _system("UNKNOWN")
+        if isinstance(result, PreparedReply):
+            return ReplyStatus.NO_EXCEPTION, result.write
         write_result = op.result.write
         return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
 
@@ -300,6 +309,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self.client_host = "unknown"
         self.tasks: set[asyncio.Task[None]] = set()
         self._idle_handle: asyncio.TimerHandle | None = None
+        self._last_request = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -315,20 +325,28 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self._arm_idle_timer()
 
     def _arm_idle_timer(self) -> None:
-        if self._idle_handle is not None:
-            self._idle_handle.cancel()
-            self._idle_handle = None
+        """Note a request: the connection is idle ``idle_timeout`` seconds after the last
+        one. One timer per connection, moved on only when it fires (not per request)."""
         timeout = self.server.idle_timeout
-        if timeout is not None and self.transport is not None:
-            self._idle_handle = asyncio.get_running_loop().call_later(timeout, self._idle)
+        if timeout is None or self.transport is None:
+            return
+        loop = asyncio.get_running_loop()
+        self._last_request = loop.time()
+        if self._idle_handle is None:
+            self._idle_handle = loop.call_later(timeout, self._idle)
 
     def _idle(self) -> None:
         """No request for ``idle_timeout`` seconds: say goodbye the GIOP way and close."""
         self._idle_handle = None
-        if self.tasks:
-            self._arm_idle_timer()  # a request is still being served: not idle
+        timeout = self.server.idle_timeout
+        if timeout is None or self.transport is None:
             return
-        if self.transport is not None and not self.transport.is_closing():
+        loop = asyncio.get_running_loop()
+        left = self._last_request + timeout - loop.time()
+        if self.tasks or left > 0:  # a request is being served, or came since: not idle
+            self._idle_handle = loop.call_later(left if left > 0 else timeout, self._idle)
+            return
+        if not self.transport.is_closing():
             self._write(self.conn.close())
             self._close()
 
@@ -346,9 +364,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 minor = conn.peer_minor
                 if isinstance(event, Request):
                     self._arm_idle_timer()
-                    task = asyncio.ensure_future(self._respond(event, minor))
-                    self.tasks.add(task)
-                    task.add_done_callback(self.tasks.discard)
+                    self._start(self._respond(event, minor))
                 elif isinstance(event, LocateRequest):
                     key = bytes(event.object_key).lower()
                     status = (
@@ -370,6 +386,23 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 self._write(self.conn.message_error())
             finally:
                 self._close()
+
+    def _start(self, respond: Coroutine[Any, Any, None]) -> None:
+        """Serve a request in a task of its own; with ``server.eager_requests``, first run
+        it here up to its first wait (a request that never waits needs no task)."""
+        if self.server.eager_requests:
+            try:
+                waiting_on = respond.send(None)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - as a task would report it
+                log.exception("request from %s failed", self.client_host)
+                return
+            task = asyncio.ensure_future(_Resumed(respond, waiting_on))
+        else:
+            task = asyncio.ensure_future(respond)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def eof_received(self) -> bool | None:
         self._close()
@@ -411,6 +444,32 @@ class _ServerProtocol(asyncio.BufferedProtocol):
             )
             data = self.conn.send(reply, minor)
         self._write(data)
+
+
+class _Resumed(collections.abc.Coroutine):
+    """A coroutine already run up to its first wait, handed to a task: the task's first step
+    gets back what it waits on; every later step goes to the coroutine."""
+
+    __slots__ = ("_coro", "_waiting_on", "_resumed")
+
+    def __init__(self, coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+        self._coro, self._waiting_on, self._resumed = coro, waiting_on, False
+
+    def send(self, value: Any) -> Any:
+        if self._resumed:
+            return self._coro.send(value)
+        self._resumed = True
+        return self._waiting_on
+
+    def throw(self, *exc: Any) -> Any:
+        self._resumed = True
+        return self._coro.throw(*exc)
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Any:
+        return self._coro.__await__()
 
 
 def server_in_thread(

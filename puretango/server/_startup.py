@@ -21,21 +21,24 @@ import socket
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .._attrconfig import AttrConfig
 from .._dbformat import DeviceExport
 from .._errors import DevFailed, make_error
 from ..giop import IOR, NEED_DATA, GiopConnection, LocateReply, LocateRequest, LocateStatus, Role
+from ..giop._cdr import lazy_numpy
 from ..idl._enums import AttrDataFormat, CmdArgType
 from ._database import DatabaseAccess
 from ._model import Device, _from_text
 from ._runtime import AttrRuntime
 from ._values import read_value_to_union
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+
     from ._servant import DeviceServant
     from ._server import DeviceServer
+else:
+    np = lazy_numpy.bind(globals())
 
 __all__ = [
     "MEMORIZED_PROPERTY",

@@ -9,9 +9,7 @@ joined to a read value, the time stamp of a value).
 from __future__ import annotations
 
 import time
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .._errors import DevFailed, make_error
 from .._pyvalues import (
@@ -23,14 +21,23 @@ from .._pyvalues import (
     image_rows,
     python_to_attr_union,
 )
+from ..giop._cdr import CdrEncoder, lazy_numpy
 from ..giop._typecode import Any as CorbaAny
 from ..giop._typecode import equivalent
 from ..idl import UnionValue
 from ..idl._cmdargs import command_typecode
 from ..idl._enums import AttrDataFormat, AttributeDataType, CmdArgType
 from ..idl._values import TimeVal
+from ._dtypes import is_ndarray
+
+if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
+
 
 __all__ = [
+    "PreparedReply",
     "now",
     "read_value_to_union",
     "union_to_written_value",
@@ -54,7 +61,7 @@ def read_value_to_union(
     value: Any, tango_type: CmdArgType, fmt: AttrDataFormat, enum_labels: Any = ()
 ) -> tuple[UnionValue, tuple[int, int]]:
     """A value returned by a read method -> (AttrValUnion, (dim_x, dim_y))."""
-    if tango_type is _C.DevEnum and hasattr(value, "value") and not isinstance(value, np.ndarray):
+    if tango_type is _C.DevEnum and hasattr(value, "value") and not is_ndarray(value):
         value = int(value)
     try:
         return python_to_attr_union(value, tango_type, fmt, enum_labels)
@@ -77,7 +84,7 @@ def join_read_and_set_point(read: UnionValue, setpoint: UnionValue | None) -> Un
     if setpoint is None or read.disc != setpoint.disc:
         return read
     a, b = read.value, setpoint.value
-    if isinstance(a, np.ndarray):
+    if is_ndarray(a):
         return UnionValue(read.disc, np.concatenate((a, np.asarray(b, dtype=a.dtype))))
     return UnionValue(read.disc, list(a) + list(b))
 
@@ -133,8 +140,21 @@ def _incompatible(in_type: CmdArgType) -> DevFailed:
     )
 
 
-def result_to_any(result: Any, out_type: CmdArgType) -> CorbaAny:
+class PreparedReply:
+    """A command result already in wire form: :meth:`write` puts the reply's ``any``
+    (TypeCode, then value) into the reply. A command returns one to skip the conversion of
+    a Python result (the Database server's cached replies); it is sent as it is."""
+
+    __slots__ = ()
+
+    def write(self, enc: CdrEncoder) -> None:
+        raise NotImplementedError
+
+
+def result_to_any(result: Any, out_type: CmdArgType) -> CorbaAny | PreparedReply:
     """A command method's return value -> the ``any`` sent back."""
+    if isinstance(result, PreparedReply):
+        return result
     if out_type is _C.DevVoid:
         return CorbaAny(command_typecode(out_type), None)
     try:

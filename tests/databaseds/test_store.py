@@ -127,3 +127,25 @@ def test_concurrent_writers_lose_nothing(store: SqliteStore) -> None:
     for t in threads:
         t.join()
     assert len(store.property_names("object", "obj", "*")) == 180
+
+
+def test_properties_asked_in_any_case_as_sqlite_folds_it(store: SqliteStore) -> None:
+    store.put_properties("device", "a/b/c", {"Speed": ["1", "2"], "Äx": ["upper"], "äx": ["lower"]})
+    names = ["speed", "SPEED", "Speed", "Äx", "äx", "other", "spe*"]
+    assert store.get_properties("device", "a/b/c", names) == [
+        ("speed", ["1", "2"]),
+        ("SPEED", ["1", "2"]),
+        ("Speed", ["1", "2"]),
+        ("Äx", ["upper"]),
+        ("äx", ["lower"]),
+        ("other", []),
+        ("spe*", ["1", "2"]),
+    ]
+    assert store.get_properties("device", "a/b/c", names[:6]) == [
+        ("speed", ["1", "2"]),
+        ("SPEED", ["1", "2"]),
+        ("Speed", ["1", "2"]),
+        ("Äx", ["upper"]),
+        ("äx", ["lower"]),
+        ("other", []),
+    ]
