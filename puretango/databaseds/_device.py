@@ -14,7 +14,7 @@ from ..idl._enums import CmdArgType
 from ..server import attribute, command
 from ._properties import PropertyCommands
 from ._replies import EncodedReply, long_strings_reply, strings_reply
-from ._store import DEVICE_NOT_DEFINED, INCORRECT_ARGUMENTS, ServerInfo, db_error
+from ._store import INCORRECT_ARGUMENTS, ServerInfo, db_error
 
 __all__ = ["DataBase"]
 
@@ -300,20 +300,18 @@ class DataBase(PropertyCommands):
 
     @command(dtype_in=_S, dtype_out=_LSA)
     async def DbImportEvent(self, name: str) -> Any:
-        raise db_error(
-            DEVICE_NOT_DEFINED,
-            f"event {name} not defined in the database !",
-            "DataBase::DbImportEvent()",
-        )
+        longs, strings = await self.query(self.store.import_event, name)
+        return long_strings_reply(longs, strings)
 
     @command(dtype_in=_SA)
     async def DbExportEvent(self, argin: list[str]) -> None:
-        """Notifd event channels are not used by Tango >= 8 (ZeroMQ): accepted, not kept."""
-        self.need(argin, 5, "DbExportEvent", "name, IOR, host, pid, version")
+        """A notifd event channel (Tango < 8): kept for DbImportEvent, as the C++ Database."""
+        args = self.need(argin, 5, "DbExportEvent", "name, IOR, host, pid, version")
+        await self.run(self.store.export_event, *args[:5])
 
     @command(dtype_in=_S)
     async def DbUnExportEvent(self, name: str) -> None:
-        """Nothing was kept by DbExportEvent: nothing to unexport."""
+        await self.run(self.store.unexport_event, name)
 
     @command(dtype_in=_S, dtype_out=_LSA)
     async def DbMySqlSelect(self, query: str) -> Any:

@@ -46,7 +46,10 @@ class PropertyCommands(DbDeviceBase):
 
         async def compute() -> EncodedReply:
             found = await self.query(self.store.get_properties, kind, args[0], args[1:])
-            return strings_reply(pack_properties(args[0], dict(found), reply=True))
+            # the C++ DataBaseds (and PyTango's) puts the empty-value mark after a missing
+            # device or free property's zero count, not after a class property's
+            packed = pack_properties(args[0], dict(found), reply=kind != "class")
+            return strings_reply(packed)
 
         return await self.cached((command, *args), compute)
 

@@ -443,6 +443,37 @@ class SqliteStore(SqlitePropertyTables):
             for name, h, mode, level in rows
         ]
 
+    # -- event channels --------------------------------------------------------------------------
+    def export_event(self, name: str, ior: str, host: str, pid: str, version: str) -> None:
+        try:
+            number = int(pid)
+        except ValueError:
+            number = 0
+        with self._write("DataBase::DbExportEvent()") as conn:
+            conn.execute("DELETE FROM event WHERE name = ?", (name,))
+            conn.execute(
+                "INSERT INTO event (name, exported, ior, host, server, pid, version, started)"
+                " VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+                (name, ior, host, name, number, version, now()),
+            )
+
+    def unexport_event(self, name: str) -> None:
+        with self._write("DataBase::DbUnExportEvent()") as conn:
+            conn.execute("UPDATE event SET exported = 0, stopped = ? WHERE name = ?", (now(), name))
+
+    def import_event(self, name: str) -> tuple[list[int], list[str]]:
+        origin = "DataBase::DbImportEvent()"
+        rows = self._select(
+            "SELECT exported, ior, version, pid, host FROM event WHERE name = ?", (name,), origin
+        )
+        if not rows:
+            raise db_error(
+                DEVICE_NOT_DEFINED, f"event channel {name} not defined in the database !", origin
+            )
+        exported, ior, version, pid, host = rows[0]
+        strings = [name.lower(), str(ior), str(version), str(host)]  # lower case, as the C++
+        return [int(exported or 0), int(pid or 0)], strings
+
     def counts(self) -> dict[str, int]:
         queries = {
             "devices": "SELECT COUNT(*) FROM device",
