@@ -459,7 +459,7 @@ class Database:
         if not names:
             return {}
         reply = yield from self._g_command(command, [obj, *names])
-        return unpack_properties(list(reply), reply=True)[1]
+        return unpack_properties(list(reply), reply=command != "DbGetClassProperty")[1]
 
     def _g_get(self, command: str, obj: str, value: Any) -> Op[dict[str, list[str]]]:
         props = yield from self._g_get_props(command, obj, property_names(value))

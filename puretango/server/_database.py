@@ -96,7 +96,8 @@ class CommandDatabase:
     def _properties(self, command: str, obj: str, names: Sequence[str]) -> dict[str, list[str]]:
         if not names:
             return {}
-        _, props = unpack_properties(self._strings(command, [obj, *names]), reply=True)
+        reply = command != "DbGetClassProperty"  # no empty-value mark in a class reply
+        _, props = unpack_properties(self._strings(command, [obj, *names]), reply=reply)
         return {name: values for name, values in props.items() if values}
 
     def get_device_properties(self, device: str, names: Sequence[str]) -> dict[str, list[str]]:
