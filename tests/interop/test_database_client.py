@@ -194,6 +194,12 @@ def test_properties_round_trip_with_pytango(env: str) -> None:
     }
     assert "from_pytango" in dev.get_property_list("*")
     assert db.get_class_property("TypeDev", "cprop") == {"cprop": ["c1", "c2"]}
+    # a class reply has no empty-value mark after a missing property's zero count
+    assert db.get_class_property("TypeDev", ["no1", "cprop", "no2"]) == {
+        "no1": [],
+        "cprop": ["c1", "c2"],
+        "no2": [],
+    }
     assert db.get_property("FreeObject", ["free"]) == {"free": ["v"]}
     assert db.get_device_attribute_property(DEVICE, ["double_scalar_ro"]) == {
         "double_scalar_ro": {"abs_change": ["1", "2"], "label": ["L"]}
