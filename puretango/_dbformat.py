@@ -10,7 +10,9 @@ the Tango Database's ``DataBase.cpp`` and cppTango's ``dbapi_base.cpp``):
 * properties (``DbGet/PutDeviceProperty``, ``...ClassProperty``, ``...Property``):
   ``[object, n_props, name, n_values, value..., ...]``. In a *reply* to a Get, a property
   with no value is ``name, "0", " "``: one dummy element follows the zero count (cppTango
-  skips exactly one); in a *Put* it is ``name, "0"``.
+  skips exactly one); in a *Put* it is ``name, "0"``; and so it is in a reply to
+  ``DbGetClassProperty``, which the C++ and PyTango Databases answer without the dummy
+  (:func:`reply_marks_empty` says which replies have it).
 * attribute properties, "2" form (``DbGet/PutDeviceAttributeProperty2``, class alike):
   ``[object, n_attrs, attr, n_props, prop, n_values, value..., ...]``; an attribute
   without properties is ``attr, "0"``.
@@ -30,6 +32,7 @@ __all__ = [
     "DbFormatError",
     "pack_properties",
     "unpack_properties",
+    "reply_marks_empty",
     "pack_attribute_properties",
     "unpack_attribute_properties",
     "pack_attribute_properties_1",
@@ -122,6 +125,13 @@ def unpack_properties(data: Sequence[str], *, reply: bool) -> tuple[str, dict[st
         if not n and reply:
             r.skip_empty_mark()
     return obj, props
+
+
+def reply_marks_empty(command: str) -> bool:
+    """Whether the reply of the property Get ``command`` puts the empty-value mark after a
+    zero value count: ``DbGetDeviceProperty`` and ``DbGetProperty`` do,
+    ``DbGetClassProperty`` does not (the C++ and PyTango Databases alike)."""
+    return command != "DbGetClassProperty"
 
 
 # -- attribute properties -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .._dbformat import (
     DeviceImport,
     pack_attribute_properties,
     pack_properties,
+    reply_marks_empty,
     unpack_attribute_properties,
     unpack_properties,
 )
@@ -459,7 +460,7 @@ class Database:
         if not names:
             return {}
         reply = yield from self._g_command(command, [obj, *names])
-        return unpack_properties(list(reply), reply=command != "DbGetClassProperty")[1]
+        return unpack_properties(list(reply), reply=reply_marks_empty(command))[1]
 
     def _g_get(self, command: str, obj: str, value: Any) -> Op[dict[str, list[str]]]:
         props = yield from self._g_get_props(command, obj, property_names(value))

@@ -12,6 +12,7 @@ from .._dbformat import (
     pack_attribute_properties,
     pack_attribute_properties_1,
     pack_properties,
+    reply_marks_empty,
     unpack_attribute_properties,
     unpack_attribute_properties_1,
     unpack_properties,
@@ -46,9 +47,7 @@ class PropertyCommands(DbDeviceBase):
 
         async def compute() -> EncodedReply:
             found = await self.query(self.store.get_properties, kind, args[0], args[1:])
-            # the C++ DataBaseds (and PyTango's) puts the empty-value mark after a missing
-            # device or free property's zero count, not after a class property's
-            packed = pack_properties(args[0], dict(found), reply=kind != "class")
+            packed = pack_properties(args[0], dict(found), reply=reply_marks_empty(command))
             return strings_reply(packed)
 
         return await self.cached((command, *args), compute)

@@ -20,6 +20,7 @@ from .._dbformat import (
     DeviceExport,
     DeviceImport,
     pack_attribute_properties,
+    reply_marks_empty,
     unpack_attribute_properties,
     unpack_properties,
 )
@@ -96,8 +97,8 @@ class CommandDatabase:
     def _properties(self, command: str, obj: str, names: Sequence[str]) -> dict[str, list[str]]:
         if not names:
             return {}
-        reply = command != "DbGetClassProperty"  # no empty-value mark in a class reply
-        _, props = unpack_properties(self._strings(command, [obj, *names]), reply=reply)
+        strings = self._strings(command, [obj, *names])
+        _, props = unpack_properties(strings, reply=reply_marks_empty(command))
         return {name: values for name, values in props.items() if values}
 
     def get_device_properties(self, device: str, names: Sequence[str]) -> dict[str, list[str]]:

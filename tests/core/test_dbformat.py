@@ -139,3 +139,17 @@ def test_random_arrays_decode_or_fail_clearly(
 def test_bad_property_arrays_say_what_is_wrong(data: list[str], message: str) -> None:
     with pytest.raises(DbFormatError, match=message):
         unpack_properties(data, reply=False)
+
+
+def test_class_property_replies_have_no_empty_mark() -> None:
+    """Observed on the C++ and PyTango Databases: a missing class property is ``name, "0"``
+    (tests/databaseds compares the servers; this pins which replies carry the mark)."""
+    from puretango._dbformat import reply_marks_empty
+
+    assert reply_marks_empty("DbGetDeviceProperty") and reply_marks_empty("DbGetProperty")
+    assert not reply_marks_empty("DbGetClassProperty")
+    reply = ["TestDev", "2", "missing", "0", "CProp", "1", "x"]
+    assert unpack_properties(reply, reply=reply_marks_empty("DbGetClassProperty")) == (
+        "TestDev",
+        {"missing": [], "CProp": ["x"]},
+    )
