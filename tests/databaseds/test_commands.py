@@ -7,8 +7,7 @@ import re
 from typing import Any
 
 import pytest
-
-from .dbpeers import call_db, ours, pytango_db
+from peers.databases import call_db, ours, pytango_db
 
 NASTY = ["'; DROP TABLE device; --", "%_", "é°ü ÿ", "line 1\nline 2", " "]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from peers.databases import call_db, ours
 from peers.launch import CPP_TANGO, free_port
 
-from .dbpeers import call_db, ours
 from .test_commands import SCENARIO, SCENARIO_2, SCENARIO_3, _undated
 
 if not CPP_TANGO.exists():  # pragma: no cover - the peer is part of CI

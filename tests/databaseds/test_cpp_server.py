@@ -10,9 +10,8 @@ import signal
 from pathlib import Path
 
 import pytest
+from peers.databases import DbProcess, ours
 from peers.launch import CPP_TANGO, HOST, free_port, peer_env, run_pytango_client
-
-from .dbpeers import DbProcess, ours
 
 if not CPP_TANGO.exists():  # pragma: no cover - the peer is part of CI
     pytest.skip("the cpp-tango peer script is absent", allow_module_level=True)

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from peers.databases import HOST
 from peers.launch import free_port, peer_env, run_pytango_client
 
 from puretango.databaseds import EmbeddedDatabase
-
-from .dbpeers import HOST
 
 
 def test_embedded_database_serves_a_pytango_client(tmp_path: Path) -> None:

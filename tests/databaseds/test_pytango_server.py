@@ -9,9 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from peers.databases import DbProcess, ours
 from peers.launch import HOST, free_port, peer_env, run_pytango_client
-
-from .dbpeers import DbProcess, ours
 
 SCRIPT = Path(__file__).resolve().parent / "DbPeerDev.py"
 

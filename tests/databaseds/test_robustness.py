@@ -10,9 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from peers.databases import call_db, ours
 from peers.launch import peer_env, run_pytango_client
-
-from .dbpeers import call_db, ours
 
 WRITER = r"""
 import sys, tango

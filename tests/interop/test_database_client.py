@@ -12,13 +12,13 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from peers import typedev_values as tv
+from peers.databases import ours, pytango_db
 from peers.launch import HOST, PyTangoServer, free_port, peer_env, run_pytango_client
 
 import puretango as tango
@@ -58,26 +58,9 @@ def tango_host(
     """A Database server on a free port, PyTango's (sqlite) or puretango's; yields
     TANGO_HOST."""
     workdir = tmp_path_factory.mktemp(request.param)
-    port = free_port()
-    host = f"{HOST}:{port}"
-    env = {**peer_env(), "TANGO_HOST": host, "PYTANGO_DATABASE_NAME": str(workdir / "tango.db")}
-    if request.param == "pytango-db":
-        argv = ["-m", "tango.databaseds.database", "2", "-ORBendPoint", f"giop:tcp:{HOST}:{port}"]
-    else:
-        argv = ["-m", "puretango.databaseds", "2", "--host", HOST, "--port", str(port),
-                "--db-file", str(workdir / "tango.db")]  # fmt: skip
-    proc = subprocess.Popen(
-        [sys.executable, *argv],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 60
-        for line in proc.stdout:
-            if "Ready to accept request" in line:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the {request.param} Database did not start")
+    launch = pytango_db if request.param == "pytango-db" else ours
+    with launch(workdir / "tango.db") as database:
+        host = database.tango_host
         run_pytango_client(
             f"""
 import tango
@@ -90,9 +73,6 @@ for name, server in (({DEVICE!r}, {SERVER!r}), ({UNEXPORTED!r}, "TypeDev/never")
             env={"TANGO_HOST": host},
         )
         yield host
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from databaseds.dbpeers import DbProcess, ours, pytango_db
+from peers.databases import DbProcess, ours, pytango_db
 from peers.launch import CPP_TANGO, HOST, PEERS_DIR, PeerError, PyTangoServer, free_port, peer_env
 
 import puretango

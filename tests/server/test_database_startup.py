@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from peers.launch import free_port, peer_env, run_pytango_client
+from peers.databases import pytango_db as pytango_database
+from peers.launch import peer_env, run_pytango_client
 
 from puretango import DevFailed, _registry
 from puretango.server import CommandDatabase, run
@@ -34,30 +35,8 @@ SCRIPT = Path(__file__).with_name("db_heater.py")
 def tango_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """PyTango's own Database device server (sqlite) on a free port; yields TANGO_HOST."""
     workdir: Path = tmp_path_factory.mktemp("db")
-    port = free_port()
-    host = f"127.0.0.1:{port}"
-    env = {
-        **peer_env(),
-        "TANGO_HOST": host,
-        "PYTANGO_DATABASE_NAME": str(workdir / "tango.db"),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tango.databaseds.database", "2",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 60
-        for line in proc.stdout:
-            if "Ready to accept request" in line:
-                break
-            if time.monotonic() > deadline:
-                pytest.fail("the PyTango Database did not start")
-        yield host
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with pytango_database(workdir / "tango.db") as database:
+        yield database.tango_host
 
 
 @pytest.fixture(scope="module")
