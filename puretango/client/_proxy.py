@@ -264,12 +264,7 @@ class DeviceProxy(DatabaseNamedMixin):
         try:
             info = yield from self._g_command_info(cmd_name)
         except DevFailed as exc:
-            raise _rethrow(
-                exc,
-                "API_CommandFailed",
-                f"Failed to execute command_inout on device {self._dev_name}, command {cmd_name}",
-                "Connection::command_inout()",
-            ) from None
+            raise self._command_failed(exc, cmd_name) from None
         in_type = CmdArgType(info.in_type)
         try:
             argin = argin_to_any(cmd_param, in_type)
@@ -284,17 +279,21 @@ class DeviceProxy(DatabaseNamedMixin):
         except CommunicationFailed:
             raise
         except DevFailed as exc:
-            raise _rethrow(
-                exc,
-                "API_CommandFailed",
-                f"Failed to execute command_inout on device {self._dev_name}, command {cmd_name}",
-                "Connection::command_inout()",
-            ) from None
+            raise self._command_failed(exc, cmd_name) from None
         return any_to_python(
             result, CmdArgType(info.out_type) if info.out_type in CmdArgType.values else None
         )
 
     command_inout = green(_g_command_inout)
+
+    def _command_failed(self, exc: DevFailed, cmd_name: str) -> DevFailed:
+        """``exc`` with cppTango's API_CommandFailed on top, as PyTango raises it."""
+        return _rethrow(
+            exc,
+            "API_CommandFailed",
+            f"Failed to execute command_inout on device {self._dev_name}, command {cmd_name}",
+            "Connection::command_inout()",
+        )
 
     @sync_only
     def command_query(self, cmd_name: str) -> Op[CommandInfo]:
