@@ -27,12 +27,22 @@ PACKAGE = ROOT / "puretango"
 CHECKED_TREES = ("puretango", "tests", "bench", "tools")
 MAX_MODULE_LINES = 700
 
-_IO_AND_CLOCKS = ("socket", "selectors", "select", "threading", "asyncio", "gevent", "time")
+_IO_AND_CLOCKS = (
+    "socket",
+    "selectors",
+    "select",
+    "threading",
+    "asyncio",
+    "gevent",
+    "time",
+    "zmq",
+)
 _SHARED = (
     "puretango._pyvalues",
     "puretango._attrconfig",
     "puretango._dbformat",
     "puretango._registry",
+    "puretango.events",
 )
 _ABOVE_IDL = ("puretango._errors",) + _SHARED + ("puretango.client", "puretango.server")
 
@@ -46,6 +56,7 @@ BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/_attrconfig": ("puretango.client", "puretango.server"),
     "puretango/_dbformat": ("puretango.client", "puretango.server"),
     "puretango/_registry": ("puretango",),  # imports nothing of the package
+    "puretango/events": _IO_AND_CLOCKS + ("puretango.client", "puretango.server"),
     "puretango/databaseds": ("puretango.client",),
     "puretango/server": ("puretango.client",),
     "puretango/client": ("puretango.server",),
