@@ -45,6 +45,8 @@ from ._green import get_green_mode, green, run_blocking, sync_only
 from ._modes import RUNNERS
 from ._names import TangoName, parse_device_name
 from ._proxy_db import DatabaseNamedMixin
+from ._proxy_events import EventsMixin
+from ._proxy_poll import PollingMixin
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
 __all__ = ["DeviceProxy", "endpoint_proxy"]
@@ -57,7 +59,7 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 # -- DeviceProxy -------------------------------------------------------------------------------
 
 
-class DeviceProxy(DatabaseNamedMixin):
+class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
     _initialised = False

@@ -106,6 +106,7 @@ class DServer(Device):
             )
         )
 
+    # -- polling ---------------------------------------------------------------------------
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
     def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
         raise self._not_yet("Polling")
@@ -134,14 +135,7 @@ class DServer(Device):
     def DevPollStatus(self, device: str) -> list[str]:  # noqa: N802
         return []
 
-    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
-    def ZmqEventSubscriptionChange(self, arg: Any) -> Any:  # noqa: N802
-        raise self._not_yet("Events")
-
-    @command(dtype_in=(str,))
-    def EventConfirmSubscription(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Events")
-
+    # -- locking ---------------------------------------------------------------------------
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
     def LockDevice(self, arg: Any) -> None:  # noqa: N802
         raise self._not_yet("Device locking")
@@ -160,6 +154,15 @@ class DServer(Device):
             [0, 0, 0, 0, 0, 0],
             [f"Device {device} is not locked", "Not defined", "Not defined"],
         ]
+
+    # -- events ----------------------------------------------------------------------------
+    @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
+    def ZmqEventSubscriptionChange(self, arg: Any) -> Any:  # noqa: N802
+        raise self._not_yet("Events")
+
+    @command(dtype_in=(str,))
+    def EventConfirmSubscription(self, arg: Any) -> None:  # noqa: N802
+        raise self._not_yet("Events")
 
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevLong)
     def EventSubscriptionChange(self, arg: Any) -> int:  # noqa: N802

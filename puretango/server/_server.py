@@ -50,8 +50,10 @@ from ..giop import (
 from ..idl import types as t
 from ._admin import DServer
 from ._database import DatabaseAccess
+from ._events import EventSupplier
 from ._handlers import HANDLERS
 from ._model import Device
+from ._polling import Poller
 from ._publish import dual_stack_socket, publish_host
 from ._servant import ClientInfo, DeviceServant, MultiDevFailed
 from ._startup import (
@@ -122,6 +124,8 @@ class DeviceServer:
         self._stopped: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._ior_host: str | None = None
+        self.poller = Poller(self)
+        self.events = EventSupplier(self)
 
     # -- queries used by the admin device ----------------------------------------------------
     def class_names(self) -> list[str]:
@@ -149,6 +153,7 @@ class DeviceServer:
         where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
         self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
         self.port = self._server.sockets[0].getsockname()[1]
+        await self.events.start()
         if self.database is not None:
             names = [s.name for s in self.device_servants()] + [self.admin_name]
             await self.loop.run_in_executor(
@@ -156,6 +161,7 @@ class DeviceServer:
             )
         for servant in self.device_servants():
             await servant.user_call(servant.device.server_init_hook)
+        await self.poller.start()
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
@@ -221,6 +227,7 @@ class DeviceServer:
         await self.stop()
 
     async def stop(self) -> None:
+        await self.poller.stop()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -238,6 +245,7 @@ class DeviceServer:
                 )
             except Exception:  # noqa: BLE001 - shutting down regardless
                 log.exception("cannot unexport %s from the Database", full_name)
+        await self.events.stop()
         self.executor.shutdown(wait=False)
 
     # -- requests ------------------------------------------------------------------------------
