@@ -33,7 +33,9 @@ def reason(f, *a):
     except tango.DevFailed as exc:
         return exc.args[0].reason
     return None
-out["declared"] = [dev.get_attribute_poll_period("autopolled"), dev.get_command_poll_period("AutoCmd")]
+out["declared"] = [
+    dev.get_attribute_poll_period("autopolled"), dev.get_command_poll_period("AutoCmd")
+]
 dev.poll_attribute("spec", 100)
 dev.poll_attribute("broken", 100)
 dev.poll_command("Arr", 100)
@@ -151,7 +153,8 @@ def test_our_client_polls(server: PyTangoServer) -> None:
     status = dev.polling_status()
     assert isinstance(status, list) and len(status) == 5
     assert status[0].startswith("Polled command name = AutoCmd\nPolling period (mS) = 300\n")
-    assert any(s.startswith("Polled attribute name = spec\nPolling period (mS) = 100") for s in status)
+    spec_status = "Polled attribute name = spec\nPolling period (mS) = 100"
+    assert any(s.startswith(spec_status) for s in status)
     history = dev.attribute_history("spec", 3)
     assert len(history) == 3
     assert type(history[0]).__name__ == "DeviceAttributeHistory"
