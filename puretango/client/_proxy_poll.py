@@ -4,7 +4,9 @@ as cppTango's client calls them and parses their answers) and the polling histor
 (``read_attribute_history_5``/``_4``, ``command_inout_history_4``).
 
 PyTango keeps every one of these methods synchronous whatever the green mode (they are
-plain bindings of cppTango's client), so they are :func:`._green.sync_only` here too.
+plain bindings of cppTango's client), so they are :func:`._green.sync_only` here too. The
+helper operations (``*_op``) go through the admin device's proxy; their tests are the peer
+tests of ``tests/polling``.
 """
 
 from __future__ import annotations
@@ -60,71 +62,71 @@ class PollingMixin:
     def _call(self, operation: str, *args: Any, cache_key: Any = None) -> Call:
         raise NotImplementedError
 
-    def _g_admin_command(self, command: str, argin: Any = None) -> Op[Any]:
+    def _admin_command_op(self, command: str, argin: Any = None) -> Op[Any]:
         """Run ``command`` on the device's admin device (its proxy made once)."""
         admin: Any = self.__dict__.get("_admin_proxy")
         if admin is None:
-            name = yield from self._g_admin_name()
+            name = yield from self._admin_name_op()
             admin = type(self)(name, _connect=False)  # type: ignore[call-arg]
             yield from admin._g_connect()
             self.__dict__["_admin_proxy"] = admin
         return (yield from admin._g_command_inout(command, argin))
 
-    def _g_admin_name(self) -> Op[str]:
+    def _admin_name_op(self) -> Op[str]:
         adm = str((yield self._call("_get_adm_name")))
         proxy: Any = self
         if proxy._db_addresses is not None:
             return str(proxy._db_prefix() + adm)
         return f"tango://{proxy._host}:{proxy._port}/{adm}#dbase=no"
 
-    def _g_polling_status(self) -> Op[list[str]]:
-        return list((yield from self._g_admin_command("DevPollStatus", self._dev_name)))
+    def _polling_status_op(self) -> Op[list[str]]:
+        return list((yield from self._admin_command_op("DevPollStatus", self._dev_name)))
 
-    polling_status = sync_only(_g_polling_status)
+    polling_status = sync_only(_polling_status_op)
 
-    def _g_period(self, kind: str, name: str) -> Op[int | None]:
-        status = yield from self._g_polling_status()
+    def _period_op(self, kind: str, name: str) -> Op[int | None]:
+        status = yield from self._polling_status_op()
         return _is_polled(status, kind, name)
 
     @sync_only
     def get_attribute_poll_period(self, attr_name: str) -> Op[int]:
-        return (yield from self._g_period("attribute", attr_name)) or 0
+        return (yield from self._period_op("attribute", attr_name)) or 0
 
     @sync_only
     def get_command_poll_period(self, cmd_name: str) -> Op[int]:
-        return (yield from self._g_period("command", cmd_name)) or 0
+        return (yield from self._period_op("command", cmd_name)) or 0
 
     @sync_only
     def is_attribute_polled(self, attr_name: str) -> Op[bool]:
-        return (yield from self._g_period("attribute", attr_name)) is not None
+        return (yield from self._period_op("attribute", attr_name)) is not None
 
     @sync_only
     def is_command_polled(self, cmd_name: str) -> Op[bool]:
-        return (yield from self._g_period("command", cmd_name)) is not None
+        return (yield from self._period_op("command", cmd_name)) is not None
 
-    def _g_poll(self, kind: str, name: str, period: int) -> Op[None]:
-        current = yield from self._g_period(kind, name)
+    def _poll_op(self, kind: str, name: str, period: int) -> Op[None]:
+        current = yield from self._period_op(kind, name)
         argin = [[int(period)], [self._dev_name, kind, name]]
         if current is None:
-            yield from self._g_admin_command("AddObjPolling", argin)
+            yield from self._admin_command_op("AddObjPolling", argin)
         elif current not in (int(period), 0):
-            yield from self._g_admin_command("UpdObjPollingPeriod", argin)
+            yield from self._admin_command_op("UpdObjPollingPeriod", argin)
 
     @sync_only
     def poll_attribute(self, attr_name: str, period: int) -> Op[None]:
-        yield from self._g_poll("attribute", attr_name, period)
+        yield from self._poll_op("attribute", attr_name, period)
 
     @sync_only
     def poll_command(self, cmd_name: str, period: int) -> Op[None]:
-        yield from self._g_poll("command", cmd_name, period)
+        yield from self._poll_op("command", cmd_name, period)
 
     @sync_only
     def stop_poll_attribute(self, attr_name: str) -> Op[None]:
-        yield from self._g_admin_command("RemObjPolling", [self._dev_name, "attribute", attr_name])
+        yield from self._admin_command_op("RemObjPolling", [self._dev_name, "attribute", attr_name])
 
     @sync_only
     def stop_poll_command(self, cmd_name: str) -> Op[None]:
-        yield from self._g_admin_command("RemObjPolling", [self._dev_name, "command", cmd_name])
+        yield from self._admin_command_op("RemObjPolling", [self._dev_name, "command", cmd_name])
 
     @sync_only
     def attribute_history(
