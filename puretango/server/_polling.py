@@ -24,7 +24,7 @@ import asyncio
 import collections
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._errors import DevFailed, make_error
@@ -428,8 +428,7 @@ class Poller:
         servant = self._servant(device)
         names = [o.name for o in objects]
         when, start = time.time(), time.perf_counter()
-        read = servant._read_values(names, _polling_client())
-        values = await (servant.bridge.run_on_worker(read) if servant.bridge.threaded else read)
+        values = await _on_device(servant, servant._read_values(names, _polling_client()))
         needed = (time.perf_counter() - start) * 1000.0
         events = self._server.events
         for obj, value in zip(objects, values):
@@ -440,13 +439,26 @@ class Poller:
         servant = self._servant(device)
         args = [obj.name, CorbaAny(_NULL_TC, None), DevSource.DEV, None]
         when, start = time.time(), time.perf_counter()
-        run = servant._op_command_inout(args, _polling_client())
         try:
-            result = await (servant.bridge.run_on_worker(run) if servant.bridge.threaded else run)
+            result = await _on_device(servant, servant._op_command_inout(args, _polling_client()))
             record = PollRecord(when, result, ())
         except DevFailed as exc:
             record = PollRecord(when, None, exc.errors)
         obj.push(record, (time.perf_counter() - start) * 1000.0)
+
+
+async def _on_device(servant: DeviceServant, operation: Coroutine[Any, Any, Any]) -> Any:
+    """Run a servant operation as a request runs it: a synchronous device's whole on a
+    worker thread (an operation cancelled before it started is closed, not leaked)."""
+    if not servant.bridge.threaded:
+        return await operation
+    try:
+        return await servant.bridge.run_on_worker(operation)
+    finally:
+        try:
+            operation.close()  # a no-op once it has run
+        except (RuntimeError, ValueError):  # still running on the worker thread
+            pass
 
 
 def _null_tc() -> Any:
