@@ -378,6 +378,8 @@ class DeviceServant:
                     else self.user_call(cmd.call, value)
                 )
             except DevFailed as exc:
+                if self.name == self.server.admin_name:  # a C++ DServer's errors, as they are
+                    raise
                 raise _unexpected(exc, self.class_name, cmd.name) from None
             except Exception as exc:  # user code: reported to the client, never fatal
                 raise _unexpected(_as_devfailed(exc), self.class_name, cmd.name) from None
