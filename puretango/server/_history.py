@@ -142,11 +142,13 @@ def _cached_value(servant: DeviceServant, poller: Poller | None, name: str) -> A
 async def _read_with_source(
     servant: DeviceServant, names: list[str], source: DevSource, client: ClientInfo
 ) -> list[Any]:
-    if source == DevSource.DEV:
+    poller = _poller(servant)
+    if source == DevSource.DEV or (
+        source == DevSource.CACHE_DEV and (poller is None or not poller.polls(servant.name))
+    ):  # the common case, kept quick: nothing of this device is in a polling buffer
         return await servant._read_values(names, client)
     if len(names) == 1 and names[0].lower() in _ALL_ATTRIBUTES:
         names = [a.name for a in servant.attributes.values() if a.readable]
-    poller = _poller(servant)
     values = [_cached_value(servant, poller, n) for n in names]
     if source == DevSource.CACHE_DEV:
         missing = [
@@ -181,10 +183,12 @@ async def op_read_attributes_3(
 async def op_command_inout(servant: DeviceServant, args: list[Any], client: ClientInfo) -> Any:
     """``command_inout``/``_2``/``_4``: from the polling buffer for CACHE and CACHE_DEV."""
     source = args[2] if len(args) > 2 else DevSource.DEV
-    if source != DevSource.DEV:
+    poller = _poller(servant)
+    if source == DevSource.CACHE or (
+        source == DevSource.CACHE_DEV and poller is not None and poller.polls(servant.name)
+    ):
         name = args[0]
         cmd = servant._command(name)
-        poller = _poller(servant)
         obj = None if poller is None else poller.find(servant.name, "command", name)
         if obj is None and source == DevSource.CACHE:
             raise _error(

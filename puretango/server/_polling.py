@@ -207,6 +207,11 @@ class Poller:
         obj = self.find(device, kind, name)
         return None if obj is None else obj.period
 
+    def polls(self, device: str) -> bool:
+        """True when ``device`` (its name as served) has polled objects (a quick test for
+        the reads every client makes with ``CACHE_DEV``)."""
+        return bool(self._objects.get(device.lower()))
+
     def find(self, device: str, kind: str, name: str) -> PolledObject | None:
         """The polled object, or None (``State``/``Status`` are polled as attributes)."""
         key = name.lower()
