@@ -14,6 +14,7 @@ from ._dbtypes import (
     DbServerInfo,
 )
 from ._green import get_green_mode, set_green_mode
+from ._history import DeviceAttributeHistory, DeviceDataHistory
 from ._proxy import DeviceProxy
 from ._types import (
     ArchiveEventInfo,
@@ -52,6 +53,8 @@ __all__ = [
     "ChangeEventInfo",
     "CommandInfo",
     "DeviceAttribute",
+    "DeviceAttributeHistory",
+    "DeviceDataHistory",
     "DeviceInfo",
     "PeriodicEventInfo",
 ]

@@ -100,6 +100,23 @@ class AttributeProxy:
     def ping(self, **kwargs: Any) -> Any:
         return self._device.ping(**kwargs)
 
+    # -- polling (the device's, for this attribute) ------------------------------------------
+
+    def history(self, depth: int, *args: Any, **kwargs: Any) -> Any:
+        return self._device.attribute_history(self._attr, depth, *args, **kwargs)
+
+    def poll(self, period: int) -> None:
+        self._device.poll_attribute(self._attr, period)
+
+    def get_poll_period(self) -> int:
+        return int(self._device.get_attribute_poll_period(self._attr))
+
+    def is_polled(self) -> bool:
+        return bool(self._device.is_attribute_polled(self._attr))
+
+    def stop_poll(self) -> None:
+        self._device.stop_poll_attribute(self._attr)
+
     # -- attribute properties in the Database (synchronous, as in PyTango) -------------------
 
     def _db_run(self, what: str, make: Any) -> Any:

@@ -1,7 +1,7 @@
 """The admin device of a device server (``dserver/<server>/<instance>``): the Tango
 commands a server answers about itself (its classes and devices, restart and kill,
-logging levels and targets), and the ones puretango does not support yet (polling,
-events, locking) as ``API_NotSupportedFeature``.
+logging levels and targets, polling through the server's :class:`._polling.Poller`), and
+the ones puretango does not support yet (events, locking) as ``API_NotSupportedFeature``.
 
 Rule: the admin device reaches its server only through ``self._server`` (set by
 :class:`._server.DeviceServer`); it imports nothing of the server protocol.
@@ -108,32 +108,34 @@ class DServer(Device):
 
     # -- polling ---------------------------------------------------------------------------
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Polling")
+    async def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
+        await self._server.poller.add_polling(list(arg[0]), list(arg[1]))
 
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def UpdObjPollingPeriod(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Polling")
+    async def UpdObjPollingPeriod(self, arg: Any) -> None:  # noqa: N802
+        await self._server.poller.update_period(list(arg[0]), list(arg[1]))
 
     @command(dtype_in=(str,))
-    def RemObjPolling(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Polling")
+    async def RemObjPolling(self, arg: Any) -> None:  # noqa: N802
+        await self._server.poller.remove_polling(list(arg))
 
     @command
     def StartPolling(self) -> None:  # noqa: N802
-        pass
+        self._server.poller.running = True
+        self.set_status("The device is ON\nThe polling is ON")
 
     @command
     def StopPolling(self) -> None:  # noqa: N802
-        pass
+        self._server.poller.running = False
+        self.set_status("The device is ON\nThe polling is OFF")
 
     @command(dtype_out=(str,))
     def PolledDevice(self) -> list[str]:  # noqa: N802
-        return []
+        return self._server.poller.polled_devices()
 
     @command(dtype_in=str, dtype_out=(str,))
     def DevPollStatus(self, device: str) -> list[str]:  # noqa: N802
-        return []
+        return self._server.poller.status(device)
 
     # -- locking ---------------------------------------------------------------------------
     @command(dtype_in=CmdArgType.DevVarLongStringArray)

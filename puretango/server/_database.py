@@ -20,6 +20,7 @@ from .._dbformat import (
     DeviceExport,
     DeviceImport,
     pack_attribute_properties,
+    pack_properties,
     reply_marks_empty,
     unpack_attribute_properties,
     unpack_properties,
@@ -70,6 +71,12 @@ class DatabaseAccess(Protocol):
     def put_device_attribute_properties(
         self, device: str, properties: Mapping[str, Mapping[str, Sequence[str]]]
     ) -> None: ...
+
+    def put_device_properties(self, device: str, properties: Mapping[str, Sequence[str]]) -> None:
+        """Store device properties (the polling's ``polled_attr``, ``polled_cmd``)."""
+        ...
+
+    def delete_device_properties(self, device: str, names: Sequence[str]) -> None: ...
 
     def export_device(self, info: DeviceExport) -> None: ...
 
@@ -131,6 +138,12 @@ class CommandDatabase:
         self.command_inout(
             "DbPutDeviceAttributeProperty2", pack_attribute_properties(device, properties)
         )
+
+    def put_device_properties(self, device: str, properties: Mapping[str, Sequence[str]]) -> None:
+        self.command_inout("DbPutDeviceProperty", pack_properties(device, properties, reply=False))
+
+    def delete_device_properties(self, device: str, names: Sequence[str]) -> None:
+        self.command_inout("DbDeleteDeviceProperty", [device, *names])
 
     def export_device(self, info: DeviceExport) -> None:
         self.command_inout("DbExportDevice", info.to_strings())

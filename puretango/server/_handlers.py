@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..idl import OPERATIONS, Operation
+from . import _history as _h
 from ._servant import ClientInfo, DeviceServant
 
 __all__ = ["Handler", "HANDLERS"]
@@ -95,11 +96,11 @@ HANDLERS: dict[str, Handler] = _table(
     _handler("command_list_query_2", _S._op_command_list_query_2),
     _handler("command_query", _S._op_command_query),
     _handler("command_query_2", _S._op_command_query_2),
-    _handler("command_inout", _S._op_command_inout, user_code=True),
-    _handler("command_inout_2", _S._op_command_inout, user_code=True),
-    _handler("command_inout_4", _S._op_command_inout, user_code=True),
-    _handler("command_inout_history_2", _S._op_command_inout_history),
-    _handler("command_inout_history_4", _S._op_command_inout_history),
+    _handler("command_inout", _h.op_command_inout, user_code=True),
+    _handler("command_inout_2", _h.op_command_inout, user_code=True),
+    _handler("command_inout_4", _h.op_command_inout, user_code=True),
+    _handler("command_inout_history_2", _h.op_command_inout_history_2),
+    _handler("command_inout_history_4", _h.op_command_inout_history_4),
     # attribute configuration
     _handler("get_attribute_config", _S._op_get_attribute_config),
     _handler("get_attribute_config_2", _S._op_get_attribute_config_2),
@@ -110,9 +111,9 @@ HANDLERS: dict[str, Handler] = _table(
     _handler("set_attribute_config_4", _S._op_set_attribute_config),
     _handler("set_attribute_config_5", _S._op_set_attribute_config),
     # reading and writing attributes
-    _handler("read_attributes_3", _S._op_read_attributes_3, user_code=True),
-    _handler("read_attributes_4", _S._op_read_attributes_4, user_code=True),
-    _handler("read_attributes_5", _S._op_read_attributes_5, user_code=True),
+    _handler("read_attributes_3", _h.op_read_attributes_3, user_code=True),
+    _handler("read_attributes_4", _h.op_read_attributes_4, user_code=True),
+    _handler("read_attributes_5", _h.op_read_attributes_5, user_code=True),
     # IDL 1-3 writes are refused (API_NotSupported); flagged as their IDL operations are
     _handler("write_attributes", _S._op_write_attributes, user_code=True),
     _handler("write_attributes_3", _S._op_write_attributes, user_code=True, multi_errors=True),
@@ -123,10 +124,10 @@ HANDLERS: dict[str, Handler] = _table(
     _handler(
         "write_read_attributes_5", _S._op_write_read_attributes_5, user_code=True, multi_errors=True
     ),
-    # polling history (nothing is polled) and pipes (none)
-    _handler("read_attribute_history_2", _S._op_read_attribute_history),
-    _handler("read_attribute_history_3", _S._op_read_attribute_history),
-    _handler("read_attribute_history_4", _S._op_read_attribute_history),
-    _handler("read_attribute_history_5", _S._op_read_attribute_history),
+    # polling history (the poller's ring buffers) and pipes (none)
+    _handler("read_attribute_history_2", _h.op_read_attribute_history_2),
+    _handler("read_attribute_history_3", _h.op_read_attribute_history_3),
+    _handler("read_attribute_history_4", _h.op_read_attribute_history_4),
+    _handler("read_attribute_history_5", _h.op_read_attribute_history_5),
     _handler("get_pipe_config_5", _S._op_get_pipe_config_5),
 )

@@ -43,7 +43,7 @@ from ..idl._enums import (
 )
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
-from ._downgrade import cmd_info_1, downgrade, value_3
+from ._downgrade import cmd_info_1, downgrade
 from ._dtypes import numpy_version
 from ._model import Device
 from ._runtime import (
@@ -378,19 +378,12 @@ class DeviceServant:
                     else self.user_call(cmd.call, value)
                 )
             except DevFailed as exc:
+                if self.name == self.server.admin_name:  # a C++ DServer's errors, as they are
+                    raise
                 raise _unexpected(exc, self.class_name, cmd.name) from None
             except Exception as exc:  # user code: reported to the client, never fatal
                 raise _unexpected(_as_devfailed(exc), self.class_name, cmd.name) from None
         return result_to_any(result, cmd.out_type)
-
-    async def _op_command_inout_history(self, args: list[Any], client: ClientInfo) -> Any:
-        raise DevFailed(
-            make_error(
-                "API_CmdNotPolled",
-                f"Command {args[0]} not polled",
-                f"{self.class_name}::command_inout_history",
-            )
-        )
 
     # -- attribute configuration ---------------------------------------------------------------
 
@@ -563,24 +556,6 @@ class DeviceServant:
                 errors = list(_as_devfailed(exc).errors)
                 return [failed_value(n, errors) for n in names]
             return [await self._read_one(n, client) for n in names]
-
-    async def _op_read_attributes_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return await self._read_values(args[0], client)
-
-    async def _op_read_attributes_4(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [downgrade(v, t.AttributeValue_4) for v in await self._read_values(args[0], client)]
-
-    async def _op_read_attributes_3(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [value_3(v) for v in await self._read_values(args[0], client)]
-
-    async def _op_read_attribute_history(self, args: list[Any], client: ClientInfo) -> Any:
-        raise DevFailed(
-            make_error(
-                "API_AttrNotPolled",
-                f"Attribute {args[0]} not polled",
-                f"{self.class_name}::read_attribute_history",
-            )
-        )
 
     # -- writing attributes --------------------------------------------------------------------
 
