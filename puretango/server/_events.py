@@ -350,8 +350,8 @@ class EventSupplier:
             frames = encode_heartbeat(topic)
             for _ in range(2 if self._double_beat else 1):
                 self._heartbeat_socket.send_multipart(frames)
+                self._event_socket.send(DUMMY_MESSAGE)
             self._double_beat = False
-            self._event_socket.send(DUMMY_MESSAGE)
 
     # -- publishing ----------------------------------------------------------------------
     def publish(self, device: str, obj: str, event: str, value: Any, is_error: bool) -> bool:
