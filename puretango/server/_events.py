@@ -27,8 +27,6 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import zmq
-
 from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
 from ..events import (
@@ -53,12 +51,14 @@ from ..events import (
     wire_event_name,
 )
 from ..idl import types as t
+from ..idl._enums import CmdArgType
 from ._downgrade import downgrade
 from ._event_values import errors_of, pushed_value, reading_of
+from ._model import attribute as attribute_declaration
 from ._publish import ANY_HOSTS, publish_host
+from ._runtime import AttrRuntime
 
 if TYPE_CHECKING:
-    from ._runtime import AttrRuntime
     from ._servant import DeviceServant
     from ._server import DeviceServer
 
@@ -108,7 +108,7 @@ class EventSupplier:
         self.heartbeat_period = _env_seconds("PURETANGO_EVENT_HEARTBEAT_PERIOD", HEARTBEAT_PERIOD)
         self.expiry = _env_seconds("PURETANGO_EVENT_SUBSCRIPTION_EXPIRY", SUBSCRIPTION_EXPIRY)
         self._lock = threading.Lock()
-        self._context: zmq.Context[Any] | None = None
+        self._context: Any = None
         self._heartbeat_socket: Any = None
         self._event_socket: Any = None
         self.heartbeat_endpoint = ""
@@ -125,10 +125,13 @@ class EventSupplier:
         self._last_time: dict[_Key, float] = {}
         self._double_beat = self._double_event = False
         self._beating: asyncio.Task[None] | None = None
+        self._builtins: dict[tuple[type, str], AttrRuntime] = {}
+        self._zmq: Any = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        """Bind the heartbeat socket (called once the server listens) and start beating."""
+        """Learn the topics' prefix and where to bind (called once the server listens), and
+        start the heartbeat timer; the sockets are bound at the first subscription."""
         server = self._server
         self.dbase = server.database is not None
         self.prefix = f"tango://{self._prefix_host()}/".lower()
@@ -138,8 +141,6 @@ class EventSupplier:
         else:
             self._bind_host = socket.gethostbyname(host)
         self._published_host = publish_host(host, server.published_host)
-        self._context = zmq.Context()
-        self._heartbeat_socket, self.heartbeat_endpoint = self._bind("TANGO_ZMQ_HEARTBEAT_PORT")
         self._beating = asyncio.get_running_loop().create_task(self._beat())
 
     async def stop(self) -> None:
@@ -171,8 +172,20 @@ class EventSupplier:
                 return tango_host if ":" in tango_host else f"{tango_host}:10000"
         return f"{socket.gethostname()}:{server.published_port or server.port}"
 
+    def _open(self) -> None:
+        """Create the ZeroMQ context and bind both sockets, at the first subscription (a
+        server nobody subscribes to never loads libzmq). Called under the lock."""
+        if self._context is not None:
+            return
+        import zmq
+
+        self._zmq = zmq
+        self._context = zmq.Context()
+        self._heartbeat_socket, self.heartbeat_endpoint = self._bind("TANGO_ZMQ_HEARTBEAT_PORT")
+        self._event_socket, self.event_endpoint = self._bind("TANGO_ZMQ_EVENT_PORT")
+
     def _bind(self, port_variable: str) -> tuple[Any, str]:
-        assert self._context is not None
+        zmq = self._zmq
         sock = self._context.socket(zmq.PUB)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.SNDHWM, SUBSCRIBER_HWM)
@@ -193,9 +206,11 @@ class EventSupplier:
     def subscribe(self, argin: Sequence[str]) -> tuple[list[int], list[str]]:
         """``ZmqEventSubscriptionChange``: validate, record, and say where to listen."""
         if len(argin) == 1 and argin[0].lower() == "info":
+            with self._lock:
+                self._open()
             return [TANGO_LIB_RELEASE], [
                 f"Heartbeat: {self.heartbeat_endpoint}",
-                f"Event: {self.event_endpoint or 'not bound yet'}",
+                f"Event: {self.event_endpoint}",
             ]
         if len(argin) < 4:
             raise _failure("API_WrongNumberOfArgs", "Wrong number of input arguments")
@@ -222,8 +237,7 @@ class EventSupplier:
         wire = topic.rpartition(".")[2]
         key = (servant.name.lower(), obj.lower(), plain)
         with self._lock:
-            if self._event_socket is None:
-                self._event_socket, self.event_endpoint = self._bind("TANGO_ZMQ_EVENT_PORT")
+            self._open()
             self._subscriptions.setdefault(key, {})[wire] = time.monotonic()
             self._counters.setdefault(counter_topic, 1)
             self._double_beat = self._double_event = True
@@ -233,7 +247,7 @@ class EventSupplier:
             SUBSCRIBER_HWM,
             0,
             0,
-            int("".join(str(n) for n in zmq.zmq_version_info())),
+            int("".join(str(n) for n in self._zmq.zmq_version_info())),
         ]
         svalue = [self.heartbeat_endpoint, self.event_endpoint, topic, self.channel]
         return lvalue, svalue
@@ -403,7 +417,7 @@ class EventSupplier:
     # -- what device code pushes (any thread) ----------------------------------------------
     def _runtime(self, device: str, attribute: str) -> tuple[DeviceServant, AttrRuntime]:
         servant = self._servant(device)
-        attr = servant.attributes.get(attribute.lower())
+        attr = servant.attributes.get(attribute.lower()) or self._builtin(servant, attribute)
         if attr is None:
             raise DevFailed(
                 make_error(
@@ -414,6 +428,20 @@ class EventSupplier:
             )
         return servant, attr
 
+    def _builtin(self, servant: DeviceServant, attribute: str) -> AttrRuntime | None:
+        """State and Status as attributes (their events: pushed, or polled)."""
+        name = attribute.lower()
+        if name not in ("state", "status"):
+            return None
+        key = (type(servant.device), name)
+        found = self._builtins.get(key)
+        if found is None:
+            dtype = CmdArgType.DevState if name == "state" else CmdArgType.DevString
+            decl = attribute_declaration(name=name.capitalize(), dtype=dtype)
+            found = self._builtins[key] = AttrRuntime(decl, type(servant.device))
+            found.config = AttrConfig.builtin(name.capitalize())
+        return found
+
     def push_value(
         self, device: str, attribute: str, event: str, args: Sequence[Any], detect: bool
     ) -> None:
@@ -421,6 +449,9 @@ class EventSupplier:
         time and quality, or one exception); with ``detect``, the event is sent only when
         the criteria say it is one."""
         servant, attr = self._runtime(device, attribute)
+        if not args and attr.name in ("State", "Status"):  # the device's current one
+            dev: Any = servant.device
+            args = (dev.get_state() if attr.name == "State" else dev.get_status(),)
         if len(args) == 1 and isinstance(args[0], BaseException):
             value, is_error = errors_of(args[0]), True
         else:

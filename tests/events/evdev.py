@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from puretango.idl._enums import GreenMode
+from puretango.idl._enums import DevState, GreenMode
 from puretango.server import Device, attribute, command
 from puretango.server._servant import ClientInfo
 
@@ -97,6 +97,10 @@ class EvDev(Device):
     @command(dtype_in=float)
     def SetReading(self, v: float) -> None:  # noqa: N802
         self._reading = v
+
+    @command(dtype_in=str)
+    def SetStateTo(self, name: str) -> None:  # noqa: N802
+        self.set_state(DevState.names[name])
 
     @command(dtype_in=bool)
     def SetFail(self, fail: bool) -> None:  # noqa: N802

@@ -264,3 +264,34 @@ print(json.dumps([dev.get_attribute_config("value").name]))
         proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_interface_change_after_restart(server: DeviceServer) -> None:
+    body = r"""
+dev.subscribe_event(tango.EventType.INTERFACE_CHANGE_EVENT, lambda ev: events.append(
+    [ev.event, ev.dev_started, sorted(a.name for a in ev.att_list)[:2], len(ev.cmd_list) > 5]))
+settle()
+events.append("--")
+tango.DeviceProxy(dev.adm_name()).command_inout("DevRestart", "ev/dev/1")
+report()
+"""
+    events = run_client(body, trl(server))
+    after = events[events.index("--") + 1 :]
+    assert after == [["intr_change", True, ["declared", "nocrit"], True]]
+
+
+def test_state_change_events_of_polled_reads(server: DeviceServer) -> None:
+    body = r"""
+dev.SetStateTo("ON")
+sub("State", "CHANGE_EVENT")
+settle()
+events.append("--")
+dev.Poll("State")               # the first after subscribing
+dev.Poll("State")               # unchanged
+dev.SetStateTo("FAULT")
+dev.Poll("State")
+report()
+"""
+    events = run_client(body, trl(server))
+    after = events[events.index("--") + 1 :]
+    assert after == [["change", "state", "ATTR_VALID", 0], ["change", "state", "ATTR_VALID", 8]]

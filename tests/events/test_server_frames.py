@@ -228,3 +228,17 @@ def test_subscriptions_expire_unless_confirmed(server: DeviceServer) -> None:
         assert sub.drain(sub.events) == []
     finally:
         sub.close()
+
+
+def test_idl4_clients_get_unprefixed_topics_and_attribute_value_4(server: DeviceServer) -> None:
+    reply = on_loop(server, server.events.subscribe, ["a/b/c", "dbl", "subscribe", "change", "4"])
+    assert reply[1][2].endswith("/a/b/c/dbl#dbase=no.change")
+    sub = Sub(reply)
+    try:
+        server.events.push_value("a/b/c", "dbl", "change", (3.5,), False)
+        message = parse_message(sub.drain(sub.events)[-1])
+        assert message is not None and message.event_name == "change"
+        value = decode_payload(message)
+        assert type(value).__name__ == "AttributeValue_4" and value.value.value[0] == 3.5
+    finally:
+        sub.close()
