@@ -100,6 +100,17 @@ def _failure(reason: str, desc: str) -> DevFailed:
     return DevFailed(make_error(reason, desc, _ORIGIN))
 
 
+def _bind_address(host: str) -> tuple[str, bool]:
+    """Where the PUB sockets bind for a server bound to ``host``: (address as ZeroMQ writes
+    it, is it IPv6). A name is resolved; all interfaces is ``*``."""
+    if host in ANY_HOSTS:
+        return "*", False
+    family, _, _, _, address = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0]
+    if family == socket.AF_INET6:
+        return f"[{address[0]}]", True
+    return str(address[0]), False
+
+
 class EventSupplier:
     """The heartbeat and event PUB sockets of one server and its subscriptions."""
 
@@ -114,6 +125,7 @@ class EventSupplier:
         self.heartbeat_endpoint = ""
         self.event_endpoint = ""
         self._bind_host = "*"
+        self._ipv6 = False
         self._published_host = "127.0.0.1"
         self.prefix = ""
         self.dbase = True
@@ -135,12 +147,7 @@ class EventSupplier:
         server = self._server
         self.dbase = server.database is not None
         self.prefix = f"tango://{self._prefix_host()}/".lower()
-        host = server.host
-        if host in ANY_HOSTS:
-            self._bind_host = "*"
-        else:
-            self._bind_host = socket.gethostbyname(host)
-        self._published_host = publish_host(host, server.published_host)
+        self._published_host = publish_host(server.host, server.published_host)
         self._beating = asyncio.get_running_loop().create_task(self._beat())
 
     async def stop(self) -> None:
@@ -180,6 +187,7 @@ class EventSupplier:
         import zmq
 
         self._zmq = zmq
+        self._bind_host, self._ipv6 = _bind_address(self._server.host)
         self._context = zmq.Context()
         self._heartbeat_socket, self.heartbeat_endpoint = self._bind("TANGO_ZMQ_HEARTBEAT_PORT")
         self._event_socket, self.event_endpoint = self._bind("TANGO_ZMQ_EVENT_PORT")
@@ -189,6 +197,8 @@ class EventSupplier:
         sock = self._context.socket(zmq.PUB)
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.SNDHWM, SUBSCRIBER_HWM)
+        if self._ipv6:
+            sock.setsockopt(zmq.IPV6, 1)
         port = os.environ.get(port_variable) or "*"
         sock.bind(f"tcp://{self._bind_host}:{port}")
         bound = sock.getsockopt(zmq.LAST_ENDPOINT).decode()
@@ -459,7 +469,7 @@ class EventSupplier:
         key = (servant.name.lower(), attr.name.lower(), event)
         if not self._live(key):
             return
-        if detect or event == "alarm":
+        if detect:
             reading = Reading.failed([(e.reason, e.desc) for e in value]) if is_error else None
             if not self._detected(key, attr, event, reading or reading_of(value), detect):
                 return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,3 +243,29 @@ def test_idl4_clients_get_unprefixed_topics_and_attribute_value_4(server: Device
         assert type(value).__name__ == "AttributeValue_4" and value.value.value[0] == 3.5
     finally:
         sub.close()
+
+
+def test_ipv6_server_publishes_on_ipv6() -> None:
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    srv = DeviceServer("TestDev", "v6", [(Dbl, "a/b/c", None)], host="::1", port=0)
+    thread, _ = server_in_thread(srv)
+    try:
+        reply = subscribe(srv, "dbl", "user_event")
+        assert reply[1][1].startswith("tcp://[::1]:")
+        context = zmq.Context()
+        sock = context.socket(zmq.SUB)
+        sock.setsockopt(zmq.IPV6, 1)
+        sock.connect(reply[1][1])
+        sock.setsockopt(zmq.SUBSCRIBE, reply[1][2].encode())
+        time.sleep(0.3)
+        srv.events.push_value("a/b/c", "dbl", "user_event", (1.5,), False)
+        assert sock.poll(3000)
+        assert decode_payload(parse_message(sock.recv_multipart())).value.value[0] == 1.5
+        sock.close(0)
+        context.term()
+    finally:
+        srv.request_stop()
+        thread.join(10)
