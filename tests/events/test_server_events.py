@@ -88,7 +88,37 @@ def trl(srv: DeviceServer, device: str = DEVICE) -> str:
     return f"tango://{HOST}:{srv.port}/{device}#dbase=no"
 
 
-def test_pushed_events_of_every_kind(server: DeviceServer) -> None:
+#: seconds a PyTango client stays subscribed with nothing but heartbeats (9 s apart); it
+#: reports API_EventTimeout after 10-20 s without one
+WATCH_SECONDS = 23
+
+
+@pytest.fixture(scope="module")
+def heartbeat_watch(server: DeviceServer) -> Iterator[subprocess.Popen[str]]:
+    """A PyTango client subscribed for WATCH_SECONDS while the other tests run."""
+    body = f"""
+sub("text", "CHANGE_EVENT")
+time.sleep({WATCH_SECONDS})
+print(json.dumps(events))
+"""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CLIENT_PRELUDE + body, trl(server)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=peer_env(),
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def test_pushed_events_of_every_kind(
+    server: DeviceServer, heartbeat_watch: subprocess.Popen[str]
+) -> None:
     body = r"""
 for attr, kind in [("value", "CHANGE_EVENT"), ("value", "ARCHIVE_EVENT"),
                    ("value", "USER_EVENT"), ("ready", "DATA_READY_EVENT"),
@@ -295,3 +325,12 @@ report()
     events = run_client(body, trl(server))
     after = events[events.index("--") + 1 :]
     assert after == [["change", "state", "ATTR_VALID", 0], ["change", "state", "ATTR_VALID", 8]]
+
+
+def test_heartbeats_keep_a_pytango_subscription_alive(
+    heartbeat_watch: subprocess.Popen[str],
+) -> None:
+    out, err = heartbeat_watch.communicate(timeout=WATCH_SECONDS + 30)
+    assert heartbeat_watch.returncode == 0, err
+    events = json.loads(out.strip().splitlines()[-1])
+    assert events and not any(e[2] == "error" for e in events), events
