@@ -7,6 +7,7 @@ subscribers, counters, and subscriptions that expire after
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 import time
@@ -35,6 +36,9 @@ class Dbl(Device):
 
     dbl = attribute(
         dtype=float,
+        unit="mm",
+        format="%6.3f",
+        abs_change=0.1,
         change_event_implemented=True,
         change_event_detect=False,
         archive_event_implemented=True,
@@ -115,7 +119,7 @@ class Sub:
 
 
 def _captured(event_name: str) -> list[bytes]:
-    for name in ("zmq_ev.jsonl", "zmq_hb.jsonl"):
+    for name in ("zmq_ev.jsonl", "zmq_ev2.jsonl", "zmq_hb.jsonl"):
         for line in (CAPTURES / name).read_text().splitlines():
             record = json.loads(line)
             frames = [bytes.fromhex(f) for f in record.get("frames", [])]
@@ -269,3 +273,24 @@ def test_ipv6_server_publishes_on_ipv6() -> None:
     finally:
         srv.request_stop()
         thread.join(10)
+
+
+def test_attr_conf_frames_as_captured(server: DeviceServer) -> None:
+    """The capture's label change of ``dbl`` (declared as in captures/TestDev.py)."""
+    sub = Sub(subscribe(server, "dbl", "attr_conf"))
+    try:
+        attr = server.servants[b"a/b/c"].attributes["dbl"]
+        original = attr.config
+        attr.config = dataclasses.replace(original, label="Changed")
+        try:
+            server.events.push_config("a/b/c", "dbl")
+        finally:
+            attr.config = original
+        frames = sub.drain(sub.events)[-1]
+        captured = _captured("idl5_attr_conf")
+        ours_conf = decode_payload(parse_message(frames))
+        theirs = decode_payload(parse_message(captured))
+        assert ours_conf == theirs
+        assert _same_outside_padding(frames[3], captured[3])
+    finally:
+        sub.close()
