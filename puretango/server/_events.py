@@ -295,6 +295,8 @@ class EventSupplier:
         name = attr.name if attr is not None else obj.capitalize()
         device: Any = servant.device
         implemented, detect = device.event_flags(name, event)
+        if event == "alarm":  # pushed with the change events unless pushed on their own
+            implemented = implemented or device.event_flags(name, "change")[0]
         if event == "data_ready" and not implemented:
             raise _failure(
                 "API_AttributeNotDataReadyEnabled",
@@ -459,21 +461,31 @@ class EventSupplier:
         time and quality, or one exception); with ``detect``, the event is sent only when
         the criteria say it is one."""
         servant, attr = self._runtime(device, attribute)
+        dev: Any = servant.device
         if not args and attr.name in ("State", "Status"):  # the device's current one
-            dev: Any = servant.device
             args = (dev.get_state() if attr.name == "State" else dev.get_status(),)
         if len(args) == 1 and isinstance(args[0], BaseException):
             value, is_error = errors_of(args[0]), True
         else:
             value, is_error = pushed_value(attr, args), False
-        key = (servant.name.lower(), attr.name.lower(), event)
-        if not self._live(key):
-            return
-        if detect:
-            reading = Reading.failed([(e.reason, e.desc) for e in value]) if is_error else None
-            if not self._detected(key, attr, event, reading or reading_of(value), detect):
-                return
-        self.publish(servant.name, attr.name, event, value, is_error)
+        events = [event]
+        if event == "change" and not dev.event_flags(attr.name, "alarm")[0]:
+            events.append("alarm")  # Tango 10: alarm events come with the change events
+        reading = None
+        for name in events:
+            key = (servant.name.lower(), attr.name.lower(), name)
+            if not self._live(key):
+                continue
+            if detect or name != event:  # the automatic alarm events are always detected
+                if reading is None:
+                    reading = (
+                        Reading.failed([(e.reason, e.desc) for e in value])
+                        if is_error
+                        else reading_of(value)
+                    )
+                if not self._detected(key, attr, name, reading, True):
+                    continue
+            self.publish(servant.name, attr.name, name, value, is_error)
 
     def push_data_ready(self, device: str, attribute: str, counter: int) -> None:
         servant, attr = self._runtime(device, attribute)

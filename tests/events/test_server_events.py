@@ -334,3 +334,19 @@ def test_heartbeats_keep_a_pytango_subscription_alive(
     assert heartbeat_watch.returncode == 0, err
     events = json.loads(out.strip().splitlines()[-1])
     assert events and not any(e[2] == "error" for e in events), events
+
+
+def test_alarm_events_come_with_change_events(server: DeviceServer) -> None:
+    """Tango 10: an attribute whose change events are pushed has alarm events too, on
+    quality transitions into or out of ALARM/WARNING."""
+    body = r"""
+sub("text", "ALARM_EVENT")
+settle()
+events.append("--")
+dev.PushText("first")            # the first after subscribing
+dev.PushText("second")           # VALID again: no alarm event
+report()
+"""
+    events = run_client(body, trl(server))
+    after = events[events.index("--") + 1 :]
+    assert after == [["alarm", "text", "ATTR_VALID", "first"]]
