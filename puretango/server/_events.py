@@ -85,6 +85,8 @@ _ATTRIBUTE_EVENTS = frozenset(
 )
 _POLLED_EVENTS = ("change", "archive", "periodic", "alarm")
 _ORIGIN = "DServer::event_subscription"
+#: payloads from this size on are handed to ZeroMQ without a copy
+_ZERO_COPY_SIZE = 65536
 
 _Key = tuple[str, str, str]  # (device, object, plain event), lower case
 
@@ -139,6 +141,8 @@ class EventSupplier:
         self._beating: asyncio.Task[None] | None = None
         self._builtins: dict[tuple[type, str], AttrRuntime] = {}
         self._zmq: Any = None
+        self._send_more = 0
+        self._topic_cache: dict[tuple[str, str, str, str], tuple[bytes, str]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -187,6 +191,7 @@ class EventSupplier:
         import zmq
 
         self._zmq = zmq
+        self._send_more = int(zmq.SNDMORE)
         self._bind_host, self._ipv6 = _bind_address(self._server.host)
         self._context = zmq.Context()
         self._heartbeat_socket, self.heartbeat_endpoint = self._bind("TANGO_ZMQ_HEARTBEAT_PORT")
@@ -392,26 +397,41 @@ class EventSupplier:
         payloads: dict[str, bytes] = {}
         for wire in wires:
             payloads[wire] = self._payload(wire, value, is_error, payloads)
+        more = self._send_more
         with self._lock:
             sock = self._event_socket
             if sock is None:
                 return False
             for wire in wires:
-                if event == "intr_change":
-                    topic = counter_topic = interface_topic(self.prefix, device, dbase=self.dbase)
-                else:
-                    topic = attribute_topic(self.prefix, device, obj, wire, dbase=self.dbase)
-                    counter_topic = attribute_topic(
-                        self.prefix, device, obj, event, dbase=self.dbase
-                    )
+                topic, counter_topic = self._topics(device, obj, event, wire)
                 ctr = self._counters.get(counter_topic, 1)
                 self._counters[counter_topic] = ctr + 1
                 info = encode_call_info(ctr, is_error)
-                frames = [topic.encode(), b"\x01", info, payloads[wire]]
+                payload = payloads[wire]
+                copy = len(payload) < _ZERO_COPY_SIZE
                 for _ in range(2 if self._double_event else 1):
-                    sock.send_multipart(frames, copy=False)
+                    sock.send(topic, more)
+                    sock.send(b"\x01", more)
+                    sock.send(info, more)
+                    sock.send(payload, copy=copy)
             self._double_event = False
         return True
+
+    def _topics(self, device: str, obj: str, event: str, wire: str) -> tuple[bytes, str]:
+        """(the topic as sent, the topic its counter is kept under), cached."""
+        cache_key = (device, obj, event, wire)
+        found = self._topic_cache.get(cache_key)
+        if found is None:
+            if event == "intr_change":
+                counter_topic = interface_topic(self.prefix, device, dbase=self.dbase)
+                topic = counter_topic
+            else:
+                topic = attribute_topic(self.prefix, device, obj, wire, dbase=self.dbase)
+                counter_topic = attribute_topic(self.prefix, device, obj, event, dbase=self.dbase)
+            if len(self._topic_cache) > 65536:
+                self._topic_cache.clear()
+            found = self._topic_cache[cache_key] = (topic.encode(), counter_topic)
+        return found
 
     @staticmethod
     def _payload(wire: str, value: Any, is_error: bool, done: dict[str, bytes]) -> bytes:
