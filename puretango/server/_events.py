@@ -218,8 +218,12 @@ class EventSupplier:
         return f"{self.prefix}{self._server.admin_name}".lower()
 
     # -- subscriptions (admin device commands, on the loop) ------------------------------
-    def subscribe(self, argin: Sequence[str]) -> tuple[list[int], list[str]]:
-        """``ZmqEventSubscriptionChange``: validate, record, and say where to listen."""
+    def subscribe(
+        self, argin: Sequence[str], confirming: bool = False
+    ) -> tuple[list[int], list[str]]:
+        """``ZmqEventSubscriptionChange``: validate, record, and say where to listen (the
+        next heartbeat and event go twice, for the new subscriber's slow join, unless
+        ``confirming`` an existing subscription)."""
         if len(argin) == 1 and argin[0].lower() == "info":
             with self._lock:
                 self._open()
@@ -255,7 +259,8 @@ class EventSupplier:
             self._open()
             self._subscriptions.setdefault(key, {})[wire] = time.monotonic()
             self._counters.setdefault(counter_topic, 1)
-            self._double_beat = self._double_event = True
+            if not confirming:
+                self._double_beat = self._double_event = True
         lvalue = [
             TANGO_LIB_RELEASE,
             _DEVICE_IDL,
@@ -274,7 +279,7 @@ class EventSupplier:
             raise _failure("API_WrongNumberOfArgs", "Wrong number of input arguments")
         for device, obj, event in zip(argin[0::3], argin[1::3], argin[2::3]):
             release = 5 if event.lower().startswith("idl5_") else 4
-            self.subscribe([device, obj, "subscribe", event, str(release)])
+            self.subscribe([device, obj, "subscribe", event, str(release)], confirming=True)
 
     def _servant(self, device: str) -> DeviceServant:
         name = device.split("://")[-1].split("#")[0]
