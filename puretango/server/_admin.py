@@ -64,6 +64,7 @@ class DServer(Device):
     async def RestartServer(self) -> None:  # noqa: N802
         for servant in self._server.device_servants():
             await self._server.restart_device(servant.name)
+            self._server.events.interface_changed(servant.name)
 
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
     def GetLoggingLevel(self, devices: list[str]) -> Any:  # noqa: N802

@@ -294,3 +294,35 @@ def test_attr_conf_frames_as_captured(server: DeviceServer) -> None:
         assert _same_outside_padding(frames[3], captured[3])
     finally:
         sub.close()
+
+
+class Enc(Device):
+    """A DevEncoded attribute whose change events are pushed."""
+
+    enc = attribute(dtype=bytes, change_event_implemented=True, change_event_detect=True)
+
+    def read_enc(self) -> tuple[str, bytes]:
+        return "raw", b"\x01\x02"
+
+
+def test_encoded_pushes_and_their_detection() -> None:
+    srv = DeviceServer("TestDev", "enc", [(Enc, "e/n/c", None)], host=HOST, port=0)
+    thread, _ = server_in_thread(srv)
+    try:
+        reply = on_loop(srv, srv.events.subscribe, ["e/n/c", "enc", "subscribe", "change", "6"])
+        sub = Sub(reply)
+        try:
+            for data in (b"ab", b"ab", b"cd"):  # the same value again is no change
+                srv.events.push_value("e/n/c", "enc", "change", ("fmt", data), True)
+            messages = {m.ctr: m for f in sub.drain(sub.events) if (m := parse_message(f))}
+            received = [decode_payload(m) for m in messages.values()]  # double send dropped
+            encoded = [v.value.value for v in received]
+            assert [(e[0].encoded_format, bytes(e[0].encoded_data)) for e in encoded] == [
+                ("fmt", b"ab"),
+                ("fmt", b"cd"),
+            ]
+        finally:
+            sub.close()
+    finally:
+        srv.request_stop()
+        thread.join(10)
