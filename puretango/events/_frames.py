@@ -16,6 +16,7 @@ Rules (from cppTango's supplier and consumer, checked against ``captures/zmq_*.j
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ __all__ = [
     "heartbeat_topic",
     "payload_type",
     "encode_call_info",
+    "encode_call_info_idl",
     "encode_payload",
     "encode_event",
     "encode_heartbeat",
@@ -136,8 +138,20 @@ def payload_type(wire_event: str) -> IdlType:
     return _PAYLOADS_IDL4[name]
 
 
+#: ZmqCallInfo{version, ctr, "" (length 1, NUL, 3 padding bytes), [] (length 0), is_error}:
+#: its layout never changes, so it is packed in one step (checked against the IDL encoder)
+_CALL_INFO = {
+    little: struct.Struct(("<" if little else ">") + "IIIB3xIB") for little in (True, False)
+}
+
+
 def encode_call_info(ctr: int, is_error: bool = False, *, little: bool = True) -> bytes:
     """Frame 3: ZmqCallInfo{version 1, ctr, "", [], is_error}."""
+    return _CALL_INFO[little].pack(PROTOCOL_VERSION, ctr, 1, 0, 0, bool(is_error))
+
+
+def encode_call_info_idl(ctr: int, is_error: bool = False, *, little: bool = True) -> bytes:
+    """:func:`encode_call_info` through the IDL declaration (the reference it must match)."""
     enc = CdrEncoder(little)
     ZmqCallInfo.write(enc, ZmqCallInfo(PROTOCOL_VERSION, ctr, "", b"", is_error))
     return enc.getvalue()

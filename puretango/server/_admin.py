@@ -1,7 +1,8 @@
 """The admin device of a device server (``dserver/<server>/<instance>``): the Tango
 commands a server answers about itself (its classes and devices, restart and kill,
-logging levels and targets, polling through the server's :class:`._polling.Poller`), and
-the ones puretango does not support yet (events, locking) as ``API_NotSupportedFeature``.
+logging levels and targets, polling through the server's :class:`._polling.Poller`, event
+subscriptions through its :class:`._events.EventSupplier`), and the one puretango does not
+support yet (locking) as ``API_NotSupportedFeature``.
 
 Rule: the admin device reaches its server only through ``self._server`` (set by
 :class:`._server.DeviceServer`); it imports nothing of the server protocol.
@@ -57,11 +58,13 @@ class DServer(Device):
     @command(dtype_in=str)
     async def DevRestart(self, name: str) -> None:  # noqa: N802
         await self._server.restart_device(name)
+        self._server.events.interface_changed(name)
 
     @command
     async def RestartServer(self) -> None:  # noqa: N802
         for servant in self._server.device_servants():
             await self._server.restart_device(servant.name)
+            self._server.events.interface_changed(servant.name)
 
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
     def GetLoggingLevel(self, devices: list[str]) -> Any:  # noqa: N802
@@ -160,15 +163,17 @@ class DServer(Device):
     # -- events ----------------------------------------------------------------------------
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
     def ZmqEventSubscriptionChange(self, arg: Any) -> Any:  # noqa: N802
-        raise self._not_yet("Events")
+        return self._server.events.subscribe(list(arg))
 
     @command(dtype_in=(str,))
     def EventConfirmSubscription(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Events")
+        self._server.events.confirm(list(arg))
 
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevLong)
     def EventSubscriptionChange(self, arg: Any) -> int:  # noqa: N802
-        raise self._not_yet("Events (the pre-ZMQ subscription)")
+        """The notifd-era subscription: checked like a ZeroMQ one, answers the release."""
+        lvalue, _ = self._server.events.subscribe(list(arg))
+        return int(lvalue[0])
 
     @command(dtype_in=bool)
     def EnableEventSystemPerfMon(self, enabled: bool) -> None:  # noqa: N802
@@ -176,7 +181,7 @@ class DServer(Device):
 
     @command(dtype_out=str)
     def QueryEventSystem(self) -> str:  # noqa: N802
-        return '{"version":1,"server":null,"client":null}'
+        return str(self._server.events.query())
 
 
 def _wizard(props: dict[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ from ..idl._enums import (
     DispLevel,
     GreenMode,
 )
+from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
 
 __all__ = ["attribute", "command", "device_property", "class_property", "Device"]
@@ -288,8 +289,9 @@ class _Done:
 _DONE = _Done()
 
 
-class Device:
-    """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``)."""
+class Device(EventsMixin):
+    """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``;
+    its event methods come from :class:`._device_events.EventsMixin`)."""
 
     green_mode: GreenMode | None = None
     DEVICE_CLASS_INITIAL_STATE = DevState.UNKNOWN

@@ -432,6 +432,7 @@ class DeviceServant:
             if conf.name.lower() in ("state", "status"):
                 continue
             self._attribute(conf.name).apply_config(conf)
+            self.device.push_att_conf_event(conf.name)
 
     # -- reading attributes --------------------------------------------------------------------
 
@@ -661,13 +662,10 @@ class MultiDevFailed(Exception):
 
 
 def _unexpected(exc: DevFailed, class_name: str, command_name: str) -> DevFailed:
-    """PyTango servers append PyDs_UnexpectedFailure to errors out of a command."""
-    return DevFailed(
-        *exc.errors,
-        DevError(
-            "PyDs_UnexpectedFailure",
-            1,
-            "Cannot execute command",
-            f"puretango {class_name}.{command_name}",
-        ),
-    )
+    """PyTango servers append PyDs_UnexpectedFailure to errors out of a command (not the
+    admin device's: it is cppTango's in PyTango)."""
+    if class_name == "DServer":
+        return exc
+    origin = f"puretango {class_name}.{command_name}"
+    failure = DevError("PyDs_UnexpectedFailure", 1, "Cannot execute command", origin)
+    return DevFailed(*exc.errors, failure)
