@@ -261,9 +261,6 @@ class EventSupplier:
         key = (servant.name.lower(), obj.lower(), plain)
         with self._lock:
             self._open()
-            if not self._live(key):  # nobody listened: the next reading is a first one
-                self._last_reading.pop(key, None)
-                self._last_time.pop(key, None)
             self._subscriptions.setdefault(key, {})[wire] = time.monotonic()
             self._counters.setdefault(counter_topic, 1)
             if not confirming:
