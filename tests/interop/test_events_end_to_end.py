@@ -1,0 +1,184 @@
+"""Events end to end through a puretango device server written as PyTango users write them
+(``evsource_pure.py``: an attribute polled by declaration with change criteria, a pushed
+one, one polled only when a client asks): real PyTango 10.3 clients and our own client, in
+every green mode, receive polling-driven change and periodic events and pushed events, set
+polling and criteria up from the client, and keep receiving after the server restarts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from peers.launch import PyTangoServer, peer_env
+
+pytest.importorskip("tango", reason="PyTango is the reference client")
+
+HERE = Path(__file__).resolve().parent
+DEVICE = "test/evsource/1"
+
+
+def our_server(port: int | None = None) -> PyTangoServer:
+    """Our server of ``evsource_pure.py`` (the launcher runs any server script)."""
+    return PyTangoServer(HERE / "evsource_pure.py", "test", [DEVICE], port=port)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PyTangoServer]:
+    with our_server() as srv:
+        yield srv
+
+
+#: what every PyTango client snippet starts with: ``dev``, ``events``, ``record`` (a
+#: callback), ``values(kind, attr)``, ``until(predicate)``
+_PRELUDE = r"""
+import json, sys, time
+import tango
+dev = tango.DeviceProxy(sys.argv[1])
+events = []
+
+def record(ev):
+    if ev.err:
+        events.append([ev.event, "error", ev.errors[0].reason])
+    else:
+        events.append([ev.event, ev.attr_name.rsplit("/", 1)[-1].split("#")[0],
+                       ev.attr_value.value])
+
+def values(kind, attr):
+    return [e[2] for e in events if e[0] == kind and e[1] == attr]
+
+def until(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out; events: %r" % events)
+        time.sleep(0.02)
+"""
+
+
+def pytango(code: str, trl: str, timeout: float = 90) -> object:
+    """Run ``code`` after :data:`_PRELUDE` in a PyTango client process; its last output
+    line is JSON."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PRELUDE + code, trl],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=peer_env(),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_pytango_client_gets_polling_driven_change_and_periodic_events(
+    server: PyTangoServer,
+) -> None:
+    result = pytango(
+        r"""
+dev.write_attribute("level", 0.0)
+time.sleep(0.3)
+change = dev.subscribe_event("level", tango.EventType.CHANGE_EVENT, record)
+until(lambda: values("change", "level") == [0.0])
+dev.write_attribute("level", 1.0)
+until(lambda: 1.0 in values("change", "level"))
+dev.write_attribute("level", 1.2)              # below abs_change 0.5: no event
+time.sleep(0.6)
+dev.write_attribute("level", 3.0)
+until(lambda: 3.0 in values("change", "level"))
+periodic = dev.subscribe_event("level", tango.EventType.PERIODIC_EVENT, record)
+until(lambda: len(values("periodic", "level")) >= 4, timeout=5)
+dev.unsubscribe_event(change)
+dev.unsubscribe_event(periodic)
+print(json.dumps({"change": values("change", "level"),
+                  "poll": dev.get_attribute_poll_period("level")}))
+""",
+        server.trl(DEVICE),
+    )
+    assert result == {"change": [0.0, 1.0, 3.0], "poll": 100}
+
+
+def test_pytango_client_sets_up_polling_and_criteria_on_our_server(
+    server: PyTangoServer,
+) -> None:
+    result = pytango(
+        r"""
+try:
+    dev.subscribe_event("other", tango.EventType.CHANGE_EVENT, record)
+    refused = None
+except tango.DevFailed as exc:
+    refused = exc.args[0].reason
+dev.poll_attribute("other", 100)
+try:
+    dev.subscribe_event("other", tango.EventType.CHANGE_EVENT, record)
+    no_criteria = None
+except tango.DevFailed as exc:
+    no_criteria = exc.args[0].reason
+conf = dev.get_attribute_config("other")
+conf.events.ch_event.abs_change = "1"
+dev.set_attribute_config(conf)
+eid = dev.subscribe_event("other", tango.EventType.CHANGE_EVENT, record)
+dev.write_attribute("other", 5.0)
+until(lambda: 5.0 in values("change", "other"))
+dev.write_attribute("other", 5.5)
+time.sleep(0.5)
+dev.write_attribute("other", 7.0)
+until(lambda: 7.0 in values("change", "other"))
+dev.command_inout("Push", 42)
+pushed = dev.subscribe_event("pushed", tango.EventType.CHANGE_EVENT, record)
+dev.command_inout("Push", 43)
+until(lambda: 43 in values("change", "pushed"))
+dev.unsubscribe_event(eid)
+dev.unsubscribe_event(pushed)
+dev.stop_poll_attribute("other")
+print(json.dumps({"refused": refused, "no_criteria": no_criteria,
+                  "other": values("change", "other"),
+                  "pushed": values("change", "pushed")}))
+""",
+        server.trl(DEVICE),
+    )
+    assert result == {
+        "refused": "API_AttributePollingNotStarted",
+        "no_criteria": "API_EventPropertiesNotSet",
+        "other": [0.0, 5.0, 7.0],
+        "pushed": [42, 43],
+    }
+
+
+def test_pytango_client_resubscribes_after_our_server_restarts() -> None:
+    """cppTango's keep-alive notices the missing heartbeats (it checks every 10 s), sends
+    an API_EventTimeout error event, then subscribes again to the restarted server."""
+    with our_server() as srv:
+        code = r"""
+eid = dev.subscribe_event("level", tango.EventType.CHANGE_EVENT, record)
+until(lambda: len(values("change", "level")) >= 1)
+print("SUBSCRIBED", flush=True)
+sys.stdin.readline()                 # the test restarts the server meanwhile
+dev.write_attribute("level", 9.0)
+until(lambda: any(e[1] == "error" for e in events), timeout=40)
+until(lambda: 9.0 in values("change", "level"), timeout=40)
+print(json.dumps({"errors": sorted({e[2] for e in events if e[1] == "error"}),
+                  "last": values("change", "level")[-1]}))
+"""
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _PRELUDE + code, srv.trl(DEVICE)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=peer_env(),
+        )
+        try:
+            assert proc.stdout is not None and proc.stdin is not None
+            assert proc.stdout.readline().strip() == "SUBSCRIBED"
+            srv.restart()
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            out, err = proc.communicate(timeout=100)
+        finally:
+            proc.kill()
+        assert proc.returncode == 0, out + err
+        result = json.loads(out.strip().splitlines()[-1])
+    assert result == {"errors": ["API_EventTimeout"], "last": 9.0}
