@@ -119,7 +119,8 @@ POLLED = frozenset(("reading", "spectrum", "state"))
 
 
 def polled_period(device: str, kind: str, name: str) -> int | None:
-    """A stand-in for ``Poller.period_of`` until the polling is merged."""
+    """``Poller.period_of`` for these tests, which hand polled reads to the supplier
+    themselves (``Poll``); real polling end to end: tests/interop/test_events_end_to_end.py."""
     return 100 if kind == "attribute" and name.lower() in POLLED else None
 
 
