@@ -38,7 +38,7 @@ class EventsMixin:
     def get_name(self) -> str:
         raise NotImplementedError
 
-    def _event_flag_table(self) -> dict[tuple[str, str], tuple[bool, bool]]:
+    def _puretango_event_flags(self) -> dict[tuple[str, str], tuple[bool, bool]]:
         table: dict[tuple[str, str], tuple[bool, bool]] | None = self.__dict__.get("_event_flags")
         if table is None:
             table = self.__dict__["_event_flags"] = {}
@@ -48,7 +48,7 @@ class EventsMixin:
         """(implemented, detect) of ``event`` (``change``, ``archive``, ``alarm``,
         ``data_ready``) on an attribute: does device code push it, and are the criteria
         checked on each push."""
-        found = self._event_flag_table().get((attr_name.lower(), event))
+        found = self._puretango_event_flags().get((attr_name.lower(), event))
         if found is not None:
             return found
         decl = type(self)._attributes.get(attr_name.lower())
@@ -58,22 +58,27 @@ class EventsMixin:
             bool(options.get(f"{event}_event_detect", True)),
         )
 
-    def _set_flags(self, attr_name: str, event: str, implemented: bool, detect: bool) -> None:
-        self._event_flag_table()[(attr_name.lower(), event)] = (bool(implemented), bool(detect))
+    def _puretango_set_event_flags(
+        self, attr_name: str, event: str, implemented: bool, detect: bool
+    ) -> None:
+        self._puretango_event_flags()[(attr_name.lower(), event)] = (
+            bool(implemented),
+            bool(detect),
+        )
 
     def set_change_event(self, attr_name: str, implemented: bool, detect: bool = True) -> None:
         """Device code pushes change events of ``attr_name`` (``detect``: only those the
         ``abs_change``/``rel_change`` criteria accept)."""
-        self._set_flags(attr_name, "change", implemented, detect)
+        self._puretango_set_event_flags(attr_name, "change", implemented, detect)
 
     def set_archive_event(self, attr_name: str, implemented: bool, detect: bool = True) -> None:
-        self._set_flags(attr_name, "archive", implemented, detect)
+        self._puretango_set_event_flags(attr_name, "archive", implemented, detect)
 
     def set_alarm_event(self, attr_name: str, implemented: bool, detect: bool = True) -> None:
-        self._set_flags(attr_name, "alarm", implemented, detect)
+        self._puretango_set_event_flags(attr_name, "alarm", implemented, detect)
 
     def set_data_ready_event(self, attr_name: str, implemented: bool) -> None:
-        self._set_flags(attr_name, "data_ready", implemented, False)
+        self._puretango_set_event_flags(attr_name, "data_ready", implemented, False)
 
     def is_change_event(self, attr_name: str) -> bool:
         return self.event_flags(attr_name, "change")[0]
@@ -94,45 +99,53 @@ class EventsMixin:
         return self.event_flags(attr_name, "data_ready")[0]
 
     # -- pushing ---------------------------------------------------------------------------
-    def _supplier(self) -> Any:
+    def _puretango_supplier(self) -> Any:
         return getattr(self._server, "events", None)
 
-    def _push(self, event: str, attr_name: str, args: tuple[Any, ...], detect: bool) -> None:
-        supplier = self._supplier()
+    def _puretango_push_event(
+        self, event: str, attr_name: str, args: tuple[Any, ...], detect: bool
+    ) -> None:
+        supplier = self._puretango_supplier()
         if supplier is not None:
             supplier.push_value(self.get_name(), attr_name, event, args, detect)
 
     def push_change_event(self, attr_name: str, *args: Any) -> None:
         """``(attr, value[, time, quality])``, ``(attr, exception)``, or for DevEncoded
         ``(attr, format, data[, time, quality])``."""
-        self._push("change", attr_name, args, self.event_flags(attr_name, "change")[1])
+        self._puretango_push_event(
+            "change", attr_name, args, self.event_flags(attr_name, "change")[1]
+        )
 
     def push_archive_event(self, attr_name: str, *args: Any) -> None:
-        self._push("archive", attr_name, args, self.event_flags(attr_name, "archive")[1])
+        self._puretango_push_event(
+            "archive", attr_name, args, self.event_flags(attr_name, "archive")[1]
+        )
 
     def push_alarm_event(self, attr_name: str, *args: Any) -> None:
-        self._push("alarm", attr_name, args, self.event_flags(attr_name, "alarm")[1])
+        self._puretango_push_event(
+            "alarm", attr_name, args, self.event_flags(attr_name, "alarm")[1]
+        )
 
     def push_event(self, attr_name: str, filt_names: Any, filt_vals: Any, *args: Any) -> None:
         """A user event (the filter lists are unused, as in PyTango)."""
-        self._push("user_event", attr_name, args, False)
+        self._puretango_push_event("user_event", attr_name, args, False)
 
     def push_data_ready_event(self, attr_name: str, counter: int = 0) -> None:
-        supplier = self._supplier()
+        supplier = self._puretango_supplier()
         if supplier is not None:
             supplier.push_data_ready(self.get_name(), attr_name, counter)
 
     def push_att_conf_event(self, attr: Any) -> None:
         """An attribute-configuration event (``attr``: a name or an object with
         ``get_name()``)."""
-        supplier = self._supplier()
+        supplier = self._puretango_supplier()
         if supplier is not None:
             name = attr if isinstance(attr, str) else attr.get_name()
             supplier.push_config(self.get_name(), name)
 
     def is_there_subscriber(self, attr_name: str, event_type: Any) -> bool:
         """True if a client subscribed to ``event_type`` of ``attr_name`` recently."""
-        supplier = self._supplier()
+        supplier = self._puretango_supplier()
         if supplier is None:
             return False
         event = _EVENT_NAMES.get(EventType(int(event_type)), str(event_type))
