@@ -13,6 +13,7 @@ from ._dbtypes import (
     DbHistory,
     DbServerInfo,
 )
+from ._eventdata import AttrConfEventData, DataReadyEventData, DevIntrChangeEventData, EventData
 from ._green import get_green_mode, set_green_mode
 from ._proxy import DeviceProxy
 from ._types import (
@@ -30,6 +31,10 @@ from ._types import (
 )
 
 __all__ = [
+    "AttrConfEventData",
+    "DataReadyEventData",
+    "DevIntrChangeEventData",
+    "EventData",
     "AttributeProxy",
     "Database",
     "DbData",
