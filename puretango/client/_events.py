@@ -31,6 +31,7 @@ import time
 from typing import Any
 
 import zmq
+from zmq.utils.monitor import parse_monitor_message
 
 from .._errors import DevFailed
 from ..idl._enums import GreenMode
@@ -106,11 +107,17 @@ def apply_commands(sock: Any, commands: list[Command]) -> None:
             log.warning("event socket: %s %s failed: %s", what, arg, exc)
 
 
-def new_sub_socket(context: Any) -> Any:
+#: how long a subscription waits for its endpoints' ZMTP handshake (then goes on anyway)
+SETTLE_TIMEOUT = 2.0
+_UP, _DOWN = zmq.EVENT_HANDSHAKE_SUCCEEDED, zmq.EVENT_DISCONNECTED
+
+
+def new_sub_socket(context: Any) -> tuple[Any, Any]:
+    """A SUB socket and the PAIR socket of its monitor (handshakes and disconnections)."""
     sock = context.socket(zmq.SUB)
     sock.setsockopt(zmq.LINGER, 0)
     sock.setsockopt(zmq.RCVHWM, subscriber_hwm())
-    return sock
+    return sock, sock.get_monitor_socket(_UP | _DOWN)
 
 
 class ConsumerBase:
@@ -183,6 +190,30 @@ class ConsumerBase:
         for sub, event in items:
             self.deliver(sub, event)
 
+    def on_monitor(self, frames: list[bytes]) -> None:
+        """A message of the socket monitor."""
+        try:
+            msg = parse_monitor_message(frames)
+        except (zmq.ZMQError, ValueError):
+            return
+        endpoint: Any = msg["endpoint"]
+        if isinstance(endpoint, bytes):
+            endpoint = endpoint.decode()
+        with self.locked():
+            self.state.monitor_event(msg["event"], endpoint, _UP, _DOWN)
+
+    def g_settle(self, sub: Subscription) -> Op[None]:
+        """Wait until a push reaches ``sub`` (ZeroMQ connects asynchronously: an event sent
+        before the handshake and the topic subscription is lost). This default pings the
+        device meanwhile, which lets the loop read the monitor; drivers that can block do so
+        instead."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while time.monotonic() < deadline:
+            with self.locked():
+                if self.state.settled(sub):
+                    return
+            yield sub.proxy._call("ping")
+
     # -- operations (driven by the caller's or the keep-alive's runner) -------------------------
 
     def g_subscribe(self, sub: Subscription) -> Op[int]:
@@ -198,6 +229,7 @@ class ConsumerBase:
             self.retry_later(sub)
             return sub.id
         self.bind(sub, reply, admin)
+        yield from self.g_settle(sub)
         if sub.read_first:
             first = yield from g_first_event(sub)
             if first is not None:
@@ -215,6 +247,7 @@ class ConsumerBase:
         if not sub.active:
             return
         self.bind(sub, reply, admin)
+        yield from self.g_settle(sub)
         first = yield from g_first_event(sub)
         if first is not None and sub.active:
             self.deliver(sub, first)
@@ -233,9 +266,10 @@ class ThreadedConsumer(ConsumerBase):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
         self._queue: queue.Queue[tuple[Subscription, Any]] = queue.Queue(dispatch_queue_size())
         self._context = zmq.Context()
-        self._sock = new_sub_socket(self._context)
+        self._sock, self._monitor = new_sub_socket(self._context)
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -260,20 +294,34 @@ class ThreadedConsumer(ConsumerBase):
             return False
         return True
 
+    def g_settle(self, sub: Subscription) -> Op[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: self.state.settled(sub), SETTLE_TIMEOUT)
+        return
+        yield
+
     def _read_loop(self) -> None:
-        sock, wake = self._sock, self._wake_r
+        sock, wake, monitor = self._sock, self._wake_r, self._monitor
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
         poller.register(wake, zmq.POLLIN)
+        poller.register(monitor, zmq.POLLIN)
         while True:
             ready = dict(poller.poll())
             if wake in ready:
                 with contextlib.suppress(BlockingIOError):
                     wake.recv(4096)
-            with self._lock:
+            if monitor in ready:
+                while True:
+                    try:
+                        self.on_monitor(monitor.recv_multipart(zmq.NOBLOCK))
+                    except zmq.Again:
+                        break
+            with self._changed:
                 commands = self.state.take_commands()
-            if commands:
-                apply_commands(sock, commands)
+                if commands:
+                    apply_commands(sock, commands)
+                self._changed.notify_all()
             if sock in ready:
                 for _ in range(1000):  # then look at the commands again
                     try:

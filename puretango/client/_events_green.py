@@ -20,8 +20,9 @@ import weakref
 from typing import Any
 
 from ._asyncio import run_async
-from ._engine import run_sync
+from ._engine import Op, run_sync
 from ._events import (
+    SETTLE_TIMEOUT,
     ConsumerBase,
     apply_commands,
     call_back,
@@ -45,10 +46,11 @@ class GeventConsumer(ConsumerBase):
 
         super().__init__()
         self._context = zmq.green.Context()
-        self._sock = new_sub_socket(self._context)
+        self._sock, self._monitor = new_sub_socket(self._context)
         self._queue: Any = gevent.queue.Queue(dispatch_queue_size())
         self._greenlets = [
             gevent.spawn(self._read_loop),
+            gevent.spawn(self._monitor_loop),
             gevent.spawn(self._dispatch_loop),
             gevent.spawn(self._keepalive_loop),
         ]
@@ -65,11 +67,24 @@ class GeventConsumer(ConsumerBase):
             return False
         return True
 
+    def g_settle(self, sub: Subscription) -> Op[None]:
+        import gevent
+
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while not self.state.settled(sub) and time.monotonic() < deadline:
+            gevent.sleep(0.001)
+        return
+        yield
+
     def _read_loop(self) -> None:
         sock = self._sock
         while True:
             frames = sock.recv_multipart()
             self.deliver_all(self.state.receive(frames, time.monotonic()))
+
+    def _monitor_loop(self) -> None:
+        while True:
+            self.on_monitor(self._monitor.recv_multipart())
 
     def _dispatch_loop(self) -> None:
         while True:
@@ -105,10 +120,11 @@ class AsyncioConsumer(ConsumerBase):
         super().__init__()
         self.loop = loop
         self._context = zmq.asyncio.Context()
-        self._sock = new_sub_socket(self._context)
+        self._sock, self._monitor = new_sub_socket(self._context)
         self._queue: asyncio.Queue[tuple[Subscription, Any]] = asyncio.Queue(dispatch_queue_size())
         self._tasks = {
             loop.create_task(self._read_loop()),
+            loop.create_task(self._monitor_loop()),
             loop.create_task(self._dispatch_loop()),
             loop.create_task(self._keepalive_loop()),
         }
@@ -131,8 +147,13 @@ class AsyncioConsumer(ConsumerBase):
                 frames = await sock.recv_multipart()
                 self.deliver_all(self.state.receive(frames, time.monotonic()))
         finally:
+            self._monitor.close(0)
             sock.close(0)
             self._context.term()
+
+    async def _monitor_loop(self) -> None:
+        while True:
+            self.on_monitor(await self._monitor.recv_multipart())
 
     async def _dispatch_loop(self) -> None:
         while True:

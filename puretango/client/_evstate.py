@@ -142,6 +142,8 @@ class ConsumerState:
         self.endpoints: dict[str, int] = {}
         self.counters: dict[str, int] = {}
         self.commands: list[Command] = []
+        #: endpoints whose ZMTP handshake is done (from the socket monitor)
+        self.handshaken: set[str] = set()
         #: events a full dispatch queue could not take (callbacks too slow)
         self.dropped = 0
         self._next_id = 0
@@ -196,6 +198,7 @@ class ConsumerState:
             for ep in endpoints:
                 self.endpoints[ep] = self.endpoints.get(ep, 0) + 1
                 if self.endpoints[ep] == 1:
+                    self.handshaken.discard(ep)
                     self.commands.append(("connect", ep))
             chan.endpoints = endpoints
         chan.admin = admin
@@ -215,6 +218,7 @@ class ConsumerState:
             left = self.endpoints.get(ep, 0) - 1
             if left <= 0:
                 self.endpoints.pop(ep, None)
+                self.handshaken.discard(ep)
                 self.commands.append(("disconnect", ep))
             else:
                 self.endpoints[ep] = left
@@ -238,6 +242,21 @@ class ConsumerState:
                     del self.channels[heartbeat]
                     self.commands.append(("unsubscribe", heartbeat))
                     self._release_endpoints(chan.endpoints)
+
+    def settled(self, sub: Subscription) -> bool:
+        """True once the socket commands are applied and ``sub``'s endpoints connected: a
+        server push from now on reaches the socket (ZeroMQ's slow-joiner window is over)."""
+        if self.commands:
+            return False
+        chan = self.channels.get(sub.channel) if sub.channel is not None else None
+        return chan is None or all(ep in self.handshaken for ep in chan.endpoints)
+
+    def monitor_event(self, event: int, endpoint: str, up: int, down: int) -> None:
+        """A socket monitor event: ``up`` (handshake succeeded) or ``down`` (disconnected)."""
+        if event == up:
+            self.handshaken.add(endpoint)
+        elif event == down:
+            self.handshaken.discard(endpoint)
 
     def take_commands(self) -> list[Command]:
         commands, self.commands = self.commands, []
