@@ -1,0 +1,58 @@
+"""Keep-alive against a PyTango server that stops and comes back on the same port: the lost
+heartbeat is an ``API_EventTimeout`` error event, the subscription comes back by itself, and
+a stateless subscription made while the server is down delivers error events until the
+server is up, then events. Short periods through ``PURETANGO_EVENT_HEARTBEAT_TIMEOUT`` and
+``PURETANGO_EVENT_RETRY_PERIOD``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import puretango
+from puretango import EventReason, EventType
+
+from .conftest import EVENT_DEVICE, event_server, wait_for
+
+
+def _values(events: list[Any]) -> list[Any]:
+    return [e.attr_value.value for e in events if e.attr_value is not None]
+
+
+def test_heartbeat_loss_and_resubscription_after_a_restart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PURETANGO_EVENT_HEARTBEAT_TIMEOUT", "3")
+    monkeypatch.setenv("PURETANGO_EVENT_RETRY_PERIOD", "0.5")
+    server = event_server().start()
+    try:
+        dev = puretango.DeviceProxy(server.trl(EVENT_DEVICE))
+        seen: list[Any] = []
+        dev.subscribe_event("pushed", EventType.CHANGE_EVENT, seen.append)
+        wait_for(lambda: len(seen) == 1)
+        assert seen[0].event_reason == EventReason.SubSuccess
+        stopped_at = len(seen)
+        server.stop()
+        wait_for(
+            lambda: any(
+                e.err and e.errors[0].reason == "API_EventTimeout" for e in seen[stopped_at:]
+            )
+        )
+        assert seen[-1].attr_value is None and seen[-1].event == "change"
+
+        later: list[Any] = []
+        dev.subscribe_event("pushed", EventType.USER_EVENT, later.append, stateless=True)
+        wait_for(lambda: any(e.err for e in later))
+        assert later[0].event_reason == EventReason.SubFail
+
+        server.start()
+
+        def resumed() -> bool:
+            dev.PushChange(61.0)
+            dev.PushUser(62.0)
+            return 61.0 in _values(seen) and 62.0 in _values(later)
+
+        wait_for(resumed, timeout=20, step=0.3)
+    finally:
+        server.stop()
