@@ -1,0 +1,99 @@
+"""Our client receives events from the C++ TangoTest of cppTango 9.3 (IDL 5 event names),
+registered in the C++ Database (DataBaseds on MariaDB): polling switched on through the
+admin device's ``AddObjPolling``, ``abs_change`` and the event period set from our client,
+then change and periodic events on ``double_scalar``, by a Database name (events with a
+Database). The MariaDB is shared: this run's server and device names are unique, and
+deleted at the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from peers.databases import DbProcess
+from peers.launch import CPP_TANGO, HOST, free_port, peer_env, run_pytango_client
+
+import puretango
+from puretango import EventReason, EventType
+
+from .conftest import wait_for
+
+if not CPP_TANGO.exists():  # pragma: no cover - the peer is part of CI
+    pytest.skip("the cpp-tango peer script is absent", allow_module_level=True)
+
+REGISTER = r"""
+import tango
+info = tango.DbDevInfo()
+info.name, info._class, info.server = {device!r}, "TangoTest", {server!r}
+tango.Database().add_server(info.server, info)
+"""
+
+UNREGISTER = r"""
+import tango
+tango.Database().delete_server({server!r})
+"""
+
+
+@pytest.fixture(scope="module")
+def cpp_tangotest() -> Iterator[tuple[str, str]]:
+    """``(Database host:port, device name)`` of a running C++ TangoTest."""
+    db_port = free_port()
+    out = subprocess.run(
+        [str(CPP_TANGO), "start-db", str(db_port)], capture_output=True, text=True, timeout=90
+    )
+    assert out.returncode == 0, out.stderr
+    db_pid = int(out.stdout.split()[-1])
+    tango_host = f"{HOST}:{db_port}"
+    env = {"TANGO_HOST": tango_host}
+    tok = uuid.uuid4().hex[:8]
+    instance, device = f"evcli{tok}", f"evcli/tg{tok}/1"
+    server_name = f"TangoTest/{instance}"
+    server = None
+    try:
+        run_pytango_client(REGISTER.format(device=device, server=server_name), env=env)
+        port = free_port()
+        argv = [str(CPP_TANGO), "tangotest", instance, "-ORBendPoint", f"giop:tcp:{HOST}:{port}"]
+        server = DbProcess(argv, port, {**peer_env(), **env}).start()
+        yield tango_host, device
+    finally:
+        if server is not None:
+            server.kill(signal.SIGINT)
+        try:
+            run_pytango_client(UNREGISTER.format(server=server_name), env=env)
+        finally:
+            os.kill(db_pid, signal.SIGTERM)
+
+
+def test_change_and_periodic_events_from_the_cpp_tangotest(
+    cpp_tangotest: tuple[str, str],
+) -> None:
+    tango_host, device = cpp_tangotest
+    dev = puretango.DeviceProxy(f"tango://{tango_host}/{device}")
+    admin = puretango.DeviceProxy(dev.adm_name())
+    admin.command_inout("AddObjPolling", [[100], [device, "attribute", "double_scalar"]])
+    config = dev.get_attribute_config("double_scalar")
+    config.events.ch_event.abs_change = "0.0001"
+    config.events.per_event.period = "200"
+    dev.set_attribute_config(config)
+    changes: list[Any] = []
+    periodic: list[Any] = []
+    dev.subscribe_event("double_scalar", EventType.CHANGE_EVENT, changes.append)
+    dev.subscribe_event("double_scalar", EventType.PERIODIC_EVENT, periodic.append)
+    wait_for(lambda: len(changes) >= 3 and len(periodic) >= 3, timeout=15)
+    for events, kind in ((changes, "change"), (periodic, "periodic")):
+        assert events[0].event_reason == EventReason.SubSuccess
+        updates = [e for e in events if e.event_reason == EventReason.Update]
+        assert updates and not any(e.err for e in events)
+        for event in events:
+            assert event.event == kind
+            assert event.attr_name == f"tango://{tango_host}/{device}/double_scalar"
+            assert event.attr_value.name == "double_scalar"
+            assert isinstance(event.attr_value.value, float)
+            assert event.device is dev
+    values = [e.attr_value.value for e in changes[1:]]  # after the subscription's read
+    assert all(a != b for a, b in zip(values[1:], values[2:]))  # each one a change
