@@ -56,3 +56,86 @@ def test_heartbeat_loss_and_resubscription_after_a_restart(
         wait_for(resumed, timeout=20, step=0.3)
     finally:
         server.stop()
+
+
+def _timeout_after(events: list[Any], start: int) -> bool:
+    return any(e.err and e.errors[0].reason == "API_EventTimeout" for e in events[start:])
+
+
+def test_gevent_mode_resubscribes_after_a_restart(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gevent
+
+    monkeypatch.setenv("PURETANGO_EVENT_HEARTBEAT_TIMEOUT", "3")
+    monkeypatch.setenv("PURETANGO_EVENT_RETRY_PERIOD", "0.5")
+
+    def wait(predicate: Any, timeout: float = 10, step: float = 0.05) -> None:
+        for _ in range(int(timeout / step)):
+            if predicate():
+                return
+            gevent.sleep(step)
+        pytest.fail(f"condition not met within {timeout} s")
+
+    server = event_server().start()
+    try:
+        dev = puretango.DeviceProxy(server.trl(EVENT_DEVICE), green_mode=puretango.GreenMode.Gevent)
+        seen: list[Any] = []
+        dev.subscribe_event("pushed", EventType.CHANGE_EVENT, seen.append)
+        wait(lambda: len(seen) == 1)
+        server.stop()
+        wait(lambda: _timeout_after(seen, 1))
+        server.start()
+
+        def resumed() -> bool:
+            dev.PushChange(71.0)
+            return 71.0 in _values(seen)
+
+        wait(resumed, timeout=20, step=0.3)
+    finally:
+        server.stop()
+
+
+def test_asyncio_mode_resubscribes_after_a_restart(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from puretango.asyncio import DeviceProxy
+
+    monkeypatch.setenv("PURETANGO_EVENT_HEARTBEAT_TIMEOUT", "3")
+    monkeypatch.setenv("PURETANGO_EVENT_RETRY_PERIOD", "0.5")
+
+    async def wait(predicate: Any, timeout: float = 10, step: float = 0.05) -> None:
+        for _ in range(int(timeout / step)):
+            if await predicate():
+                return
+            await asyncio.sleep(step)
+        pytest.fail(f"condition not met within {timeout} s")
+
+    async def main() -> None:
+        dev = await DeviceProxy(server.trl(EVENT_DEVICE))
+        seen: list[Any] = []
+
+        async def callback(event: Any) -> None:
+            seen.append(event)
+
+        await dev.subscribe_event("pushed", EventType.CHANGE_EVENT, callback)
+
+        async def first() -> bool:
+            return len(seen) == 1
+
+        async def timed_out() -> bool:
+            return _timeout_after(seen, 1)
+
+        async def resumed() -> bool:
+            await dev.PushChange(81.0)
+            return 81.0 in _values(seen)
+
+        await wait(first)
+        server.stop()
+        await wait(timed_out)
+        server.start()
+        await wait(resumed, timeout=20, step=0.3)
+
+    server = event_server().start()
+    try:
+        asyncio.run(main())
+    finally:
+        server.stop()
