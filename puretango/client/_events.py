@@ -339,15 +339,23 @@ class ThreadedConsumer(ConsumerBase):
             call_back(sub, event)
 
     def _keepalive_loop(self) -> None:
+        def run(op: Op[Any]) -> None:
+            try:
+                run_sync(op, _sync.invoke)
+            except Exception:  # noqa: BLE001 - the keep-alive must survive anything
+                log.exception("event keep-alive operation failed")
+
         while True:
-            timings, due = self.due()
+            try:
+                timings, due = self.due()
+            except Exception:  # noqa: BLE001
+                log.exception("event keep-alive failed")
+                time.sleep(1.0)
+                continue
             for admin, argin in due.confirm:
-                run_sync(g_confirm(admin, argin), _sync.invoke)
+                run(g_confirm(admin, argin))
             for sub in due.retry:
-                try:
-                    run_sync(self.g_resubscribe(sub), _sync.invoke)
-                except Exception:  # noqa: BLE001 - the keep-alive must survive anything
-                    log.exception("re-subscription of %s failed", sub.full_name)
+                run(self.g_resubscribe(sub))
             time.sleep(timings.tick)
 
 

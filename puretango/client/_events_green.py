@@ -131,7 +131,9 @@ class AsyncioConsumer(ConsumerBase):
         self._spawned: set[asyncio.Task[Any]] = set()
 
     def flush(self) -> None:
-        apply_commands(self._sock, self.state.take_commands())
+        commands = self.state.take_commands()
+        if not self._sock.closed:  # closed with its loop
+            apply_commands(self._sock, commands)
 
     def enqueue(self, item: tuple[Subscription, Any]) -> bool:
         try:

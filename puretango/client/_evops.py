@@ -35,7 +35,7 @@ def full_attr_name(proxy: Any, attr: str | None) -> str:
     return f"tango://{host}:{port}/{obj}".lower()
 
 
-def _g_adm_name(proxy: Any) -> Op[str]:
+def g_adm_name(proxy: Any) -> Op[str]:
     return str((yield proxy._call("_get_adm_name")))
 
 
@@ -44,7 +44,7 @@ def g_admin(proxy: Any) -> Op[Any]:
     admin = proxy.__dict__.get("_event_admin")
     if admin is not None:
         return admin
-    adm = yield from proxy._op(lambda: _g_adm_name(proxy))
+    adm = yield from proxy._op(lambda: g_adm_name(proxy))
     if proxy._db_addresses is None:
         name = f"tango://{proxy._host}:{proxy._port}/{adm}#dbase=no"
     else:
