@@ -97,8 +97,6 @@ def apply_commands(sock: Any, commands: list[Command]) -> None:
         try:
             if what == "connect":
                 sock.connect(arg)
-            elif what == "disconnect":
-                sock.disconnect(arg)
             elif what == "subscribe":
                 sock.setsockopt(zmq.SUBSCRIBE, arg.encode())
             else:
@@ -117,6 +115,7 @@ def new_sub_socket(context: Any) -> tuple[Any, Any]:
     sock = context.socket(zmq.SUB)
     sock.setsockopt(zmq.LINGER, 0)
     sock.setsockopt(zmq.RCVHWM, subscriber_hwm())
+    sock.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)  # endpoints of stopped servers stay connected
     return sock, sock.get_monitor_socket(_UP | _DOWN)
 
 

@@ -6,10 +6,13 @@ without I/O (no socket, thread, loop or clock: the driver passes ``now``).
 * the subscriptions (id -> :class:`Subscription`), each bound after a successful
   ``ZmqEventSubscriptionChange`` to its topic and to its server's *channel* (heartbeat
   topic, endpoints, last heartbeat, last confirmation);
-* which endpoints and topics the SUB socket must be connected and subscribed to, as
-  reference counts: it queues socket commands (``connect``, ``disconnect``, ``subscribe``,
+* which endpoints the SUB socket must be connected to and which topics subscribed to
+  (reference counts): it queues socket commands (``connect``, ``subscribe``,
   ``unsubscribe``) that the driver applies (:meth:`ConsumerState.take_commands`), so a
-  topic shared by two proxies stays subscribed until both unsubscribe;
+  topic shared by two proxies stays subscribed until both unsubscribe. An endpoint, once
+  connected, stays connected for the consumer's life (libzmq reconnects by itself when a
+  server comes back on the same port): libzmq 4.3.5 aborts (``!_more``, ``fq.cpp:80``) when
+  a SUB socket disconnects an endpoint while a message from it is arriving;
 * the per-topic counters (protocol.md §6.4): a repeated counter is a duplicate, dropped;
   a gap delivers an ``API_MissedEvents`` error event before the event;
 * the keep-alive decisions (:meth:`ConsumerState.tick`): channels to re-confirm, channels
@@ -36,7 +39,7 @@ from ._eventdata import error_event, event_from_payload, missed_errors, timeout_
 
 __all__ = ["Timings", "Subscription", "Channel", "Due", "ConsumerState", "Command"]
 
-#: a socket command for the driver: (``connect``|``disconnect``|``subscribe``|``unsubscribe``, arg)
+#: a socket command for the driver: (``connect``|``subscribe``|``unsubscribe``, its argument)
 Command = tuple[str, str]
 
 
@@ -139,7 +142,8 @@ class ConsumerState:
         self.subscriptions: dict[int, Subscription] = {}
         self.topics: dict[str, set[int]] = {}
         self.channels: dict[str, Channel] = {}
-        self.endpoints: dict[str, int] = {}
+        #: endpoints connected (never disconnected, see the module docstring)
+        self.connected: set[str] = set()
         self.counters: dict[str, int] = {}
         self.commands: list[Command] = []
         #: endpoints whose ZMTP handshake is done (from the socket monitor)
@@ -193,14 +197,12 @@ class ConsumerState:
         if chan is None:
             chan = self.channels[heartbeat] = Channel(heartbeat, (), admin, now, now)
             self.commands.append(("subscribe", heartbeat))
-        if chan.endpoints != endpoints:
-            self._release_endpoints(chan.endpoints)
-            for ep in endpoints:
-                self.endpoints[ep] = self.endpoints.get(ep, 0) + 1
-                if self.endpoints[ep] == 1:
-                    self.handshaken.discard(ep)
-                    self.commands.append(("connect", ep))
-            chan.endpoints = endpoints
+        for ep in endpoints:
+            if ep not in self.connected:
+                self.connected.add(ep)
+                self.handshaken.discard(ep)
+                self.commands.append(("connect", ep))
+        chan.endpoints = endpoints
         chan.admin = admin
         if not chan.alive:
             chan.alive, chan.last_confirm = True, now
@@ -212,16 +214,6 @@ class ConsumerState:
         prefix = sub.full_name.split(proxy._dev_name, 1)[0]
         adm = admin._dev_name
         return f"{sub.full_name}.{sub.event}".lower(), f"{prefix}{adm}".lower()
-
-    def _release_endpoints(self, endpoints: tuple[str, ...]) -> None:
-        for ep in endpoints:
-            left = self.endpoints.get(ep, 0) - 1
-            if left <= 0:
-                self.endpoints.pop(ep, None)
-                self.handshaken.discard(ep)
-                self.commands.append(("disconnect", ep))
-            else:
-                self.endpoints[ep] = left
 
     def _unbind(self, sub: Subscription) -> None:
         topic, heartbeat = sub.topic, sub.channel
@@ -241,7 +233,6 @@ class ConsumerState:
                 if not chan.subs:
                     del self.channels[heartbeat]
                     self.commands.append(("unsubscribe", heartbeat))
-                    self._release_endpoints(chan.endpoints)
 
     def settled(self, sub: Subscription) -> bool:
         """True once the socket commands are applied and ``sub``'s endpoints connected: a

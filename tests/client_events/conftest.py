@@ -53,3 +53,20 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, step: float
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         time.sleep(step)
+
+
+def push_until(
+    push: Callable[[], object], predicate: Callable[[], object], timeout: float = 10.0
+) -> None:
+    """Call ``push`` (make the server send an event) until ``predicate`` holds: the first
+    event after a subscription may be sent before the server's PUB socket has the topic's
+    subscription (ZeroMQ's slow-joiner window, worst on a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        push()
+        for _ in range(10):
+            if predicate():
+                return
+            time.sleep(0.03)
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s")

@@ -18,7 +18,7 @@ import puretango
 from puretango import DevFailed, EventType, TimeVal
 from puretango.client._events import dropped_event_count
 
-from .conftest import EVENT_DEVICE, wait_for
+from .conftest import EVENT_DEVICE, push_until, wait_for
 
 
 def _values(events: list[Any]) -> list[Any]:
@@ -34,7 +34,7 @@ def test_a_raising_callback_does_not_stop_delivery(evserver: PyTangoServer) -> N
         raise RuntimeError("callback failure")
 
     dev.subscribe_event("pushed", EventType.USER_EVENT, callback)
-    dev.PushUser(21.0)
+    push_until(lambda: dev.PushUser(21.0), lambda: 21.0 in _values(seen))
     dev.PushUser(22.0)
     wait_for(lambda: _values(seen)[-2:] == [21.0, 22.0])
 
@@ -50,8 +50,7 @@ def test_unsubscribe_inside_the_callback(evserver: PyTangoServer) -> None:
             dev.unsubscribe_event(ids[0])
 
     ids.append(dev.subscribe_event("pushed", EventType.USER_EVENT, callback))
-    dev.PushUser(31.0)
-    wait_for(lambda: 31.0 in _values(seen))
+    push_until(lambda: dev.PushUser(31.0), lambda: 31.0 in _values(seen))
     with pytest.raises(KeyError):
         dev.unsubscribe_event(ids[0])
     dev.PushUser(32.0)
@@ -69,14 +68,14 @@ def test_dropping_one_proxy_keeps_the_other_subscribed(evserver: PyTangoServer) 
     del first
     gc.collect()
     second.unsubscribe_event(gone)
-    second.PushChange(41.0)
-    wait_for(lambda: 41.0 in _values(kept))
+    push_until(lambda: second.PushChange(41.0), lambda: 41.0 in _values(kept))
 
 
 def test_pull_model(evserver: PyTangoServer) -> None:
     dev = puretango.DeviceProxy(evserver.trl(EVENT_DEVICE))
     event_id = dev.subscribe_event("pushed", EventType.USER_EVENT, 3)
     wait_for(lambda: dev.get_event_number(event_id) == 1)  # the subscription's read
+    push_until(lambda: dev.PushUser(50.0), lambda: dev.get_event_number(event_id) > 1)
     for value in (51.0, 52.0, 53.0, 54.0):
         dev.PushUser(value)
     wait_for(lambda: _values(list(dev._event_subs()[event_id].find(event_id).queue))[-1] == 54.0)

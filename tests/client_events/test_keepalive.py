@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from peers.launch import PyTangoServer
 
 import puretango
 from puretango import EventReason, EventType
@@ -139,3 +140,33 @@ def test_asyncio_mode_resubscribes_after_a_restart(monkeypatch: pytest.MonkeyPat
         asyncio.run(main())
     finally:
         server.stop()
+
+
+def test_subscriptions_are_confirmed(
+    evserver: PyTangoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from puretango.client import _events
+
+    monkeypatch.setenv("PURETANGO_EVENT_CONFIRM_PERIOD", "0.3")
+    answers: list[Any] = []
+    real = _events.g_confirm
+
+    def recording(admin: Any, argin: list[str]) -> Any:
+        answers.append(argin)
+        answers.append((yield from admin._g_command_inout("EventConfirmSubscription", argin)))
+        return (yield from real(admin, argin))
+
+    monkeypatch.setattr(_events, "g_confirm", recording)
+    dev = puretango.DeviceProxy(evserver.trl(EVENT_DEVICE))
+    dev.subscribe_event("pushed", EventType.CHANGE_EVENT, lambda e: None)
+    dev.subscribe_event("pushed", EventType.USER_EVENT, lambda e: None)
+    wait_for(lambda: len(answers) >= 2)
+    assert answers[0] == [
+        EVENT_DEVICE,
+        "pushed",
+        "idl5_change",
+        EVENT_DEVICE,
+        "pushed",
+        "idl5_user_event",
+    ]
+    assert answers[1] is None  # the server accepted the confirmation

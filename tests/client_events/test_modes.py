@@ -14,7 +14,7 @@ from peers.launch import PyTangoServer
 import puretango
 from puretango import EventType, GreenMode
 
-from .conftest import EVENT_DEVICE, wait_for
+from .conftest import EVENT_DEVICE, push_until, wait_for
 
 PUSHED_KINDS = [
     EventType.CHANGE_EVENT,
@@ -36,8 +36,7 @@ def test_synchronous_callbacks_run_in_the_dispatch_thread(evserver: PyTangoServe
         EventType.CHANGE_EVENT,
         lambda e: seen.append((threading.current_thread().name, e)),
     )
-    dev.PushChange(11.0)
-    wait_for(lambda: any(_value(e) == 11.0 for _, e in seen))
+    push_until(lambda: dev.PushChange(11.0), lambda: any(_value(e) == 11.0 for _, e in seen))
     assert {name for name, _ in seen} == {"puretango-events"}
 
 
@@ -53,8 +52,7 @@ def test_futures_callbacks_run_in_the_dispatch_thread(evserver: PyTangoServer) -
 
     event_id = dev.subscribe_event("pushed", EventType.CHANGE_EVENT, Callback())
     assert isinstance(event_id, int)
-    dev.PushChange(12.0)
-    wait_for(lambda: any(_value(e) == 12.0 for _, e in seen))
+    push_until(lambda: dev.PushChange(12.0), lambda: any(_value(e) == 12.0 for _, e in seen))
     assert {name for name, _ in seen} == {"puretango-events"}
 
 
