@@ -14,6 +14,11 @@ slow callback never blocks the socket: when the dispatch queue is full
 counted in :func:`dropped_event_count`. Pull-model subscriptions (a queue size instead of a
 callback) keep their events in their own ring buffer, filled by the socket reader.
 
+A subscription waits (at most ``SETTLE_TIMEOUT``, 2 s) for the ZMTP handshake of its
+server's endpoints before its first synchronous read, so that a push right after
+``subscribe_event`` returns is not lost. pyzmq is imported with this module, on the first
+subscription (a process that never subscribes, e.g. a device server, never loads libzmq).
+
 The threaded consumer: a reader thread (``puretango-events-io``) owns the socket (other
 threads queue socket commands and wake it through a socket pair), the dispatch thread, and
 a keep-alive thread (``puretango-events-keepalive``) running the GIOP calls.

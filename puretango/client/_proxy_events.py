@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import EventSystemFailed, make_error
 from ..idl._enums import EventSubMode, EventType, ExtractAs, GreenMode
 from ..idl._values import TimeVal
 from ._engine import Op
 from ._eventdata import EVENT_NAMES
-from ._events import ConsumerBase, consumer_for
 from ._evops import full_attr_name
 from ._evstate import Subscription
 from ._green import green
 from ._modes import RUNNERS
+
+if TYPE_CHECKING:
+    from ._events import ConsumerBase
 
 __all__ = ["EventsMixin"]
 
@@ -75,6 +77,8 @@ class EventsMixin:
         extract_as: ExtractAs,
         mode: GreenMode,
     ) -> Op[int]:
+        from ._events import consumer_for  # pyzmq is loaded by the first subscription only
+
         consumer = consumer_for(mode)
         ring: deque[Any] | None = None
         callback: Any = None
