@@ -95,7 +95,7 @@ def g_first_event(sub: Subscription) -> Op[Any]:
                 device_name=name,
                 cmd_list=cmds,
                 att_list=atts,
-                dev_started=False,
+                dev_started=True,  # as cppTango reports it at subscription
                 device=proxy,
                 event=event,
                 event_reason=reason,

@@ -1,7 +1,8 @@
 """Our client receives every kind of event from a PyTango 10.3 server (code-pushed change,
-archive, user, data-ready, error events; polling-driven change with ``abs_change`` set from
-the client; periodic; attribute configuration) and sees what a PyTango client sees: the
-same scenario runs in both, and the summaries of the events must be equal."""
+archive, user, alarm, data-ready, error events; interface change (the subscription's
+read); polling-driven change with ``abs_change`` set from the client; periodic; attribute
+configuration) and sees what a PyTango client sees: the same scenario runs in both, and
+the summaries of the events must be equal."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ SCENARIO = r"""
 import json, time
 
 def summary(e):
-    common = [type(e).__name__, e.event, e.attr_name, e.err, int(e.event_reason),
+    name = getattr(e, "attr_name", None) or e.device_name
+    common = [type(e).__name__, e.event, name, e.err, int(e.event_reason),
               [err.reason for err in e.errors]]
     if type(e).__name__ == "EventData" and e.attr_value is not None:
         v = e.attr_value
@@ -29,6 +31,9 @@ def summary(e):
         common += [c.name, c.label, c.events.ch_event.abs_change, int(c.data_type)]
     elif type(e).__name__ == "DataReadyEventData":
         common += [e.ctr, e.attr_data_type]
+    elif type(e).__name__ == "DevIntrChangeEventData":
+        common += [e.dev_started, sorted(c.cmd_name for c in e.cmd_list),
+                   sorted(a.name for a in e.att_list)]
     return common
 
 def scenario(tango, trl):
@@ -47,11 +52,15 @@ def scenario(tango, trl):
                      ("pushed", tango.EventType.USER_EVENT),
                      ("pushed", tango.EventType.DATA_READY_EVENT),
                      ("pushed", tango.EventType.ATTR_CONF_EVENT),
+                     ("pushed", tango.EventType.ALARM_EVENT),
                      ("polled", tango.EventType.CHANGE_EVENT),
                      ("polled", tango.EventType.PERIODIC_EVENT)]:
         ids.append(d.subscribe_event(attr, et, lambda e: seen.append(summary(e))))
+    ids.append(d.subscribe_event(tango.EventType.INTERFACE_CHANGE_EVENT,
+                                 lambda e: seen.append(summary(e))))
     time.sleep(0.8)
     d.PushChange(1.5); d.PushArchive(2.5); d.PushUser(3.5); d.PushDataReady(7)
+    d.PushAlarm(4.5)
     d.PushError("Boom")
     d.SetLevel(5.0)
     c = d.get_attribute_config("pushed"); c.label = "Lab"; d.set_attribute_config(c)
@@ -80,4 +89,7 @@ def test_every_kind_as_pytango_sees_it(evserver: PyTangoServer) -> None:
     ours = _ours(evserver.trl(EVENT_DEVICES[2]))
     assert [s.replace(EVENT_DEVICES[2], EVENT_DEVICES[1]) for s in ours] == theirs
     kinds = {json.loads(s)[1] for s in ours}
-    assert kinds == {"change", "archive", "user_event", "data_ready", "attr_conf", "periodic"}
+    assert kinds == {
+        "change", "archive", "user_event", "data_ready", "attr_conf", "periodic", "alarm",
+        "intr_change",
+    }  # fmt: skip

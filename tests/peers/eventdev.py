@@ -4,9 +4,10 @@ the client event tests).
 Run: ``python tests/peers/eventdev.py INSTANCE -nodb -ORBendPoint giop:tcp:127.0.0.1:P
 -dlist test/ev/1``.
 
-- ``pushed`` (double, read/write): change and archive events pushed by code
+- ``pushed`` (double, read/write): change, archive and alarm events pushed by code
   (``set_change_event(.., True, False)``), commands ``PushChange``, ``PushArchive``,
-  ``PushUser``, ``PushDataReady`` (``set_data_ready_event``) and ``PushError`` push them;
+  ``PushUser``, ``PushAlarm``, ``PushDataReady`` (``set_data_ready_event``) and
+  ``PushError`` push them;
 - ``polled`` (double, read-only, polled every 100 ms by the server): returns ``level``, a
   value the client sets with the ``SetLevel`` command; change events follow ``abs_change``
   (set by the client), periodic events ``event_period``.
@@ -28,6 +29,7 @@ class EventDev(Device):
         self.set_change_event("pushed", True, False)
         self.set_archive_event("pushed", True, False)
         self.set_data_ready_event("pushed", True)
+        self.set_alarm_event("pushed", True, False)
 
     @attribute(dtype=float, access=AttrWriteType.READ_WRITE)
     def pushed(self) -> float:
@@ -59,6 +61,11 @@ class EventDev(Device):
     def PushUser(self, value: float) -> None:
         self._pushed = value
         self.push_event("pushed", [], [], value)
+
+    @command(dtype_in=float)
+    def PushAlarm(self, value: float) -> None:
+        self._pushed = value
+        self.push_alarm_event("pushed", value)
 
     @command(dtype_in=int)
     def PushDataReady(self, counter: int) -> None:
