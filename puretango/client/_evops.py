@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._errors import DevFailed, make_error
+from ..events import plain_event_name
 from ..idl._enums import EventReason
 from ..idl._values import TimeVal
 from ._engine import Op
@@ -111,8 +112,21 @@ def g_first_event(sub: Subscription) -> Op[Any]:
 
 
 def g_confirm(admin: Any, argin: list[str]) -> Op[None]:
-    """Re-confirm a channel's subscriptions; failures are left to the heartbeat watch."""
+    """Re-confirm a channel's subscriptions (``[dev, obj, wire event name]*``); a server
+    without ``EventConfirmSubscription`` gets one ``ZmqEventSubscriptionChange`` per event
+    (5th argument ``"0"``), as cppTango falls back. Other failures are left to the heartbeat
+    watch."""
     try:
         yield from admin._op(lambda: admin._g_command_inout("EventConfirmSubscription", argin))
-    except DevFailed:
-        pass
+    except DevFailed as exc:
+        if not any(e.reason == "API_CommandNotFound" for e in exc.args):
+            return
+        for i in range(0, len(argin) - 2, 3):
+            dev, obj, event = argin[i : i + 3]
+            again = [dev, obj, "subscribe", plain_event_name(event), "0"]
+            try:
+                yield from admin._op(
+                    lambda again=again: admin._g_command_inout("ZmqEventSubscriptionChange", again)
+                )
+            except DevFailed:
+                pass

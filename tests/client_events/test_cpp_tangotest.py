@@ -2,8 +2,8 @@
 registered in the C++ Database (DataBaseds on MariaDB): polling switched on through the
 admin device's ``AddObjPolling``, ``abs_change`` and the event period set from our client,
 then change and periodic events on ``double_scalar``, by a Database name (events with a
-Database). The MariaDB is shared: this run's server and device names are unique, and
-deleted at the end."""
+Database), and their re-confirmation. The MariaDB is shared: this run's server and device
+names are unique, and deleted at the end."""
 
 from __future__ import annotations
 
@@ -70,8 +70,19 @@ def cpp_tangotest() -> Iterator[tuple[str, str]]:
 
 
 def test_change_and_periodic_events_from_the_cpp_tangotest(
-    cpp_tangotest: tuple[str, str],
+    cpp_tangotest: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from puretango.client import _events
+
+    monkeypatch.setenv("PURETANGO_EVENT_CONFIRM_PERIOD", "0.5")
+    confirmed: list[Any] = []
+    real = _events.g_confirm
+
+    def recording(admin: Any, argin: list[str]) -> Any:
+        confirmed.append((yield from admin._g_command_inout("EventConfirmSubscription", argin)))
+        return (yield from real(admin, argin))
+
+    monkeypatch.setattr(_events, "g_confirm", recording)
     tango_host, device = cpp_tangotest
     dev = puretango.DeviceProxy(f"tango://{tango_host}/{device}")
     admin = puretango.DeviceProxy(dev.adm_name())
@@ -84,7 +95,8 @@ def test_change_and_periodic_events_from_the_cpp_tangotest(
     periodic: list[Any] = []
     dev.subscribe_event("double_scalar", EventType.CHANGE_EVENT, changes.append)
     dev.subscribe_event("double_scalar", EventType.PERIODIC_EVENT, periodic.append)
-    wait_for(lambda: len(changes) >= 3 and len(periodic) >= 3, timeout=15)
+    wait_for(lambda: len(changes) >= 3 and len(periodic) >= 3 and confirmed, timeout=15)
+    assert confirmed[0] is None  # cppTango 9.3 has EventConfirmSubscription
     for events, kind in ((changes, "change"), (periodic, "periodic")):
         assert events[0].event_reason == EventReason.SubSuccess
         updates = [e for e in events if e.event_reason == EventReason.Update]
