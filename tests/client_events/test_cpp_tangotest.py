@@ -39,9 +39,30 @@ tango.Database().delete_server({server!r})
 """
 
 
+class CppPeer:
+    """A running C++ TangoTest registered in a C++ Database."""
+
+    def __init__(self, tango_host: str, instance: str, device: str) -> None:
+        self.tango_host, self.instance, self.device = tango_host, instance, device
+        self.server: DbProcess | None = None
+
+    def start(self) -> None:
+        """Start the TangoTest on a new free port (it exports its new IOR)."""
+        port = free_port()
+        argv = [str(CPP_TANGO), "tangotest", self.instance]
+        argv += ["-ORBendPoint", f"giop:tcp:{HOST}:{port}"]
+        env = {**peer_env(), "TANGO_HOST": self.tango_host}
+        self.server = DbProcess(argv, port, env).start()
+
+    def stop(self) -> None:
+        if self.server is not None and self.server.proc is not None:
+            self.server.kill(signal.SIGINT)
+        self.server = None
+
+
 @pytest.fixture(scope="module")
-def cpp_tangotest() -> Iterator[tuple[str, str]]:
-    """``(Database host:port, device name)`` of a running C++ TangoTest."""
+def cpp_tangotest() -> Iterator[CppPeer]:
+    """A running C++ TangoTest, in a C++ Database of its own on the shared MariaDB."""
     db_port = free_port()
     out = subprocess.run(
         [str(CPP_TANGO), "start-db", str(db_port)], capture_output=True, text=True, timeout=90
@@ -51,18 +72,14 @@ def cpp_tangotest() -> Iterator[tuple[str, str]]:
     tango_host = f"{HOST}:{db_port}"
     env = {"TANGO_HOST": tango_host}
     tok = uuid.uuid4().hex[:8]
-    instance, device = f"evcli{tok}", f"evcli/tg{tok}/1"
-    server_name = f"TangoTest/{instance}"
-    server = None
+    peer = CppPeer(tango_host, f"evcli{tok}", f"evcli/tg{tok}/1")
+    server_name = f"TangoTest/{peer.instance}"
     try:
-        run_pytango_client(REGISTER.format(device=device, server=server_name), env=env)
-        port = free_port()
-        argv = [str(CPP_TANGO), "tangotest", instance, "-ORBendPoint", f"giop:tcp:{HOST}:{port}"]
-        server = DbProcess(argv, port, {**peer_env(), **env}).start()
-        yield tango_host, device
+        run_pytango_client(REGISTER.format(device=peer.device, server=server_name), env=env)
+        peer.start()
+        yield peer
     finally:
-        if server is not None:
-            server.kill(signal.SIGINT)
+        peer.stop()
         try:
             run_pytango_client(UNREGISTER.format(server=server_name), env=env)
         finally:
@@ -70,7 +87,7 @@ def cpp_tangotest() -> Iterator[tuple[str, str]]:
 
 
 def test_change_and_periodic_events_from_the_cpp_tangotest(
-    cpp_tangotest: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    cpp_tangotest: CppPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from puretango.client import _events
 
@@ -83,7 +100,7 @@ def test_change_and_periodic_events_from_the_cpp_tangotest(
         return (yield from real(admin, argin))
 
     monkeypatch.setattr(_events, "g_confirm", recording)
-    tango_host, device = cpp_tangotest
+    tango_host, device = cpp_tangotest.tango_host, cpp_tangotest.device
     dev = puretango.DeviceProxy(f"tango://{tango_host}/{device}")
     admin = puretango.DeviceProxy(dev.adm_name())
     admin.command_inout("AddObjPolling", [[100], [device, "attribute", "double_scalar"]])
@@ -109,3 +126,22 @@ def test_change_and_periodic_events_from_the_cpp_tangotest(
             assert event.device is dev
     values = [e.attr_value.value for e in changes[1:]]  # after the subscription's read
     assert all(a != b for a, b in zip(values[1:], values[2:]))  # each one a change
+
+
+def test_resubscription_after_the_cpp_tangotest_moved(
+    cpp_tangotest: CppPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server restarts on another port: the client finds it again through the Database
+    (re-import of the device and of its admin device) and the events resume."""
+    monkeypatch.setenv("PURETANGO_EVENT_HEARTBEAT_TIMEOUT", "3")
+    monkeypatch.setenv("PURETANGO_EVENT_RETRY_PERIOD", "0.5")
+    tango_host, device = cpp_tangotest.tango_host, cpp_tangotest.device
+    dev = puretango.DeviceProxy(f"tango://{tango_host}/{device}")
+    seen: list[Any] = []
+    dev.subscribe_event("long_scalar_w", EventType.USER_EVENT, seen.append)
+    wait_for(lambda: len(seen) == 1)
+    cpp_tangotest.stop()
+    wait_for(lambda: any(e.err and e.errors[0].reason == "API_EventTimeout" for e in seen))
+    cpp_tangotest.start()
+    wait_for(lambda: seen[-1].event_reason == EventReason.SubSuccess and not seen[-1].err, 20)
+    assert seen[-1].attr_value.name == "long_scalar_w"
