@@ -207,16 +207,11 @@ class ConsumerBase:
             self.state.monitor_event(msg["event"], endpoint, _UP, _DOWN)
 
     def g_settle(self, sub: Subscription) -> Op[None]:
-        """Wait until a push reaches ``sub`` (ZeroMQ connects asynchronously: an event sent
-        before the handshake and the topic subscription is lost). This default pings the
-        device meanwhile, which lets the loop read the monitor; drivers that can block do so
-        instead."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
-        while time.monotonic() < deadline:
-            with self.locked():
-                if self.state.settled(sub):
-                    return
-            yield sub.proxy._call("ping")
+        """Wait (at most :data:`SETTLE_TIMEOUT`) until a push reaches ``sub``: ZeroMQ
+        connects asynchronously, and an event sent before the handshake is lost. The
+        threaded and gevent drivers block here; the asyncio one yields a marker that its
+        runner awaits (``_events_green.run_events_op``)."""
+        raise NotImplementedError
 
     # -- operations (driven by the caller's or the keep-alive's runner) -------------------------
 

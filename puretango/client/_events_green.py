@@ -17,10 +17,10 @@ import inspect
 import threading
 import time
 import weakref
-from typing import Any
+from typing import Any, cast
 
-from ._asyncio import run_async
-from ._engine import Op, run_sync
+from ._asyncio import invoke_async, run_async
+from ._engine import Call, Op, run_sync
 from ._events import (
     SETTLE_TIMEOUT,
     ConsumerBase,
@@ -32,8 +32,16 @@ from ._events import (
 )
 from ._evops import g_confirm
 from ._evstate import Subscription
+from ._modes import _thread_loop
 
-__all__ = ["GeventConsumer", "AsyncioConsumer", "gevent_consumer", "asyncio_consumer"]
+__all__ = [
+    "GeventConsumer",
+    "AsyncioConsumer",
+    "gevent_consumer",
+    "asyncio_consumer",
+    "run_asyncio_events",
+    "run_events_op",
+]
 
 
 class GeventConsumer(ConsumerBase):
@@ -111,6 +119,50 @@ class GeventConsumer(ConsumerBase):
             gevent.sleep(timings.tick)
 
 
+class _Settle:
+    """Yielded by the asyncio consumer's ``g_settle`` instead of a call: the runner of
+    :func:`run_events_op` awaits the consumer's handshake instead of sending anything."""
+
+    __slots__ = ("consumer", "sub")
+
+    def __init__(self, consumer: AsyncioConsumer, sub: Subscription) -> None:
+        self.consumer, self.sub = consumer, sub
+
+
+async def _invoke(call: Any) -> Any:
+    if isinstance(call, _Settle):
+        await call.consumer.settled(call.sub)
+        return None
+    return await invoke_async(call)
+
+
+async def run_events_op(op: Op[Any]) -> Any:
+    """Drive an event operation on the running loop (a client operation that may also
+    wait for a handshake)."""
+    return await run_async(op, _invoke)
+
+
+def run_asyncio_events(op: Op[Any], wait: bool | None, timeout: float | None) -> Any:
+    """The asyncio-mode runner of ``subscribe_event`` (as :func:`._modes.run_asyncio`,
+    with :func:`run_events_op`)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+
+    async def with_timeout() -> Any:
+        if timeout is None:
+            return await run_events_op(op)
+        return await asyncio.wait_for(run_events_op(op), timeout)
+
+    if not wait:
+        return loop.create_task(run_events_op(op)) if loop is not None else with_timeout()
+    if loop is not None:
+        op.close()
+        raise RuntimeError("wait=True is not possible inside a running event loop: use await")
+    return _thread_loop().run_until_complete(with_timeout())
+
+
 class AsyncioConsumer(ConsumerBase):
     """The consumer of one asyncio event loop."""
 
@@ -134,6 +186,14 @@ class AsyncioConsumer(ConsumerBase):
         commands = self.state.take_commands()
         if not self._sock.closed:  # closed with its loop
             apply_commands(self._sock, commands)
+
+    def g_settle(self, sub: Subscription) -> Op[None]:
+        yield cast(Call, _Settle(self, sub))
+
+    async def settled(self, sub: Subscription) -> None:
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while not self.state.settled(sub) and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
 
     def enqueue(self, item: tuple[Subscription, Any]) -> bool:
         try:
@@ -170,7 +230,7 @@ class AsyncioConsumer(ConsumerBase):
     def _spawn(self, op: Any) -> None:
         async def run() -> None:
             try:
-                await run_async(op)
+                await run_events_op(op)
             except Exception:  # noqa: BLE001 - the keep-alive must survive anything
                 log.exception("event keep-alive operation failed")
 

@@ -65,6 +65,10 @@ class EventsMixin:
         op = self._g_subscribe_event(
             attr_name, event_type, target, stateless, read_first, extract_as, mode
         )
+        if mode is GreenMode.Asyncio:  # its runner also awaits the ZeroMQ handshake
+            from ._events_green import run_asyncio_events
+
+            return run_asyncio_events(op, wait, timeout)
         return RUNNERS[mode](op, wait, timeout)
 
     def _g_subscribe_event(
