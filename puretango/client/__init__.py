@@ -13,6 +13,7 @@ from ._dbtypes import (
     DbHistory,
     DbServerInfo,
 )
+from ._eventdata import AttrConfEventData, DataReadyEventData, DevIntrChangeEventData, EventData
 from ._green import get_green_mode, set_green_mode
 from ._history import DeviceAttributeHistory, DeviceDataHistory
 from ._proxy import DeviceProxy
@@ -31,6 +32,10 @@ from ._types import (
 )
 
 __all__ = [
+    "AttrConfEventData",
+    "DataReadyEventData",
+    "DevIntrChangeEventData",
+    "EventData",
     "AttributeProxy",
     "Database",
     "DbData",

@@ -1004,3 +1004,30 @@ def test_a_device_without_database_has_no_properties():
 
 
 import puretango._errors as tango_errors  # noqa: E402
+
+# -- event subscriptions (the GIOP side; delivery is tested with real peers) -------------------
+
+
+def test_subscribe_event_refused_by_the_server():
+    from puretango import EventType, ExtractAs, GreenMode
+
+    proxy, server = connected()
+    server.answers["command_query_2"] = lambda call: _cmd(
+        call.args[0], CmdArgType.DevVarStringArray, CmdArgType.DevVarLongStringArray
+    )
+    server.answers["command_inout_4"] = dev_failed("API_AttributePollingNotStarted")
+    op = proxy._g_subscribe_event(
+        "scalar", EventType.CHANGE_EVENT, print, False, True, ExtractAs.Numpy, GreenMode.Synchronous
+    )
+    with pytest.raises(DevFailed) as info:
+        server.run(op)
+    assert [e.reason for e in info.value.args] == [
+        "API_AttributePollingNotStarted",
+        "API_CommandFailed",
+        "API_DSFailedRegisteringEvent",
+    ]
+    inout = server.calls[-1]
+    assert inout.operation.name == "command_inout_4" and inout.device == "dserver/scripted/1"
+    assert list(inout.args[1].value) == ["test/dev/1", "scalar", "subscribe", "change", "6"]
+    with pytest.raises(KeyError):
+        server.run(proxy._g_unsubscribe_event(1))

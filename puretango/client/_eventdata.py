@@ -1,0 +1,191 @@
+"""What an event callback receives: PyTango's ``EventData``, ``AttrConfEventData``,
+``DataReadyEventData`` and ``DevIntrChangeEventData``, and how they are built from a
+decoded event payload, a synchronous read, or a failure.
+
+The values inside reuse the proxy's conversions (:mod:`._convert`): ``attr_value`` is the
+``DeviceAttribute`` that ``read_attribute`` returns, ``attr_conf`` the ``AttributeInfoEx``
+of ``get_attribute_config``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import make_error
+from ..idl._enums import EventReason, EventType, ExtractAs
+from ..idl._values import DevError, TimeVal
+from ._convert import attribute_value_to_device_attribute, cmd_info_from_idl, config5_to_info
+from ._types import AttributeInfoEx, _Record
+
+__all__ = [
+    "EventData",
+    "AttrConfEventData",
+    "DataReadyEventData",
+    "DevIntrChangeEventData",
+    "EVENT_NAMES",
+    "event_from_payload",
+    "error_event",
+    "timeout_errors",
+    "missed_errors",
+]
+
+#: ``EventType`` -> the name on the wire (unprefixed) and in ``EventData.event``
+EVENT_NAMES: dict[EventType, str] = {
+    EventType.CHANGE_EVENT: "change",
+    EventType.PERIODIC_EVENT: "periodic",
+    EventType.ARCHIVE_EVENT: "archive",
+    EventType.USER_EVENT: "user_event",
+    EventType.ATTR_CONF_EVENT: "attr_conf",
+    EventType.DATA_READY_EVENT: "data_ready",
+    EventType.INTERFACE_CHANGE_EVENT: "intr_change",
+    EventType.ALARM_EVENT: "alarm",
+}
+
+_COMMON = ("device", "err", "errors", "event", "event_reason", "reception_date")
+
+
+class _EventBase(_Record):
+    device: Any
+    err: bool
+    errors: tuple[DevError, ...]
+    event: str
+    event_reason: EventReason
+    reception_date: TimeVal
+
+    def get_date(self) -> TimeVal:
+        """When the event was received (PyTango's ``get_date``)."""
+        return self.reception_date
+
+
+class EventData(_EventBase):
+    """An attribute value event (change, periodic, archive, user, alarm)."""
+
+    _fields = ("attr_name", "attr_value", *_COMMON)
+    _defaults = {"errors": tuple, "event_reason": EventReason.Update, "err": False}
+    attr_name: str
+    attr_value: Any
+
+
+class AttrConfEventData(_EventBase):
+    """An attribute configuration event; ``attr_conf`` is an ``AttributeInfoEx``."""
+
+    _fields = ("attr_conf", "attr_name", *_COMMON)
+    _defaults = {"errors": tuple, "event_reason": EventReason.Update, "err": False}
+    attr_name: str
+    attr_conf: Any
+
+
+class DataReadyEventData(_EventBase):
+    """A data-ready event: the attribute's data type and the counter the device pushed."""
+
+    _fields = ("attr_data_type", "attr_name", "ctr", *_COMMON)
+    _defaults = {
+        "errors": tuple,
+        "event_reason": EventReason.Update,
+        "err": False,
+        "ctr": 0,
+        "attr_data_type": 0,
+    }
+    attr_name: str
+    attr_data_type: int
+    ctr: int
+
+
+class DevIntrChangeEventData(_EventBase):
+    """A device interface change event."""
+
+    _fields = ("att_list", "cmd_list", "dev_started", "device_name", *_COMMON)
+    _defaults = {
+        "errors": tuple,
+        "event_reason": EventReason.Update,
+        "err": False,
+        "att_list": list,
+        "cmd_list": list,
+        "dev_started": False,
+    }
+    device_name: str
+    att_list: list[Any]
+    cmd_list: list[Any]
+    dev_started: bool
+
+
+def event_from_payload(
+    event: str,
+    name: str,
+    device: Any,
+    value: Any,
+    reason: EventReason = EventReason.Update,
+    extract_as: ExtractAs = ExtractAs.Numpy,
+) -> _EventBase:
+    """The event object for a decoded payload (or a synchronous read) of event ``event``
+    (unprefixed name); ``name`` is the attribute's full name (the device's for
+    ``intr_change``)."""
+    now = TimeVal.now()
+    common = dict(device=device, event=event, event_reason=reason, reception_date=now)
+    if event == "attr_conf":
+        info = value if isinstance(value, AttributeInfoEx) else config5_to_info(value)
+        return AttrConfEventData(attr_name=name, attr_conf=info, **common)
+    if event == "data_ready":
+        return DataReadyEventData(
+            attr_name=name, attr_data_type=int(value.data_type), ctr=int(value.ctr), **common
+        )
+    if event == "intr_change":
+        return DevIntrChangeEventData(
+            device_name=name,
+            dev_started=bool(value.dev_started),
+            cmd_list=[cmd_info_from_idl(c) for c in value.cmds],
+            att_list=[config5_to_info(a) for a in value.atts],
+            **common,
+        )
+    if hasattr(value, "err_list"):
+        value = attribute_value_to_device_attribute(value, extract_as)
+    return EventData(attr_name=name, attr_value=value, **common)
+
+
+def error_event(
+    event: str,
+    name: str,
+    device: Any,
+    errors: Any,
+    reason: EventReason = EventReason.Update,
+) -> _EventBase:
+    """The error event (``err`` True, ``errors`` set, no value) of the right class."""
+    errs = tuple(errors)
+    common = dict(
+        device=device,
+        event=event,
+        event_reason=reason,
+        reception_date=TimeVal.now(),
+        err=True,
+        errors=errs,
+    )
+    if event == "attr_conf":
+        return AttrConfEventData(attr_name=name, attr_conf=None, **common)
+    if event == "data_ready":
+        return DataReadyEventData(attr_name=name, **common)
+    if event == "intr_change":
+        return DevIntrChangeEventData(device_name=name, **common)
+    return EventData(attr_name=name, attr_value=None, **common)
+
+
+def timeout_errors(name: str) -> tuple[DevError, ...]:
+    """The errors of the event delivered when a server's heartbeat is lost."""
+    return (
+        make_error(
+            "API_EventTimeout",
+            f"Event channel is not responding anymore, maybe the server or event system is "
+            f"down (attribute {name})",
+            "EventConsumer::KeepAliveThread()",
+        ),
+    )
+
+
+def missed_errors(name: str, missed: int) -> tuple[DevError, ...]:
+    """The errors of the event delivered when event counters show a gap."""
+    return (
+        make_error(
+            "API_MissedEvents",
+            f"Missed {missed} event(s) for {name}",
+            "ZmqEventConsumer::push_zmq_event()",
+        ),
+    )
