@@ -81,6 +81,7 @@ class Sink:
         self.last = time.perf_counter()
         self.latencies: list[float] = []
         self.stamped = False
+        self.values: set[float] = set()
 
     def __call__(self, event: Any) -> None:
         now = time.time()
@@ -89,6 +90,7 @@ class Sink:
             self.errors.append(str(event.errors[0].reason) if event.errors else "?")
             return
         self.count += 1
+        self.values.add(float(event.attr_value.value))
         if self.stamped:
             self.latencies.append(now - float(event.attr_value.value))
 
@@ -173,7 +175,7 @@ def worker(args: argparse.Namespace) -> None:
 def _settle(client: Client, sink: Sink) -> None:
     """Let the first (synchronous-read) event arrive, then start counting from zero."""
     client.sleep(0.5)
-    sink.count, sink.errors, sink.latencies = 0, [], []
+    sink.count, sink.errors, sink.latencies, sink.values = 0, [], [], set()
 
 
 def task_burst(client: Client, trl: str, n: int) -> dict:
@@ -189,7 +191,7 @@ def task_burst(client: Client, trl: str, n: int) -> dict:
     elapsed = sink.last - start
     return {
         "events_per_s": received / elapsed if received else 0.0,
-        "lost": n - received,
+        "lost": n - len(sink.values & set(map(float, range(1, n + 1)))),
         "cpu_per_event_us": cpu / max(received, 1) * 1e6,
         "errors": sink.errors[:3],
     }
