@@ -6,14 +6,24 @@ polling and criteria up from the client, and keep receiving after the server res
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from peers.launch import PyTangoServer, peer_env
+
+import puretango
+import puretango.asyncio
+import puretango.futures
+import puretango.gevent
+from puretango import EventType
+from puretango.client import _events
 
 pytest.importorskip("tango", reason="PyTango is the reference client")
 
@@ -182,3 +192,118 @@ print(json.dumps({"errors": sorted({e[2] for e in events if e[1] == "error"}),
         assert proc.returncode == 0, out + err
         result = json.loads(out.strip().splitlines()[-1])
     assert result == {"errors": ["API_EventTimeout"], "last": 9.0}
+
+
+# -- our client, in every green mode -------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _forget_subscriptions() -> Iterator[None]:
+    """A test's subscriptions must not keep re-subscribing to servers it stopped."""
+    yield
+    for consumer in list(_events._consumers):
+        for sub_id in list(consumer.state.subscriptions):
+            consumer.remove(sub_id)
+
+
+def _value(event: Any) -> Any:
+    return None if event.err else event.attr_value.value
+
+
+def _scenario(dev: Any, wait: Callable[[Callable[[], bool]], None], pause: Any) -> dict:
+    """Polling-driven change events on ``level`` (abs_change 0.5) and pushed ones on
+    ``pushed``, with blocking calls (sync, futures and gevent modes)."""
+    dev.write_attribute("level", 0.0)
+    pause(0.3)
+    level: list[Any] = []
+    pushed: list[Any] = []
+    ids = [dev.subscribe_event("level", EventType.CHANGE_EVENT, level.append)]
+    wait(lambda: [_value(e) for e in level] == [0.0])
+    for value in (1.0, 1.2, 3.0):
+        dev.write_attribute("level", value)
+        pause(0.4)
+    wait(lambda: 3.0 in [_value(e) for e in level])
+    ids.append(dev.subscribe_event("pushed", EventType.CHANGE_EVENT, pushed.append))
+
+    def pushed_arrived() -> bool:
+        dev.Push(7)
+        pause(0.05)
+        return 7 in [_value(e) for e in pushed]
+
+    wait(pushed_arrived)
+    for event_id in ids:
+        dev.unsubscribe_event(event_id)
+    return {"level": [_value(e) for e in level], "errors": [e for e in level + pushed if e.err]}
+
+
+def _blocking_wait(sleep: Callable[[float], Any]) -> Callable[[Callable[[], bool]], None]:
+    def wait(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                pytest.fail(f"condition not met within {timeout} s")
+            sleep(0.02)
+
+    return wait
+
+
+@pytest.mark.parametrize("mode", ["sync", "futures", "gevent"])
+def test_our_client_gets_our_servers_events(server: PyTangoServer, mode: str) -> None:
+    trl = server.trl(DEVICE)
+    if mode == "gevent":
+        import gevent
+
+        dev = puretango.gevent.DeviceProxy(trl)
+        result = _scenario(dev, _blocking_wait(gevent.sleep), gevent.sleep)
+    else:
+        factory = puretango.futures.DeviceProxy if mode == "futures" else puretango.DeviceProxy
+        result = _scenario(factory(trl), _blocking_wait(time.sleep), time.sleep)
+    assert result == {"level": [0.0, 1.0, 3.0], "errors": []}
+
+
+def test_our_asyncio_client_gets_our_servers_events(server: PyTangoServer) -> None:
+    async def main() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        dev = await puretango.asyncio.DeviceProxy(server.trl(DEVICE))
+        await dev.write_attribute("level", 0.0)
+        await asyncio.sleep(0.3)
+        level: list[tuple[bool, Any]] = []
+
+        async def callback(event: Any) -> None:  # coroutine callbacks are awaited on the loop
+            level.append((asyncio.get_running_loop() is loop, _value(event)))
+
+        event_id = await dev.subscribe_event("level", EventType.CHANGE_EVENT, callback)
+        for value in (1.0, 1.2, 3.0):
+            await asyncio.sleep(0.4)
+            await dev.write_attribute("level", value)
+        for _ in range(500):
+            if (True, 3.0) in level:
+                break
+            await asyncio.sleep(0.02)
+        await dev.unsubscribe_event(event_id)
+        return level
+
+    assert asyncio.run(main()) == [(True, 0.0), (True, 1.0), (True, 3.0)]
+
+
+def test_our_client_resubscribes_after_our_server_restarts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PURETANGO_EVENT_HEARTBEAT_PERIOD", "0.5")  # our server's
+    monkeypatch.setenv("PURETANGO_EVENT_HEARTBEAT_TIMEOUT", "2")  # our client's
+    monkeypatch.setenv("PURETANGO_EVENT_RETRY_PERIOD", "0.5")
+    with our_server() as srv:
+        dev = puretango.DeviceProxy(srv.trl(DEVICE))
+        seen: list[Any] = []
+        dev.subscribe_event("level", EventType.CHANGE_EVENT, seen.append)
+        wait = _blocking_wait(time.sleep)
+        wait(lambda: len(seen) == 1)
+        srv.restart()
+        wait(lambda: any(e.err and e.errors[0].reason == "API_EventTimeout" for e in seen))
+
+        def resumed() -> bool:
+            dev.write_attribute("level", 11.0)
+            time.sleep(0.1)
+            return 11.0 in [_value(e) for e in seen]
+
+        wait(resumed, timeout=20)
