@@ -117,6 +117,28 @@ class AttributeProxy:
     def stop_poll(self) -> None:
         self._device.stop_poll_attribute(self._attr)
 
+    # -- events (the device's, for this attribute) --------------------------------------------
+
+    def subscribe_event(self, event_type: Any, *args: Any, **kwargs: Any) -> Any:
+        """``subscribe_event(event_type, cb_or_queuesize, ...)``: the device's
+        ``subscribe_event`` for this attribute (PyTango's overloads after the event type)."""
+        return self._device.subscribe_event(self._attr, event_type, *args, **kwargs)
+
+    def unsubscribe_event(self, event_id: int, **kwargs: Any) -> Any:
+        return self._device.unsubscribe_event(event_id, **kwargs)
+
+    def get_events(self, event_id: int, *args: Any, **kwargs: Any) -> Any:
+        return self._device.get_events(event_id, *args, **kwargs)
+
+    def event_queue_size(self, event_id: int) -> int:
+        return int(self._device.event_queue_size(event_id))
+
+    def get_last_event_date(self, event_id: int) -> Any:
+        return self._device.get_last_event_date(event_id)
+
+    def is_event_queue_empty(self, event_id: int) -> bool:
+        return bool(self._device.is_event_queue_empty(event_id))
+
     # -- attribute properties in the Database (synchronous, as in PyTango) -------------------
 
     def _db_run(self, what: str, make: Any) -> Any:

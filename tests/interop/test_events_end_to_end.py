@@ -307,3 +307,26 @@ def test_our_client_resubscribes_after_our_server_restarts(
             return 11.0 in [_value(e) for e in seen]
 
         wait(resumed, timeout=20)
+
+
+def test_attribute_proxy_events_push_and_pull_models(server: PyTangoServer) -> None:
+    """``AttributeProxy.subscribe_event(event_type, cb_or_queuesize)`` as PyTango has it."""
+    attr = puretango.AttributeProxy(server.trl(DEVICE).replace("#dbase=no", "/pushed#dbase=no"))
+    seen: list[Any] = []
+    pushed_id = attr.subscribe_event(EventType.CHANGE_EVENT, seen.append)
+    queued_id = attr.subscribe_event(EventType.CHANGE_EVENT, 10)
+    wait = _blocking_wait(time.sleep)
+
+    def arrived() -> bool:
+        attr.get_device_proxy().Push(21)
+        time.sleep(0.05)
+        return 21 in [_value(e) for e in seen] and attr.event_queue_size(queued_id) >= 2
+
+    wait(arrived)
+    assert not attr.is_event_queue_empty(queued_id)
+    queued = attr.get_events(queued_id)
+    assert 21 in [_value(e) for e in queued]
+    assert {e.attr_name.rsplit("/", 1)[-1] for e in seen + queued} == {"pushed#dbase=no"}
+    assert attr.get_last_event_date(queued_id).totime() > 0
+    attr.unsubscribe_event(pushed_id)
+    attr.unsubscribe_event(queued_id)
