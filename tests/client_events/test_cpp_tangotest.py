@@ -128,6 +128,36 @@ def test_change_and_periodic_events_from_the_cpp_tangotest(
     assert all(a != b for a, b in zip(values[1:], values[2:]))  # each one a change
 
 
+def test_archive_and_attribute_configuration_events_from_the_cpp_tangotest(
+    cpp_tangotest: CppPeer,
+) -> None:
+    """Archive events by ``archive_period`` on a polled attribute, and an attribute
+    configuration event when our client changes the label (the kinds the C++ TangoTest can
+    send: it has no command that pushes user or data-ready events)."""
+    tango_host, device = cpp_tangotest.tango_host, cpp_tangotest.device
+    dev = puretango.DeviceProxy(f"tango://{tango_host}/{device}")
+    if not dev.is_attribute_polled("long_scalar"):
+        dev.poll_attribute("long_scalar", 100)
+    config = dev.get_attribute_config("long_scalar")
+    config.events.arch_event.archive_period = "300"
+    dev.set_attribute_config(config)
+    archive: list[Any] = []
+    conf: list[Any] = []
+    dev.subscribe_event("long_scalar", EventType.ARCHIVE_EVENT, archive.append)
+    dev.subscribe_event("long_scalar", EventType.ATTR_CONF_EVENT, conf.append)
+    wait_for(lambda: len(archive) >= 3 and len(conf) == 1, timeout=15)
+    config.label = "Relabelled"
+    dev.set_attribute_config(config)
+    wait_for(lambda: any(e.attr_conf.label == "Relabelled" for e in conf), timeout=10)
+    assert not any(e.err for e in archive + conf)
+    assert {e.event for e in archive} == {"archive"}
+    assert all(isinstance(e.attr_value.value, int) for e in archive)
+    assert archive[0].event_reason == EventReason.SubSuccess
+    assert {e.event for e in conf} == {"attr_conf"}
+    assert conf[-1].attr_conf.name == "long_scalar"
+    assert conf[0].attr_name == f"tango://{tango_host}/{device}/long_scalar"
+
+
 def test_resubscription_after_the_cpp_tangotest_moved(
     cpp_tangotest: CppPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
