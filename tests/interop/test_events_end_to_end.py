@@ -60,6 +60,12 @@ def record(ev):
 def values(kind, attr):
     return [e[2] for e in events if e[0] == kind and e[1] == attr]
 
+def runs(seq):
+    # the first polled reading after the first subscription to an attribute is an event,
+    # as with cppTango: it repeats the subscription's read when the SUB socket is already
+    # connected, and is lost in ZeroMQ's slow-joiner window otherwise
+    return [v for i, v in enumerate(seq) if i == 0 or v != seq[i - 1]]
+
 def until(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -91,7 +97,7 @@ def test_pytango_client_gets_polling_driven_change_and_periodic_events(
 dev.write_attribute("level", 0.0)
 time.sleep(0.3)
 change = dev.subscribe_event("level", tango.EventType.CHANGE_EVENT, record)
-until(lambda: values("change", "level") == [0.0])
+until(lambda: runs(values("change", "level")) == [0.0])
 dev.write_attribute("level", 1.0)
 until(lambda: 1.0 in values("change", "level"))
 dev.write_attribute("level", 1.2)              # below abs_change 0.5: no event
@@ -102,7 +108,7 @@ periodic = dev.subscribe_event("level", tango.EventType.PERIODIC_EVENT, record)
 until(lambda: len(values("periodic", "level")) >= 4, timeout=5)
 dev.unsubscribe_event(change)
 dev.unsubscribe_event(periodic)
-print(json.dumps({"change": values("change", "level"),
+print(json.dumps({"change": runs(values("change", "level")),
                   "poll": dev.get_attribute_poll_period("level")}))
 """,
         server.trl(DEVICE),
@@ -144,7 +150,7 @@ dev.unsubscribe_event(eid)
 dev.unsubscribe_event(pushed)
 dev.stop_poll_attribute("other")
 print(json.dumps({"refused": refused, "no_criteria": no_criteria,
-                  "other": values("change", "other"),
+                  "other": runs(values("change", "other")),
                   "pushed": values("change", "pushed")}))
 """,
         server.trl(DEVICE),
@@ -206,6 +212,12 @@ def _forget_subscriptions() -> Iterator[None]:
             consumer.remove(sub_id)
 
 
+def _runs(seq: list[Any]) -> list[Any]:
+    """``seq`` without consecutive repeats (see ``runs`` in the PyTango prelude: a PyTango
+    server, like ours, may repeat the subscription's reading once)."""
+    return [v for i, v in enumerate(seq) if i == 0 or v != seq[i - 1]]
+
+
 def _value(event: Any) -> Any:
     return None if event.err else event.attr_value.value
 
@@ -218,7 +230,7 @@ def _scenario(dev: Any, wait: Callable[[Callable[[], bool]], None], pause: Any) 
     level: list[Any] = []
     pushed: list[Any] = []
     ids = [dev.subscribe_event("level", EventType.CHANGE_EVENT, level.append)]
-    wait(lambda: [_value(e) for e in level] == [0.0])
+    wait(lambda: _runs([_value(e) for e in level]) == [0.0])
     for value in (1.0, 1.2, 3.0):
         dev.write_attribute("level", value)
         pause(0.4)
@@ -233,7 +245,10 @@ def _scenario(dev: Any, wait: Callable[[Callable[[], bool]], None], pause: Any) 
     wait(pushed_arrived)
     for event_id in ids:
         dev.unsubscribe_event(event_id)
-    return {"level": [_value(e) for e in level], "errors": [e for e in level + pushed if e.err]}
+    return {
+        "level": _runs([_value(e) for e in level]),
+        "errors": [e for e in level + pushed if e.err],
+    }
 
 
 def _blocking_wait(sleep: Callable[[float], Any]) -> Callable[[Callable[[], bool]], None]:
@@ -283,7 +298,7 @@ def test_our_asyncio_client_gets_our_servers_events(server: PyTangoServer) -> No
         await dev.unsubscribe_event(event_id)
         return level
 
-    assert asyncio.run(main()) == [(True, 0.0), (True, 1.0), (True, 3.0)]
+    assert _runs(asyncio.run(main())) == [(True, 0.0), (True, 1.0), (True, 3.0)]
 
 
 def test_our_client_resubscribes_after_our_server_restarts(
