@@ -1,9 +1,14 @@
-"""In-process profile of the client's event receive path (not a test, not a benchmark of
-record): ``N`` pre-encoded change events (a scalar double as a PyTango server sends it, from
-``captures/zmq_ev.jsonl``'s layout) go through :class:`ConsumerState.receive` and the
-callback call, timed with ``process_time`` and optionally profiled (``--profile``).
+"""Profiles of the event path (not a test, not a benchmark of record).
 
-Usage: ``python bench/prof_events.py [-n 50000] [--profile]``.
+Client (default): ``N`` pre-encoded change events (a scalar double as a PyTango server
+sends it, ``captures/zmq_ev.jsonl``) go through :class:`ConsumerState.receive` and the
+callback call in process, timed with ``process_time`` and optionally profiled.
+
+Server (``--server``): a puretango server (``bench/profdev_events.py``) pushes ``N`` change
+events to one subscribed puretango client; the push loop's time per event, and its profile
+with ``--profile`` (the profiled run is a second one).
+
+Usage: ``python bench/prof_events.py [--server] [-n 50000] [--profile]``.
 """
 
 from __future__ import annotations
@@ -55,11 +60,54 @@ def run(msgs: list[list[bytes]]) -> tuple[float, list[Any]]:
     return time.process_time() - cpu, got
 
 
+def server(n: int, profile: bool) -> None:
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from _common import HOST, free_port
+
+    import puretango
+
+    out = os.path.join(tempfile.mkdtemp(), "push.prof")
+    port = free_port()
+    script = os.path.join(os.path.dirname(__file__), "profdev_events.py")
+    argv = ["taskset", "-c", "0", sys.executable, script, "prof", "-nodb", "-port", str(port)]
+    argv += ["-ORBendPoint", f"giop:tcp:{HOST}:{port}", "-dlist", "prof/ev/1"]
+    proc = subprocess.Popen(argv, env={**os.environ, "PROF_OUT": out}, stdout=None)
+    try:
+        for _ in range(100):
+            try:
+                proxy = puretango.DeviceProxy(f"tango://{HOST}:{port}/prof/ev/1#dbase=no")
+                break
+            except puretango.DevFailed:
+                time.sleep(0.1)
+        proxy.set_timeout_millis(60000)
+        got: list[Any] = []
+        proxy.subscribe_event("a0", puretango.EventType.CHANGE_EVENT, got.append)
+        time.sleep(0.3)
+        proxy.command_inout("ProfBurst", 1000)  # warm up
+        seconds = min(proxy.command_inout("ProfBurst", n) for _ in range(3))
+        print(f"server push loop: {seconds / n * 1e6:.2f} us/event (CPU of the pushing thread)")
+        if profile:
+            proxy.command_inout("ProfBurst", -n)
+    finally:
+        proc.terminate()
+        proc.wait()
+    if profile:
+        pstats.Stats(out).sort_stats("tottime").print_stats(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=50000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--server", action="store_true")
     args = parser.parse_args()
+    if args.server:
+        server(args.n, args.profile)
+        return
     msgs = messages(args.n)
     run(msgs[:1000])  # warm up
     best = min(run(msgs)[0] for _ in range(3))

@@ -68,3 +68,13 @@ def test_other_payloads_are_left_to_the_generic_decoding() -> None:
     text = _value(A.ATT_STRING, ["a"], 8, (0, 0), 0, 0)
     assert read_numeric_scalar(encode_payload(t.AttributeValue_5, text), True) is None
     assert read_numeric_scalar(b"\xc0\xde\xc0\xde\x05\x00", True) is None  # truncated
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fast_scalar_payload_is_the_generic_one(case: Any) -> None:
+    from puretango.server._events import _numeric_scalar_payload
+
+    av = _value(*case, AttrQuality.ATTR_WARNING, AttrDataFormat.SCALAR)
+    assert _numeric_scalar_payload(av) == encode_payload(t.AttributeValue_5, av)
+    spectrum = _value(*case, AttrQuality.ATTR_VALID, AttrDataFormat.SPECTRUM)
+    assert _numeric_scalar_payload(spectrum) is None
