@@ -336,13 +336,14 @@ class ThreadedConsumer(ConsumerBase):
 
     def _read_loop(self) -> None:
         sock, wake, monitor = self._sock, self._wake_r, self._monitor
+        wake_fd = wake.fileno()  # zmq.Poller reports a native socket by its descriptor
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
-        poller.register(wake, zmq.POLLIN)
+        poller.register(wake_fd, zmq.POLLIN)
         poller.register(monitor, zmq.POLLIN)
         while True:
             ready = dict(poller.poll())
-            if wake in ready:
+            if wake_fd in ready:
                 with contextlib.suppress(BlockingIOError):
                     wake.recv(4096)
             if monitor in ready:
