@@ -33,7 +33,8 @@ class ProfBench(Device):
         if prof is not None:
             prof.disable()
             prof.dump_stats(profile)
-        print("wall", (time.perf_counter() - wall) / n * 1e6, "process", (time.process_time() - process) / n * 1e6, flush=True)
+        wall, process = time.perf_counter() - wall, time.process_time() - process
+        print(f"per push: wall {wall / n * 1e6:.2f} us, process CPU {process / n * 1e6:.2f} us")
         return time.thread_time() - start
 
 

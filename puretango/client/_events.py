@@ -115,13 +115,23 @@ def apply_commands(sock: Any, commands: list[Command]) -> None:
 BATCH = 1000
 
 
+#: frame-level receive and option read without pyzmq's sugar layer (which wraps each option
+#: in an enum): 4.0 instead of 4.6-5.0 us for a 4-frame message
+_recv = zmq.backend.Socket.recv
+_get = zmq.backend.Socket.get
+_RCVMORE, _NOBLOCK = int(zmq.RCVMORE), int(zmq.NOBLOCK)
+
+
 def drain(sock: Any) -> list[list[bytes]]:
-    """The messages waiting on ``sock`` (at most :data:`BATCH`), read without blocking."""
-    recv = sock.recv_multipart
+    """The messages waiting on ``sock`` (at most :data:`BATCH`), read without blocking;
+    ``sock`` is a plain (not green, not asyncio) socket."""
     batch: list[list[bytes]] = []
     try:
         while len(batch) < BATCH:
-            batch.append(recv(zmq.NOBLOCK))
+            frames = [_recv(sock, _NOBLOCK)]
+            while _get(sock, _RCVMORE):
+                frames.append(_recv(sock, 0))
+            batch.append(frames)
     except zmq.Again:
         pass
     return batch
