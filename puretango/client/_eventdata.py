@@ -9,13 +9,16 @@ of ``get_attribute_config``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .._errors import make_error
-from ..idl._enums import EventReason, EventType, ExtractAs
+from .._pyvalues import ARM_TYPES
+from ..events import NumericScalar
+from ..idl._enums import AttrDataFormat, AttrQuality, CmdArgType, EventReason, EventType, ExtractAs
 from ..idl._values import DevError, TimeVal
 from ._convert import attribute_value_to_device_attribute, cmd_info_from_idl, config5_to_info
-from ._types import AttributeInfoEx, _Record
+from ._types import AttributeInfoEx, DeviceAttribute, _Record
 
 __all__ = [
     "EventData",
@@ -24,6 +27,7 @@ __all__ = [
     "DevIntrChangeEventData",
     "EVENT_NAMES",
     "event_from_payload",
+    "scalar_event",
     "error_event",
     "timeout_errors",
     "missed_errors",
@@ -140,6 +144,62 @@ def event_from_payload(
     if hasattr(value, "err_list"):
         value = attribute_value_to_device_attribute(value, extract_as)
     return EventData(attr_name=name, attr_value=value, **common)
+
+
+_new = object.__new__
+_QUALITIES = {int(q): q for q in AttrQuality}
+_CMD_ARG_TYPES = {int(c): c for c in CmdArgType}
+_SCALAR = AttrDataFormat.SCALAR
+_UPDATE = EventReason.Update
+
+
+def _time_val(sec: int, usec: int, nsec: int) -> TimeVal:
+    stamp = _new(TimeVal)
+    stamp.tv_sec, stamp.tv_usec, stamp.tv_nsec = sec, usec, nsec
+    return stamp
+
+
+def _now() -> TimeVal:
+    """``TimeVal.now()``, built without its general constructor."""
+    sec, nsec = divmod(time.time_ns(), 1_000_000_000)
+    return _time_val(sec, nsec // 1000, 0)
+
+
+def scalar_event(event: str, name: str, device: Any, scalar: NumericScalar) -> EventData:
+    """The ``EventData`` of a numeric scalar payload read by
+    :func:`puretango.events.read_numeric_scalar`: the same fields
+    :func:`event_from_payload` gives the generic decoding of that payload, built directly."""
+    values = scalar.values
+    da = _new(DeviceAttribute)
+    da.name = scalar.name
+    quality = _QUALITIES.get(scalar.quality)
+    da.quality = quality if quality is not None else AttrQuality(scalar.quality)
+    da.time = _time_val(*scalar.time)
+    da.data_format = _SCALAR
+    da.type = _CMD_ARG_TYPES.get(scalar.data_type) or ARM_TYPES[scalar.arm]  # type: ignore[index]
+    da.dim_x, da.dim_y = scalar.r_dim
+    da.w_dim_x, da.w_dim_y = w_dim_x, _ = scalar.w_dim
+    da.has_failed = False
+    da.is_empty = False
+    da._errors = ()
+    da.nb_read = 1
+    da.value = value = values[0]
+    if w_dim_x:
+        da.nb_written = 1
+        da.w_value = values[1] if len(values) > 1 else value
+    else:
+        da.nb_written = 0
+        da.w_value = None
+    data = _new(EventData)
+    data.attr_name = name
+    data.attr_value = da
+    data.device = device
+    data.err = False
+    data.errors = ()
+    data.event = event
+    data.event_reason = _UPDATE
+    data.reception_date = _now()
+    return data
 
 
 def error_event(

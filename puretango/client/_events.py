@@ -52,6 +52,7 @@ __all__ = [
     "dropped_event_count",
     "call_back",
     "dispatch_queue_size",
+    "drain",
 ]
 
 log = logging.getLogger("puretango.events")
@@ -110,6 +111,34 @@ def apply_commands(sock: Any, commands: list[Command]) -> None:
             log.warning("event socket: %s %s failed: %s", what, arg, exc)
 
 
+#: messages read from the socket in one go (then the driver looks at its commands again)
+BATCH = 1000
+
+
+#: the frame-level receive below pyzmq's sugar layer; frames come as zmq.Frame (``more`` says
+#: whether another follows) instead of asking RCVMORE, an option pyzmq wraps in an enum at
+#: each call: 2.8 us for a 4-frame message, 3.9 asking RCVMORE, 4.7 with recv_multipart
+_recv = zmq.backend.Socket.recv
+_NOBLOCK = int(zmq.NOBLOCK)
+
+
+def drain(sock: Any) -> list[list[bytes]]:
+    """The messages waiting on ``sock`` (at most :data:`BATCH`), read without blocking;
+    ``sock`` is a plain (not green, not asyncio) socket."""
+    batch: list[list[bytes]] = []
+    try:
+        while len(batch) < BATCH:
+            frame = _recv(sock, _NOBLOCK, False)
+            frames = [frame.bytes]
+            while frame.more:
+                frame = _recv(sock, 0, False)
+                frames.append(frame.bytes)
+            batch.append(frames)
+    except zmq.Again:
+        pass
+    return batch
+
+
 #: how long a subscription waits for its endpoints' ZMTP handshake (then goes on anyway)
 SETTLE_TIMEOUT = 2.0
 _UP, _DOWN = zmq.EVENT_HANDSHAKE_SUCCEEDED, zmq.EVENT_DISCONNECTED
@@ -148,6 +177,9 @@ class ConsumerBase:
         """Put an event on the dispatch queue; False when it is full."""
         raise NotImplementedError
 
+    def wake(self) -> None:
+        """Wake the dispatcher after events were queued (drivers whose queue does not)."""
+
     # -- subscriptions ---------------------------------------------------------------------------
 
     def add(self, sub: Subscription) -> None:
@@ -180,6 +212,10 @@ class ConsumerBase:
 
     def deliver(self, sub: Subscription, event: Any) -> None:
         """Hand ``event`` to ``sub``: its ring buffer (pull model) or the dispatch queue."""
+        self._deliver(sub, event)
+        self.wake()
+
+    def _deliver(self, sub: Subscription, event: Any) -> None:
         if sub.queue is not None:
             with self.locked():
                 sub.queue.append(event)
@@ -192,7 +228,17 @@ class ConsumerBase:
 
     def deliver_all(self, items: list[tuple[Subscription, Any]]) -> None:
         for sub, event in items:
-            self.deliver(sub, event)
+            self._deliver(sub, event)
+        self.wake()
+
+    def receive_all(self, messages: list[list[bytes]]) -> None:
+        """Deliver the events of a batch of received messages (the state locked once)."""
+        now = time.monotonic()
+        with self.locked():
+            receive = self.state.receive
+            items = [item for frames in messages for item in receive(frames, now)]
+        if items:
+            self.deliver_all(items)
 
     def on_monitor(self, frames: list[bytes]) -> None:
         """A message of the socket monitor."""
@@ -266,7 +312,8 @@ class ThreadedConsumer(ConsumerBase):
         super().__init__()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._queue: queue.Queue[tuple[Subscription, Any]] = queue.Queue(dispatch_queue_size())
+        self._queue: queue.SimpleQueue[tuple[Subscription, Any]] = queue.SimpleQueue()
+        self._queue_limit = dispatch_queue_size()
         self._context = zmq.Context()
         self._sock, self._monitor = new_sub_socket(self._context)
         self._wake_r, self._wake_w = socket.socketpair()
@@ -287,10 +334,10 @@ class ThreadedConsumer(ConsumerBase):
             self._wake_w.send(b"\0")
 
     def enqueue(self, item: tuple[Subscription, Any]) -> bool:
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
+        # the reader and the keep-alive put, one thread gets: the bound is approximate
+        if self._queue.qsize() >= self._queue_limit:
             return False
+        self._queue.put(item)
         return True
 
     def g_settle(self, sub: Subscription) -> Op[None]:
@@ -301,13 +348,14 @@ class ThreadedConsumer(ConsumerBase):
 
     def _read_loop(self) -> None:
         sock, wake, monitor = self._sock, self._wake_r, self._monitor
+        wake_fd = wake.fileno()  # zmq.Poller reports a native socket by its descriptor
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
-        poller.register(wake, zmq.POLLIN)
+        poller.register(wake_fd, zmq.POLLIN)
         poller.register(monitor, zmq.POLLIN)
         while True:
             ready = dict(poller.poll())
-            if wake in ready:
+            if wake_fd in ready:
                 with contextlib.suppress(BlockingIOError):
                     wake.recv(4096)
             if monitor in ready:
@@ -322,14 +370,7 @@ class ThreadedConsumer(ConsumerBase):
                     apply_commands(sock, commands)
                 self._changed.notify_all()
             if sock in ready:
-                for _ in range(1000):  # then look at the commands again
-                    try:
-                        frames = sock.recv_multipart(zmq.NOBLOCK)
-                    except zmq.Again:
-                        break
-                    with self._lock:
-                        items = self.state.receive(frames, time.monotonic())
-                    self.deliver_all(items)
+                self.receive_all(drain(sock))
 
     def _dispatch_loop(self) -> None:
         get = self._queue.get

@@ -7,6 +7,10 @@ Asyncio (one per event loop): a ``zmq.asyncio`` SUB socket read by a task, a dis
 (plain callbacks called, coroutine callbacks awaited), a keep-alive task. When the loop's
 tasks are cancelled (the end of ``asyncio.run``) the socket is closed.
 
+Both readers wait for the first message the green way, then drain what else is waiting
+without blocking through a plain (shadow) socket, and hand the batch over at once: the
+dispatch queue is a bounded deque with an event waking the dispatcher once per batch.
+
 The state, the subscription operations and delivery are shared (:mod:`._events`).
 """
 
@@ -17,6 +21,7 @@ import inspect
 import threading
 import time
 import weakref
+from collections import deque
 from typing import Any, cast
 
 from ._asyncio import invoke_async, run_async
@@ -27,6 +32,7 @@ from ._events import (
     apply_commands,
     call_back,
     dispatch_queue_size,
+    drain,
     log,
     new_sub_socket,
 )
@@ -49,13 +55,16 @@ class GeventConsumer(ConsumerBase):
 
     def __init__(self) -> None:
         import gevent
-        import gevent.queue
+        import gevent.event
         import zmq.green
 
         super().__init__()
         self._context = zmq.green.Context()
         self._sock, self._monitor = new_sub_socket(self._context)
-        self._queue: Any = gevent.queue.Queue(dispatch_queue_size())
+        self._raw: Any = zmq.Socket.shadow(self._sock.underlying)
+        self._pending: deque[tuple[Subscription, Any]] = deque()
+        self._limit = dispatch_queue_size()
+        self._ready = gevent.event.Event()
         self._greenlets = [
             gevent.spawn(self._read_loop),
             gevent.spawn(self._monitor_loop),
@@ -67,13 +76,13 @@ class GeventConsumer(ConsumerBase):
         apply_commands(self._sock, self.state.take_commands())
 
     def enqueue(self, item: tuple[Subscription, Any]) -> bool:
-        import gevent.queue
-
-        try:
-            self._queue.put_nowait(item)
-        except gevent.queue.Full:
+        if len(self._pending) >= self._limit:
             return False
+        self._pending.append(item)
         return True
+
+    def wake(self) -> None:
+        self._ready.set()
 
     def g_settle(self, sub: Subscription) -> Op[None]:
         import gevent
@@ -85,19 +94,23 @@ class GeventConsumer(ConsumerBase):
         yield
 
     def _read_loop(self) -> None:
-        sock = self._sock
+        sock, raw = self._sock, self._raw
         while True:
-            frames = sock.recv_multipart()
-            self.deliver_all(self.state.receive(frames, time.monotonic()))
+            first = sock.recv_multipart()
+            self.receive_all([first, *drain(raw)])
 
     def _monitor_loop(self) -> None:
         while True:
             self.on_monitor(self._monitor.recv_multipart())
 
     def _dispatch_loop(self) -> None:
+        pending, ready = self._pending, self._ready
         while True:
-            sub, event = self._queue.get()
-            call_back(sub, event)
+            ready.wait()
+            ready.clear()
+            while pending:
+                sub, event = pending.popleft()
+                call_back(sub, event)
 
     def _keepalive_loop(self) -> None:
         import gevent
@@ -173,7 +186,10 @@ class AsyncioConsumer(ConsumerBase):
         self.loop = loop
         self._context = zmq.asyncio.Context()
         self._sock, self._monitor = new_sub_socket(self._context)
-        self._queue: asyncio.Queue[tuple[Subscription, Any]] = asyncio.Queue(dispatch_queue_size())
+        self._raw: Any = zmq.Socket.shadow(self._sock.underlying)
+        self._pending: deque[tuple[Subscription, Any]] = deque()
+        self._limit = dispatch_queue_size()
+        self._ready = asyncio.Event()
         self._tasks = {
             loop.create_task(self._read_loop()),
             loop.create_task(self._monitor_loop()),
@@ -196,18 +212,20 @@ class AsyncioConsumer(ConsumerBase):
             await asyncio.sleep(0.002)
 
     def enqueue(self, item: tuple[Subscription, Any]) -> bool:
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self._pending) >= self._limit:
             return False
+        self._pending.append(item)
         return True
 
+    def wake(self) -> None:
+        self._ready.set()
+
     async def _read_loop(self) -> None:
-        sock = self._sock
+        sock, raw = self._sock, self._raw
         try:
             while True:
-                frames = await sock.recv_multipart()
-                self.deliver_all(self.state.receive(frames, time.monotonic()))
+                first = await sock.recv_multipart()
+                self.receive_all([first, *drain(raw)])
         finally:
             self._monitor.close(0)
             sock.close(0)
@@ -218,14 +236,18 @@ class AsyncioConsumer(ConsumerBase):
             self.on_monitor(await self._monitor.recv_multipart())
 
     async def _dispatch_loop(self) -> None:
+        pending, ready = self._pending, self._ready
         while True:
-            sub, event = await self._queue.get()
-            result = call_back(sub, event)
-            if inspect.isawaitable(result):
-                try:
-                    await result
-                except Exception:  # a user callback's failure must not stop delivery
-                    log.exception("event callback %r failed", sub.callback)
+            await ready.wait()
+            ready.clear()
+            while pending:
+                sub, event = pending.popleft()
+                result = call_back(sub, event)
+                if inspect.isawaitable(result):
+                    try:
+                        await result
+                    except Exception:  # a user callback's failure must not stop delivery
+                        log.exception("event callback %r failed", sub.callback)
 
     def _spawn(self, op: Any) -> None:
         async def run() -> None:

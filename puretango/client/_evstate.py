@@ -29,13 +29,28 @@ import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..events import decode_payload, parse_message, plain_event_name
+from ..events import (
+    HEARTBEAT,
+    EventMessage,
+    decode_payload,
+    payload_type,
+    plain_event_name,
+    read_call_info,
+    read_numeric_scalar,
+)
 from ..giop import MarshalError
+from ..idl import types as t
 from ..idl._enums import EventReason, EventType, ExtractAs
 from ..idl._values import TimeVal
-from ._eventdata import error_event, event_from_payload, missed_errors, timeout_errors
+from ._eventdata import (
+    error_event,
+    event_from_payload,
+    missed_errors,
+    scalar_event,
+    timeout_errors,
+)
 
 __all__ = ["Timings", "Subscription", "Channel", "Due", "ConsumerState", "Command"]
 
@@ -135,6 +150,21 @@ class Due:
     events: list[tuple[Subscription, Any]] = field(default_factory=list)
 
 
+class _Route(NamedTuple):
+    """What a received topic says, worked out once per distinct topic."""
+
+    topic: str
+    #: the event name without its ``idl5_`` prefix
+    event: str
+    heartbeat: bool
+    #: its payload is an AttributeValue_5 (worth trying :func:`read_numeric_scalar`)
+    scalar: bool
+
+
+#: distinct topics whose :class:`_Route` is kept (then the cache starts again)
+_ROUTES_KEPT = 4096
+
+
 class ConsumerState:
     """The socket-free state of one event consumer (see the module docstring)."""
 
@@ -151,6 +181,7 @@ class ConsumerState:
         #: events a full dispatch queue could not take (callbacks too slow)
         self.dropped = 0
         self._next_id = 0
+        self._routes: dict[bytes, _Route] = {}
 
     # -- subscriptions ---------------------------------------------------------------
 
@@ -255,17 +286,43 @@ class ConsumerState:
 
     # -- received messages -----------------------------------------------------------------
 
+    def _route(self, topic_frame: Any) -> _Route | None:
+        """What a topic says (decoded once per distinct topic); None if it is not text."""
+        key = topic_frame if type(topic_frame) is bytes else bytes(topic_frame)
+        route = self._routes.get(key)
+        if route is None:
+            try:
+                topic = key.decode()
+            except UnicodeDecodeError:
+                return None
+            wire = topic.rpartition(".")[2].lower()
+            try:
+                scalar = payload_type(wire) is t.AttributeValue_5
+            except KeyError:
+                scalar = False
+            route = _Route(topic, plain_event_name(wire), wire == HEARTBEAT, scalar)
+            if len(self._routes) >= _ROUTES_KEPT:
+                self._routes.clear()
+            self._routes[key] = route
+        return route
+
     def receive(self, frames: list[bytes], now: float) -> list[tuple[Subscription, Any]]:
         """The events for the subscriptions of one received message (none for a heartbeat,
         a duplicate, or a message nobody waits for)."""
+        count = len(frames)
+        if count != 4 and count != 3:
+            return []  # the dummy message (one frame), or not a Tango event
+        route = self._route(frames[0])
+        order = frames[1]
+        if route is None or len(order) != 1 or order[0] > 1:
+            return []
+        little = order[0] == 1
         try:
-            msg = parse_message(frames)
+            ctr, is_error = read_call_info(frames[2], little)
         except MarshalError:
             return []
-        if msg is None:
-            return []
-        topic = msg.topic
-        if msg.event_name == "heartbeat":
+        topic = route.topic
+        if route.heartbeat:
             chan = self.channels.get(topic)
             if chan is not None:
                 chan.last_heartbeat = now
@@ -276,27 +333,36 @@ class ConsumerState:
         last = self.counters.get(topic)
         missed = 0
         if last is not None:
-            if msg.ctr == last:
+            if ctr == last:
                 return []  # the double send of a new client, or a duplicate
-            if msg.ctr > last + 1:
-                missed = msg.ctr - last - 1
-        self.counters[topic] = msg.ctr
-        try:
-            value = decode_payload(msg)
-        except (MarshalError, KeyError):
-            return []
-        event = plain_event_name(msg.event_name)
+            if ctr > last + 1:
+                missed = ctr - last - 1
+        self.counters[topic] = ctr
+        payload = frames[3] if count == 4 else b""
+        scalar = read_numeric_scalar(payload, little) if route.scalar and not is_error else None
+        value: Any = None
+        if scalar is None:
+            try:
+                value = decode_payload(EventMessage(topic, ctr, is_error, little, bytes(payload)))
+            except (MarshalError, KeyError):
+                return []
+        event = route.event
         out: list[tuple[Subscription, Any]] = []
-        for sub_id in sorted(ids):
+        for sub_id in ids if len(ids) == 1 else sorted(ids):
             sub = self.subscriptions.get(sub_id)
             if sub is None:
                 continue
             if missed:
                 errors = missed_errors(topic, missed)
                 out.append((sub, error_event(event, sub.full_name, sub.proxy, errors)))
-            if msg.is_error:
+            if is_error:
                 out.append((sub, error_event(event, sub.full_name, sub.proxy, value)))
+            elif scalar is not None and sub.extract_as is not ExtractAs.Nothing:
+                out.append((sub, scalar_event(event, sub.full_name, sub.proxy, scalar)))
             else:
+                if value is None:  # a scalar read fast, wanted without its value
+                    message = EventMessage(topic, ctr, is_error, little, bytes(payload))
+                    value = decode_payload(message)
                 built = event_from_payload(
                     event, sub.full_name, sub.proxy, value, extract_as=sub.extract_as
                 )

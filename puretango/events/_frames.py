@@ -43,6 +43,7 @@ __all__ = [
     "encode_event",
     "encode_heartbeat",
     "parse_message",
+    "read_call_info",
     "decode_payload",
 ]
 
@@ -222,10 +223,20 @@ def parse_message(frames: list[bytes]) -> EventMessage | None:
         topic = bytes(topic_bytes).decode()
     except UnicodeDecodeError as exc:
         raise MarshalError(f"event topic is not text: {exc}") from None
-    dec = CdrDecoder(call_info, little)
-    info = ZmqCallInfo.read(dec)
+    ctr, is_error = read_call_info(call_info, little)
     payload = bytes(frames[3]) if len(frames) == 4 else b""
-    return EventMessage(topic, info.ctr, bool(info.call_is_except), little, payload)
+    return EventMessage(topic, ctr, is_error, little, payload)
+
+
+def read_call_info(frame: bytes, little: bool) -> tuple[int, bool]:
+    """Frame 3's (counter, is_error): unpacked in one step when it has the layout every
+    Tango sender gives it (empty method name and data), else through the IDL declaration."""
+    if len(frame) == _CALL_INFO[little].size:
+        _, ctr, name_length, nul, data_length, is_error = _CALL_INFO[little].unpack(frame)
+        if name_length == 1 and nul == 0 and data_length == 0:
+            return ctr, bool(is_error)
+    info = ZmqCallInfo.read(CdrDecoder(frame, little))
+    return info.ctr, bool(info.call_is_except)
 
 
 def decode_payload(message: EventMessage, idl_type: IdlType | None = None) -> Any:

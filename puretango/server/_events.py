@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import socket
+import struct
 import threading
 import time
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
 from ..events import (
     DUMMY_MESSAGE,
+    NumericScalar,
     Reading,
     alarm_detected,
     archive_detected,
@@ -48,6 +50,8 @@ from ..events import (
     heartbeat_topic,
     interface_topic,
     is_numeric,
+    is_numeric_scalar,
+    numeric_scalar_payload,
     parse_period,
     payload_type,
     periodic_due,
@@ -117,6 +121,33 @@ def _bind_address(host: str) -> tuple[str, bool]:
     return str(address[0]), False
 
 
+def _numeric_scalar_payload(av: Any) -> bytes | None:
+    """Frame 4 of an AttributeValue_5 written in one step when it holds a numeric scalar
+    (:mod:`puretango.events._scalar`); None for anything else."""
+    union = av.value
+    if union is None or av.err_list:
+        return None
+    values = union.value
+    try:
+        count = len(values)
+        if not is_numeric_scalar(int(union.disc), int(av.data_format), count, 0):
+            return None
+        stamp, r_dim, w_dim = av.time, av.r_dim, av.w_dim
+        scalar = NumericScalar(
+            int(union.disc),
+            tuple(values.tolist() if hasattr(values, "tolist") else values),
+            int(av.quality),
+            int(av.data_type),
+            (stamp.tv_sec, stamp.tv_usec, stamp.tv_nsec),
+            av.name,
+            (r_dim.dim_x, r_dim.dim_y),
+            (w_dim.dim_x, w_dim.dim_y),
+        )
+        return numeric_scalar_payload(scalar)
+    except (TypeError, ValueError, OverflowError, UnicodeEncodeError, struct.error):
+        return None  # the generic encoder converts (or reports) what this one cannot
+
+
 class EventSupplier:
     """The heartbeat and event PUB sockets of one server and its subscriptions."""
 
@@ -146,7 +177,10 @@ class EventSupplier:
         self._builtins: dict[tuple[type, str], AttrRuntime] = {}
         self._zmq: Any = None
         self._send_more = 0
+        self._send: Any = None
         self._topic_cache: dict[tuple[str, str, str, str], tuple[bytes, str]] = {}
+        #: device name as device code gives it -> its key in the server's servants
+        self._servant_keys: dict[str, bytes] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -196,6 +230,8 @@ class EventSupplier:
 
         self._zmq = zmq
         self._send_more = int(zmq.SNDMORE)
+        # the frame-level send without the sugar layer's keyword handling (half the cost)
+        self._send = getattr(zmq.backend, "Socket", zmq.Socket).send
         self._bind_host, self._ipv6 = _bind_address(self._server.host)
         self._context = zmq.Context()
         self._heartbeat_socket, self.heartbeat_endpoint = self._bind("TANGO_ZMQ_HEARTBEAT_PORT")
@@ -286,12 +322,22 @@ class EventSupplier:
             self.subscribe([device, obj, "subscribe", event, str(release)], confirming=True)
 
     def _servant(self, device: str) -> DeviceServant:
+        servants = self._server.servants
+        known = self._servant_keys.get(device)
+        if known is not None:
+            servant = servants.get(known)
+            if servant is not None:
+                return servant
         name = device.split("://")[-1].split("#")[0]
         if name.count("/") > 2:
             name = "/".join(name.split("/")[-3:])
-        servant = self._server.servants.get(name.lower().encode("latin-1"))
+        key = name.lower().encode("latin-1")
+        servant = servants.get(key)
         if servant is None:
             raise _failure("API_DeviceNotFound", f"Device {device} not found")
+        if len(self._servant_keys) >= 4096:
+            self._servant_keys.clear()
+        self._servant_keys[device] = key
         return servant
 
     def _check_attribute(self, servant: DeviceServant, obj: str, event: str) -> str:
@@ -394,13 +440,23 @@ class EventSupplier:
             self._double_beat = False
 
     # -- publishing ----------------------------------------------------------------------
-    def publish(self, device: str, obj: str, event: str, value: Any, is_error: bool) -> bool:
+    def publish(
+        self,
+        device: str,
+        obj: str,
+        event: str,
+        value: Any,
+        is_error: bool,
+        wires: list[str] | None = None,
+    ) -> bool:
         """Send ``value`` (an AttributeValue_5, AttrConfig, AttDataReady or DevIntrChange;
         a DevError list when ``is_error``) as ``event`` of ``device/obj`` to every live
-        subscription; False if there was none."""
-        key = (device.lower(), obj.lower(), event)
-        with self._lock:
-            wires = self._live(key)
+        subscription (``wires``, their event names, when the caller just looked them up);
+        False if there was none."""
+        if wires is None:
+            key = (device.lower(), obj.lower(), event)
+            with self._lock:
+                wires = self._live(key)
         if not wires:
             return False
         payloads: dict[str, bytes] = {}
@@ -411,6 +467,7 @@ class EventSupplier:
             sock = self._event_socket
             if sock is None:
                 return False
+            send = self._send
             for wire in wires:
                 topic, counter_topic = self._topics(device, obj, event, wire)
                 ctr = self._counters.get(counter_topic, 1)
@@ -419,10 +476,10 @@ class EventSupplier:
                 payload = payloads[wire]
                 copy = len(payload) < _ZERO_COPY_SIZE
                 for _ in range(2 if self._double_event else 1):
-                    sock.send(topic, more)
-                    sock.send(b"\x01", more)
-                    sock.send(info, more)
-                    sock.send(payload, copy=copy)
+                    send(sock, topic, more)
+                    send(sock, b"\x01", more)
+                    send(sock, info, more)
+                    send(sock, payload, 0, copy)
             self._double_event = False
         return True
 
@@ -449,6 +506,14 @@ class EventSupplier:
                 return next(iter(done.values()))
             return encode_payload(t.DevErrorList, list(value))
         idl_type = payload_type(wire)
+        if idl_type is t.AttributeValue_5 and not isinstance(value, AttrConfig):
+            if done:  # the same bytes for every IDL 5 name (idl5_change, alarm...)
+                for other, payload in done.items():
+                    if payload_type(other) is idl_type:
+                        return payload
+            fast = _numeric_scalar_payload(value)
+            if fast is not None:
+                return fast
         if isinstance(value, AttrConfig):
             value = value.to_idl(idl_type)
         elif idl_type is t.AttributeValue_4:
@@ -501,9 +566,11 @@ class EventSupplier:
         if event == "change" and not dev.event_flags(attr.name, "alarm")[0]:
             events.append("alarm")  # Tango 10: alarm events come with the change events
         reading = None
+        device_key, attr_key = servant.name.lower(), attr.name.lower()
         for name in events:
-            key = (servant.name.lower(), attr.name.lower(), name)
-            if not self._live(key):
+            key = (device_key, attr_key, name)
+            wires = self._live(key)
+            if not wires:
                 continue
             if detect or name != event:  # the automatic alarm events are always detected
                 if reading is None:
@@ -514,7 +581,7 @@ class EventSupplier:
                     )
                 if not self._detected(key, attr, name, reading, True):
                     continue
-            self.publish(servant.name, attr.name, name, value, is_error)
+            self.publish(servant.name, attr.name, name, value, is_error, wires)
 
     def push_data_ready(self, device: str, attribute: str, counter: int) -> None:
         servant, attr = self._runtime(device, attribute)
