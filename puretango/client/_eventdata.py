@@ -14,8 +14,8 @@ from typing import Any
 
 from .._errors import make_error
 from .._pyvalues import ARM_TYPES
-from ..events import NumericScalar
-from ..idl._enums import AttrDataFormat, AttrQuality, CmdArgType, EventReason, EventType, ExtractAs
+from ..events import EVENT_NAMES, NumericScalar
+from ..idl._enums import AttrDataFormat, AttrQuality, CmdArgType, EventReason, ExtractAs
 from ..idl._values import DevError, TimeVal
 from ._convert import attribute_value_to_device_attribute, cmd_info_from_idl, config5_to_info
 from ._types import AttributeInfoEx, DeviceAttribute, _Record
@@ -33,17 +33,6 @@ __all__ = [
     "missed_errors",
 ]
 
-#: ``EventType`` -> the name on the wire (unprefixed) and in ``EventData.event``
-EVENT_NAMES: dict[EventType, str] = {
-    EventType.CHANGE_EVENT: "change",
-    EventType.PERIODIC_EVENT: "periodic",
-    EventType.ARCHIVE_EVENT: "archive",
-    EventType.USER_EVENT: "user_event",
-    EventType.ATTR_CONF_EVENT: "attr_conf",
-    EventType.DATA_READY_EVENT: "data_ready",
-    EventType.INTERFACE_CHANGE_EVENT: "intr_change",
-    EventType.ALARM_EVENT: "alarm",
-}
 
 _COMMON = ("device", "err", "errors", "event", "event_reason", "reception_date")
 

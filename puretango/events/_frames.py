@@ -23,12 +23,14 @@ from typing import Any
 from ..giop import CdrDecoder, CdrEncoder, MarshalError
 from ..idl import IdlType
 from ..idl import types as t
+from ..idl._enums import EventType
 
 __all__ = [
     "PROTOCOL_VERSION",
     "HEARTBEAT",
     "DUMMY_MESSAGE",
     "IDL5_PREFIXED",
+    "EVENT_NAMES",
     "ZmqCallInfo",
     "EventMessage",
     "wire_event_name",
@@ -55,6 +57,17 @@ HEARTBEAT = "heartbeat"
 DUMMY_MESSAGE = b"I like beer"
 #: event types sent with the ``idl5_`` prefix to clients of IDL 5 and later
 IDL5_PREFIXED = frozenset({"change", "periodic", "archive", "user_event", "attr_conf"})
+#: ``EventType`` -> its name in subscriptions, topics (un-prefixed) and ``EventData.event``
+EVENT_NAMES: dict[EventType, str] = {
+    EventType.CHANGE_EVENT: "change",
+    EventType.PERIODIC_EVENT: "periodic",
+    EventType.ARCHIVE_EVENT: "archive",
+    EventType.USER_EVENT: "user_event",
+    EventType.ATTR_CONF_EVENT: "attr_conf",
+    EventType.DATA_READY_EVENT: "data_ready",
+    EventType.INTERFACE_CHANGE_EVENT: "intr_change",
+    EventType.ALARM_EVENT: "alarm",
+}
 _IDL5 = "idl5_"
 _FILLER_LE = b"\xc0\xde\xc0\xde"
 _FILLER_BE = b"\xde\xc0\xde\xc0"

@@ -13,20 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..events import EVENT_NAMES
 from ..idl._enums import EventType
 
 __all__ = ["EventsMixin"]
-
-_EVENT_NAMES = {
-    EventType.CHANGE_EVENT: "change",
-    EventType.PERIODIC_EVENT: "periodic",
-    EventType.ARCHIVE_EVENT: "archive",
-    EventType.USER_EVENT: "user_event",
-    EventType.ATTR_CONF_EVENT: "attr_conf",
-    EventType.DATA_READY_EVENT: "data_ready",
-    EventType.INTERFACE_CHANGE_EVENT: "intr_change",
-    EventType.ALARM_EVENT: "alarm",
-}
 
 
 class EventsMixin:
@@ -148,5 +138,5 @@ class EventsMixin:
         supplier = self._puretango_supplier()
         if supplier is None:
             return False
-        event = _EVENT_NAMES.get(EventType(int(event_type)), str(event_type))
+        event = EVENT_NAMES.get(EventType(int(event_type)), str(event_type))
         return bool(supplier.has_subscriber(self.get_name(), attr_name, event))

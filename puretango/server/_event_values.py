@@ -15,9 +15,9 @@ from ..events import Reading
 from ..idl._enums import AttrDataFormat, AttributeDataType, AttrQuality, CmdArgType
 from ..idl._values import DevError, TimeVal
 from ._dtypes import is_ndarray
-from ._runtime import AttrRuntime, default_setpoint, new_value, shared_dim
+from ._runtime import AttrRuntime, attach_setpoint, new_value, shared_dim
 from ._servant import python_error
-from ._values import join_read_and_set_point, no_data_value, read_value_to_union
+from ._values import no_data_value, read_value_to_union
 
 __all__ = ["pushed_value", "errors_of", "reading_of"]
 
@@ -75,16 +75,7 @@ def pushed_value(attr: AttrRuntime, args: Sequence[Any]) -> Any:
     union, dims = read_value_to_union(value, attr.data_type, attr.data_format, attr.enum_labels)
     av.quality = attr.quality_of(union, quality)
     av.r_dim = shared_dim(dims[0], dims[1])
-    if attr.writable:
-        setpoint = attr.setpoint if attr.setpoint is not None else default_setpoint(attr)
-        sdims = (
-            attr.setpoint_dims
-            if attr.setpoint is not None
-            else ((1, 0) if setpoint is not None else (0, 0))
-        )
-        union = join_read_and_set_point(union, setpoint)
-        av.w_dim = shared_dim(sdims[0], sdims[1])
-    av.value = union
+    av.value = attach_setpoint(av, attr, union)
     return av
 
 

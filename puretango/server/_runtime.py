@@ -30,7 +30,7 @@ from ..idl._enums import (
 )
 from ._dtypes import is_ndarray
 from ._model import attribute
-from ._values import no_data_value, now, read_value_to_union
+from ._values import join_read_and_set_point, no_data_value, now, read_value_to_union
 
 if TYPE_CHECKING:  # the type checker sees numpy; at run time it is imported on first use
     import numpy as np
@@ -244,3 +244,21 @@ def failed_value(name: str, errors: Any) -> Any:
     )
     av.err_list = list(errors)
     return av
+
+
+def attach_setpoint(av: Any, attr: AttrRuntime, union: UnionValue) -> UnionValue:
+    """For a writable attribute: set ``av.w_dim`` and return ``union`` followed by the set
+    point (the written value, else the default), as a READ_WRITE value carries both;
+    ``union`` unchanged otherwise."""
+    if not attr.writable:
+        return union
+    setpoint = attr.setpoint if attr.setpoint is not None else default_setpoint(attr)
+    sdims = (
+        attr.setpoint_dims
+        if attr.setpoint is not None
+        else ((1, 0) if setpoint is not None else (0, 0))
+    )
+    if attr.readable:
+        union = join_read_and_set_point(union, setpoint)
+    av.w_dim = shared_dim(sdims[0], sdims[1])
+    return union

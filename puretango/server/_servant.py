@@ -49,6 +49,7 @@ from ._model import Device
 from ._runtime import (
     AttrRuntime,
     CmdRuntime,
+    attach_setpoint,
     check_write_limits,
     default_setpoint,
     failed_value,
@@ -59,7 +60,6 @@ from ._runtime import (
 from ._startup import reload_device_properties
 from ._values import (
     any_to_argin,
-    join_read_and_set_point,
     no_data_value,
     read_value_to_union,
     result_to_any,
@@ -530,17 +530,7 @@ class DeviceServant:
                 )
             av.quality = attr.last_quality = attr.quality_of(union, quality)
             av.r_dim = shared_dim(dims[0], dims[1])
-            if attr.writable:
-                setpoint = attr.setpoint if attr.setpoint is not None else default_setpoint(attr)
-                sdims = (
-                    attr.setpoint_dims
-                    if attr.setpoint is not None
-                    else ((1, 0) if setpoint is not None else (0, 0))
-                )
-                if attr.readable:
-                    union = join_read_and_set_point(union, setpoint)
-                av.w_dim = shared_dim(sdims[0], sdims[1])
-            av.value = union
+            av.value = attach_setpoint(av, attr, union)
             return av
         except Exception as exc:  # user code: the failure travels in the value
             errors = _as_devfailed(exc).errors
