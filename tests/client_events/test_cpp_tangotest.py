@@ -7,16 +7,14 @@ names are unique, and deleted at the end."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from peers.databases import DbProcess
-from peers.launch import CPP_TANGO, HOST, free_port, peer_env, run_pytango_client
+from peers.launch import CPP_TANGO, HOST, cpp_database, free_port, peer_env, run_pytango_client
 
 import puretango
 from puretango import EventReason, EventType
@@ -63,27 +61,18 @@ class CppPeer:
 @pytest.fixture(scope="module")
 def cpp_tangotest() -> Iterator[CppPeer]:
     """A running C++ TangoTest, in a C++ Database of its own on the shared MariaDB."""
-    db_port = free_port()
-    out = subprocess.run(
-        [str(CPP_TANGO), "start-db", str(db_port)], capture_output=True, text=True, timeout=90
-    )
-    assert out.returncode == 0, out.stderr
-    db_pid = int(out.stdout.split()[-1])
-    tango_host = f"{HOST}:{db_port}"
-    env = {"TANGO_HOST": tango_host}
-    tok = uuid.uuid4().hex[:8]
-    peer = CppPeer(tango_host, f"evcli{tok}", f"evcli/tg{tok}/1")
-    server_name = f"TangoTest/{peer.instance}"
-    try:
-        run_pytango_client(REGISTER.format(device=peer.device, server=server_name), env=env)
-        peer.start()
-        yield peer
-    finally:
-        peer.stop()
+    with cpp_database() as tango_host:
+        env = {"TANGO_HOST": tango_host}
+        tok = uuid.uuid4().hex[:8]
+        peer = CppPeer(tango_host, f"evcli{tok}", f"evcli/tg{tok}/1")
+        server_name = f"TangoTest/{peer.instance}"
         try:
-            run_pytango_client(UNREGISTER.format(server=server_name), env=env)
+            run_pytango_client(REGISTER.format(device=peer.device, server=server_name), env=env)
+            peer.start()
+            yield peer
         finally:
-            os.kill(db_pid, signal.SIGTERM)
+            peer.stop()
+            run_pytango_client(UNREGISTER.format(server=server_name), env=env)
 
 
 def test_change_and_periodic_events_from_the_cpp_tangotest(

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from peers.launch import CPP_TANGO, HOST, PyTangoServer, free_port, run_pytango_client
+from peers.launch import CPP_TANGO, CppTangoTest, cpp_database, run_pytango_client
 
 import puretango as tango
 
@@ -28,41 +26,11 @@ DEVICE = f"test/{TAG}/1"
 ALIAS = f"{TAG}_alias"
 
 
-class CppTangoTest(PyTangoServer):
-    """The C++ TangoTest, started with the Database (its devices come from it)."""
-
-    def __init__(self, tango_host: str) -> None:
-        super().__init__(CPP_TANGO, TAG, [DEVICE])
-        self.tango_host = tango_host
-
-    def command_line(self) -> list[str]:
-        return [
-            "env", f"TANGO_HOST={self.tango_host}", str(CPP_TANGO), "tangotest", TAG,
-            "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}",
-        ]  # fmt: skip
-
-    def restart_on_another_port(self) -> None:
-        self.stop()
-        self._port = free_port()
-        self.start()
-
-
 @pytest.fixture(scope="module")
 def cpp_host() -> Iterator[str]:
     """A C++ DataBaseds of our own on a free port; yields its TANGO_HOST."""
-    port = free_port()
-    out = subprocess.run(
-        [str(CPP_TANGO), "start-db", str(port)], capture_output=True, text=True, timeout=60
-    )
-    if out.returncode != 0:
-        pytest.fail(f"cpp-tango start-db failed: {out.stdout}{out.stderr}")
-    lines = out.stdout.split()
-    pid = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
-    try:
-        yield f"{HOST}:{port}"
-    finally:
-        if pid is not None:
-            os.kill(pid, signal.SIGTERM)
+    with cpp_database() as tango_host:
+        yield tango_host
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +43,7 @@ def tangotest(cpp_host: str) -> Iterator[CppTangoTest]:
         info.name, info._class, info.server = DEVICE, "TangoTest", SERVER
         db.add_server(SERVER, info, with_dserver=True)
         db.put_device_alias(DEVICE, ALIAS)
-        server = CppTangoTest(cpp_host)
+        server = CppTangoTest(cpp_host, TAG, DEVICE)
         server.start()
         try:
             yield server

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -259,3 +261,43 @@ class TangoTestServer(PyTangoServer):
             sys.executable, "-m", "puretango.tangotest", self.instance, "-nodb",
             "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}", "-dlist", ",".join(self.devices),
         ]  # fmt: skip
+
+
+class CppTangoTest(PyTangoServer):
+    """The C++ TangoTest of ``cpp-tango`` as server ``TangoTest/<instance>``, started with
+    the Database at ``tango_host`` (its devices come from there: register them first)."""
+
+    def __init__(self, tango_host: str, instance: str, device: str) -> None:
+        super().__init__(CPP_TANGO, instance, [device])
+        self.tango_host = tango_host
+
+    def command_line(self) -> list[str]:
+        return [
+            "env", f"TANGO_HOST={self.tango_host}", str(CPP_TANGO), "tangotest", self.instance,
+            "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}",
+        ]  # fmt: skip
+
+    def restart_on_another_port(self) -> None:
+        """Stop, then start on a new free port (it exports its new IOR)."""
+        self.stop()
+        self._port = free_port()
+        self.start()
+
+
+@contextmanager
+def cpp_database() -> Iterator[str]:
+    """A C++ DataBaseds of our own (``cpp-tango start-db``) on a free port, on the shared
+    MariaDB (use unique names); yields its TANGO_HOST and stops it at the end."""
+    port = free_port()
+    out = subprocess.run(
+        [str(CPP_TANGO), "start-db", str(port)], capture_output=True, text=True, timeout=90
+    )
+    if out.returncode != 0:
+        raise PeerError(f"cpp-tango start-db failed: {out.stdout}{out.stderr}")
+    words = out.stdout.split()
+    pid = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+    try:
+        yield f"{HOST}:{port}"
+    finally:
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)

@@ -6,14 +6,12 @@ attribute and command, and ``polled_attr`` stored in its Database."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from peers.launch import CPP_TANGO, HOST, PyTangoServer, free_port
+from peers.launch import CPP_TANGO, CppTangoTest, cpp_database
 
 import puretango as tango
 
@@ -25,45 +23,19 @@ SERVER = f"TangoTest/{TAG}"
 DEVICE = f"test/{TAG}/1"
 
 
-class CppTangoTest(PyTangoServer):
-    """The C++ TangoTest, started with the Database (its devices come from it)."""
-
-    def __init__(self, tango_host: str) -> None:
-        super().__init__(CPP_TANGO, TAG, [DEVICE])
-        self.tango_host = tango_host
-
-    def command_line(self) -> list[str]:
-        return [
-            "env", f"TANGO_HOST={self.tango_host}", str(CPP_TANGO), "tangotest", TAG,
-            "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}",
-        ]  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def tangotest() -> Iterator[str]:
     """A C++ DataBaseds and the C++ TangoTest ``DEVICE`` in it; yields TANGO_HOST."""
-    port = free_port()
-    out = subprocess.run(
-        [str(CPP_TANGO), "start-db", str(port)], capture_output=True, text=True, timeout=60
-    )
-    if out.returncode != 0:
-        pytest.fail(f"cpp-tango start-db failed: {out.stdout}{out.stderr}")
-    words = out.stdout.split()
-    pid = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
-    tango_host = f"{HOST}:{port}"
-    db = tango.Database(HOST, port)
-    try:
+    with cpp_database() as tango_host:
+        db = tango.Database(*tango_host.split(":"))
         info = tango.DbDevInfo()
         info.name, info._class, info.server = DEVICE, "TangoTest", SERVER
         db.add_server(SERVER, info, with_dserver=True)
-        with CppTangoTest(tango_host):
-            yield tango_host
-    finally:
         try:
-            db.delete_server(SERVER)
+            with CppTangoTest(tango_host, TAG, DEVICE):
+                yield tango_host
         finally:
-            if pid is not None:
-                os.kill(pid, signal.SIGTERM)
+            db.delete_server(SERVER)
 
 
 def test_our_client_polls_cpp_tangotest(tangotest: str) -> None:
