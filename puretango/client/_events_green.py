@@ -50,7 +50,25 @@ __all__ = [
 ]
 
 
-class GeventConsumer(ConsumerBase):
+class _DequeDispatch(ConsumerBase):
+    """Received events wait in a bounded deque for the dispatcher, woken by an event of
+    the mode (a gevent or an asyncio ``Event``)."""
+
+    _pending: deque[tuple[Subscription, Any]]
+    _limit: int
+    _ready: Any
+
+    def enqueue(self, item: tuple[Subscription, Any]) -> bool:
+        if len(self._pending) >= self._limit:
+            return False
+        self._pending.append(item)
+        return True
+
+    def wake(self) -> None:
+        self._ready.set()
+
+
+class GeventConsumer(_DequeDispatch):
     """The consumer of one gevent hub."""
 
     def __init__(self) -> None:
@@ -74,15 +92,6 @@ class GeventConsumer(ConsumerBase):
 
     def flush(self) -> None:
         apply_commands(self._sock, self.state.take_commands())
-
-    def enqueue(self, item: tuple[Subscription, Any]) -> bool:
-        if len(self._pending) >= self._limit:
-            return False
-        self._pending.append(item)
-        return True
-
-    def wake(self) -> None:
-        self._ready.set()
 
     def g_settle(self, sub: Subscription) -> Op[None]:
         import gevent
@@ -176,7 +185,7 @@ def run_asyncio_events(op: Op[Any], wait: bool | None, timeout: float | None) ->
     return _thread_loop().run_until_complete(with_timeout())
 
 
-class AsyncioConsumer(ConsumerBase):
+class AsyncioConsumer(_DequeDispatch):
     """The consumer of one asyncio event loop."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -210,15 +219,6 @@ class AsyncioConsumer(ConsumerBase):
         deadline = time.monotonic() + SETTLE_TIMEOUT
         while not self.state.settled(sub) and time.monotonic() < deadline:
             await asyncio.sleep(0.002)
-
-    def enqueue(self, item: tuple[Subscription, Any]) -> bool:
-        if len(self._pending) >= self._limit:
-            return False
-        self._pending.append(item)
-        return True
-
-    def wake(self) -> None:
-        self._ready.set()
 
     async def _read_loop(self) -> None:
         sock, raw = self._sock, self._raw

@@ -28,7 +28,16 @@ from pathlib import Path
 
 import pytest
 from peers.databases import DbProcess, ours, pytango_db
-from peers.launch import CPP_TANGO, HOST, PEERS_DIR, PeerError, PyTangoServer, free_port, peer_env
+from peers.launch import (
+    CPP_TANGO,
+    HOST,
+    PEERS_DIR,
+    PeerError,
+    PyTangoServer,
+    cpp_database,
+    free_port,
+    peer_env,
+)
 
 import puretango
 
@@ -138,19 +147,8 @@ def _database(kind: str, workdir: Path) -> Iterator[str]:
         finally:
             process.stop()
         return
-    port = free_port()
-    out = subprocess.run(
-        [str(CPP_TANGO), "start-db", str(port)], capture_output=True, text=True, timeout=60
-    )
-    if out.returncode != 0:
-        pytest.fail(f"cpp-tango start-db failed: {out.stdout}{out.stderr}")
-    words = out.stdout.split()
-    pid = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
-    try:
-        yield f"{HOST}:{port}"
-    finally:
-        if pid is not None:
-            os.kill(pid, signal.SIGTERM)
+    with cpp_database() as tango_host:
+        yield tango_host
 
 
 REGISTER = """
