@@ -13,7 +13,15 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from puretango import AttrDataFormat, CmdArgType
+from puretango import (
+    AttrConfEventData,
+    AttrDataFormat,
+    CmdArgType,
+    DataReadyEventData,
+    DevIntrChangeEventData,
+    EventData,
+    EventReason,
+)
 
 __all__ = [
     "EventCallback",
@@ -313,7 +321,7 @@ class EventCallback:
 
         attr_name = getattr(evt, "attr_name", None)
         return {
-            "date": field(lambda: evt.get_date().todatetime(), now),
+            "date": field(lambda: _event_date(evt), now),
             "reception_date": field(lambda: evt.reception_date.todatetime(), now),
             "type": field(lambda: evt.event.upper(), "<UNKNOWN>"),
             "reason": field(lambda: str(evt.event_reason).upper(), "<UNKNOWN>"),
@@ -325,13 +333,28 @@ class EventCallback:
         }
 
 
-def _event_value(evt: Any) -> Any:
-    if getattr(evt, "err", False):
+def _event_date(evt: Any) -> Any:
+    if isinstance(evt, EventData):
+        return evt.attr_value.time.todatetime()
+    return evt.get_date().todatetime()
+
+
+def _event_value(evt: Any) -> str:
+    """The value part of the line, spelled per event kind as PyTango spells it."""
+    if evt.err:
         return f"[{evt.errors[0].reason}] {evt.errors[0].desc}"
-    value = getattr(evt, "attr_value", None)
-    if value is None:
-        return getattr(evt, "attr_conf", getattr(evt, "ctr", None))
-    return f"[{value.quality}] {value.value}"
+    if isinstance(evt, EventData):
+        if evt.attr_value is None and evt.event_reason == EventReason.SubSuccess:
+            return "<N/A>"
+        return f"[{evt.attr_value.quality}] {evt.attr_value.value}"
+    if isinstance(evt, AttrConfEventData):
+        return f"label='{evt.attr_conf.label}'; unit='{evt.attr_conf.unit}'"
+    if isinstance(evt, DataReadyEventData):
+        return f"ctr={evt.ctr}"
+    if isinstance(evt, DevIntrChangeEventData):
+        counts = f"{len(evt.cmd_list)} commands; {len(evt.att_list)} attrs"
+        return f"dev_started={evt.dev_started}; {counts}"
+    return "<UNKNOWN>"
 
 
 def ensure_binary(s: str | bytes, encoding: str = "utf-8", errors: str = "strict") -> bytes:

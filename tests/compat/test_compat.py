@@ -5,6 +5,7 @@ built, where PyTango is installed."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -102,6 +103,65 @@ assert utils.from_version_str_to_hex_str("9.3.4") == "0x09030400"
 assert utils.get_home()
 """
     compat_venv.run(code)
+
+
+EVENT_CALLBACK = textwrap.dedent(
+    """
+    import io, time
+    import tango
+    from tango.server import Device, attribute, command
+    from tango.test_context import DeviceTestContext
+    from tango.utils import EventCallback
+
+
+    class Counter(Device):
+        count = attribute(dtype=int)
+
+        def init_device(self):
+            super().init_device()
+            self._count = 0
+            self.set_change_event("count", True, False)
+
+        def read_count(self):
+            return self._count
+
+        @command
+        def Bump(self):
+            self._count += 1
+            self.push_change_event("count", self._count)
+
+
+    with DeviceTestContext(Counter) as proxy:
+        out = io.StringIO()
+        callback = EventCallback(format="{dev_name} {name} {type} {reason} {value}", fd=out)
+        event_id = proxy.subscribe_event("count", tango.EventType.CHANGE_EVENT, callback)
+        proxy.Bump()
+        deadline = time.monotonic() + 20
+        while len(callback.get_events()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proxy.unsubscribe_event(event_id)
+        print(out.getvalue())
+    """
+)
+
+
+def test_event_callback_prints_the_lines_pytango_prints(compat_venv: CompatVenv) -> None:
+    assert compat_venv.run(EVENT_CALLBACK).splitlines()[:2] == [
+        "TEST/NODB/COUNTER COUNT CHANGE SUBSUCCESS [ATTR_VALID] 0",
+        "TEST/NODB/COUNTER COUNT CHANGE UPDATE [ATTR_VALID] 1",
+    ]
+
+
+def test_puretango_itself_never_imports_tango() -> None:
+    for path in sorted((ROOT / "puretango").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module or ""]
+            else:
+                continue
+            assert not any(m == "tango" or m.startswith("tango.") for m in modules), path
 
 
 class ConsoleTangoTest(PyTangoServer):
