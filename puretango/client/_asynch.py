@@ -44,15 +44,29 @@ class asyn_req_type(TangoEnum):  # noqa: N801 - PyTango's name
     ALL_ASYNCH = 2
 
 
-@dataclass
 class CmdDoneEvent:
-    """What a ``cmd_ended`` callback receives."""
+    """What a ``cmd_ended`` callback receives (``argout`` raises when the command failed)."""
 
-    device: Any
-    cmd_name: str
-    argout: Any
-    err: bool
-    errors: tuple[Any, ...]
+    def __init__(
+        self, device: Any, cmd_name: str, argout: Any, err: bool, errors: tuple[Any, ...]
+    ) -> None:
+        self.device, self.cmd_name, self._argout = device, cmd_name, argout
+        self.err, self.errors = err, errors
+
+    @property
+    def argout(self) -> Any:
+        if self.err:
+            raise DevFailed(
+                make_error(
+                    "API_EmptyDeviceData",
+                    "Cannot extract, no data in DeviceData object",
+                    "DeviceData::check_type()",
+                )
+            )
+        return self._argout
+
+    def __repr__(self) -> str:
+        return f"CmdDoneEvent(cmd_name={self.cmd_name!r}, err={self.err})"
 
 
 @dataclass

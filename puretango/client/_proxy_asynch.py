@@ -11,7 +11,7 @@ these methods are synchronous whatever the green mode (they return at once anywa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .._errors import DevFailed, NamedDevFailedList, make_error
 from .._pyvalues import argin_to_any
@@ -19,9 +19,12 @@ from ..idl._enums import CmdArgType, ExtractAs
 from ..idl._values import DevError
 from ._asynch import REQUESTS, AttrReadEvent, AttrWrittenEvent, CmdDoneEvent, Request
 from ._engine import Op
+from ._green import green
 from ._modes import submit
 
 __all__ = ["AsynchMixin"]
+
+T = TypeVar("T")
 
 
 def _callback_of(cb: Any, method: str) -> Callable[[Any], None] | None:
@@ -52,6 +55,20 @@ def _read_failed(device: str, attr: str, origin: str) -> DevError:
 def _write_failed(exc: NamedDevFailedList, desc: str, origin: str) -> DevFailed:
     errors = exc.err_list[0].err_stack if exc.err_list else exc.args
     return DevFailed(*errors, make_error("API_AttributeFailed", desc, origin))
+
+
+def _green_now(method: Callable[..., T]) -> Callable[..., Any]:
+    """A green method (see :func:`._green.green`) that runs ``method`` when its operation
+    starts: the operation makes no remote call of its own."""
+
+    def operation(self: Any, *args: Any, **kwargs: Any) -> Op[T]:
+        return method(self, *args, **kwargs)
+        yield  # a generator: the runners drive it like any operation
+
+    public = green(operation)
+    public.__name__ = method.__name__.removeprefix("_").removesuffix("_now")
+    public.__doc__ = method.__doc__
+    return public
 
 
 class AsynchMixin:
@@ -152,7 +169,7 @@ class AsynchMixin:
 
     # -- reading ---------------------------------------------------------------------
 
-    def read_attributes_asynch(
+    def _read_attributes_asynch_now(
         self,
         attr_names: Sequence[str],
         cb: Any = None,
@@ -166,7 +183,7 @@ class AsynchMixin:
 
         def event(result: Any, exc: DevFailed | None) -> AttrReadEvent:
             if exc is not None:
-                return AttrReadEvent(self, names, None, True, exc.args)
+                return AttrReadEvent(self, names, [], True, exc.args)
             failed = next((da for da in result if da.has_failed), None)
             if failed is None:
                 return AttrReadEvent(self, names, result, False, ())
@@ -175,20 +192,20 @@ class AsynchMixin:
 
         return self._start("read", op, callback, event)
 
-    def read_attribute_asynch(
+    def _read_attribute_asynch_now(
         self, attr_name: str, cb: Any = None, extract_as: ExtractAs = ExtractAs.Numpy
     ) -> int | None:
-        return self.read_attributes_asynch([attr_name], cb, extract_as)
+        return self._read_attributes_asynch_now([attr_name], cb, extract_as)
 
-    def read_attributes_reply(self, idx: int, *args: Any, **kwargs: Any) -> list[Any]:
+    def _read_attributes_reply_now(self, idx: int, *args: Any, **kwargs: Any) -> list[Any]:
         timeout = _poll_timeout(args, kwargs)
         result: list[Any] = REQUESTS.reply(
             idx, "read", timeout, "DeviceProxy::read_attributes_reply()"
         )
         return result
 
-    def read_attribute_reply(self, idx: int, *args: Any, **kwargs: Any) -> Any:
-        da = self.read_attributes_reply(idx, *args, **kwargs)[0]
+    def _read_attribute_reply_now(self, idx: int, *args: Any, **kwargs: Any) -> Any:
+        da = self._read_attributes_reply_now(idx, *args, **kwargs)[0]
         if da.has_failed:
             top = _read_failed(self._dev_name, da.name, "DeviceProxy::read_attributes_reply()")
             raise DevFailed(*da.get_err_stack(), top)
@@ -196,7 +213,7 @@ class AsynchMixin:
 
     # -- writing ---------------------------------------------------------------------
 
-    def write_attributes_asynch(
+    def _write_attributes_asynch_now(
         self, attr_values: Iterable[tuple[Any, Any]], cb: Any = None
     ) -> int | None:
         pairs = list(attr_values)
@@ -211,14 +228,14 @@ class AsynchMixin:
                 return AttrWrittenEvent(self, names, False, NamedDevFailedList([]))
             if isinstance(exc, NamedDevFailedList):
                 return AttrWrittenEvent(self, names, True, exc)
-            return AttrWrittenEvent(self, names, True, exc.args)
+            return AttrWrittenEvent(self, names, True, NamedDevFailedList([], *exc.args))
 
         return self._start("write", op, callback, event)
 
-    def write_attribute_asynch(self, attr: Any, value: Any, cb: Any = None) -> int | None:
-        return self.write_attributes_asynch([(attr, value)], cb)
+    def _write_attribute_asynch_now(self, attr: Any, value: Any, cb: Any = None) -> int | None:
+        return self._write_attributes_asynch_now([(attr, value)], cb)
 
-    def write_attributes_reply(self, idx: int, *args: Any, **kwargs: Any) -> None:
+    def _write_attributes_reply_now(self, idx: int, *args: Any, **kwargs: Any) -> None:
         timeout = _poll_timeout(args, kwargs)
         origin = "DeviceProxy::write_attributes_reply()"
         try:
@@ -228,7 +245,7 @@ class AsynchMixin:
             desc = f"Failed to execute {origin} on device {self._dev_name}, object(s) {names}"
             raise DevFailed(make_error("API_AttributeFailed", desc, origin)) from None
 
-    def write_attribute_reply(self, idx: int, *args: Any, **kwargs: Any) -> None:
+    def _write_attribute_reply_now(self, idx: int, *args: Any, **kwargs: Any) -> None:
         timeout = _poll_timeout(args, kwargs)
         origin = "DeviceProxy::write_attribute_reply()"
         try:
@@ -240,6 +257,16 @@ class AsynchMixin:
                 f"Attribute(s): {names}"
             )
             raise _write_failed(exc, desc, "DeviceProxy::write_attr_except()") from None
+
+    # PyTango makes these green (awaitable in asyncio mode, futures in futures mode...)
+    read_attributes_asynch = _green_now(_read_attributes_asynch_now)
+    read_attribute_asynch = _green_now(_read_attribute_asynch_now)
+    read_attributes_reply = _green_now(_read_attributes_reply_now)
+    read_attribute_reply = _green_now(_read_attribute_reply_now)
+    write_attributes_asynch = _green_now(_write_attributes_asynch_now)
+    write_attribute_asynch = _green_now(_write_attribute_asynch_now)
+    write_attributes_reply = _green_now(_write_attributes_reply_now)
+    write_attribute_reply = _green_now(_write_attribute_reply_now)
 
     # -- callbacks ---------------------------------------------------------------------
 

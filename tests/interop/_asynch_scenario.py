@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import sys
@@ -110,4 +111,48 @@ while len(pushed.events) < 2 and time.monotonic() < deadline:
 seen["push"] = sorted(pushed.events, key=repr)
 api.set_asynch_cb_sub_model(tango.cb_sub_model.PULL_CALLBACK)
 seen["pending"] = api.pending_asynch_call(tango.asyn_req_type.ALL_ASYNCH)
+
+
+# -- timeouts and plain callables as callbacks (PyTango's tests/test_async.py does this) -------
+def described(ev: Any) -> Any:
+    try:
+        argout = repr(ev.argout)
+    except AttributeError:
+        argout = "-"
+    except tango.DevFailed as exc:
+        argout = exc.args[0].reason
+    first = ev.errors.err_list if hasattr(ev.errors, "err_list") else ev.errors
+    return [type(ev).__name__, ev.err, argout if ev.err else "", len(first)]
+
+
+timed_out: list[Any] = []
+
+
+def collect(ev: Any) -> None:  # a plain function (PyTango ignores a builtin such as list.append)
+    timed_out.append(ev)
+
+
+proxy.set_timeout_millis(150)
+proxy.command_inout_asynch("Sleep", 0.5, collect)
+proxy.read_attribute_asynch("slow_attr", collect)
+proxy.write_attribute_asynch("double_scalar_rw", 1.0, collect)
+api.get_asynch_replies(3000)
+proxy.set_timeout_millis(3000)
+seen["timed_out"] = sorted(described(ev) for ev in timed_out)
+seen["timeout_text"] = [
+    "TRANSIENT_CallTimedout" in str(ev.errors[0]) for ev in timed_out if type(ev).__name__[0] == "C"
+]
+time.sleep(0.5)  # the slow calls end on the server
+
+
+async def green_asyncio() -> Any:
+    mode = tango.GreenMode.Asyncio
+    rid = await proxy.write_attribute_asynch("double_scalar_rw", 6.5, green_mode=mode)
+    await proxy.write_attribute_reply(rid, 2000, green_mode=mode)
+    rid = await proxy.read_attributes_asynch(["double_scalar_rw"], green_mode=mode)
+    values = await proxy.read_attributes_reply(rid, poll_timeout=2000, green_mode=mode)
+    return [v.w_value for v in values]
+
+
+seen["asyncio"] = asyncio.run(green_asyncio())
 print(json.dumps(seen))
