@@ -5,7 +5,8 @@ model) and callbacks (``cmd_ended``, ``attr_read``, ``attr_written``; callback m
 
 Each call starts the proxy's ordinary generator operation on the futures I/O thread and
 files it in :data:`._asynch.REQUESTS`, which owns ids, replies and callbacks. As in PyTango
-these methods are synchronous whatever the green mode (they return at once anyway).
+the attribute calls and their replies are green methods (awaitable in asyncio mode), while
+``command_inout_asynch``, ``command_inout_reply`` and ``get_asynch_replies`` are plain.
 """
 
 from __future__ import annotations
