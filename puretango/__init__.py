@@ -24,6 +24,7 @@ from ._errors import (
 )
 from ._version import __version__ as __version__
 from .client import (
+    ApiUtil,
     ArchiveEventInfo,
     AttrConfEventData,
     AttributeAlarmInfo,
@@ -32,7 +33,10 @@ from .client import (
     AttributeInfo,
     AttributeInfoEx,
     AttributeProxy,
+    AttrReadEvent,
+    AttrWrittenEvent,
     ChangeEventInfo,
+    CmdDoneEvent,
     CommandInfo,
     Database,
     DataReadyEventData,
@@ -52,6 +56,8 @@ from .client import (
     DevIntrChangeEventData,
     EventData,
     PeriodicEventInfo,
+    asyn_req_type,
+    cb_sub_model,
     get_green_mode,
     set_green_mode,
 )
@@ -120,6 +126,12 @@ READ, READ_WITH_WRITE, WRITE, READ_WRITE = (
 )
 
 __all__ = [
+    "ApiUtil",
+    "AttrReadEvent",
+    "AttrWrittenEvent",
+    "CmdDoneEvent",
+    "asyn_req_type",
+    "cb_sub_model",
     "AsynCall",
     "AsynReplyNotArrived",
     "CommunicationFailed",

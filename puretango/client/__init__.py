@@ -1,6 +1,14 @@
 """The Tango client: names, ``DeviceProxy``, ``AttributeProxy``, ``Database`` and their data
 types."""
 
+from ._asynch import (
+    ApiUtil,
+    AttrReadEvent,
+    AttrWrittenEvent,
+    CmdDoneEvent,
+    asyn_req_type,
+    cb_sub_model,
+)
 from ._attribute_proxy import AttributeProxy
 from ._database import Database
 from ._dbtypes import (
@@ -32,6 +40,12 @@ from ._types import (
 )
 
 __all__ = [
+    "ApiUtil",
+    "AttrReadEvent",
+    "AttrWrittenEvent",
+    "CmdDoneEvent",
+    "asyn_req_type",
+    "cb_sub_model",
     "AttrConfEventData",
     "DataReadyEventData",
     "DevIntrChangeEventData",

@@ -44,8 +44,10 @@ from ._engine import Call, Op, client_ident
 from ._green import get_green_mode, green, run_blocking, sync_only
 from ._modes import RUNNERS
 from ._names import TangoName, parse_device_name
+from ._proxy_asynch import AsynchMixin
 from ._proxy_db import DatabaseNamedMixin
 from ._proxy_events import EventsMixin
+from ._proxy_lock import LockingMixin
 from ._proxy_poll import PollingMixin
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
@@ -59,7 +61,7 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 # -- DeviceProxy -------------------------------------------------------------------------------
 
 
-class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin):
+class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, LockingMixin):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
     _initialised = False

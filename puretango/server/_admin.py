@@ -1,8 +1,8 @@
 """The admin device of a device server (``dserver/<server>/<instance>``): the Tango
 commands a server answers about itself (its classes and devices, restart and kill,
 logging levels and targets, polling through the server's :class:`._polling.Poller`, event
-subscriptions through its :class:`._events.EventSupplier`), and the one puretango does not
-support yet (locking) as ``API_NotSupportedFeature``.
+subscriptions through its :class:`._events.EventSupplier`, device locking through
+:mod:`._locking`).
 
 Rule: the admin device reaches its server only through ``self._server`` (set by
 :class:`._server.DeviceServer`); it imports nothing of the server protocol.
@@ -14,6 +14,7 @@ from typing import Any
 
 from .._errors import DevFailed, make_error
 from ..idl._enums import CmdArgType, DevState, GreenMode
+from . import _locking
 from ._model import Device, command
 
 __all__ = ["DServer"]
@@ -100,15 +101,6 @@ class DServer(Device):
     def StopLogging(self) -> None:  # noqa: N802
         pass
 
-    def _not_yet(self, what: str) -> DevFailed:
-        return DevFailed(
-            make_error(
-                "API_NotSupportedFeature",
-                f"{what} is not supported by puretango servers yet",
-                "DServer",
-            )
-        )
-
     # -- polling ---------------------------------------------------------------------------
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
     async def AddObjPolling(self, arg: Any) -> None:  # noqa: N802
@@ -141,24 +133,41 @@ class DServer(Device):
         return self._server.poller.status(device)
 
     # -- locking ---------------------------------------------------------------------------
+    def _locked_servant(self, device: str) -> Any:
+        for servant in self._server.device_servants():
+            if servant.name.lower() == device.lower():
+                return servant
+        raise DevFailed(
+            make_error(
+                "API_DeviceNotFound",
+                f"Device {device} is not defined in this server",
+                "DServer::lock_device()",
+            )
+        )
+
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
-    def LockDevice(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Device locking")
+    async def LockDevice(self, arg: Any) -> None:  # noqa: N802
+        lvalue, svalue = arg
+        validity = int(lvalue[0]) if len(lvalue) else 10
+        _locking.lock(self._locked_servant(svalue[0]), _locking.CALLER.get(), validity)
 
     @command(dtype_in=CmdArgType.DevVarLongStringArray, dtype_out=CmdArgType.DevLong)
-    def UnLockDevice(self, arg: Any) -> int:  # noqa: N802
-        raise self._not_yet("Device locking")
+    async def UnLockDevice(self, arg: Any) -> int:  # noqa: N802
+        lvalue, svalue = arg
+        force = bool(lvalue[0]) if len(lvalue) else False
+        left = 0
+        for device in svalue:
+            left = _locking.unlock(self._locked_servant(device), _locking.CALLER.get(), force)
+        return left
 
     @command(dtype_in=(str,))
-    def ReLockDevices(self, arg: Any) -> None:  # noqa: N802
-        raise self._not_yet("Device locking")
+    async def ReLockDevices(self, arg: Any) -> None:  # noqa: N802
+        for device in arg:
+            _locking.relock(self._locked_servant(device), _locking.CALLER.get())
 
     @command(dtype_in=str, dtype_out=CmdArgType.DevVarLongStringArray)
-    def DevLockStatus(self, device: str) -> Any:  # noqa: N802
-        return [
-            [0, 0, 0, 0, 0, 0],
-            [f"Device {device} is not locked", "Not defined", "Not defined"],
-        ]
+    async def DevLockStatus(self, device: str) -> Any:  # noqa: N802
+        return _locking.lock_status(self._locked_servant(device), device)
 
     # -- events ----------------------------------------------------------------------------
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)

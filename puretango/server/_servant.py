@@ -45,6 +45,7 @@ from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
 from ._downgrade import cmd_info_1, downgrade
 from ._dtypes import numpy_version
+from ._locking import CALLER, DeviceLock, refuse_if_locked
 from ._model import Device
 from ._runtime import (
     AttrRuntime,
@@ -178,6 +179,8 @@ class DeviceServant:
         self.black_box: collections.deque[tuple[float, str, str, ClientInfo]] = collections.deque(
             maxlen=50
         )
+        #: the device's lock, if a client holds one (see :mod:`._locking`)
+        self.lock: DeviceLock | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -255,6 +258,8 @@ class DeviceServant:
         """Run one operation (its handler record from :data:`._handlers.HANDLERS`)."""
         if handler.black_box_name is not None:
             self.record(handler.black_box_name, client)
+        CALLER.set(client)
+        refuse_if_locked(self, handler.name, args, client)
         if handler.runs_user_code and self.bridge.threaded:
             return await self.bridge.run_on_worker(handler.func(self, args, client))
         return await handler.func(self, args, client)
