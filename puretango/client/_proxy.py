@@ -174,7 +174,7 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin):
     # -- identity -----------------------------------------------------------------------
 
     def name(self) -> str:
-        return self._dev_name if self._db_addresses is not None else self._name.given
+        return self._dev_name  # lower-cased, as cppTango parses it
 
     def dev_name(self) -> str:
         return self.name()
