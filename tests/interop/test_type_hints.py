@@ -23,7 +23,11 @@ attrs = {{
     for c in proxy.attribute_list_query_ex()
 }}
 cmds = {{c.cmd_name: [str(c.in_type), str(c.out_type)] for c in proxy.command_list_query()}}
-print(json.dumps([attrs, cmds]))
+reads = {{n: repr(proxy.read_attribute(n).value) for n in attrs if n not in ("State", "Status")}}
+args = [("cmd_list", [1.0, 2.0]), ("cmd_scalar", 3), ("cmd_ndarray", [1, 2]),
+        ("cmd_long_string", ([1], ["a"])), ("cmd_void", None)]
+results = {{name: repr(proxy.command_inout(name, arg)) for name, arg in args}}
+print(json.dumps([attrs, cmds, reads, results]))
 """
 
 
@@ -61,6 +65,11 @@ def test_command_types_from_hints_match_pytango(infos: dict[str, list[object]]) 
     ours, theirs = infos["puretango"][1], infos["tango"][1]
     assert ours == theirs
     assert theirs["cmd_list"] == ["DevVarDoubleArray", "DevVarStringArray"]  # type: ignore[index]
+
+
+def test_values_of_hint_typed_device_match_pytango(infos: dict[str, list[object]]) -> None:
+    # reads (a never-written WRITE spectrum included) and command results
+    assert infos["puretango"][2:] == infos["tango"][2:]
 
 
 def test_dtype_keyword_takes_no_typing_forms() -> None:
