@@ -24,7 +24,15 @@ from ..idl._enums import (
 )
 from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
-from ._typehints import enum_dtype, first_arg_hint, parse_hint, return_hint, value_hint
+from ._typehints import (
+    class_hints,
+    enum_dtype,
+    first_arg_hint,
+    parse_hint,
+    property_dtype,
+    return_hint,
+    value_hint,
+)
 
 __all__ = ["attribute", "command", "device_property", "class_property", "Device"]
 
@@ -84,13 +92,16 @@ class attribute:  # noqa: N801 - PyTango's name
         # PyTango's declaration defaults to max_dim_x 1 when no length is fixed
         self._hint_dims = (parsed.max_x or 1, parsed.max_y)
 
-    def resolve_hints(self, device_cls: type) -> None:
-        """Without ``dtype=``: the type from the read method's return annotation, else the
-        write method's value annotation (the class's ``read_<name>`` methods included)."""
+    def resolve_hints(self, device_cls: type, hint: Any = None) -> None:
+        """Without ``dtype=``: the type from the class annotation ``hint`` if any, else the
+        read method's return annotation, else the write method's value annotation (the
+        class's ``read_<name>`` methods included)."""
         if "dtype" in self.kwargs:
             return
+        if hint is not None:
+            self._apply_hint(hint)
+            return
         access = self.access(device_cls)
-        hint = None
         if access in (AttrWriteType.READ, AttrWriteType.READ_WRITE):
             hint = return_hint(self.read_method(device_cls))
         if hint is None and access in (AttrWriteType.WRITE, AttrWriteType.READ_WRITE):
@@ -265,7 +276,7 @@ class command:  # noqa: N801 - PyTango's name
 class _Property:
     def __init__(
         self,
-        dtype: Any,
+        dtype: Any = None,
         doc: str = "",
         default_value: Any = None,
         mandatory: bool = False,
@@ -355,17 +366,21 @@ class Device(EventsMixin):
         dprops: dict[str, _Property] = {}
         cprops: dict[str, _Property] = {}
         for klass in reversed(cls.__mro__):
+            hints = class_hints(klass, lambda m: isinstance(m, (attribute, _Property)))
             for key, value in vars(klass).items():
                 if isinstance(value, attribute):
                     assert value.name is not None
-                    value.resolve_hints(cls)
+                    value.resolve_hints(cls, hints.get(key))
                     attrs[value.name.lower()] = value
                 elif isinstance(value, command) and value.func is not None:
                     cmds[value.name.lower()] = value
-                elif isinstance(value, device_property):
-                    dprops[key] = value
-                elif isinstance(value, class_property):
-                    cprops[key] = value
+                elif isinstance(value, _Property):
+                    if value.dtype is None and key in hints:
+                        value.dtype = property_dtype(hints[key])
+                    if isinstance(value, device_property):
+                        dprops[key] = value
+                    elif isinstance(value, class_property):
+                        cprops[key] = value
         cls._attributes, cls._commands = attrs, cmds
         cls._device_properties, cls._class_properties = dprops, cprops
 

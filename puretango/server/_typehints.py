@@ -24,7 +24,16 @@ from typing import Any
 
 from ..idl._enums import AttrDataFormat, AttrQuality
 
-__all__ = ["HintType", "parse_hint", "return_hint", "value_hint", "first_arg_hint", "enum_dtype"]
+__all__ = [
+    "HintType",
+    "parse_hint",
+    "return_hint",
+    "value_hint",
+    "first_arg_hint",
+    "class_hints",
+    "property_dtype",
+    "enum_dtype",
+]
 
 _SEQUENCES = (list, tuple)
 
@@ -83,6 +92,39 @@ def first_arg_hint(func: Callable[..., Any]) -> Any:
     if not params or params[0].annotation is inspect.Parameter.empty:
         return None
     return _resolve(params[0].annotation, func)
+
+
+def class_hints(klass: type, wanted: Callable[[Any], bool]) -> dict[str, Any]:
+    """The class-level annotations of ``klass`` itself (``voltage: float = attribute()``) of
+    the members ``wanted`` accepts, string ones evaluated in its module; unresolvable ones
+    left out."""
+    members = vars(klass)
+    raw = {
+        name: hint
+        for name, hint in (members.get("__annotations__", None) or {}).items()
+        if wanted(members.get(name))
+    }
+    if not raw:
+        return {}
+    module = sys.modules.get(klass.__module__)
+    namespace = {**(vars(module) if module is not None else {}), **vars(klass)}
+    hints: dict[str, Any] = {}
+    for name, hint in raw.items():
+        if isinstance(hint, str):
+            try:
+                hint = eval(hint, namespace)  # noqa: S307 - the user's own annotation
+            except Exception:  # noqa: BLE001 - an unresolvable hint is no hint
+                continue
+        hints[name] = hint
+    return hints
+
+
+def property_dtype(hint: Any) -> Any:
+    """A property's dtype from its class annotation: ``list[int]`` -> ``(int,)``."""
+    parsed = parse_hint(hint, "command")
+    if parsed.dformat is AttrDataFormat.SPECTRUM and not isinstance(parsed.dtype, tuple):
+        return (parsed.dtype,)
+    return parsed.dtype
 
 
 def enum_dtype(dtype: Any) -> tuple[Any, tuple[str, ...]] | None:

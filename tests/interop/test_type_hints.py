@@ -25,7 +25,7 @@ attrs = {{
 cmds = {{c.cmd_name: [str(c.in_type), str(c.out_type)] for c in proxy.command_list_query()}}
 reads = {{n: repr(proxy.read_attribute(n).value) for n in attrs if n not in ("State", "Status")}}
 args = [("cmd_list", [1.0, 2.0]), ("cmd_scalar", 3), ("cmd_ndarray", [1, 2]),
-        ("cmd_long_string", ([1], ["a"])), ("cmd_void", None)]
+        ("cmd_long_string", ([1], ["a"])), ("cmd_void", None), ("cmd_props", None)]
 results = {{name: repr(proxy.command_inout(name, arg)) for name, arg in args}}
 print(json.dumps([attrs, cmds, reads, results]))
 """
@@ -59,6 +59,9 @@ def test_attribute_types_from_hints_match_pytango(infos: dict[str, list[object]]
     ours, theirs = infos["puretango"][0], infos["tango"][0]
     assert ours == theirs
     assert theirs["a_tuple_int_int"][:4] == ["DevLong64", "SPECTRUM", 2, 0]  # type: ignore[index]
+    assert theirs["k_spectrum"][:5] == [  # type: ignore[index]
+        "DevLong64", "SPECTRUM", 3, 0, "READ_WRITE"
+    ]  # fmt: skip
 
 
 def test_command_types_from_hints_match_pytango(infos: dict[str, list[object]]) -> None:
@@ -70,6 +73,7 @@ def test_command_types_from_hints_match_pytango(infos: dict[str, list[object]]) 
 def test_values_of_hint_typed_device_match_pytango(infos: dict[str, list[object]]) -> None:
     # reads (a never-written WRITE spectrum included) and command results
     assert infos["puretango"][2:] == infos["tango"][2:]
+    assert infos["tango"][3]["cmd_props"] == repr(repr(([1, 2], "x")))  # type: ignore[index]
 
 
 def test_dtype_keyword_takes_no_typing_forms() -> None:

@@ -27,6 +27,21 @@ class Colour(enum.IntEnum):
 
 
 class HintDev(Device):
+    # class-level annotations: attributes and properties
+    k_voltage: float = attribute()
+    k_spectrum: tuple[int, int, int] = attribute(access=AttrWriteType.READ_WRITE)
+    p_list: list[int] = server.device_property(default_value=[1, 2])
+    p_scalar: str = server.class_property(default_value="x")
+
+    def read_k_voltage(self):  # noqa: ANN201 - the class annotation types it
+        return 2.5
+
+    def read_k_spectrum(self):  # noqa: ANN201
+        return [self.p_list[0], 2, 3]
+
+    def write_k_spectrum(self, value):  # noqa: ANN001, ANN201
+        pass
+
     # read methods' return annotations, via the decorator
     @attribute
     def a_int(self) -> int:
@@ -117,6 +132,10 @@ class HintDev(Device):
     @command
     def cmd_void(self) -> None:
         pass
+
+    @command
+    def cmd_props(self) -> str:
+        return repr((self.p_list, self.p_scalar))
 
 
 if __name__ == "__main__":
