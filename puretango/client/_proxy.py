@@ -565,6 +565,12 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin):
                 return tuple(cls(int(v)) for v in value)
             if value is not None and info.data_format == AttrDataFormat.IMAGE:
                 return tuple(tuple(cls(int(v)) for v in row) for row in value)
+        if info.data_type == CmdArgType.DevState and value is not None:
+            # as PyTango: DevState members, a tuple (of row tuples) for arrays
+            if info.data_format == AttrDataFormat.SPECTRUM:
+                return tuple(DevState(int(v)) for v in value)
+            if info.data_format == AttrDataFormat.IMAGE:
+                return tuple(tuple(DevState(int(v)) for v in row) for row in value)
         return value
 
     def _enum_class(self, info: AttributeInfoEx) -> type[enum.IntEnum]:

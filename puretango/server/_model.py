@@ -200,6 +200,12 @@ def _method(device_cls: type, given: Any) -> Callable[..., Any] | None:
     return given
 
 
+def _no_enum(dtype: Any) -> Any:
+    """An ``enum.Enum`` command dtype is a DevEnum (its labels stay with the caller)."""
+    as_enum = enum_dtype(dtype)
+    return dtype if as_enum is None else as_enum[0]
+
+
 class command:  # noqa: N801 - PyTango's name
     """Declare a Tango command (decorator on the method; bare ``@command`` is void -> void)."""
 
@@ -232,8 +238,8 @@ class command:  # noqa: N801 - PyTango's name
             if hint is not None:
                 parsed = parse_hint(hint, "command")
                 dtype_out, dformat_out = parsed.dtype, parsed.dformat
-        self.in_type = command_type(dtype_in, dformat_in)
-        self.out_type = command_type(dtype_out, dformat_out)
+        self.in_type = command_type(_no_enum(dtype_in), dformat_in)
+        self.out_type = command_type(_no_enum(dtype_out), dformat_out)
         if self.in_type is not CmdArgType.DevVoid and not params:
             raise TypeError(f"command {self.name!r} declares an argument but its method takes none")
         # PyTango's generated descriptions when none is given

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..idl._enums import AttrDataFormat, AttrQuality
+from ..idl._enums import AttrDataFormat, AttrQuality, DevState
 
 __all__ = [
     "HintType",
@@ -132,7 +132,7 @@ def enum_dtype(dtype: Any) -> tuple[Any, tuple[str, ...]] | None:
     depth, inner = 0, dtype
     while isinstance(inner, (tuple, list)) and len(inner) == 1:
         depth, inner = depth + 1, inner[0]
-    if not (isinstance(inner, type) and issubclass(inner, enum.Enum)):
+    if not (isinstance(inner, type) and issubclass(inner, enum.Enum)) or inner is DevState:
         return None
     values = [int(member.value) for member in inner]
     if values != list(range(len(values))):

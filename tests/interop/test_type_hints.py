@@ -25,7 +25,8 @@ attrs = {{
 cmds = {{c.cmd_name: [str(c.in_type), str(c.out_type)] for c in proxy.command_list_query()}}
 reads = {{n: repr(proxy.read_attribute(n).value) for n in attrs if n not in ("State", "Status")}}
 args = [("cmd_list", [1.0, 2.0]), ("cmd_scalar", 3), ("cmd_ndarray", [1, 2]),
-        ("cmd_long_string", ([1], ["a"])), ("cmd_void", None), ("cmd_props", None)]
+        ("cmd_long_string", ([1], ["a"])), ("cmd_void", None), ("cmd_props", None),
+        ("cmd_enum", 1)]
 results = {{name: repr(proxy.command_inout(name, arg)) for name, arg in args}}
 print(json.dumps([attrs, cmds, reads, results]))
 """
@@ -84,3 +85,17 @@ def test_dtype_keyword_takes_no_typing_forms() -> None:
             a = attribute(dtype=list[str])
 
     assert puretango.server.attribute(dtype=(str,)).data_format.name == "SPECTRUM"
+
+
+def test_high_level_state_and_enum_arrays_read_as_pytango_reads_them() -> None:
+    # ``proxy.a_states`` is a tuple of DevState members, ``proxy.a_enums`` of enum members
+    code = (
+        "import {mod} as t; p = t.DeviceProxy({trl!r}); "
+        "print(repr([p.a_state, p.a_states, p.a_enums, p.a_enum]))"
+    )
+    with _HintServer("puretango") as server:
+        trl = server.trl(DEVICE)
+        ours = run_pytango_client(code.format(mod="puretango", trl=trl))
+        theirs = run_pytango_client(code.format(mod="tango", trl=trl))
+    assert ours == theirs
+    assert "(<DevState.FAULT: 8>,)" in ours

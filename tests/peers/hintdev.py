@@ -91,6 +91,18 @@ class HintDev(Device):
     def a_enum(self) -> Colour:
         return Colour.GREEN
 
+    @attribute
+    def a_state(self) -> tango.DevState:
+        return tango.DevState.ON
+
+    @attribute
+    def a_states(self) -> list[tango.DevState]:
+        return [tango.DevState.FAULT]  # max_dim_x is 1 here, as in PyTango
+
+    @attribute
+    def a_enums(self) -> list[Colour]:
+        return [Colour.GREEN]
+
     @attribute(dformat=AttrDataFormat.SPECTRUM, max_dim_x=4)
     def a_ndarray(self) -> npt.NDArray[np.int16]:
         return np.zeros(2, dtype=np.int16)
@@ -132,6 +144,10 @@ class HintDev(Device):
     @command
     def cmd_void(self) -> None:
         pass
+
+    @command
+    def cmd_enum(self, x: Colour) -> tango.DevState:
+        return tango.DevState.ON
 
     @command
     def cmd_props(self) -> str:
