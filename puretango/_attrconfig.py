@@ -311,6 +311,13 @@ class AttrConfig:
             key: text(key) for key in _TEXT_FIELDS if key not in _NOT_DECLARED_AS_TEXT
         }
         memorized = bool(options.get("memorized", False))
+        # a READ_WITH_WRITE attribute names its WRITE attribute (cppTango's ``assoc``; a
+        # puretango option: PyTango's high-level API cannot declare one)
+        writable_attr_name = "None"
+        if access is AttrWriteType.READ_WRITE:
+            writable_attr_name = name
+        elif access is AttrWriteType.READ_WITH_WRITE:
+            writable_attr_name = str(options.get("writable_attr_name") or "None")
         return cls(
             name=name,
             writable=access,
@@ -326,7 +333,7 @@ class AttrConfig:
             standard_unit=options.get("standard_unit") or "No standard unit",
             display_unit=options.get("display_unit") or "No display unit",
             format=fmt or default_format,
-            writable_attr_name=name if access is AttrWriteType.READ_WRITE else "None",
+            writable_attr_name=writable_attr_name,
             level=level,
             enum_labels=tuple(options.get("enum_labels") or ()),
             period=str(options.get("period") or 1000),

@@ -404,7 +404,9 @@ def flat_to_python(
         part = np.array([int(s) for s in part], dtype=np.uint32)
     arr = part
     if fmt == _IMAGE:
-        arr = arr.reshape(dim_y, dim_x) if dim_y else arr.reshape(0, 0)
+        # a never-written image's set point comes as one element with w_dim (1, 0): PyTango
+        # shapes it (0, 1), keeping only dim_x * dim_y elements
+        arr = arr[: dim_x * dim_y].reshape(dim_y, dim_x)
     if extract_as == ExtractAs.Numpy:
         return arr
     if extract_as == ExtractAs.List:

@@ -176,7 +176,7 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, Lo
     # -- identity -----------------------------------------------------------------------
 
     def name(self) -> str:
-        return self._dev_name if self._db_addresses is not None else self._name.given
+        return self._dev_name  # lower-cased, as cppTango parses it
 
     def dev_name(self) -> str:
         return self.name()
@@ -567,6 +567,12 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, Lo
                 return tuple(cls(int(v)) for v in value)
             if value is not None and info.data_format == AttrDataFormat.IMAGE:
                 return tuple(tuple(cls(int(v)) for v in row) for row in value)
+        if info.data_type == CmdArgType.DevState and value is not None:
+            # as PyTango: DevState members, a tuple (of row tuples) for arrays
+            if info.data_format == AttrDataFormat.SPECTRUM:
+                return tuple(DevState(int(v)) for v in value)
+            if info.data_format == AttrDataFormat.IMAGE:
+                return tuple(tuple(DevState(int(v)) for v in row) for row in value)
         return value
 
     def _enum_class(self, info: AttributeInfoEx) -> type[enum.IntEnum]:

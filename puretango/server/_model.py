@@ -24,6 +24,15 @@ from ..idl._enums import (
 )
 from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
+from ._typehints import (
+    class_hints,
+    enum_dtype,
+    first_arg_hint,
+    parse_hint,
+    property_dtype,
+    return_hint,
+    value_hint,
+)
 
 __all__ = ["attribute", "command", "device_property", "class_property", "Device"]
 
@@ -55,14 +64,50 @@ class attribute:  # noqa: N801 - PyTango's name
 
     def _resolve_type(self) -> None:
         kw = self.kwargs
-        dtype = kw.get("dtype", float)
-        if dtype is float and callable(self.fget) and "dtype" not in kw:
-            hint = inspect.signature(self.fget).return_annotation
-            if hint is not inspect.Signature.empty and not isinstance(hint, str):
-                dtype = hint
-        self.data_type, self.data_format = attribute_type(dtype, kw.get("dformat"))
-        if self.data_type is CmdArgType.DevEnum and not kw.get("enum_labels"):
+        self._hint_dims: tuple[int | None, int | None] = (None, None)
+        hint = return_hint(self.fget) if callable(self.fget) and "dtype" not in kw else None
+        if hint is not None:
+            self._apply_hint(hint)
+            return
+        self._set_type(kw.get("dtype", float), kw.get("dformat"))
+
+    def _set_type(self, dtype: Any, dformat: Any) -> None:
+        as_enum = enum_dtype(dtype)
+        if as_enum is not None:
+            dtype = as_enum[0]
+            self.kwargs.setdefault("enum_labels", list(as_enum[1]))
+        self.data_type, self.data_format = attribute_type(dtype, dformat)
+        if self.data_type is CmdArgType.DevEnum and not self.kwargs.get("enum_labels"):
             raise TypeError(f"attribute {self.name!r}: DevEnum needs enum_labels")
+
+    def _apply_hint(self, hint: Any) -> None:
+        """The type (and fixed-length dims) a type hint declares, by PyTango's rules."""
+        parsed = parse_hint(hint, "attribute")
+        dformat = parsed.dformat
+        if dformat is None:  # a numpy array hint: the format must be given
+            dformat = self.kwargs.get("dformat")
+            if dformat not in (AttrDataFormat.SPECTRUM, AttrDataFormat.IMAGE):
+                raise RuntimeError("For numpy.ndarrays AttrDataFormat has to be specified")
+        self._set_type(parsed.dtype, dformat)
+        # PyTango's declaration defaults to max_dim_x 1 when no length is fixed
+        self._hint_dims = (parsed.max_x or 1, parsed.max_y)
+
+    def resolve_hints(self, device_cls: type, hint: Any = None) -> None:
+        """Without ``dtype=``: the type from the class annotation ``hint`` if any, else the
+        read method's return annotation, else the write method's value annotation (the
+        class's ``read_<name>`` methods included)."""
+        if "dtype" in self.kwargs:
+            return
+        if hint is not None:
+            self._apply_hint(hint)
+            return
+        access = self.access(device_cls)
+        if access in (AttrWriteType.READ, AttrWriteType.READ_WRITE):
+            hint = return_hint(self.read_method(device_cls))
+        if hint is None and access in (AttrWriteType.WRITE, AttrWriteType.READ_WRITE):
+            hint = value_hint(self.write_method(device_cls))
+        if hint is not None:
+            self._apply_hint(hint)
 
     def __call__(self, fget: Callable[..., Any]) -> attribute:
         """``@attribute(...)`` used on the read method."""
@@ -114,13 +159,20 @@ class attribute:  # noqa: N801 - PyTango's name
             device_cls, f"is_{self.name}_allowed", None
         )
 
+    def _sized(self) -> bool:
+        return "max_dim_x" in self.kwargs or "max_dim_y" in self.kwargs
+
     @property
     def max_dim_x(self) -> int:
         default = 1 if self.data_format is AttrDataFormat.SCALAR else 0
+        if not self._sized() and self._hint_dims[0]:
+            return self._hint_dims[0]
         return int(self.kwargs.get("max_dim_x", default))
 
     @property
     def max_dim_y(self) -> int:
+        if not self._sized() and self._hint_dims[1]:
+            return self._hint_dims[1]
         return int(self.kwargs.get("max_dim_y", 0))
 
     def option(self, key: str, default: Any = _NOT_SPECIFIED) -> Any:
@@ -148,6 +200,12 @@ def _method(device_cls: type, given: Any) -> Callable[..., Any] | None:
     return given
 
 
+def _no_enum(dtype: Any) -> Any:
+    """An ``enum.Enum`` command dtype is a DevEnum (its labels stay with the caller)."""
+    as_enum = enum_dtype(dtype)
+    return dtype if as_enum is None else as_enum[0]
+
+
 class command:  # noqa: N801 - PyTango's name
     """Declare a Tango command (decorator on the method; bare ``@command`` is void -> void)."""
 
@@ -168,17 +226,20 @@ class command:  # noqa: N801 - PyTango's name
         self.name = self.kwargs.get("name") or f.__name__
         kw = self.kwargs
         params = [p for p in inspect.signature(f).parameters.values()][1:]
-        dtype_in = kw.get("dtype_in")
-        if dtype_in is None and params and params[0].annotation is not inspect.Parameter.empty:
-            if not isinstance(params[0].annotation, str):
-                dtype_in = params[0].annotation
-        dtype_out = kw.get("dtype_out")
+        dtype_in, dformat_in = kw.get("dtype_in"), kw.get("dformat_in")
+        if dtype_in is None:
+            hint = first_arg_hint(f)
+            if hint is not None:
+                parsed = parse_hint(hint, "command")
+                dtype_in, dformat_in = parsed.dtype, parsed.dformat
+        dtype_out, dformat_out = kw.get("dtype_out"), kw.get("dformat_out")
         if dtype_out is None:
-            hint = inspect.signature(f).return_annotation
-            if hint not in (inspect.Signature.empty, None) and not isinstance(hint, str):
-                dtype_out = hint
-        self.in_type = command_type(dtype_in, kw.get("dformat_in"))
-        self.out_type = command_type(dtype_out, kw.get("dformat_out"))
+            hint = return_hint(f)
+            if hint is not None:
+                parsed = parse_hint(hint, "command")
+                dtype_out, dformat_out = parsed.dtype, parsed.dformat
+        self.in_type = command_type(_no_enum(dtype_in), dformat_in)
+        self.out_type = command_type(_no_enum(dtype_out), dformat_out)
         if self.in_type is not CmdArgType.DevVoid and not params:
             raise TypeError(f"command {self.name!r} declares an argument but its method takes none")
         # PyTango's generated descriptions when none is given
@@ -221,7 +282,7 @@ class command:  # noqa: N801 - PyTango's name
 class _Property:
     def __init__(
         self,
-        dtype: Any,
+        dtype: Any = None,
         doc: str = "",
         default_value: Any = None,
         mandatory: bool = False,
@@ -311,16 +372,21 @@ class Device(EventsMixin):
         dprops: dict[str, _Property] = {}
         cprops: dict[str, _Property] = {}
         for klass in reversed(cls.__mro__):
+            hints = class_hints(klass, lambda m: isinstance(m, (attribute, _Property)))
             for key, value in vars(klass).items():
                 if isinstance(value, attribute):
                     assert value.name is not None
+                    value.resolve_hints(cls, hints.get(key))
                     attrs[value.name.lower()] = value
                 elif isinstance(value, command) and value.func is not None:
                     cmds[value.name.lower()] = value
-                elif isinstance(value, device_property):
-                    dprops[key] = value
-                elif isinstance(value, class_property):
-                    cprops[key] = value
+                elif isinstance(value, _Property):
+                    if value.dtype is None and key in hints:
+                        value.dtype = property_dtype(hints[key])
+                    if isinstance(value, device_property):
+                        dprops[key] = value
+                    elif isinstance(value, class_property):
+                        cprops[key] = value
         cls._attributes, cls._commands = attrs, cmds
         cls._device_properties, cls._class_properties = dprops, cprops
 

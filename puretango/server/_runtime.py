@@ -188,19 +188,25 @@ def check_write_limits(attr: AttrRuntime, union: UnionValue) -> None:
 
 
 def default_setpoint(attr: AttrRuntime) -> UnionValue | None:
-    """The set point of a scalar never written yet (zero, empty, False); arrays have none."""
-    if attr.data_format is not AttrDataFormat.SCALAR:
-        return None
+    """The set point of an attribute never written yet, cppTango's initial write value:
+    zero, True or "Not initialised"; for a SPECTRUM or IMAGE one such element (sent with
+    w_dim (1, 0))."""
     defaults = {
-        CmdArgType.DevString: "",
-        CmdArgType.DevBoolean: False,
+        CmdArgType.DevString: "Not initialised",
+        CmdArgType.DevBoolean: True,
         CmdArgType.DevState: DevState.ON,
         CmdArgType.DevEncoded: ("Not initialised", b""),
     }
     try:
-        union, _ = read_value_to_union(
-            defaults.get(attr.data_type, 0), attr.data_type, attr.data_format, attr.enum_labels
-        )
+        default = defaults.get(attr.data_type, 0)
+        if attr.data_format is AttrDataFormat.SCALAR:
+            union, _ = read_value_to_union(
+                default, attr.data_type, AttrDataFormat.SCALAR, attr.enum_labels
+            )
+        else:
+            union, _ = read_value_to_union(
+                [default], attr.data_type, AttrDataFormat.SPECTRUM, attr.enum_labels
+            )
     except DevFailed:
         return None
     return union

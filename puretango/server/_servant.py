@@ -516,19 +516,14 @@ class DeviceServant:
                         f"{self.class_name}::read_attributes",
                     )
                 )
-            if (
-                value is None
-            ):  # a WRITE attribute: its set point (zero before any write, as cppTango)
-                union = (
-                    attr.setpoint
-                    if attr.setpoint is not None
-                    else (default_setpoint(attr) or no_data_value())
-                )
-                dims = (
-                    attr.setpoint_dims
-                    if attr.setpoint is not None
-                    else ((1, 0) if attr.data_format is AttrDataFormat.SCALAR else (0, 0))
-                )
+            if value is None:  # a WRITE attribute: its set point (cppTango's before any write)
+                default = None if attr.setpoint is not None else default_setpoint(attr)
+                if attr.setpoint is not None:
+                    union, dims = attr.setpoint, attr.setpoint_dims
+                elif default is not None:
+                    union, dims = default, (1, 0)
+                else:
+                    union, dims = no_data_value(), (0, 0)
             else:
                 union, dims = read_value_to_union(
                     value, attr.data_type, attr.data_format, attr.enum_labels

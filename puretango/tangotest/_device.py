@@ -127,19 +127,21 @@ class TangoTest(Device):
         "boolean_scalar", "boolean", _RW, label="boolean_scalar", doc="A boolean scalar attribute"
     )
     double_scalar = _attr("double_scalar", "double", _RW)
-    double_scalar_rww = _attr("double_scalar_rww", "double", _RWW)
+    double_scalar_rww = _attr(
+        "double_scalar_rww", "double", _RWW, writable_attr_name="double_scalar_w"
+    )
     double_scalar_w = _attr("double_scalar_w", "double", _W)
     float_scalar = _attr(
         "float_scalar", "float", _RW, label="float_scalar", doc="A float attribute"
     )
     long64_scalar = _attr("long64_scalar", "long64", _RW)
     long_scalar = _attr("long_scalar", "long", _RW)
-    long_scalar_rww = _attr("long_scalar_rww", "long", _RWW)
+    long_scalar_rww = _attr("long_scalar_rww", "long", _RWW, writable_attr_name="long_scalar_w")
     long_scalar_w = _attr("long_scalar_w", "long", _W)
     no_value = attribute(name="no_value", dtype=_C.DevLong, fget=_read_no_value)
     short_scalar = _attr("short_scalar", "short", _RW)
     short_scalar_ro = _attr("short_scalar_ro", "short", _R)
-    short_scalar_rww = _attr("short_scalar_rww", "short", _RWW)
+    short_scalar_rww = _attr("short_scalar_rww", "short", _RWW, writable_attr_name="short_scalar_w")
     short_scalar_w = _attr("short_scalar_w", "short", _W)
     string_scalar = _attr("string_scalar", "string", _RW)
     throw_exception = attribute(
@@ -388,20 +390,20 @@ class TangoTest(Device):
         return argin
 
     # -- commands: state machine and diagnostics -------------------------------------------------
-    @command
+    @command(doc_in=_NOT_SET, doc_out=_NOT_SET)
     def SwitchStates(self) -> None:  # noqa: N802
         """RUNNING <-> FAULT (FAULT disables nothing: every command stays allowed)."""
         self.set_state(DevState.FAULT if self.get_state() is DevState.RUNNING else DevState.RUNNING)
 
-    @command(display_level=DispLevel.EXPERT)
+    @command(display_level=DispLevel.EXPERT, doc_in=_NOT_SET, doc_out=_NOT_SET)
     def DumpExecutionState(self) -> None:  # noqa: N802
         self._no_crash_report()
 
-    @command(display_level=DispLevel.EXPERT)
+    @command(display_level=DispLevel.EXPERT, doc_in=_NOT_SET, doc_out=_NOT_SET)
     def CrashFromDevelopperThread(self) -> None:  # noqa: N802
         self._no_crash_report()
 
-    @command(display_level=DispLevel.EXPERT)
+    @command(display_level=DispLevel.EXPERT, doc_in=_NOT_SET, doc_out=_NOT_SET)
     def CrashFromOmniThread(self) -> None:  # noqa: N802
         self._no_crash_report()
 

@@ -284,6 +284,19 @@ class CppTangoTest(PyTangoServer):
         self.start()
 
 
+class CppTangoTestNoDb(PyTangoServer):
+    """The C++ TangoTest of ``cpp-tango`` without Database (``-nodb -dlist DEVICE``)."""
+
+    def __init__(self, device: str = TANGOTEST_DEVICE, instance: str = "test") -> None:
+        super().__init__(CPP_TANGO, instance, [device])
+
+    def command_line(self) -> list[str]:
+        return [
+            str(CPP_TANGO), "tangotest", self.instance, "-nodb", "-dlist", ",".join(self.devices),
+            "-ORBendPoint", f"giop:tcp:{HOST}:{self.port}",
+        ]  # fmt: skip
+
+
 @contextmanager
 def cpp_database() -> Iterator[str]:
     """A C++ DataBaseds of our own (``cpp-tango start-db``) on a free port, on the shared
