@@ -238,3 +238,21 @@ __all__ += [
     "DevVarStateArray",
     "DevVarEncodedArray",
 ]
+
+# --- issue 10 streams: each block is owned by one branch (keep the blank lines between) ---
+
+# [group] Group and its replies
+
+# [pipes] pipes (client side)
+
+# [attr] server-side attribute objects and dynamic attributes
+
+# [classic] the classic server API (DeviceClass, DeviceImpl, Util, Attr...)
+
+# [ns] namespace: remaining PyTango top-level types and enums
+
+# [context] test contexts and server runners
+
+# [client] client-side fixes found by PyTango's tests
+
+# --- end of issue 10 streams ---

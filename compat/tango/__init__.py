@@ -52,3 +52,21 @@ __all__ = [
     "seqStr_2_obj",
     "str_2_obj",
 ]
+
+# --- issue 10 streams: each block is owned by one branch (keep the blank lines between) ---
+
+# [group]
+
+# [pipes]
+
+# [attr]
+
+# [classic]
+
+# [ns]
+
+# [context]
+
+# [client]
+
+# --- end of issue 10 streams ---
