@@ -254,5 +254,22 @@ __all__ += [
 # [context] test contexts and server runners
 
 # [client] client-side fixes found by PyTango's tests
+from .client import (  # noqa: E402
+    AttributeInfoList,
+    AttributeInfoListEx,
+    CommandInfoList,
+    PyTangoUserWarning,
+    get_attribute_proxy,
+    get_device_proxy,
+)
+
+__all__ += [
+    "AttributeInfoList",
+    "AttributeInfoListEx",
+    "CommandInfoList",
+    "PyTangoUserWarning",
+    "get_attribute_proxy",
+    "get_device_proxy",
+]
 
 # --- end of issue 10 streams ---

@@ -22,6 +22,7 @@ from ._dbtypes import (
     DbServerInfo,
 )
 from ._eventdata import AttrConfEventData, DataReadyEventData, DevIntrChangeEventData, EventData
+from ._factories import get_attribute_proxy, get_device_proxy
 from ._green import get_green_mode, set_green_mode
 from ._history import DeviceAttributeHistory, DeviceDataHistory
 from ._proxy import DeviceProxy
@@ -32,11 +33,15 @@ from ._types import (
     AttributeEventInfo,
     AttributeInfo,
     AttributeInfoEx,
+    AttributeInfoList,
+    AttributeInfoListEx,
     ChangeEventInfo,
     CommandInfo,
+    CommandInfoList,
     DeviceAttribute,
     DeviceInfo,
     PeriodicEventInfo,
+    PyTangoUserWarning,
 )
 
 __all__ = [
@@ -76,4 +81,10 @@ __all__ = [
     "DeviceDataHistory",
     "DeviceInfo",
     "PeriodicEventInfo",
+    "AttributeInfoList",
+    "AttributeInfoListEx",
+    "CommandInfoList",
+    "PyTangoUserWarning",
+    "get_attribute_proxy",
+    "get_device_proxy",
 ]
