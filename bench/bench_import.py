@@ -82,9 +82,11 @@ def dropin_python() -> Path:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.pop("TANGO_HOST", None)
-    return env
+    """The children's environment: no PYTHONPATH, no Tango database, and byte-code caching
+    on (``PYTHONDONTWRITEBYTECODE`` would make every import compile its sources, which no
+    installed program does)."""
+    dropped = ("PYTHONPATH", "VIRTUAL_ENV", "TANGO_HOST", "PYTHONDONTWRITEBYTECODE")
+    return {k: v for k, v in os.environ.items() if k not in dropped}
 
 
 def run_code(python: Path | str, code: str) -> tuple[float, int]:
