@@ -13,6 +13,7 @@ MODULES = (
     "tango",
     "tango.server",
     "tango.test_context",
+    "tango.test_utils",
     "tango.utils",
     "tango.gevent",
     "tango.futures",
@@ -153,7 +154,6 @@ MISSING: dict[str, list[str]] = {
         "server_run",
     ],
     "tango.test_context": [
-        "get_server_port_via_pid",
         "run_device_test_context",
     ],
     "tango.utils": [
