@@ -259,8 +259,6 @@ from .client import (  # noqa: E402
     AttributeInfoListEx,
     CommandInfoList,
     PyTangoUserWarning,
-    get_attribute_proxy,
-    get_device_proxy,
 )
 
 __all__ += [
@@ -268,8 +266,6 @@ __all__ += [
     "AttributeInfoListEx",
     "CommandInfoList",
     "PyTangoUserWarning",
-    "get_attribute_proxy",
-    "get_device_proxy",
 ]
 
 # --- end of issue 10 streams ---

@@ -22,7 +22,6 @@ from ._dbtypes import (
     DbServerInfo,
 )
 from ._eventdata import AttrConfEventData, DataReadyEventData, DevIntrChangeEventData, EventData
-from ._factories import get_attribute_proxy, get_device_proxy
 from ._green import get_green_mode, set_green_mode
 from ._history import DeviceAttributeHistory, DeviceDataHistory
 from ._proxy import DeviceProxy
@@ -85,6 +84,4 @@ __all__ = [
     "AttributeInfoListEx",
     "CommandInfoList",
     "PyTangoUserWarning",
-    "get_attribute_proxy",
-    "get_device_proxy",
 ]

@@ -1,8 +1,8 @@
 """What PyTango's own ``test_device_proxy.py`` asks of a ``DeviceProxy`` and puretango did
 not give: the types of the configuration lists, the freezable dynamic interface,
 ``repr`` that never fails, a proxy whose construction failed, bytes for DevString,
-PyTango's TypeError for a bad command argument, ``set_attribute_config`` signatures,
-asyncio calls made outside a running loop, and ``get_device_proxy``. Checked against our
+PyTango's TypeError for a bad command argument, ``set_attribute_config`` signatures and
+asyncio calls made outside a running loop. Checked against our
 TangoTest in a subprocess, the types also against PyTango's client on the same device."""
 
 from __future__ import annotations
@@ -203,18 +203,3 @@ def test_asyncio_call_outside_a_loop_is_a_future_of_the_thread_loop(trl: str) ->
     assert isinstance(pending, asyncio.Future)
     assert isinstance(asyncio.get_event_loop().run_until_complete(pending), int)
     assert dev.read_attribute("long_scalar_w", wait=True).name == "long_scalar_w"
-
-
-def test_get_device_proxy_follows_the_green_mode(trl: str) -> None:
-    sync = puretango.get_device_proxy(trl)
-    assert sync.state() == puretango.DevState.RUNNING
-
-    async def main() -> puretango.DevState:
-        dev = await puretango.get_device_proxy(trl, green_mode=puretango.GreenMode.Asyncio)
-        return await dev.state()
-
-    assert asyncio.run(main()) == puretango.DevState.RUNNING
-    future = puretango.get_device_proxy(trl, green_mode=puretango.GreenMode.Futures, wait=False)
-    assert future.result(10).name() == TANGOTEST_DEVICE
-    attr = puretango.get_attribute_proxy(f"{trl.split('#')[0]}/long_scalar_w#dbase=no")
-    assert attr.name() == "long_scalar_w"
