@@ -203,3 +203,35 @@ def test_asyncio_call_outside_a_loop_is_a_future_of_the_thread_loop(trl: str) ->
     assert isinstance(pending, asyncio.Future)
     assert isinstance(asyncio.get_event_loop().run_until_complete(pending), int)
     assert dev.read_attribute("long_scalar_w", wait=True).name == "long_scalar_w"
+
+
+def test_attribute_proxy_asynch_calls_and_repr(trl: str) -> None:
+    base, fragment = trl.split("#")
+    attr = puretango.AttributeProxy(f"{base}/long_scalar_w#{fragment}")
+    assert repr(attr) == str(attr) == "AttributeProxy(long_scalar_w)"
+    write_id = attr.write_asynch(31)
+    attr.write_reply(write_id, 2000)
+    read_id = attr.read_asynch()
+    assert attr.read_reply(read_id, 2000).w_value == 31
+
+
+def test_failed_attribute_proxy_has_a_safe_repr() -> None:
+    proxy = None
+    try:
+        puretango.AttributeProxy("tango://127.0.0.1:1/not/existing/device/attr#dbase=no")
+    except puretango.DevFailed:
+        tb = sys.exc_info()[2]
+        while tb is not None and proxy is None:
+            proxy = next(
+                (
+                    v
+                    for v in tb.tb_frame.f_locals.values()
+                    if isinstance(v, puretango.AttributeProxy)
+                ),
+                None,
+            )
+            tb = tb.tb_next
+    assert proxy is not None
+    assert (
+        repr(proxy) == str(proxy) == ("AttributeProxy(<Unknown: object was not fully initialized>)")
+    )
