@@ -179,10 +179,8 @@ def parse_report(report: Path) -> dict[str, FileResult]:
         outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error"):
-                outcome, message = (
-                    ("failed" if child.tag == "failure" else "error"),
-                    (child.get("message") or ""),
-                )
+                outcome = "failed" if child.tag == "failure" else "error"
+                message = _error_line(child.text or "") or child.get("message") or ""
             elif child.tag == "skipped":
                 is_xfail = child.get("type") == "pytest.xfail"
                 outcome, message = ("xfailed" if is_xfail else "skipped"), child.get("message", "")
@@ -193,6 +191,15 @@ def parse_report(report: Path) -> dict[str, FileResult]:
         if message:
             result.messages[test] = message.splitlines()[0][:160] if message else ""
     return results
+
+
+def _error_line(text: str) -> str:
+    """The first ``E`` line of a pytest failure text (under ``--forked`` the report's
+    message is only the first line of the failing source)."""
+    for line in text.splitlines():
+        if line.startswith("E "):
+            return line[1:].strip()
+    return ""
 
 
 def _case_name(classname: str, name: str) -> tuple[str, str]:
