@@ -246,6 +246,22 @@ __all__ += [
 # [pipes] pipes (client side)
 
 # [attr] server-side attribute objects and dynamic attributes
+from .server._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from .server._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    WAttribute,
+)
+
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "UserDefaultAttrProp",
+    "WAttribute",
+]
 
 # [classic] the classic server API (DeviceClass, DeviceImpl, Util, Attr...)
 

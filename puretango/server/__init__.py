@@ -12,6 +12,10 @@ from ..idl._enums import (
     SerialModel,
 )
 from ._admin import DServer
+
+# [attr] server-side attribute objects and dynamic attributes
+from ._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from ._attributes import Attribute, MultiAttribute, MultiAttrProp, WAttribute  # noqa: E402
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
@@ -38,4 +42,12 @@ __all__ = [
     "CmdArgType",
     "DevFailed",
     "SerialModel",
+]
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "UserDefaultAttrProp",
+    "WAttribute",
 ]

@@ -1,0 +1,112 @@
+"""The server-side attribute objects device code uses: ``get_device_attr()`` (MultiAttribute),
+``Attribute`` / ``WAttribute`` limits and properties, ``MultiAttrProp``, the device's
+``get_attribute_config`` / ``set_attribute_config``, and the checks of ``set_value``."""
+
+from __future__ import annotations
+
+import pytest
+
+from puretango import DevFailed
+from puretango.idl._enums import AttrQuality, AttrWriteType
+from puretango.server import Attribute, Device, MultiAttrProp, WAttribute, attribute, command
+from puretango.test_context import DeviceTestContext
+
+pytestmark = pytest.mark.timeout(60)
+
+
+class ObjectsDevice(Device):
+    value = 0
+
+    @attribute(dtype=int, min_value=-21, min_alarm=-11, max_alarm=11, max_value=21)
+    def limited(self):
+        return self.value
+
+    @limited.write
+    def limited(self, value):
+        self.value = value
+
+    @attribute(dtype=str)
+    def text(self):
+        return "a"
+
+    def initialize_dynamic_attributes(self):
+        self.add_attribute(attribute(name="checks", dtype=float, fget=self.read_checks))
+
+    def read_checks(self, attr):
+        with pytest.raises(TypeError, match="cannot be called with None"):
+            attr.set_value(None)
+        with pytest.raises(TypeError, match="no longer supported"):
+            attr.set_value(1.0, 1)
+        with pytest.raises(TypeError, match="no longer supported"):
+            attr.set_value_date_quality(1.0, 2.0, AttrQuality.ATTR_VALID, 1)
+        assert attr.get_name() == "checks"
+        attr.set_value(1.5)
+        attr.set_quality(AttrQuality.ATTR_ALARM)
+
+    @command
+    def check_objects(self):
+        multi = self.get_device_attr()
+        listed = multi.get_attribute_list()
+        assert [a.get_name() for a in listed] == ["limited", "text", "checks", "State", "Status"]
+        assert isinstance(listed[0], WAttribute) and not isinstance(listed[1], WAttribute)
+        assert isinstance(listed[1], Attribute)
+        assert multi.get_attr_by_ind(1) is listed[1]
+        limited = multi.get_attr_by_name("limited")
+        assert (limited.get_min_alarm(), limited.get_max_alarm()) == (-11, 11)
+        limited.set_min_warning(-2)
+        limited.set_max_warning(2)
+        assert (limited.get_min_warning(), limited.get_max_warning()) == (-2, 2)
+        written = multi.get_w_attr_by_name("limited")
+        assert (written.get_min_value(), written.get_max_value()) == (-21, 21)
+        written.set_max_value(30)
+        assert written.get_max_value() == 30
+        with pytest.raises(DevFailed):
+            multi.get_w_attr_by_name("text")
+
+    @command
+    def check_properties(self):
+        text = self.get_device_attr().get_attr_by_name("text")
+        props = text.get_properties()
+        assert isinstance(props, MultiAttrProp)
+        assert (props.label, props.unit) == ("text", "")
+        mine = MultiAttrProp()
+        assert text.get_properties(mine) is mine
+        with pytest.raises(TypeError, match="must be an instance of MultiAttrProp"):
+            text.get_properties([])
+        props.unit = "kgm^2/s"
+        text.set_properties(props)
+
+    @command
+    def check_config(self):
+        config = self.get_attribute_config("limited")
+        config[0].min_value = "-7"
+        self.set_attribute_config(config)
+        assert repr(config) == repr(self.get_attribute_config(["limited"]))
+        config = self.get_attribute_config_3("limited")
+        config[0].att_alarm.max_warning = "3"
+        self.set_attribute_config_3(config)
+        assert repr(config) == repr(self.get_attribute_config_3("limited"))
+
+
+def test_multi_attribute_and_limits():
+    with DeviceTestContext(ObjectsDevice) as proxy:
+        proxy.check_objects()
+        config = proxy.get_attribute_config("limited")
+        assert (config.min_value, config.max_value) == ("-21", "30")
+        assert (config.alarms.min_warning, config.alarms.max_warning) == ("-2", "2")
+
+
+def test_properties_and_config_from_device_code():
+    with DeviceTestContext(ObjectsDevice) as proxy:
+        proxy.check_properties()
+        assert proxy.attribute_query("text").unit == "kgm^2/s"
+        proxy.check_config()
+        assert proxy.get_attribute_config("limited").min_value == "-7"
+
+
+def test_set_value_checks_and_quality():
+    with DeviceTestContext(ObjectsDevice) as proxy:
+        reading = proxy.read_attribute("checks")
+        assert reading.value == 1.5
+        assert reading.quality == AttrQuality.ATTR_ALARM
+        assert proxy.get_attribute_config("limited").writable == AttrWriteType.READ_WRITE
