@@ -253,12 +253,14 @@ from .server._attributes import (  # noqa: E402
     MultiAttrProp,
     WAttribute,
 )
+from .server._fill_history import TimedAttrData  # noqa: E402
 
 __all__ += [
     "AttrData",
     "Attribute",
     "MultiAttrProp",
     "MultiAttribute",
+    "TimedAttrData",
     "UserDefaultAttrProp",
     "WAttribute",
 ]

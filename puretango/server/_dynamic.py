@@ -1,7 +1,7 @@
 """Dynamic attributes and the attribute methods of PyTango's ``Device``
 (:class:`AttributesMixin`, a base of ``Device``): ``add_attribute`` / ``remove_attribute``
-(and their ``async_`` forms), ``get_device_attr``, ``get_attribute_config*`` and
-``set_attribute_config*``.
+(and their ``async_`` forms), ``get_device_attr``, ``get_attribute_config*``,
+``set_attribute_config*`` and ``fill_attr_polling_buffer`` (:mod:`._fill_history`).
 
 A dynamic attribute belongs to one device: it joins that device's servant's attribute table
 (copied on write, so readers on other threads never see it change under them), or waits on
@@ -330,3 +330,9 @@ class AttributesMixin:
                     pass
 
     set_attribute_config_3 = set_attribute_config
+
+    def fill_attr_polling_buffer(self, attribute_name: str, attr_history_stack: Any) -> None:
+        """Push records (TimedAttrData) into an attribute's polling buffer."""
+        from ._fill_history import fill_attr_polling_buffer
+
+        fill_attr_polling_buffer(self, attribute_name, attr_history_stack)

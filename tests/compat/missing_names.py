@@ -99,7 +99,6 @@ MISSING: dict[str, list[str]] = {
         "StdStringVector",
         "SubDevDiag",
         "TangoStream",
-        "TimedAttrData",
         "TimedCmdData",
         "Util",
         "WarnIt",

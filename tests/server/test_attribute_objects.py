@@ -1,12 +1,13 @@
 """The server-side attribute objects device code uses: ``get_device_attr()`` (MultiAttribute),
 ``Attribute`` / ``WAttribute`` limits and properties, ``MultiAttrProp``, the device's
-``get_attribute_config`` / ``set_attribute_config``, and the checks of ``set_value``."""
+``get_attribute_config`` / ``set_attribute_config``, the checks of ``set_value`` and
+``fill_attr_polling_buffer``."""
 
 from __future__ import annotations
 
 import pytest
 
-from puretango import DevFailed
+from puretango import DevFailed, TimedAttrData
 from puretango.idl._enums import AttrQuality, AttrWriteType
 from puretango.server import Attribute, Device, MultiAttrProp, WAttribute, attribute, command
 from puretango.test_context import DeviceTestContext
@@ -110,3 +111,32 @@ def test_set_value_checks_and_quality():
         assert reading.value == 1.5
         assert reading.quality == AttrQuality.ATTR_ALARM
         assert proxy.get_attribute_config("limited").writable == AttrWriteType.READ_WRITE
+
+
+class HistoryDevice(Device):
+    @attribute(dtype=int, access=AttrWriteType.READ_WRITE)
+    def attr(self):
+        return 0
+
+    @attr.write
+    def attr(self, value):
+        pass
+
+    @command
+    def fill(self):
+        records = [TimedAttrData(v, w_value=v, time_stamp=1000.0 + v) for v in (1, 2)]
+        records.append(TimedAttrData(error=RuntimeError("Test"), time_stamp=1003.0))
+        self.fill_attr_polling_buffer("attr", records)
+
+
+def test_fill_attr_polling_buffer_feeds_the_history():
+    with DeviceTestContext(HistoryDevice) as proxy:
+        proxy.poll_attribute("attr", 0)
+        proxy.fill()
+        history = proxy.attribute_history("attr", 10)
+        assert [(h.value, h.w_value, h.time.tv_sec) for h in history[:2]] == [
+            (1, 1, 1001),
+            (2, 2, 1002),
+        ]
+        assert history[-1].has_failed
+        assert history[-1].quality == AttrQuality.ATTR_INVALID
