@@ -253,11 +253,13 @@ from .server._attributes import (  # noqa: E402
     MultiAttrProp,
     WAttribute,
 )
+from .server._encoded import EncodedAttribute  # noqa: E402
 from .server._fill_history import TimedAttrData  # noqa: E402
 
 __all__ += [
     "AttrData",
     "Attribute",
+    "EncodedAttribute",
     "MultiAttrProp",
     "MultiAttribute",
     "TimedAttrData",

@@ -18,6 +18,7 @@ from ._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
 from ._attributes import Attribute, MultiAttribute, MultiAttrProp, WAttribute  # noqa: E402
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
+from ._encoded import EncodedAttribute  # noqa: E402
 from ._model import Device, attribute, class_property, command, device_property
 from ._server import DeviceServer
 
@@ -46,6 +47,7 @@ __all__ = [
 __all__ += [
     "AttrData",
     "Attribute",
+    "EncodedAttribute",
     "MultiAttrProp",
     "MultiAttribute",
     "UserDefaultAttrProp",

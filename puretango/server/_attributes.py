@@ -86,7 +86,11 @@ class MultiAttrProp:
 
 def _is_encoded_pair(attr: Attribute, args: tuple[Any, ...]) -> bool:
     """``set_value(format, data)`` of a DevEncoded attribute (not an EncodedAttribute)."""
-    return attr.get_data_type() is CmdArgType.DevEncoded and not hasattr(args[0], "_encoded")
+    from ._encoded import EncodedAttribute
+
+    return attr.get_data_type() is CmdArgType.DevEncoded and not isinstance(
+        args[0], EncodedAttribute
+    )
 
 
 class Attribute:
@@ -208,8 +212,6 @@ class Attribute:
     def _store(self, values: tuple[Any, ...]) -> None:
         if len(values) == 2:
             self._value = (values[0], values[1])
-        elif hasattr(values[0], "_encoded"):
-            self._value = values[0]._encoded()
         else:
             self._value = values[0]
 

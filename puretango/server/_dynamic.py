@@ -274,7 +274,25 @@ class AttributesMixin:
         if key not in servant.attributes:
             raise _not_found(attr_name, "DeviceImpl::remove_attribute")
         servant.attributes = {k: v for k, v in servant.attributes.items() if k != key}
+        self._stop_polling(attr_name)
         self._interface_changed()
+
+    def _stop_polling(self, attr_name: str) -> None:
+        """A removed attribute is no longer polled (as cppTango)."""
+        server: Any = getattr(self, "_server", None)
+        poller: Any = getattr(server, "poller", None)
+        if poller is None or server.loop is None:
+            return
+        polled = poller.find(self.get_name(), "attribute", attr_name)
+        if polled is None:
+            return
+        objects = poller._objects.get(self.get_name().lower(), [])
+
+        def forget() -> None:
+            if polled in objects:
+                objects.remove(polled)
+
+        server.loop.call_soon_threadsafe(forget)
 
     async def async_remove_attribute(
         self, attr_name: str, free_it: bool = False, clean_db: bool = True

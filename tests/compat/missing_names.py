@@ -57,7 +57,6 @@ MISSING: dict[str, list[str]] = {
         "Device_4Impl",
         "Device_5Impl",
         "Device_6Impl",
-        "EncodedAttribute",
         "EnsureOmniThread",
         "ErrorIt",
         "EventProperties",

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from puretango import DevFailed, TimedAttrData
+from puretango import DevEncoded, DevFailed, EncodedAttribute, ExtractAs, TimedAttrData
 from puretango.idl._enums import AttrQuality, AttrWriteType
 from puretango.server import Attribute, Device, MultiAttrProp, WAttribute, attribute, command
 from puretango.test_context import DeviceTestContext
@@ -140,3 +141,49 @@ def test_fill_attr_polling_buffer_feeds_the_history():
         ]
         assert history[-1].has_failed
         assert history[-1].quality == AttrQuality.ATTR_INVALID
+
+
+class ImageDevice(Device):
+    @attribute(dtype=DevEncoded)
+    def gray8(self):
+        image = EncodedAttribute()
+        image.encode_gray8(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8))
+        return image
+
+    @attribute(dtype=DevEncoded)
+    def gray16(self):
+        image = EncodedAttribute()
+        image.encode_gray16(np.array([[1, 2, 3], [4, 5, 258]], dtype=np.uint16))
+        return image
+
+    @attribute(dtype=DevEncoded)
+    def rgb24(self):
+        image = EncodedAttribute()
+        image.encode_rgb24(np.arange(18, dtype=np.uint8).reshape(2, 3, 3))
+        return image
+
+    def initialize_dynamic_attributes(self):
+        self.add_attribute(attribute(name="low_level", dtype=DevEncoded, fget=self.read_low))
+
+    def read_low(self, attr):
+        image = EncodedAttribute()
+        image.encode_gray8(np.zeros((1, 2), dtype=np.uint8))
+        attr.set_value(image)
+
+
+def test_encoded_attribute_layouts_are_cpptango_s():
+    # the bytes a PyTango 10.3 server sends for the same images
+    expected = {
+        "gray8": ("GRAY8", "00030002010203040506"),
+        "gray16": ("GRAY16", "00030002000100020003000400050102"),
+        "rgb24": ("RGB24", "00030002" + bytes(range(18)).hex()),
+        "low_level": ("GRAY8", "000200010000"),
+    }
+    with DeviceTestContext(ImageDevice) as proxy:
+        for name, (fmt, data) in expected.items():
+            reading = proxy.read_attribute(name, extract_as=ExtractAs.Bytes)
+            assert (reading.value[0], reading.value[1].hex()) == (fmt, data)
+        decoded = EncodedAttribute().decode_gray16(
+            proxy.read_attribute("gray16", extract_as=ExtractAs.Bytes)
+        )
+        assert decoded.tolist() == [[1, 2, 3], [4, 5, 258]]

@@ -4,12 +4,14 @@ the call conventions PyTango uses: low-level read/write methods taking the serve
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from puretango import DevFailed
+from puretango import DevFailed, DeviceProxy, EventType
 from puretango.idl._enums import AttrDataFormat, AttReqType, AttrQuality, AttrWriteType, CmdArgType
 from puretango.server import AttrData, Device, attribute, command
-from puretango.test_context import DeviceTestContext
+from puretango.test_context import DeviceTestContext, MultiDeviceTestContext
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -146,8 +148,6 @@ def test_dynamic_attributes_belong_to_one_device():
         def read_any(self, attr):
             return 7
 
-    from puretango.test_context import MultiDeviceTestContext
-
     info = [{"class": PerDevice, "devices": [{"name": "test/per/1"}, {"name": "test/per/2"}]}]
     with MultiDeviceTestContext(info) as context:
         one, two = context.get_device("test/per/1"), context.get_device("test/per/2")
@@ -163,3 +163,58 @@ def test_attr_data_validates_its_description():
         AttrData("a", "C", [[CmdArgType.DevEnum, AttrDataFormat.SCALAR, AttrWriteType.READ], {}])
     data = AttrData.from_dict({"name": "a", "class_name": "C", "delta_time": 12})
     assert data.att_prop is not None and data.att_prop.delta_t == "12"
+
+
+class LifecycleDevice(Device):
+    def initialize_dynamic_attributes(self):
+        self.add_attribute(
+            attribute(
+                name="polled",
+                dtype=int,
+                fget=self.read_any,
+                polling_period=100,
+                change_event_implemented=True,
+                change_event_detect=False,
+            )
+        )
+
+    def read_any(self, attr):
+        return 1
+
+    @command
+    def add_late(self):
+        self.add_attribute(attribute(name="late", dtype=int, fget=self.read_any))
+
+    @command
+    def remove_polled(self):
+        self.remove_attribute("polled")
+
+    @command(dtype_out=bool)
+    def polled_pushes_change_events(self):
+        return self.is_change_event("polled")
+
+
+def test_dynamic_attribute_polling_events_and_restart():
+    """Polled as declared, change events as declared, an interface-change event when one
+    is added, no longer polled once removed, added again by a restart."""
+    with DeviceTestContext(LifecycleDevice) as proxy:
+        assert proxy.is_attribute_polled("polled")
+        assert proxy.polled_pushes_change_events()
+        changes = []
+        event_id = proxy.subscribe_event(EventType.INTERFACE_CHANGE_EVENT, changes.append)
+        proxy.add_late()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(
+            "late" in [a.name for a in (e.att_list or [])] for e in changes
+        ):
+            time.sleep(0.05)
+        assert any("late" in [a.name for a in (e.att_list or [])] for e in changes)
+        proxy.unsubscribe_event(event_id)
+        proxy.remove_polled()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proxy.is_attribute_polled("polled"):
+            time.sleep(0.05)
+        assert not proxy.is_attribute_polled("polled")
+        # a restarted device runs initialize_dynamic_attributes again
+        DeviceProxy(proxy.adm_name()).DevRestart(proxy.dev_name())
+        assert "polled" in proxy.get_attribute_list()
