@@ -251,6 +251,7 @@ from .server._attributes import (  # noqa: E402
     Attribute,
     MultiAttribute,
     MultiAttrProp,
+    MultiClassAttribute,
     WAttribute,
 )
 from .server._encoded import EncodedAttribute  # noqa: E402
@@ -262,6 +263,7 @@ __all__ += [
     "EncodedAttribute",
     "MultiAttrProp",
     "MultiAttribute",
+    "MultiClassAttribute",
     "TimedAttrData",
     "UserDefaultAttrProp",
     "WAttribute",

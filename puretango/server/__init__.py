@@ -15,7 +15,13 @@ from ._admin import DServer
 
 # [attr] server-side attribute objects and dynamic attributes
 from ._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
-from ._attributes import Attribute, MultiAttribute, MultiAttrProp, WAttribute  # noqa: E402
+from ._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._encoded import EncodedAttribute  # noqa: E402
@@ -50,6 +56,7 @@ __all__ += [
     "EncodedAttribute",
     "MultiAttrProp",
     "MultiAttribute",
+    "MultiClassAttribute",
     "UserDefaultAttrProp",
     "WAttribute",
 ]

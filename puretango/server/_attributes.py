@@ -1,7 +1,8 @@
 """PyTango's server-side attribute objects: :class:`Attribute` and :class:`WAttribute` (one
 per attribute of a device, over its :class:`._runtime.AttrRuntime`), :class:`MultiAttribute`
-(``Device.get_device_attr()``: a device's attributes by name or index) and
-:class:`MultiAttrProp` (an attribute's user properties as strings).
+(``Device.get_device_attr()``: a device's attributes by name or index),
+:class:`MultiAttrProp` (an attribute's user properties as strings) and
+:class:`MultiClassAttribute` (a device class's ``Attr`` objects, for the classic API).
 
 An ``Attribute`` is what a low-level read method receives (``def read_x(self, attr):
 attr.set_value(v)``): it holds the value, date and quality set during one read
@@ -37,7 +38,14 @@ from ._values import read_value_to_union, union_to_written_value
 if TYPE_CHECKING:
     from ._runtime import AttrRuntime
 
-__all__ = ["Attribute", "WAttribute", "MultiAttribute", "MultiAttrProp", "attribute_object"]
+__all__ = [
+    "Attribute",
+    "WAttribute",
+    "MultiAttribute",
+    "MultiAttrProp",
+    "MultiClassAttribute",
+    "attribute_object",
+]
 
 _UNSET: Any = object()
 _DIMS_GONE = "Too many arguments. Note, that dim_x and dim_y arguments are no longer supported."
@@ -82,6 +90,12 @@ class MultiAttrProp:
     abs_change: str = ""
     archive_rel_change: str = ""
     archive_abs_change: str = ""
+
+    def __repr__(self) -> str:
+        fields = sorted((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
+        return f"MultiAttrProp({', '.join(f'{name} = {value!r}' for name, value in fields)})"
+
+    __str__ = __repr__
 
 
 def _is_encoded_pair(attr: Attribute, args: tuple[Any, ...]) -> bool:
@@ -150,10 +164,10 @@ class Attribute:
 
     def get_x(self) -> int:
         value = self._value
-        if value is _UNSET:
-            return 0
         if self.get_data_format() is AttrDataFormat.SCALAR:
             return 1
+        if value is _UNSET:
+            return 0
         return len(value[0]) if self.get_data_format() is AttrDataFormat.IMAGE else len(value)
 
     def get_y(self) -> int:
@@ -261,7 +275,7 @@ class Attribute:
     def _limit(self, key: str) -> Any:
         text = getattr(self._runtime.config, key)
         if text in (NOT_SPECIFIED, ""):
-            raise _limit_not_set(self.get_name(), key)
+            raise _limit_not_set(type(self).__name__, key)
         number = float(text)
         return int(number) if self.get_data_type() in _INTEGER_TYPES else number
 
@@ -428,13 +442,15 @@ class WAttribute(Attribute):
         if self.pending is not _UNSET:
             return self.pending
         runtime = self._runtime
-        if runtime.setpoint is None:
-            return None
-        x, y = runtime.setpoint_dims
+        union, (x, y) = runtime.setpoint, runtime.setpoint_dims
+        if union is None:  # never written: cppTango's initial set point
+            from ._runtime import default_setpoint
+
+            union, (x, y) = default_setpoint(runtime), (1, 0)
+            if union is None:
+                return None
         dims = t.AttributeDim(dim_x=x, dim_y=y)
-        return union_to_written_value(
-            runtime.setpoint, dims, self.get_data_type(), runtime.data_format
-        )
+        return union_to_written_value(union, dims, self.get_data_type(), runtime.data_format)
 
     def get_write_value_length(self) -> int:
         x, y = self._runtime.setpoint_dims
@@ -485,14 +501,11 @@ def attr_not_found(name: str, origin: str) -> DevFailed:
     return DevFailed(make_error("API_AttrNotFound", f"{name} attribute not found", origin))
 
 
-def _limit_not_set(name: str, key: str) -> DevFailed:
-    return DevFailed(
-        make_error(
-            "API_AttrNotAllowed",
-            f"Minimum/maximum value {key} not defined for attribute {name}",
-            f"Attribute::get_{key}",
-        )
-    )
+def _limit_not_set(klass: str, key: str) -> DevFailed:
+    """cppTango's error for a limit not set: "Minimum alarm not defined for this attribute"."""
+    side, what = key.split("_")
+    text = f"{'Minimum' if side == 'min' else 'Maximum'} {what} not defined for this attribute"
+    return DevFailed(make_error("API_AttrNotAllowed", text, f"{klass}::get_{key}"))
 
 
 _BUILTINS: weakref.WeakKeyDictionary[Any, list[AttrRuntime]] = weakref.WeakKeyDictionary()
@@ -556,7 +569,7 @@ class MultiAttribute:
     def get_w_attr_by_name(self, attr_name: str) -> WAttribute:
         found = self.get_attr_by_name(attr_name)
         if not isinstance(found, WAttribute):
-            raise attr_not_found(attr_name, "MultiAttribute::get_w_attr_by_name")
+            raise attr_not_found(f"{attr_name} writable", "MultiAttribute::get_w_attr_by_name")
         return found
 
     def get_w_attr_by_ind(self, ind: int) -> WAttribute:
@@ -582,3 +595,29 @@ class MultiAttribute:
 
     def __len__(self) -> int:
         return self.get_attr_nb()
+
+
+class MultiClassAttribute:
+    """The attributes declared by a device class (PyTango's ``MultiClassAttribute``), as
+    classic ``Attr`` objects: ``DeviceClass.get_class_attr()`` builds it from them."""
+
+    def __init__(self, attrs: Any = ()) -> None:
+        self._attrs: list[Any] = list(attrs)
+
+    def get_attr(self, attr_name: str) -> Any:
+        for attr in self._attrs:
+            if attr.get_name().lower() == attr_name.lower():
+                return attr
+        raise DevFailed(
+            make_error(
+                "API_AttrOptProp",
+                f"Attribute {attr_name} not found in class attribute(s)",
+                "MultiClassAttribute::get_attr",
+            )
+        )
+
+    def get_attr_list(self) -> tuple[Any, ...]:
+        return tuple(self._attrs)
+
+    def remove_attr(self, attr_name: str, cl_name: str = "") -> None:
+        self._attrs.remove(self.get_attr(attr_name))

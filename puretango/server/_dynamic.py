@@ -199,8 +199,15 @@ def dynamic_runtime(
     return runtime
 
 
-def _not_found(name: str, origin: str) -> DevFailed:
-    return DevFailed(make_error("API_AttrNotFound", f"{name} attribute not found", origin))
+def _not_found(name: str) -> DevFailed:
+    """cppTango's error for removing an attribute a device does not have."""
+    return DevFailed(
+        make_error(
+            "API_AttrOptProp",
+            f"Attribute {name} not found in class attribute(s)",
+            "MultiClassAttribute::get_attr",
+        )
+    )
 
 
 def adopt_dynamic_attributes(servant: Any) -> None:
@@ -269,10 +276,10 @@ class AttributesMixin:
         if servant is None:
             pending = self.__dict__.get("_pending_attributes", {})
             if pending.pop(key, None) is None:
-                raise _not_found(attr_name, "DeviceImpl::remove_attribute")
+                raise _not_found(attr_name)
             return
         if key not in servant.attributes:
-            raise _not_found(attr_name, "DeviceImpl::remove_attribute")
+            raise _not_found(attr_name)
         servant.attributes = {k: v for k, v in servant.attributes.items() if k != key}
         self._stop_polling(attr_name)
         self._interface_changed()

@@ -83,7 +83,6 @@ MISSING: dict[str, list[str]] = {
         "Logger",
         "Logging",
         "MessBoxType",
-        "MultiClassAttribute",
         "PeriodicEventProp",
         "PipeWriteType",
         "PollCmdCode",

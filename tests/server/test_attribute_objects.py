@@ -10,7 +10,15 @@ import pytest
 
 from puretango import DevEncoded, DevFailed, EncodedAttribute, ExtractAs, TimedAttrData
 from puretango.idl._enums import AttrQuality, AttrWriteType
-from puretango.server import Attribute, Device, MultiAttrProp, WAttribute, attribute, command
+from puretango.server import (
+    Attribute,
+    Device,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+    attribute,
+    command,
+)
 from puretango.test_context import DeviceTestContext
 
 pytestmark = pytest.mark.timeout(60)
@@ -187,3 +195,19 @@ def test_encoded_attribute_layouts_are_cpptango_s():
             proxy.read_attribute("gray16", extract_as=ExtractAs.Bytes)
         )
         assert decoded.tolist() == [[1, 2, 3], [4, 5, 258]]
+
+
+def test_multi_class_attribute_finds_and_removes_by_name():
+    class Named:
+        def __init__(self, name):
+            self.name = name
+
+        def get_name(self):
+            return self.name
+
+    attrs = MultiClassAttribute([Named("a"), Named("B")])
+    assert attrs.get_attr("b").get_name() == "B"
+    attrs.remove_attr("A")
+    assert [a.get_name() for a in attrs.get_attr_list()] == ["B"]
+    with pytest.raises(DevFailed, match="not found in class attribute"):
+        attrs.get_attr("a")
