@@ -246,6 +246,28 @@ __all__ += [
 # [pipes] pipes (client side)
 
 # [attr] server-side attribute objects and dynamic attributes
+from .server._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from .server._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
+from .server._encoded import EncodedAttribute  # noqa: E402
+from .server._fill_history import TimedAttrData  # noqa: E402
+
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "EncodedAttribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "MultiClassAttribute",
+    "TimedAttrData",
+    "UserDefaultAttrProp",
+    "WAttribute",
+]
 
 # [classic] the classic server API (DeviceClass, DeviceImpl, Util, Attr...)
 

@@ -12,8 +12,19 @@ from ..idl._enums import (
     SerialModel,
 )
 from ._admin import DServer
+
+# [attr] server-side attribute objects and dynamic attributes
+from ._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from ._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
+from ._encoded import EncodedAttribute  # noqa: E402
 from ._model import Device, attribute, class_property, command, device_property
 from ._server import DeviceServer
 
@@ -38,4 +49,14 @@ __all__ = [
     "CmdArgType",
     "DevFailed",
     "SerialModel",
+]
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "EncodedAttribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "MultiClassAttribute",
+    "UserDefaultAttrProp",
+    "WAttribute",
 ]
