@@ -25,6 +25,8 @@ from peers.launch import PyTangoServer, free_port, peer_env
 
 import puretango
 from puretango import DevFailed, Group, GroupAttrReply, GroupCmdReply, GroupReply
+from puretango.server import Device, attribute
+from puretango.test_context import DeviceTestContext
 
 from .conftest import DEVICES
 
@@ -162,3 +164,33 @@ def test_indexing_and_slices(group: Group, typedev: PyTangoServer) -> None:
     assert group.get_device_list() == [typedev.trl(DEVICES[1])]
     with pytest.raises(TypeError):
         Group(3)  # type: ignore[arg-type]
+
+
+class _Guarded(Device):
+    """A device whose attribute and command are never allowed."""
+
+    def init_device(self) -> None:
+        super().init_device()
+        self.set_state(puretango.DevState.ON)
+
+    @attribute(access=puretango.AttrWriteType.READ_WRITE)
+    def value(self) -> int:
+        return 1
+
+    def write_value(self, value: int) -> None:
+        pass
+
+    def is_value_allowed(self, request: Any) -> bool:
+        return False
+
+
+def test_not_allowed_replies_give_cpptango_messages() -> None:
+    with DeviceTestContext(_Guarded, device_name="test/guarded/1") as dev:
+        group = Group("guarded")
+        group.add(f"tango://127.0.0.1:{dev.get_dev_port()}/test/guarded/1#dbase=no")
+        (written,) = group.write_attribute("value", 2)
+        (read,) = group.read_attribute("value")
+    assert written.get_err_stack()[0].desc == (
+        "It is currently not allowed to write attribute value. The device state is ON"
+    )
+    assert read.get_err_stack()[0].desc == "It is currently not allowed to read attribute value"
