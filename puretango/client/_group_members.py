@@ -78,6 +78,11 @@ def names_of_pattern(pattern: str) -> list[str]:
     from ._tangohost import tango_host_addresses
 
     text, _, fragment = pattern.partition("#")
+    if text.lower().startswith("tango://"):
+        text = text[len("tango://") :]
+    head, sep, rest = text.partition("/")
+    if not sep:
+        raise _wrong(pattern)
     if fragment.lower() == "dbase=no":
         raise DevFailed(
             make_error(
@@ -86,21 +91,17 @@ def names_of_pattern(pattern: str) -> list[str]:
                 "GroupElementFactory::instanciate()",
             )
         )
-    lowered = text.lower()
     prefix = ""
-    if lowered.startswith("tango://"):
-        text = text[len("tango://") :]
-        head, sep, rest = text.partition("/")
-        if not sep or ":" not in head:
-            raise _wrong(pattern)
+    if ":" in head:  # tango://host:port/pattern: that Database, whose names they are
         addresses = parse_tango_host(head)
         prefix, text = f"tango://{head}/", rest
     else:
         addresses = tango_host_addresses()
     db = shared_database(addresses)
-    op = db._op(lambda: db._g_list(None, "DbGetDeviceExportedList", text))
-    datum = run_blocking(op, db.get_green_mode())
-    return [prefix + name for name in datum.value_string]
+    names = run_blocking(
+        db._op(lambda: db._g_command("DbGetDeviceWideList", text)), db.get_green_mode()
+    )
+    return [prefix + str(name) for name in names]
 
 
 class DeviceMember:
