@@ -83,14 +83,6 @@ def names_of_pattern(pattern: str) -> list[str]:
     head, sep, rest = text.partition("/")
     if not sep:
         raise _wrong(pattern)
-    if fragment.lower() == "dbase=no":
-        raise DevFailed(
-            make_error(
-                "API_NonDatabaseDevice",
-                f"Pattern {pattern} needs a Database, but names a device without one",
-                "GroupElementFactory::instanciate()",
-            )
-        )
     prefix = ""
     if ":" in head:  # tango://host:port/pattern: that Database, whose names they are
         addresses = parse_tango_host(head)
@@ -98,6 +90,8 @@ def names_of_pattern(pattern: str) -> list[str]:
     else:
         addresses = tango_host_addresses()
     db = shared_database(addresses)
+    if fragment:  # asked as it is (cppTango): no device name has a fragment
+        text = f"{text}#{fragment}"
     names = run_blocking(
         db._op(lambda: db._g_command("DbGetDeviceWideList", text)), db.get_green_mode()
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from peers.databases import ours
-from peers.launch import HOST, PyTangoServer, run_pytango_client
+from peers.launch import HOST, PyTangoServer, free_port, run_pytango_client
 
 from puretango import DevFailed, Group
 
@@ -125,5 +125,9 @@ def test_pattern_naming_its_database(monkeypatch: pytest.MonkeyPatch, tango_host
     g.add(f"tango://{tango_host}/test/grpdb/*")
     assert g.get_device_list() == [f"tango://{tango_host}/{d}" for d in [*DEVICES, UNEXPORTED]]
     assert [_seen(r) for r in g.command_inout("EchoLong", 4)] == [4, 4, "failed"]
-    with pytest.raises(DevFailed):
-        g.add(f"tango://{tango_host}/test/grpdb/*#dbase=no")
+    g.add(f"tango://{tango_host}/test/grpdb/*#dbase=no")  # matches nothing, as in PyTango
+    assert g.get_size() == 3
+    g.add(f"{tango_host}/test/grpdb/1")  # the same device, named otherwise: a new member
+    assert g.get_size() == 4
+    with pytest.raises(DevFailed):  # no Database there
+        g.add(f"tango://127.0.0.1:{free_port()}/test/grpdb/*")
