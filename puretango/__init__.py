@@ -242,6 +242,25 @@ __all__ += [
 # --- issue 10 streams: each block is owned by one branch (keep the blank lines between) ---
 
 # [group] Group and its replies
+from .client._group import Group  # noqa: E402
+from .client._group_reply import (  # noqa: E402
+    GroupAttrReply,
+    GroupAttrReplyList,
+    GroupCmdReply,
+    GroupCmdReplyList,
+    GroupReply,
+    GroupReplyList,
+)
+
+__all__ += [
+    "Group",
+    "GroupAttrReply",
+    "GroupAttrReplyList",
+    "GroupCmdReply",
+    "GroupCmdReplyList",
+    "GroupReply",
+    "GroupReplyList",
+]
 
 # [pipes] pipes (client side)
 

@@ -567,7 +567,8 @@ class DeviceServant:
                 raise DevFailed(
                     make_error(
                         "API_AttrNotAllowed",
-                        f"It is currently not allowed to write attribute {attr.name}",
+                        f"It is currently not allowed to write attribute {attr.name}. "
+                        f"The device state is {self.device.get_state().name}",
                         f"{self.class_name}::write_attributes",
                     )
                 )
