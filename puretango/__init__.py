@@ -244,6 +244,10 @@ __all__ += [
 # [group] Group and its replies
 
 # [pipes] pipes (client side)
+from .client._proxy_pipe import PipeConfig, PipeInfo  # noqa: E402
+from .idl._enums import PipeWriteType  # noqa: E402
+
+__all__ += ["PipeConfig", "PipeInfo", "PipeWriteType"]
 
 # [attr] server-side attribute objects and dynamic attributes
 

@@ -48,6 +48,7 @@ from ._proxy_asynch import AsynchMixin
 from ._proxy_db import DatabaseNamedMixin
 from ._proxy_events import EventsMixin
 from ._proxy_lock import LockingMixin
+from ._proxy_pipe import PipeMixin
 from ._proxy_poll import PollingMixin
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
@@ -61,7 +62,9 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 # -- DeviceProxy -------------------------------------------------------------------------------
 
 
-class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, LockingMixin):
+class DeviceProxy(
+    DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, LockingMixin, PipeMixin
+):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
     _initialised = False
