@@ -9,18 +9,22 @@ from ..idl._enums import (
     DevState,
     DispLevel,
     GreenMode,
+    PipeWriteType,
     SerialModel,
 )
 from ._admin import DServer
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
+from ._pipes import pipe
 from ._server import DeviceServer
 
 __all__ = [
     "Device",
     "attribute",
     "command",
+    "pipe",
+    "PipeWriteType",
     "device_property",
     "class_property",
     "run",
