@@ -90,7 +90,6 @@ MISSING: dict[str, list[str]] = {
         "MultiAttribute",
         "MultiClassAttribute",
         "PeriodicEventProp",
-        "PipeWriteType",
         "PollCmdCode",
         "PollDevice",
         "PollObjType",

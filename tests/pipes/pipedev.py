@@ -1,11 +1,15 @@
-"""A device server with pipes in PyTango 9's high-level style, served by puretango:
-run as ``python pipedev.py INSTANCE -nodb -port P -dlist test/pipes/1``."""
+"""Device servers with pipes in PyTango 9's high-level style, served by puretango: run as
+``python pipedev.py INSTANCE -nodb -port P -dlist test/pipes/1`` (instance ``async``: the
+asyncio device ``AsyncPipeDev``, else ``PipeDev``)."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
+
 import numpy as np
 
-from puretango import DevState, DispLevel, PipeWriteType
+from puretango import DevState, DispLevel, GreenMode, PipeWriteType
 from puretango.server import Device, command, pipe, run
 
 
@@ -71,6 +75,14 @@ class PipeDev(Device):
     def read_broken_pipe(self):
         raise ValueError("no blob today")
 
+    @pipe
+    def bad_pipe(self):
+        return 42  # not a blob
+
+    @pipe
+    def silent_pipe(self):
+        return None  # no value
+
     @command(dtype_in=bool)
     def Open(self, value: bool) -> None:  # noqa: N802 - Tango command name
         self._open = value
@@ -80,5 +92,25 @@ class PipeDev(Device):
         return repr(self._written[-1] if self._written else None)
 
 
+class AsyncPipeDev(Device):
+    """An asyncio device: its pipe methods are coroutines."""
+
+    green_mode = GreenMode.Asyncio
+
+    async def init_device(self) -> None:
+        await super().init_device()
+        self._blob = ("async", {"n": 1})
+
+    @pipe
+    async def apipe(self):
+        await asyncio.sleep(0)
+        return self._blob
+
+    @apipe.write
+    async def apipe(self, blob) -> None:
+        await asyncio.sleep(0)
+        self._blob = blob
+
+
 if __name__ == "__main__":
-    run((PipeDev,))
+    run((AsyncPipeDev,) if sys.argv[1] == "async" else (PipeDev,))
