@@ -536,6 +536,8 @@ class DeviceProxy(
                 raise AttributeError(name) from exc
             found = self._lookup(name)
         if found is None:
+            found = self._find_pipe(name)  # PyTango 9: proxy.<pipe> reads, assigning writes
+        if found is None:
             raise AttributeError(name)
         return found
 
@@ -557,6 +559,8 @@ class DeviceProxy(
                 f"{info.in_type_desc}\n{info.out_type_desc}"
             )
             return command
+        if kind == "pipe":
+            return self.read_pipe(info)
         op = self._op(lambda: self._g_read_high_level(info))
         return RUNNERS[self.get_green_mode()](op, None, None)
 
@@ -604,6 +608,9 @@ class DeviceProxy(
             ) from None
         if kind == "cmd":
             raise TypeError("Cannot set the value of a command")
+        if kind == "pipe":
+            self.write_pipe(info, value)
+            return
         self.write_attribute(info, value)
 
     def __getitem__(self, name: str) -> DeviceAttribute:

@@ -2,7 +2,9 @@
 ``write_pipe``, ``write_read_pipe``, ``get_pipe_config``, ``set_pipe_config``,
 ``get_pipe_list``, ``pipe_query`` and ``pipe_list_query``, over the IDL 5 operations
 ``read_pipe_5``, ``write_pipe_5``, ``write_read_pipe_5``, ``get_pipe_config_5`` and
-``set_pipe_config_5``; and the client's pipe types :class:`PipeInfo` and :class:`PipeConfig`.
+``set_pipe_config_5``; pipes as members of the proxy, as PyTango 9 has them (``proxy.<pipe>``
+reads, assigning writes; commands and attributes are looked up first); and the client's pipe
+types :class:`PipeInfo` and :class:`PipeConfig`.
 
 Values have PyTango 9's shapes (see :mod:`puretango._pipevalues`). Failures carry cppTango's
 ``API_PipeFailed`` on top, as its ``DeviceProxy::read_pipe`` (...) re-throws them. The reads
@@ -157,6 +159,22 @@ class PipeMixin:
     read_pipe = green(_g_read_pipe)
     write_pipe = green(_g_write_pipe)
     write_read_pipe = green(_g_write_read_pipe)
+
+    # -- pipes as members of the proxy (PyTango 9) -------------------------------------------
+
+    def _find_pipe(self, name: str) -> tuple[str, str] | None:
+        """``("pipe", its name)`` if the device has a pipe ``name`` (any case), else None;
+        the pipe list is fetched again on each name not found in the last one."""
+        key = name.lower()
+        names: dict[str, str] | None = self.__dict__.get("_pipe_names")
+        if (names is None or key not in names) and self._idl_version >= 5:
+            try:
+                listed = self.get_pipe_list()
+            except DevFailed:
+                listed = []
+            names = self.__dict__["_pipe_names"] = {n.lower(): n for n in listed}
+        found = (names or {}).get(key)
+        return None if found is None else ("pipe", found)
 
     # -- configuration --------------------------------------------------------------------
 

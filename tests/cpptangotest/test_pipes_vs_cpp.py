@@ -63,6 +63,7 @@ def test_reads_match_cpp(our_tangotest: str, cpp_tangotest: str) -> None:
         ],
     )
     assert ours.read_pipe("STRING_LONG_SHORT_RO") == value
+    assert cpp.string_long_short_ro == value  # a member of the proxy, as in PyTango 9
 
 
 def test_errors_match_cpp(our_tangotest: str, cpp_tangotest: str) -> None:

@@ -177,6 +177,14 @@ def test_the_accepted_spellings_of_a_blob(dev: tango.DeviceProxy) -> None:
         )
 
 
+def test_pipes_are_members_of_the_proxy(dev: tango.DeviceProxy) -> None:
+    dev.rw_pipe = ("member", {"m": 1})
+    assert dev.RW_PIPE == ("member", [{"name": "m", "dtype": _C.DevLong64, "value": 1}])
+    assert not hasattr(dev, "no_such_member")
+    with pytest.raises(AttributeError):
+        dev.no_such_member = 1
+
+
 def test_write_read_pipe_and_the_decorated_pipe(dev: tango.DeviceProxy) -> None:
     got = dev.write_read_pipe("deco_pipe", ("b2", {"q": 3}))
     assert got == ("deco", [{"name": "value", "dtype": _C.DevString, "value": "b2"}])
