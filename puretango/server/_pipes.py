@@ -15,13 +15,17 @@ Rule 2: the label and description are the pipe's configuration: the declaration'
 cppTango's defaults: the pipe's name, "No description"), changed by ``set_pipe_config_5``
 with cppTango's rules ("" the declared default, "NaN" and "Not specified" the library's).
 They live in the servant (per device) and are not stored in the Database.
+
+Rule 3: the classic API's ``DeviceClass.pipe_list`` entries become declarations with
+:meth:`pipe.from_pipe_info`, attached to a device class by :func:`add_class_pipes`; their
+write methods receive the pipe object (``pipe.get_value()``), as classic PyTango 9 ones do.
 """
 
 from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .._errors import DevFailed, make_error
@@ -36,6 +40,7 @@ __all__ = [
     "pipe",
     "PipeHandle",
     "device_pipes",
+    "add_class_pipes",
     "ALL_PIPES",
     "op_get_pipe_config_5",
     "op_set_pipe_config_5",
@@ -71,6 +76,36 @@ class pipe:  # noqa: N801 - PyTango's name
             access = PipeWriteType.PIPE_READ_WRITE if both else PipeWriteType.PIPE_READ
         self.access = PipeWriteType(access)
         self.display_level = DispLevel(kwargs.get("display_level", DispLevel.OPERATOR))
+        #: the write method takes the pipe object (classic API), not the blob
+        self.classic = bool(kwargs.get("classic", False))
+
+    @classmethod
+    def from_pipe_info(cls, name: str, pipe_info: Sequence[Any]) -> pipe:
+        """A pipe from a classic ``pipe_list`` entry: ``[PipeWriteType]`` or ``[PipeWriteType,
+        {"label": ..., "description": ..., "display level": ...}]`` (keys in any case)."""
+        if not isinstance(pipe_info, (list, tuple)) or not 1 <= len(pipe_info) <= 2:
+            raise _wrong_definition(
+                f"Wrong data type for value for describing pipe {name}\n"
+                "Must be a sequence with 1 or 2 elements"
+            )
+        extra = {
+            str(k).lower(): v for k, v in (pipe_info[1] if len(pipe_info) == 2 else {}).items()
+        }
+        try:
+            access = PipeWriteType(pipe_info[0])
+            level = DispLevel(extra.pop("display level", DispLevel.OPERATOR))
+        except (TypeError, ValueError):
+            desc = f"Wrong pipe write type or display level for pipe {name}"
+            raise _wrong_definition(desc) from None
+        kwargs: dict[str, Any] = {"name": name, "access": access, "display_level": level}
+        for key, value in extra.items():
+            if key not in ("label", "description", "doc"):
+                raise _wrong_definition(
+                    f"Wrong definition of pipe. The object extra information '{key}' "
+                    "is not recognized!"
+                )
+            kwargs[key] = str(value)
+        return cls(classic=True, **kwargs)
 
     def __call__(self, fget: Callable[..., Any]) -> pipe:
         """``@pipe(...)`` used on the read method."""
@@ -132,6 +167,18 @@ class pipe:  # noqa: N801 - PyTango's name
 _CLASS_PIPES: weakref.WeakKeyDictionary[type, dict[str, pipe]] = weakref.WeakKeyDictionary()
 
 
+def _wrong_definition(desc: str) -> DevFailed:
+    return DevFailed(make_error("PyDs_WrongPipeDefinition", desc, "create_pipe()"))
+
+
+def add_class_pipes(cls: type, pipes: Iterable[pipe]) -> None:
+    """Give device class ``cls`` pipes that are not class members (classic ``pipe_list``)."""
+    found = dict(device_pipes(cls))
+    for decl in pipes:
+        found[str(decl.name).lower()] = decl
+    _CLASS_PIPES[cls] = found
+
+
 def device_pipes(cls: type) -> dict[str, pipe]:
     """The pipes a device class declares (inherited ones included): lower-case name -> pipe,
     in declaration order."""
@@ -149,9 +196,9 @@ def device_pipes(cls: type) -> dict[str, pipe]:
 class PipeHandle:
     """The ``pipe`` argument of a read method written as ``read_<name>(self, pipe)``."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, value: Any = None) -> None:
         self.name = name
-        self.value: Any = None
+        self.value: Any = value
         self.value_set = False
 
     def get_name(self) -> str:
@@ -361,7 +408,8 @@ async def _write(servant: DeviceServant, data: Any, client: ClientInfo) -> None:
                         "PyTango::Pipe::write",
                     )
                 )
-            await servant.user_call(state.write_method, servant.device, value)
+            arg = PipeHandle(state.name, value) if state.decl.classic else value
+            await servant.user_call(state.write_method, servant.device, arg)
         except Exception as exc:
             raise _as_devfailed(exc) from None
 

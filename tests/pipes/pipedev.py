@@ -1,6 +1,7 @@
 """Device servers with pipes in PyTango 9's high-level style, served by puretango: run as
 ``python pipedev.py INSTANCE -nodb -port P -dlist test/pipes/1`` (instance ``async``: the
-asyncio device ``AsyncPipeDev``, else ``PipeDev``)."""
+asyncio device ``AsyncPipeDev``; ``classic``: ``ClassicPipeDev``, its pipe declared as a
+classic ``pipe_list`` entry; else ``PipeDev``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from puretango import DevState, DispLevel, GreenMode, PipeWriteType
 from puretango.server import Device, command, pipe, run
+from puretango.server._pipes import add_class_pipes
 
 
 class PipeDev(Device):
@@ -112,5 +114,33 @@ class AsyncPipeDev(Device):
         self._blob = blob
 
 
+class ClassicPipeDev(Device):
+    """Classic PyTango 9 pipe methods: both take the pipe object."""
+
+    def init_device(self) -> None:
+        super().init_device()
+        self._blob = ("classic", {"n": 1})
+
+    def read_cpipe(self, the_pipe) -> None:
+        the_pipe.set_value(self._blob)
+
+    def write_cpipe(self, the_pipe) -> None:
+        self._blob = the_pipe.get_value()
+
+
+add_class_pipes(
+    ClassicPipeDev,
+    [
+        pipe.from_pipe_info(
+            "cpipe",
+            [
+                PipeWriteType.PIPE_READ_WRITE,
+                {"Label": "Classic", "description": "d", "display level": DispLevel.EXPERT},
+            ],
+        )
+    ],
+)
+SERVED = {"async": AsyncPipeDev, "classic": ClassicPipeDev}
+
 if __name__ == "__main__":
-    run((AsyncPipeDev,) if sys.argv[1] == "async" else (PipeDev,))
+    run((SERVED.get(sys.argv[1], PipeDev),))

@@ -255,3 +255,32 @@ def test_an_asyncio_device() -> None:
         )
         proxy.write_pipe("apipe", ("new", {"s": "x"}))
         assert proxy.read_pipe("apipe")[0] == "new"
+
+
+def test_a_classic_pipe_list_entry() -> None:
+    with PyTangoServer(PIPEDEV, "classic", ["test/cpipes/1"]) as srv:
+        proxy = tango.DeviceProxy(srv.trl("test/cpipes/1"))
+        info = proxy.get_pipe_config("cpipe")
+        assert (info.label, info.description, info.disp_level, info.writable) == (
+            "Classic",
+            "d",
+            DispLevel.EXPERT,
+            PipeWriteType.PIPE_READ_WRITE,
+        )
+        assert proxy.read_pipe("cpipe")[0] == "classic"
+        proxy.write_pipe("cpipe", ("again", {"s": "x"}))
+        assert proxy.read_pipe("cpipe") == (
+            "again",
+            [{"name": "s", "dtype": _C.DevString, "value": "x"}],
+        )
+
+
+@pytest.mark.parametrize(
+    "info", [PipeWriteType.PIPE_READ, [], [PipeWriteType.PIPE_READ, {"unit": "m"}], [7]]
+)
+def test_wrong_classic_pipe_definitions(info) -> None:
+    from puretango.server._pipes import pipe
+
+    with pytest.raises(tango.DevFailed) as caught:
+        pipe.from_pipe_info("p", info)
+    assert caught.value.args[0].reason == "PyDs_WrongPipeDefinition"
