@@ -263,6 +263,10 @@ __all__ += [
 ]
 
 # [pipes] pipes (client side)
+from .client._proxy_pipe import PipeConfig, PipeInfo  # noqa: E402
+from .idl._enums import PipeWriteType  # noqa: E402
+
+__all__ += ["PipeConfig", "PipeInfo", "PipeWriteType"]
 
 # [attr] server-side attribute objects and dynamic attributes
 from .server._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402

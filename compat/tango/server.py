@@ -9,11 +9,13 @@ from puretango.server import (
     DevState,
     DispLevel,
     GreenMode,
+    PipeWriteType,
     SerialModel,
     attribute,
     class_property,
     command,
     device_property,
+    pipe,
     run,
 )
 
@@ -26,10 +28,12 @@ __all__ = [
     "DevState",
     "DispLevel",
     "GreenMode",
+    "PipeWriteType",
     "SerialModel",
     "attribute",
     "class_property",
     "command",
     "device_property",
+    "pipe",
     "run",
 ]

@@ -9,6 +9,7 @@ from ..idl._enums import (
     DevState,
     DispLevel,
     GreenMode,
+    PipeWriteType,
     SerialModel,
 )
 from ._admin import DServer
@@ -26,12 +27,15 @@ from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._encoded import EncodedAttribute  # noqa: E402
 from ._model import Device, attribute, class_property, command, device_property
+from ._pipes import pipe
 from ._server import DeviceServer
 
 __all__ = [
     "Device",
     "attribute",
     "command",
+    "pipe",
+    "PipeWriteType",
     "device_property",
     "class_property",
     "run",

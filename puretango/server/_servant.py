@@ -642,9 +642,6 @@ class DeviceServant:
             for v in await self._read_values([v.name for v in args[0]], client)
         ]
 
-    async def _op_get_pipe_config_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return []
-
 
 class MultiDevFailed(Exception):
     """Some attributes of a write failed: one ``NamedDevError`` each, in ``errors``."""

@@ -78,7 +78,6 @@ MISSING: dict[str, list[str]] = {
         "Logging",
         "MessBoxType",
         "PeriodicEventProp",
-        "PipeWriteType",
         "PollCmdCode",
         "PollDevice",
         "PollObjType",
