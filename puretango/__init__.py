@@ -252,6 +252,7 @@ __all__ += [
 # [ns] namespace: remaining PyTango top-level types and enums
 
 # [context] test contexts and server runners
+_registry.default_green_mode = get_green_mode
 
 # [client] client-side fixes found by PyTango's tests
 

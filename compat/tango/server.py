@@ -15,6 +15,7 @@ from puretango.server import (
     command,
     device_property,
     run,
+    server_run,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "command",
     "device_property",
     "run",
+    "server_run",
 ]

@@ -12,7 +12,7 @@ from ..idl._enums import (
     SerialModel,
 )
 from ._admin import DServer
-from ._cli import run
+from ._cli import run, server_run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
 from ._server import DeviceServer
@@ -24,6 +24,7 @@ __all__ = [
     "device_property",
     "class_property",
     "run",
+    "server_run",
     "DeviceServer",
     "DServer",
     "DatabaseAccess",
