@@ -5,9 +5,11 @@ An executor runs a callable the way one green mode wants it run: :class:`Synchro
 calls it, :class:`AsyncioExecutor` hands it to an asyncio loop, :class:`GeventExecutor` to a
 gevent hub. :func:`get_executor` gives the process-wide one of a mode;
 :func:`switch_existing_global_executors_to_thread` makes new ones for the calling thread when
-the existing ones belong to another thread. :func:`get_worker` is the executor of the green
-mode the last :func:`puretango.server.run` resolved for its device classes (our servers run
-device code on their own loop and worker threads: the worker only reports the mode).
+the existing ones belong to another thread. :func:`get_device_proxy` and
+:func:`get_attribute_proxy` make proxies in a given green mode. :func:`get_worker` is the
+executor of the green mode the last :func:`puretango.server.run` resolved for its device
+classes (our servers run device code on their own loop and worker threads: the worker only
+reports the mode).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ __all__ = [
     "AsyncioExecutor",
     "GeventExecutor",
     "SynchronousExecutor",
+    "get_attribute_proxy",
+    "get_device_proxy",
     "get_executor",
     "get_green_mode",
     "get_object_executor",
@@ -232,3 +236,22 @@ def get_worker() -> AbstractExecutor:
 
     worker = _worker[0]
     return worker if worker is not None else get_executor(server_green_mode())
+
+
+def _green_factory(which: int, args: Any, green_mode: Any, kwargs: dict[str, Any]) -> Any:
+    from ._green_module import factories
+
+    mode = get_green_mode() if green_mode is None else GreenMode(green_mode)
+    return factories(mode)[which](*args, **kwargs)
+
+
+def get_device_proxy(*args: Any, green_mode: GreenMode | None = None, **kwargs: Any) -> Any:
+    """A ``DeviceProxy`` made in ``green_mode`` (default: the global mode), with PyTango's
+    ``wait``/``timeout``: a proxy, or a future (Futures), an ``AsyncResult`` (Gevent) or
+    an awaitable ``asyncio.Future`` (Asyncio) of one."""
+    return _green_factory(0, args, green_mode, kwargs)
+
+
+def get_attribute_proxy(*args: Any, green_mode: GreenMode | None = None, **kwargs: Any) -> Any:
+    """An ``AttributeProxy`` made in ``green_mode``, as :func:`get_device_proxy`."""
+    return _green_factory(1, args, green_mode, kwargs)

@@ -5,8 +5,8 @@ or, with ``process=True``, in a child process (:mod:`multiprocessing`). The serv
 (0: chosen by the system) and its start-up outcome come back through queues; while a
 context runs, short device names resolve to its server (``DeviceProxy("a/b/c")``).
 
-Also here: :func:`get_server_port_via_pid` (the GIOP port of a server process) and the
-command line ``python -m puretango.test_context module.Device --port P --prop "{...}"``.
+Also here: the command line
+``python -m puretango.test_context module.Device --port P --prop "{...}"``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
+from ._errors import DevFailed, make_error
 from .client import DeviceProxy
 from .client._names import clear_test_context_host, set_test_context_host
 from .green import switch_existing_global_executors_to_thread
+from .idl._enums import GreenMode
 from .server._cli import run, running_server
 from .server._filedb import write_file_database
 from .server._server import IDLE_TIMEOUT, DeviceServer
@@ -36,14 +38,11 @@ from .server._server import IDLE_TIMEOUT, DeviceServer
 __all__ = [
     "DeviceTestContext",
     "MultiDeviceTestContext",
-    "get_server_port_via_pid",
     "parse_command_line_args",
     "run_device_test_context",
 ]
 
 NO_DB_FRAGMENT = "dbase=no"
-_DEFAULT_GET_SERVER_PORT_RETRIES = 400
-_DEFAULT_GET_SERVER_PORT_DELAY = 0.03
 
 
 def device(path: str) -> Any:
@@ -87,6 +86,10 @@ def _strings(value: Any) -> list[str]:
     return result
 
 
+#: the thread-mode contexts started and not stopped yet
+_thread_contexts: set[MultiDeviceTestContext] = set()
+
+
 class ServerOptions:
     """Options for the :class:`.server.DeviceServer` a context starts: ``ctx.server`` until
     the server runs (e.g. ``ctx.server.idle_timeout = 0.3``), the admin proxy once it does."""
@@ -111,6 +114,9 @@ class MultiDeviceTestContext:
 
     command = "{0} {1} -ORBendPoint giop:tcp:{2}:{3} -file={4}"
     enable_test_context_tango_host_override = True
+    #: False: starting a second thread-mode context while one runs in this process fails
+    #: (DevFailed), as with PyTango, whose device server is a process singleton
+    several_in_process = True
     thread_timeout = 5.0
     process_timeout = 7.0
 
@@ -292,9 +298,19 @@ class MultiDeviceTestContext:
                 self.handle, self.db = tempfile.mkstemp(prefix="puretango-", suffix=".db")
                 self._args[-2 if self._args[-1].startswith("-v") else -1] = f"-file={self.db}"
             self._write_db()
-        self._saved_environ = dict(os.environ)
         if not self._process:
+            if _thread_contexts and not self.several_in_process:
+                raise DevFailed(
+                    make_error(
+                        "API_ServerRunningInProcess",
+                        "a device server already runs in this process: nest contexts "
+                        "with process=True, or serve every device in a MultiDeviceTestContext",
+                        "MultiDeviceTestContext.start",
+                    )
+                )
+            _thread_contexts.add(self)
             self.thread.daemon = True
+        self._saved_environ = dict(os.environ)
         self.thread.start()
         self.connect()
         return self
@@ -324,7 +340,7 @@ class MultiDeviceTestContext:
             ) from None
         if self._startup_exception is not None:
             raise self._startup_exception
-        self.server = DeviceProxy(self.get_server_access())
+        self.server = DeviceProxy(self.get_server_access(), green_mode=GreenMode.Synchronous)
         self.server.ping()
         if not self._process:
             switch_existing_global_executors_to_thread()
@@ -338,6 +354,7 @@ class MultiDeviceTestContext:
             self._ensure_device_server_exited()
         finally:
             self.server = self._options
+            _thread_contexts.discard(self)
             clear_test_context_host()
             self.delete_db()
             self._restore_environment_variables()
@@ -459,64 +476,12 @@ class DeviceTestContext(MultiDeviceTestContext):
     def connect(self) -> None:
         super().connect()
         self.device = self.get_device(self.device_name)
-        self.device.ping()
+        self.device.ping(green_mode=GreenMode.Synchronous)
 
     def __enter__(self) -> Any:
         if not self.thread.is_alive():
             self.start()
         return self.device
-
-
-# -- the GIOP port of a server process ------------------------------------------------------
-
-
-def get_server_port_via_pid(
-    pid: int,
-    host: str,
-    retries: int = _DEFAULT_GET_SERVER_PORT_RETRIES,
-    delay: float = _DEFAULT_GET_SERVER_PORT_DELAY,
-) -> int:
-    """The TCP port on which process ``pid`` accepts GIOP (not its ZMQ event ports), found
-    by connecting to each of its listening ports on ``host``; RuntimeError after ``retries``
-    attempts ``delay`` seconds apart. Needs psutil."""
-    import psutil  # type: ignore[import-untyped,import-not-found,unused-ignore]
-
-    last_error: Exception | None = None
-    for _ in range(max(retries, 1)):
-        try:
-            process = psutil.Process(pid)
-            connections = process.net_connections(kind="tcp")
-            ports = sorted({c.laddr.port for c in connections if c.status == "LISTEN"})
-            for port in ports:
-                if _speaks_giop(host, port):
-                    return port
-            last_error = RuntimeError(f"none of ports {ports} appear to speak GIOP")
-        except Exception as exc:  # noqa: BLE001 - retried, then reported
-            last_error = exc
-        time.sleep(delay)
-    raise RuntimeError(
-        f"Failed to get GIOP TCP port within {retries * delay:.1f} sec"
-    ) from last_error
-
-
-#: a GIOP 1.2 CloseConnection message: a GIOP server closes; ZMQ greets first
-_GIOP_CLOSE = b"GIOP\x01\x02\x01\x05\x00\x00\x00\x00"
-
-
-def _speaks_giop(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5) as sock:
-            sock.settimeout(0.05)
-            try:
-                if sock.recv(16):
-                    return False  # the peer spoke first: ZMQ's greeting
-            except OSError:
-                pass
-            sock.settimeout(0.5)
-            sock.sendall(_GIOP_CLOSE)
-            return sock.recv(16) == b""
-    except OSError:
-        return False
 
 
 # -- command line ----------------------------------------------------------------------------

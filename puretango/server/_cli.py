@@ -31,7 +31,14 @@ from ._publish import parse_endpoint
 from ._server import DeviceServer
 from ._startup import database_server
 
-__all__ = ["resolve_green_mode", "run", "running_server", "server_green_mode", "server_run"]
+__all__ = [
+    "make_server",
+    "resolve_green_mode",
+    "run",
+    "running_server",
+    "server_green_mode",
+    "server_run",
+]
 
 #: start-up refusals PyTango reports with a bare line and exit status 255
 _PYTANGO_EXITS = ("API_ServerNotDefined", "API_ServerAlreadyRunning")
@@ -78,6 +85,8 @@ def _published(args: argparse.Namespace) -> tuple[str | None, int | None]:
 def _class_list(classes: Any) -> list[type[Device]]:
     """The device classes of ``run``'s first argument: classes, ``(DeviceClass, DeviceImpl
     [, name])`` sequences, or a dict of either."""
+    if isinstance(classes, type):
+        classes = [classes]
     if isinstance(classes, dict):
         classes = list(classes.values())
     result = []
@@ -193,12 +202,16 @@ def server_green_mode() -> GreenMode:
     return _last_green_mode[0]
 
 
-def _make_server(
-    argv: list[str],
-    device_classes: list[type[Device]],
-    server_name: str,
-    database: DatabaseAccess | None,
+def make_server(
+    classes: Any, argv: Sequence[str], database: DatabaseAccess | None = None
 ) -> DeviceServer:
+    """The :class:`._server.DeviceServer` a command line (``argv``, program name first)
+    defines for ``classes`` (blocking: with a Database, it is asked for the devices;
+    ``-file=PATH``: a file database)."""
+    device_classes = _class_list(classes)
+    server_name = (
+        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
+    )
     options = _parse_args(argv)
     host, port = _endpoint(options)
     published_host, published_port = _published(options)
@@ -209,7 +222,7 @@ def _make_server(
             f"{device_classes[0].__name__}/{options.instance}/1".lower()
         ]
         devices = [(device_classes[0], name, None) for name in names]
-        return DeviceServer(
+        server = DeviceServer(
             server_name,
             options.instance,
             devices,
@@ -218,6 +231,9 @@ def _make_server(
             published_host=published_host,
             published_port=published_port,
         )
+        for cls in device_classes:
+            server.classes.setdefault(cls.__name__, cls)
+        return server
     return database_server(
         device_classes,
         server_name,
@@ -267,18 +283,11 @@ def run(
     post_init = _callback(post_init_callback, "post_init_callback")
     repeat = _callback(event_loop, "event_loop")
     write = msg_stream.write if msg_stream is not None else (lambda text: None)
-    server_name = (
-        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
-    )
-    if args is not None and argv and argv[0] == device_classes[0].__name__:
-        server_name = argv[0]
     try:
         _last_green_mode[0] = mode
 
         async def main() -> None:
-            server = await asyncio.to_thread(
-                _make_server, argv, device_classes, server_name, database
-            )
+            server = await asyncio.to_thread(make_server, classes, argv, database)
             if configure is not None:
                 configure(server)
             _current_server.set(server)

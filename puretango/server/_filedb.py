@@ -77,7 +77,7 @@ def _statements(text: str) -> list[tuple[str, list[str]]]:
         if not pending and (not line.strip() or line.lstrip().startswith("#")):
             continue
         if line.endswith("\\") and not line.endswith("\\\\"):
-            pending += line[:-1] + ","
+            pending += line[:-1].rstrip().removesuffix(",") + ","
             continue
         line, pending = pending + line, ""
         key, sep, rest = line.partition(":")
