@@ -297,6 +297,10 @@ __all__ += [
 # [ns] namespace: remaining PyTango top-level types and enums
 
 # [context] test contexts and server runners
+from .green import get_attribute_proxy, get_device_proxy  # noqa: E402
+
+_registry.default_green_mode = get_green_mode
+__all__ += ["get_attribute_proxy", "get_device_proxy"]
 
 # [client] client-side fixes found by PyTango's tests
 

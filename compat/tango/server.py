@@ -17,6 +17,7 @@ from puretango.server import (
     device_property,
     pipe,
     run,
+    server_run,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "device_property",
     "pipe",
     "run",
+    "server_run",
 ]

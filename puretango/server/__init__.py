@@ -23,7 +23,7 @@ from ._attributes import (  # noqa: E402
     MultiClassAttribute,
     WAttribute,
 )
-from ._cli import run
+from ._cli import run, server_run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._encoded import EncodedAttribute  # noqa: E402
 from ._model import Device, attribute, class_property, command, device_property
@@ -39,6 +39,7 @@ __all__ = [
     "device_property",
     "class_property",
     "run",
+    "server_run",
     "DeviceServer",
     "DServer",
     "DatabaseAccess",
