@@ -136,8 +136,7 @@ MISSING: dict[str, list[str]] = {
         "LatestDeviceImpl",
         "Server",
     ],
-    "tango.test_context": [
-    ],
+    "tango.test_context": [],
     "tango.utils": [
         "AsyncEventCallback",
         "CaselessDict",
