@@ -42,12 +42,13 @@ from ._convert import (
 )
 from ._engine import Call, Op, client_ident
 from ._green import get_green_mode, green, run_blocking, sync_only
-from ._names import TangoName, parse_device_name
+from ._names import TangoName, parse_device_name, with_test_context_host
 from ._proxy_asynch import AsynchMixin
 from ._proxy_db import DatabaseNamedMixin
 from ._proxy_dynamic import DynamicInterfaceMixin
 from ._proxy_events import EventsMixin
 from ._proxy_lock import LockingMixin
+from ._proxy_pipe import PipeMixin
 from ._proxy_poll import PollingMixin
 from ._types import (
     AttributeInfo,
@@ -77,6 +78,7 @@ class DeviceProxy(
     EventsMixin,
     AsynchMixin,
     LockingMixin,
+    PipeMixin,
 ):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
@@ -94,9 +96,16 @@ class DeviceProxy(
         if isinstance(dev_name, DeviceProxy):
             dev_name = dev_name._name.fqtrl
         assert isinstance(dev_name, str)
-        self._setup(parse_device_name(dev_name), green_mode)
+        resolved = with_test_context_host(dev_name)  # [context] short names in test contexts
+        self._setup(parse_device_name(resolved), green_mode)
         if _connect:  # the constructor itself is synchronous, as in PyTango
-            self._run_blocking(self._g_connect())
+            try:
+                self._run_blocking(self._g_connect())
+            except DevFailed:
+                if resolved == dev_name:
+                    raise
+                self._setup(parse_device_name(dev_name), green_mode)  # maybe a real device
+                self._run_blocking(self._g_connect())
 
     def _setup(self, name: TangoName, green_mode: GreenMode | None) -> None:
         d = self.__dict__

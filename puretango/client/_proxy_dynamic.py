@@ -1,4 +1,4 @@
-"""The Python face of ``DeviceProxy``: the device's commands and attributes as Python
+"""The Python face of ``DeviceProxy``: the device's commands, attributes and pipes as Python
 attributes (``proxy.State()``, ``proxy.voltage``, ``proxy.voltage = 3``), ``proxy[name]``,
 ``name in proxy``, ``dir(proxy)``, ``repr(proxy)``, and PyTango's freezable "dynamic
 interface" (``freeze_dynamic_interface`` and friends).
@@ -51,6 +51,9 @@ class DynamicInterfaceMixin:
         def get_green_mode(self) -> GreenMode: ...
         def _op(self, make: Callable[[], Op[Any]]) -> Op[Any]: ...
         def _g_read_attribute(self, attr_name: str) -> Op[DeviceAttribute]: ...
+        def _find_pipe(self, name: str) -> tuple[str, str] | None: ...
+        def read_pipe(self, *args: Any, **kwargs: Any) -> Any: ...
+        def write_pipe(self, *args: Any, **kwargs: Any) -> Any: ...
 
     def _ready(self) -> None:
         if not self.__dict__.get("_initialised", False):
@@ -101,6 +104,8 @@ class DynamicInterfaceMixin:
                 raise AttributeError(name) from exc
             found = self._lookup(name)
         if found is None:
+            found = self._find_pipe(name)  # PyTango 9: proxy.<pipe> reads, assigning writes
+        if found is None:
             raise AttributeError(name)
         return found
 
@@ -113,6 +118,8 @@ class DynamicInterfaceMixin:
         kind, info = self._find(name)
         if kind == "cmd":
             return self._command_function(info)
+        if kind == "pipe":
+            return self.read_pipe(info)
         try:
             return self._read_high_level(info)
         except DevFailed as exc:
@@ -122,6 +129,8 @@ class DynamicInterfaceMixin:
         kind, info = self._find_fresh(name)
         if kind == "cmd":
             return self._command_function(info)
+        if kind == "pipe":
+            return self.read_pipe(info)
         return self._read_high_level(info)
 
     def _find_fresh(self, name: str) -> tuple[str, Any]:
@@ -129,7 +138,7 @@ class DynamicInterfaceMixin:
             self._refresh_interface()
         except DevFailed as exc:
             raise AttributeError(name) from exc
-        found = self._lookup(name)
+        found = self._lookup(name) or self._find_pipe(name)
         if found is None:
             raise AttributeError(name)
         return found
@@ -197,6 +206,9 @@ class DynamicInterfaceMixin:
             ) from None
         if kind == "cmd":
             raise TypeError("Cannot set the value of a command")
+        if kind == "pipe":
+            self.write_pipe(info, value)
+            return
         self.write_attribute(info, value)
 
     def __getitem__(self, name: str) -> DeviceAttribute:
