@@ -132,7 +132,6 @@ MISSING: dict[str, list[str]] = {
         "LatestDeviceImpl",
         "Server",
     ],
-    "tango.test_context": [],
     "tango.utils": [
         "AsyncEventCallback",
         "CaselessDict",
