@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from .client import DeviceProxy
+from .server._classic import device_type_of
 from .server._model import Device
 from .server._server import DeviceServer, server_in_thread
 
@@ -44,11 +45,7 @@ class MultiDeviceTestContext:
             )
         specs: list[tuple[type[Device], str, dict[str, Any] | None]] = []
         for info in devices_info:
-            cls = info["class"]
-            if isinstance(cls, (tuple, list)):
-                cls = cls[-1]
-            if isinstance(cls, str):
-                raise TypeError("device classes must be given as classes, not names")
+            cls = device_type_of(info["class"])  # [classic] pairs and dotted names too
             for dev in info.get("devices", ()):
                 specs.append((cls, dev["name"], dev.get("properties")))
         if not specs:
@@ -129,8 +126,9 @@ class DeviceTestContext(MultiDeviceTestContext):
         cleanup: bool = True,
     ) -> None:
         self.device_name = device_name or f"test/nodb/{device.__name__.lower()}"
+        served = device if device_cls is None else (device_cls, device)  # [classic]
         super().__init__(
-            [{"class": device, "devices": [{"name": self.device_name, "properties": properties}]}],
+            [{"class": served, "devices": [{"name": self.device_name, "properties": properties}]}],
             server_name=server_name,
             instance_name=instance_name,
             host=host,

@@ -62,6 +62,43 @@ __all__ = [
 # [attr]
 
 # [classic]
+from puretango.server import (  # noqa: E402
+    Attr,
+    AttrData,
+    Device_2Impl,
+    Device_3Impl,
+    Device_4Impl,
+    Device_5Impl,
+    Device_6Impl,
+    DeviceClass,
+    DeviceImpl,
+    ImageAttr,
+    LatestDeviceImpl,
+    SpectrumAttr,
+    SubDevDiag,
+    UserDefaultAttrProp,
+    Util,
+)
+from puretango.server._classic_impl import EXTRA_VERSION_INFO as _EXTRA_VERSION_INFO  # noqa: E402
+
+_EXTRA_VERSION_INFO["PyTango"] = __version__  # devices report the PyTango API level too
+__all__ += [
+    "Attr",
+    "AttrData",
+    "DeviceClass",
+    "DeviceImpl",
+    "Device_2Impl",
+    "Device_3Impl",
+    "Device_4Impl",
+    "Device_5Impl",
+    "Device_6Impl",
+    "ImageAttr",
+    "LatestDeviceImpl",
+    "SpectrumAttr",
+    "SubDevDiag",
+    "UserDefaultAttrProp",
+    "Util",
+]
 
 # [ns]
 

@@ -12,6 +12,18 @@ from ..idl._enums import (
     SerialModel,
 )
 from ._admin import DServer
+from ._classic import DeviceClass
+from ._classic_attr import Attr, AttrData, ImageAttr, SpectrumAttr, UserDefaultAttrProp
+from ._classic_impl import (
+    Device_2Impl,
+    Device_3Impl,
+    Device_4Impl,
+    Device_5Impl,
+    Device_6Impl,
+    DeviceImpl,
+    LatestDeviceImpl,
+)
+from ._classic_util import SubDevDiag, Util
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
@@ -38,4 +50,22 @@ __all__ = [
     "CmdArgType",
     "DevFailed",
     "SerialModel",
+]
+# [classic]
+__all__ += [
+    "Attr",
+    "AttrData",
+    "DeviceClass",
+    "DeviceImpl",
+    "Device_2Impl",
+    "Device_3Impl",
+    "Device_4Impl",
+    "Device_5Impl",
+    "Device_6Impl",
+    "ImageAttr",
+    "LatestDeviceImpl",
+    "SpectrumAttr",
+    "SubDevDiag",
+    "UserDefaultAttrProp",
+    "Util",
 ]

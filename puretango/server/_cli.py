@@ -22,7 +22,7 @@ from ._publish import parse_endpoint
 from ._server import DeviceServer
 from ._startup import database_server
 
-__all__ = ["run"]
+__all__ = ["run", "make_server"]
 
 #: start-up refusals PyTango reports with a bare line and exit status 255
 _PYTANGO_EXITS = ("API_ServerNotDefined", "API_ServerAlreadyRunning")
@@ -66,12 +66,56 @@ def _published(args: argparse.Namespace) -> tuple[str | None, int | None]:
 
 
 def _class_list(classes: Any) -> list[type[Device]]:
+    """The Device classes to serve: classes, (DeviceClass, DeviceImpl) pairs, or a dict
+    of them by Tango class name (see :func:`._classic.device_type_of`)."""
+    from ._classic import device_type_of
+
     if isinstance(classes, dict):
-        classes = list(classes.values())
-    result = []
-    for item in classes:
-        result.append(item[1] if isinstance(item, (tuple, list)) else item)
-    return result
+        return [device_type_of(item, name) for name, item in classes.items()]
+    if isinstance(classes, type):
+        classes = [classes]
+    return [device_type_of(item) for item in classes]
+
+
+def make_server(
+    classes: Any, argv: Sequence[str], database: DatabaseAccess | None = None
+) -> DeviceServer:
+    """The :class:`._server.DeviceServer` a command line (``argv``, program name first)
+    defines for ``classes`` (blocking: with a Database, it is asked for the devices)."""
+    device_classes = _class_list(classes)
+    server_name = (
+        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
+    )
+    options = _parse_args(argv)
+    host, port = _endpoint(options)
+    published_host, published_port = _published(options)
+    if options.nodb:
+        names = [n for n in options.dlist.split(",") if n] or [
+            f"{device_classes[0].__name__}/{options.instance}/1".lower()
+        ]
+        devices = [(device_classes[0], name, None) for name in names]
+        server = DeviceServer(
+            server_name,
+            options.instance,
+            devices,
+            host,
+            port,
+            published_host=published_host,
+            published_port=published_port,
+        )
+        for cls in device_classes:
+            server.classes.setdefault(cls.__name__, cls)
+        return server
+    return database_server(
+        device_classes,
+        server_name,
+        options.instance,
+        database if database is not None else database_factory(),
+        host,
+        port,
+        published_host=published_host,
+        published_port=published_port,
+    )
 
 
 def run(
@@ -88,41 +132,8 @@ def run(
     memorized values from the Database: ``database``, else the factory registered with
     :func:`._database.set_database_factory`) or ``INSTANCE -nodb -port P -dlist a/b/c``."""
     argv = list(sys.argv if args is None else args)
-    device_classes = _class_list(classes)
-    server_name = (
-        os.path.splitext(os.path.basename(argv[0]))[0] if argv else device_classes[0].__name__
-    )
-    if args is not None and argv and argv[0] == device_classes[0].__name__:
-        server_name = argv[0]
     try:
-        options = _parse_args(argv)
-        host, port = _endpoint(options)
-        published_host, published_port = _published(options)
-        if options.nodb:
-            names = [n for n in options.dlist.split(",") if n] or [
-                f"{device_classes[0].__name__}/{options.instance}/1".lower()
-            ]
-            devices = [(device_classes[0], name, None) for name in names]
-            server = DeviceServer(
-                server_name,
-                options.instance,
-                devices,
-                host,
-                port,
-                published_host=published_host,
-                published_port=published_port,
-            )
-        else:
-            server = database_server(
-                device_classes,
-                server_name,
-                options.instance,
-                database if database is not None else database_factory(),
-                host,
-                port,
-                published_host=published_host,
-                published_port=published_port,
-            )
+        server = make_server(classes, argv, database)
 
         async def main() -> None:
             if server.database is not None:  # stop cleanly (and unexport) on a signal

@@ -22,6 +22,7 @@ from ..idl._enums import (
     DispLevel,
     GreenMode,
 )
+from ._classic_impl import LatestDeviceImpl
 from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
 from ._typehints import (
@@ -350,7 +351,7 @@ class _Done:
 _DONE = _Done()
 
 
-class Device(EventsMixin):
+class Device(EventsMixin, LatestDeviceImpl):
     """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``;
     its event methods come from :class:`._device_events.EventsMixin`)."""
 

@@ -25,7 +25,7 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
 from ..giop import (
@@ -82,6 +82,9 @@ class DeviceServer:
     #: run each request at once up to its first wait, in a task only if it waits: less
     #: latency, but device code runs outside any task (no ``asyncio.current_task()``)
     eager_requests = False
+
+    #: the servers of this process started and not stopped yet (``Util.instance()``)
+    running: ClassVar[list[DeviceServer]] = []
 
     def __init__(
         self,
@@ -162,6 +165,7 @@ class DeviceServer:
         for servant in self.device_servants():
             await servant.user_call(servant.device.server_init_hook)
         await self.poller.start()
+        DeviceServer.running.append(self)
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
@@ -227,6 +231,8 @@ class DeviceServer:
         await self.stop()
 
     async def stop(self) -> None:
+        if self in DeviceServer.running:
+            DeviceServer.running.remove(self)
         await self.poller.stop()
         if self._server is not None:
             self._server.close()
