@@ -17,6 +17,8 @@ from puretango.server import (
     device_property,
     run,
 )
+from puretango.server import Device as BaseDevice  # noqa: F401 - [classic] base of Device
+from puretango.server._cli import to_callback as __to_callback  # noqa: F401 - tests import it
 
 __all__ = [
     "AttrDataFormat",

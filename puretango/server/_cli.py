@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import inspect
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._errors import DevFailed
+from ..idl._enums import GreenMode
 from ._database import DatabaseAccess, database_factory
 from ._model import Device
 from ._publish import parse_endpoint
@@ -77,6 +80,34 @@ def _class_list(classes: Any) -> list[type[Device]]:
     return [device_type_of(item) for item in classes]
 
 
+def to_callback(callback: Any, what: str, green_mode: Any = None) -> Callable[[], Any]:
+    """A ``pre_init_callback``/``post_init_callback`` of :func:`run` as a function of no
+    argument: a callable, or ``(callable[, args[, kwargs]])``; None does nothing. With the
+    Asyncio green mode, a plain function becomes a coroutine function."""
+    if callback is None:
+        return lambda: None
+    problem = f"{what} must be a callable or sequence <callable [, args, [, kwargs]]>"
+    if callable(callback):
+        func = callback
+    elif isinstance(callback, Sequence) and not isinstance(callback, str):
+        if not 1 <= len(callback) <= 3 or not callable(callback[0]):
+            raise TypeError(problem)
+        args = callback[1] if len(callback) > 1 else ()
+        kwargs = callback[2] if len(callback) > 2 else {}
+        func = functools.partial(callback[0], *args, **kwargs)
+    else:
+        raise TypeError(problem)
+    if green_mode == GreenMode.Asyncio and not inspect.iscoroutinefunction(func):
+        plain = func
+
+        @functools.wraps(plain)
+        async def as_coroutine() -> Any:
+            return plain()
+
+        return as_coroutine
+    return func
+
+
 def make_server(
     classes: Any, argv: Sequence[str], database: DatabaseAccess | None = None
 ) -> DeviceServer:
@@ -126,6 +157,8 @@ def run(
     green_mode: Any = None,
     raises: bool = False,
     database: DatabaseAccess | None = None,
+    pre_init_callback: Any = None,
+    post_init_callback: Any = None,
     **_ignored: Any,
 ) -> None:
     """Run a device server: ``python myserver.py INSTANCE`` (devices, properties and
@@ -133,6 +166,9 @@ def run(
     :func:`._database.set_database_factory`) or ``INSTANCE -nodb -port P -dlist a/b/c``."""
     argv = list(sys.argv if args is None else args)
     try:
+        pre_init = to_callback(pre_init_callback, "pre_init_callback")
+        post_init = to_callback(post_init_callback, "post_init_callback")
+        pre_init()
         server = make_server(classes, argv, database)
 
         async def main() -> None:
@@ -142,6 +178,10 @@ def run(
                     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                         loop.add_signal_handler(signum, server.request_stop)
             await server.start()
+            if inspect.iscoroutinefunction(post_init):
+                await post_init()
+            else:  # on a thread: it may well call the devices just started
+                await asyncio.get_running_loop().run_in_executor(None, post_init)
             msg_stream.write("Ready to accept request\n")
             msg_stream.flush()
             await server.serve_until_stopped()
