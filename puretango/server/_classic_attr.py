@@ -401,7 +401,12 @@ class AttrData:
         """Read an ``attr_list`` entry, with PyTango's checks and messages."""
         self.has_dtype_kword = self.has_size_kword = True
         where = f"attribute {self.attr_name} in class {self.class_name}"
-        if not _is_sequence(attr_info) or not 1 <= len(attr_info) <= 2:
+        if not _is_sequence(attr_info):
+            raise _wrong_definition(
+                f"Wrong data type for value for describing {where}\n"
+                "Must be a sequence with 1 or 2 elements"
+            )
+        if not 1 <= len(attr_info) <= 2:
             raise _wrong_definition(
                 f"Wrong number of argument for describing {where}\n"
                 "Must be a sequence with 1 or 2 elements"
@@ -436,16 +441,18 @@ class AttrData:
                 f"mandatory attribute parameters for {kind} attribute must have "
                 f"{wanted} elements"
             )
-        try:
-            if wanted > 3:
-                self.dim_x = int(info[3])
-            if wanted > 4:
-                self.dim_y = int(info[4])
-        except (TypeError, ValueError):
-            raise _wrong_definition(
-                f"Wrong data type in attribute argument for {where}\nthe dimensions "
-                "must be integers"
-            ) from None
+        kind = self.attr_format.name.lower()
+        for index, (ordinal, axis) in enumerate((("4th", "dim_x"), ("5th", "dim_y")), 3):
+            if wanted <= index:
+                break
+            try:
+                setattr(self, axis, int(info[index]))
+            except (TypeError, ValueError):
+                raise _wrong_definition(
+                    f"Wrong data type in attribute argument for {where}\n{ordinal} element "
+                    f"in sequence describing mandatory {axis} attribute parameter for {kind} "
+                    "attribute must be an integer"
+                ) from None
         try:
             self.attr_write = AttrWriteType(info[2])
         except ValueError:
@@ -453,8 +460,20 @@ class AttrData:
                 f"Wrong data write type in attribute argument for {where}\nAttribute "
                 "write type (third element in first sequence) must be a tango.AttrWriteType"
             ) from None
-        self.display_level = DispLevel(extra.get("display level", DispLevel.OPERATOR))
-        self.polling_period = int(extra.get("polling period", -1))
+        try:
+            self.display_level = DispLevel(extra.get("display level", DispLevel.OPERATOR))
+        except (TypeError, ValueError):
+            raise _wrong_definition(
+                f"Wrong display level in attribute information for {where}\nAttribute "
+                "information for display level is not a tango.DispLevel"
+            ) from None
+        try:
+            self.polling_period = int(extra.get("polling period", -1))
+        except (TypeError, ValueError):
+            raise _wrong_definition(
+                f"Wrong polling period in attribute information for {where}\nAttribute "
+                "information for polling period is not an integer"
+            ) from None
         memorized = str(extra.get("memorized", "false")).lower()
         if memorized not in ("true", "true_without_hard_applied", "false"):
             raise _wrong_definition(

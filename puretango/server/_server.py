@@ -48,6 +48,7 @@ from ..giop import (
     SystemException,
 )
 from ..idl import types as t
+from ..idl._enums import DevState
 from ._admin import DServer
 from ._database import DatabaseAccess
 from ._events import EventSupplier
@@ -163,7 +164,12 @@ class DeviceServer:
                 self.executor, export_devices, self.database, self, names
             )
         for servant in self.device_servants():
-            await servant.user_call(servant.device.server_init_hook)
+            try:
+                await servant.user_call(servant.device.server_init_hook)
+            except Exception as exc:  # noqa: BLE001 - the device is FAULT, the server runs
+                log.exception("server_init_hook of %s failed", servant.name)
+                servant.device.set_state(DevState.FAULT)
+                servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
         DeviceServer.running.append(self)
 
