@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from .._errors import DevFailed, make_error
 from .._version import __version__
 from ..idl._enums import SerialModel
+from ._admin import DServer
 from ._classic import DeviceClass, device_class_object, device_type_of
 from ._cli import make_server
 from ._model import Device
@@ -67,6 +68,14 @@ class SubDevDiag:
         self.associated_device = dev_name
 
     def get_associated_device(self) -> str:
+        """The device whose code is calling (found on the call stack), else the last one
+        set with ``set_associated_device``."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            owner = frame.f_locals.get("self")
+            if isinstance(owner, Device) and not isinstance(owner, DServer):
+                return str(owner.get_name())
+            frame = frame.f_back  # type: ignore[assignment]
         return self.associated_device
 
 

@@ -239,6 +239,18 @@ def test_util_instance_and_device_class_in_a_high_level_device() -> None:
         assert proxy.where() == "HighLevel inst"
 
 
+def test_sub_device_diagnostics_from_device_code() -> None:
+    class Diag(Device):
+        @command(dtype_in=str, dtype_out=str)
+        def check(self, sub: str) -> str:
+            diag = Util.instance().get_sub_dev_diag()
+            diag.register_sub_device(self.get_name(), sub)
+            return f"{diag.get_associated_device()} {diag.get_sub_devices()}"
+
+    with DeviceTestContext(Diag, device_name="test/diag/1") as proxy:
+        assert proxy.check("other/dev/1") == "test/diag/1 ['test/diag/1 other/dev/1']"
+
+
 def test_run_with_a_dict_of_classic_pairs() -> None:
     port = free_port()
     code = f"""
