@@ -76,6 +76,8 @@ from puretango.server import (  # noqa: E402
     LatestDeviceImpl,
     SpectrumAttr,
     SubDevDiag,
+    TimedAttrData,
+    TimedCmdData,
     UserDefaultAttrProp,
     Util,
 )
@@ -96,6 +98,8 @@ __all__ += [
     "LatestDeviceImpl",
     "SpectrumAttr",
     "SubDevDiag",
+    "TimedAttrData",
+    "TimedCmdData",
     "UserDefaultAttrProp",
     "Util",
 ]

@@ -1,6 +1,6 @@
-"""``tango.pyutil`` on puretango: the server process (``Util``) and the canonical
-device server command line (``parse_args``)."""
+"""``tango.pyutil`` on puretango: the server process (``Util``), the canonical device
+server command line (``parse_args``) and the polling-buffer records."""
 
-from puretango.server._classic_util import Util, parse_args
+from puretango.server._classic_util import TimedAttrData, TimedCmdData, Util, parse_args
 
-__all__ = ["Util", "parse_args"]
+__all__ = ["TimedAttrData", "TimedCmdData", "Util", "parse_args"]

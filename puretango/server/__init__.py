@@ -23,7 +23,7 @@ from ._classic_impl import (
     DeviceImpl,
     LatestDeviceImpl,
 )
-from ._classic_util import SubDevDiag, Util
+from ._classic_util import SubDevDiag, TimedAttrData, TimedCmdData, Util
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
@@ -66,6 +66,8 @@ __all__ += [
     "LatestDeviceImpl",
     "SpectrumAttr",
     "SubDevDiag",
+    "TimedAttrData",
+    "TimedCmdData",
     "UserDefaultAttrProp",
     "Util",
 ]

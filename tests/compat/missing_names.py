@@ -90,8 +90,6 @@ MISSING: dict[str, list[str]] = {
         "StdNamedDevFailedVector",
         "StdStringVector",
         "TangoStream",
-        "TimedAttrData",
-        "TimedCmdData",
         "WAttribute",
         "WarnIt",
         "alarm_flags",
