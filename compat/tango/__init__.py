@@ -64,7 +64,6 @@ __all__ = [
 # [classic]
 from puretango.server import (  # noqa: E402
     Attr,
-    AttrData,
     Device_2Impl,
     Device_3Impl,
     Device_4Impl,
@@ -76,9 +75,7 @@ from puretango.server import (  # noqa: E402
     LatestDeviceImpl,
     SpectrumAttr,
     SubDevDiag,
-    TimedAttrData,
     TimedCmdData,
-    UserDefaultAttrProp,
     Util,
 )
 from puretango.server._classic_impl import EXTRA_VERSION_INFO as _EXTRA_VERSION_INFO  # noqa: E402
@@ -86,7 +83,6 @@ from puretango.server._classic_impl import EXTRA_VERSION_INFO as _EXTRA_VERSION_
 _EXTRA_VERSION_INFO["PyTango"] = __version__  # devices report the PyTango API level too
 __all__ += [
     "Attr",
-    "AttrData",
     "DeviceClass",
     "DeviceImpl",
     "Device_2Impl",
@@ -98,9 +94,7 @@ __all__ += [
     "LatestDeviceImpl",
     "SpectrumAttr",
     "SubDevDiag",
-    "TimedAttrData",
     "TimedCmdData",
-    "UserDefaultAttrProp",
     "Util",
 ]
 

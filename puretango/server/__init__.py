@@ -13,7 +13,7 @@ from ..idl._enums import (
 )
 from ._admin import DServer
 from ._classic import DeviceClass
-from ._classic_attr import Attr, AttrData, ImageAttr, SpectrumAttr, UserDefaultAttrProp
+from ._classic_attr import Attr, ImageAttr, SpectrumAttr
 from ._classic_impl import (
     Device_2Impl,
     Device_3Impl,
@@ -23,7 +23,7 @@ from ._classic_impl import (
     DeviceImpl,
     LatestDeviceImpl,
 )
-from ._classic_util import SubDevDiag, TimedAttrData, TimedCmdData, Util
+from ._classic_util import SubDevDiag, TimedCmdData, Util
 from ._cli import run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._model import Device, attribute, class_property, command, device_property
@@ -54,7 +54,6 @@ __all__ = [
 # [classic]
 __all__ += [
     "Attr",
-    "AttrData",
     "DeviceClass",
     "DeviceImpl",
     "Device_2Impl",
@@ -66,8 +65,6 @@ __all__ += [
     "LatestDeviceImpl",
     "SpectrumAttr",
     "SubDevDiag",
-    "TimedAttrData",
     "TimedCmdData",
-    "UserDefaultAttrProp",
     "Util",
 ]

@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
-from ..idl._enums import AttrQuality, CmdArgType, DispLevel
-from ._classic_attr import AttrData
+from ..idl._enums import AttrDataFormat, AttrQuality, CmdArgType, DispLevel
+from ._classic_attr import Attr, AttrData, ImageAttr, SpectrumAttr
 from ._classic_impl import DeviceImpl
 from ._dtypes import SCALAR_TO_ARRAY
 from ._model import Device, _from_text, attribute, class_property, command, device_property
@@ -66,6 +66,8 @@ class DeviceClass:
         self.py_dev_list = self._devices
         self._wizard: dict[str, dict[str, tuple[str, Any]]] = {"class": {}, "device": {}}
         self._dyn_attr_done = False
+        #: the Device subclass serving this class (set by the server)
+        self._served_type: type | None = None
         for prop in self.class_property_list:
             if not hasattr(self, prop):
                 setattr(self, prop, _property_value(self.class_property_list[prop], None))
@@ -102,6 +104,14 @@ class DeviceClass:
 
     def add_wiz_class_prop(self, name: str, desc: str, default: Any = None) -> None:
         self._wizard["class"][name] = (desc, default)
+
+    def get_class_attr(self) -> Any:
+        """The attributes this class declares, as ``Attr`` objects in a
+        ``MultiClassAttribute`` (the attribute objects' module)."""
+        attributes = importlib.import_module(f"{__package__}._attributes")
+        served: Any = self._served_type
+        declared = [] if served is None else list(served._attributes.values())
+        return attributes.MultiClassAttribute([attr_of(decl, served) for decl in declared])
 
     def dyn_attr(self, device_list: list[Any]) -> None:
         """Override to add dynamic attributes to the devices of this class (called once,
@@ -251,7 +261,8 @@ def _writer(method_name: str, data_type: CmdArgType) -> Callable[[Any, Any], Non
 def _attribute_declarations(dc_type: type[DeviceClass], impl: type, name: str) -> dict[str, Any]:
     attrs: dict[str, attribute] = {}
     for attr_name, info in dc_type.attr_list.items():
-        data = info if isinstance(info, AttrData) else AttrData(attr_name, name, info)
+        # an AttrData of any origin (it has ``attr_write``), else an attr_list entry
+        data = info if hasattr(info, "attr_write") else AttrData(attr_name, name, info)
         methods: dict[str, Any] = {}
         access = data.attr_write
         data_type = CmdArgType(data.attr_type)
@@ -263,10 +274,21 @@ def _attribute_declarations(dc_type: type[DeviceClass], impl: type, name: str) -
             methods["fset"] = _writer(write_name, data_type)
         if data.is_allowed_name and hasattr(impl, data.is_allowed_name):
             methods["fisallowed"] = data.is_allowed_name
-        decl = data.to_attribute(**methods)
+        decl = _declaration(data, methods)
         decl.kwargs["access"] = access
         attrs[attr_name.lower()] = decl
     return attrs
+
+
+def _declaration(data: Any, methods: dict[str, Any]) -> attribute:
+    """The declaration of an AttrData, served by the methods given."""
+    if hasattr(data, "to_attribute"):
+        decl: attribute = data.to_attribute(**methods)
+        return decl
+    decl = data.to_attribute_declaration()[0]
+    for key, method in methods.items():
+        setattr(decl, key, method)
+    return decl
 
 
 def _command_declarations(dc_type: type[DeviceClass], impl: type, name: str) -> dict[str, Any]:
@@ -322,6 +344,16 @@ _DEVICE_CLASSES: weakref.WeakKeyDictionary[Any, dict[type, DeviceClass]] = (
 _NO_SERVER_CLASSES: dict[type, DeviceClass] = {}
 
 
+def attr_of(decl: attribute, device_type: type) -> Attr:
+    """The classic ``Attr`` (``SpectrumAttr``, ``ImageAttr``) of an attribute declaration."""
+    access = decl.access(device_type)
+    if decl.data_format is AttrDataFormat.IMAGE:
+        return ImageAttr(decl.name or "", decl.data_type, access, decl.max_dim_x, decl.max_dim_y)
+    if decl.data_format is AttrDataFormat.SPECTRUM:
+        return SpectrumAttr(decl.name or "", decl.data_type, access, decl.max_dim_x)
+    return Attr(decl.name or "", decl.data_type, access)
+
+
 def _class_object(
     server: Any, cls: type, factory: Callable[[str], DeviceClass], name: str
 ) -> DeviceClass:
@@ -332,6 +364,7 @@ def _class_object(
     found = known.get(cls)
     if found is None:
         found = known[cls] = factory(name)
+        found._served_type = cls
         raw = (getattr(server, "class_properties", None) or {}).get(cls.__name__, {})
         found._load_class_properties(raw)
     return found

@@ -1,10 +1,12 @@
-"""The classic API's attribute descriptions: ``UserDefaultAttrProp`` (default
-configuration), ``Attr``/``SpectrumAttr``/``ImageAttr`` (one attribute's definition) and
-``AttrData`` (one entry of a ``DeviceClass.attr_list``, or of ``AttrData.from_dict``).
+"""The classic API's attribute definitions: ``Attr``/``SpectrumAttr``/``ImageAttr`` (one
+attribute's definition, as ``add_attribute`` and ``MultiClassAttribute`` take them), and the
+reading of ``DeviceClass.attr_list`` entries (:class:`AttrData`, with the default
+configuration in a :class:`UserDefaultAttrProp`).
 
-Each turns into the high-level declaration the server serves with ``to_attribute()`` (a
-:class:`._model.attribute`); the methods that read and write it are chosen by the caller
-(the device class in :mod:`._classic`, or ``add_attribute``).
+An ``Attr`` turns into the high-level declaration the server serves with
+``to_attribute()`` (a :class:`._model.attribute`); the methods that read and write it are
+chosen by the caller (the device class in :mod:`._classic`, or ``add_attribute``). Its
+default properties may be any object with ``as_keywords()``.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ class UserDefaultAttrProp:
         self._labels = [str(label) for label in labels]
         self.enum_labels = ",".join(self._labels)
 
-    def keywords(self) -> dict[str, Any]:
+    def as_keywords(self) -> dict[str, Any]:
         """The ``attribute()`` keywords these defaults stand for."""
         result: dict[str, Any] = {_PROP_KEYWORDS[k]: v for k, v in self._fields.items()}
         if self.enum_labels:
@@ -125,7 +127,7 @@ class Attr:
         self._memorized = False
         self._memorized_init = True
         self._polling_period = -1
-        self._props: UserDefaultAttrProp | None = None
+        self._props: Any = None
         self._events: dict[str, tuple[bool, bool]] = {}
         self._cl_name = ""
 
@@ -177,10 +179,11 @@ class Attr:
     def set_polling_period(self, period: int) -> None:
         self._polling_period = int(period)
 
-    def set_default_properties(self, props: UserDefaultAttrProp) -> None:
+    def set_default_properties(self, props: Any) -> None:
+        """``props``: a UserDefaultAttrProp (anything with ``as_keywords()``)."""
         self._props = props
 
-    def get_user_default_properties(self) -> UserDefaultAttrProp | None:
+    def get_user_default_properties(self) -> Any:
         return self._props
 
     def get_cl_name(self) -> str:
@@ -225,7 +228,7 @@ class Attr:
     def to_attribute(self, **methods: Any) -> attribute:
         """The high-level declaration of this attribute; ``methods``: ``fget``, ``fset``,
         ``fisallowed`` (functions or method names) when the caller chooses them."""
-        kwargs: dict[str, Any] = dict(self._props.keywords()) if self._props else {}
+        kwargs: dict[str, Any] = dict(self._props.as_keywords()) if self._props else {}
         kwargs.update(
             name=self._name,
             dtype=self._type,

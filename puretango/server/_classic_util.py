@@ -23,30 +23,14 @@ from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
 from .._version import __version__
-from ..idl._enums import AttrQuality, SerialModel
+from ..idl._enums import SerialModel
 from ._admin import DServer
 from ._classic import DeviceClass, device_class_object, device_type_of
 from ._cli import make_server
 from ._model import Device
 from ._server import DeviceServer, server_in_thread
 
-__all__ = ["Util", "SubDevDiag", "TimedAttrData", "TimedCmdData", "parse_args"]
-
-
-class TimedAttrData:
-    """One attribute reading to put in a polling buffer (``fill_attr_polling_buffer``):
-    a value (and set point) or an error, with its quality and time stamp (None: now)."""
-
-    def __init__(
-        self,
-        value: Any = None,
-        quality: AttrQuality = AttrQuality.ATTR_VALID,
-        w_value: Any = None,
-        error: Exception | None = None,
-        time_stamp: float | None = None,
-    ) -> None:
-        self.value, self.quality, self.w_value = value, quality, w_value
-        self.error, self.time_stamp = error, time_stamp
+__all__ = ["Util", "SubDevDiag", "TimedCmdData", "parse_args"]
 
 
 class TimedCmdData:

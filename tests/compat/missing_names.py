@@ -23,6 +23,7 @@ MISSING: dict[str, list[str]] = {
     "tango": [
         "AccessControlType",
         "ArchiveEventProp",
+        "AttrData",
         "AttrProperty",
         "AttrSerialModel",
         "Attribute",
@@ -90,6 +91,8 @@ MISSING: dict[str, list[str]] = {
         "StdNamedDevFailedVector",
         "StdStringVector",
         "TangoStream",
+        "TimedAttrData",
+        "UserDefaultAttrProp",
         "WAttribute",
         "WarnIt",
         "alarm_flags",

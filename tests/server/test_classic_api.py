@@ -18,7 +18,6 @@ from peers.launch import HOST, free_port, peer_env, run_pytango_client
 from puretango import DeviceProxy
 from puretango.server import (
     Attr,
-    AttrData,
     AttrDataFormat,
     AttReqType,
     AttrWriteType,
@@ -30,10 +29,11 @@ from puretango.server import (
     DevState,
     LatestDeviceImpl,
     SpectrumAttr,
-    UserDefaultAttrProp,
     Util,
+    attribute,
     command,
 )
+from puretango.server._classic_attr import AttrData, UserDefaultAttrProp
 from puretango.test_context import DeviceTestContext, MultiDeviceTestContext
 
 PEER = Path(__file__).resolve().parent / "classic_peer.py"
@@ -249,6 +249,23 @@ def test_sub_device_diagnostics_from_device_code() -> None:
 
     with DeviceTestContext(Diag, device_name="test/diag/1") as proxy:
         assert proxy.check("other/dev/1") == "test/diag/1 ['test/diag/1 other/dev/1']"
+
+
+def test_class_attributes_as_attr_objects() -> None:
+    pytest.importorskip("puretango.server._attributes")  # MultiClassAttribute's module
+
+    class Listed(Device):
+        level = attribute(dtype=float, access=AttrWriteType.READ_WRITE)
+        curve = attribute(dtype=(int,), max_dim_x=4)
+
+        @command(dtype_out=(str,))
+        def listed(self) -> list[str]:
+            (device_class,) = Util.instance().get_class_list()
+            attrs = device_class.get_class_attr().get_attr_list()
+            return [f"{a.get_name()} {a.get_writable().name} {a.get_max_dim_x()}" for a in attrs]
+
+    with DeviceTestContext(Listed) as proxy:
+        assert list(proxy.listed()) == ["level READ_WRITE 1", "curve READ 4"]
 
 
 def test_run_with_a_dict_of_classic_pairs() -> None:
