@@ -76,6 +76,19 @@ class DeviceImpl:
         """Add (or replace) one entry of the device's version information."""
         self._versions()[str(key)] = str(value)
 
+    def add_command(self, cmd: Any, device_level: bool = True) -> Any:
+        """Add a command (``command(f=...)``) to this device, or to all devices of its
+        class (``device_level=False``)."""
+        from ._classic_commands import add_command
+
+        return add_command(self, cmd, device_level)
+
+    def remove_command(self, cmd_name: str, free_it: bool = False, clean_db: bool = True) -> None:
+        """Remove a command added with :meth:`add_command`."""
+        from ._classic_commands import remove_command
+
+        remove_command(self, cmd_name)
+
     def get_dev_idl_version(self) -> int:
         return 6
 

@@ -226,7 +226,9 @@ class command:  # noqa: N801 - PyTango's name
         self.func = f
         self.name = self.kwargs.get("name") or f.__name__
         kw = self.kwargs
-        params = [p for p in inspect.signature(f).parameters.values()][1:]
+        params = list(inspect.signature(f).parameters.values())
+        if not inspect.ismethod(f):  # a bound method (add_command) has no ``self`` left
+            params = params[1:]
         dtype_in, dformat_in = kw.get("dtype_in"), kw.get("dformat_in")
         if dtype_in is None:
             hint = first_arg_hint(f)

@@ -42,6 +42,7 @@ from ..idl._enums import (
 )
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
+from ._classic_commands import adopt_pending_commands
 from ._downgrade import cmd_info_1, downgrade
 from ._locking import CALLER, DeviceLock, refuse_if_locked
 from ._model import Device
@@ -187,6 +188,7 @@ class DeviceServant:
             await self.user_call(getattr(self.device, name), *args)
 
     async def initialise(self) -> None:
+        adopt_pending_commands(self)  # added by the device's constructor
         if getattr(self.device, "_classic_ready", False):  # its constructor initialised it
             return
         await self.user_call(self.device.init_device)

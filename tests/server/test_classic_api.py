@@ -268,6 +268,48 @@ def test_class_attributes_as_attr_objects() -> None:
         assert list(proxy.listed()) == ["level READ_WRITE 1", "curve READ 4"]
 
 
+class Dynamic(Device):
+    allowed = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_command(command(f=self.early, dtype_out=str))  # before it is served
+
+    def early(self) -> str:
+        return "early"
+
+    def twice(self, value: int) -> int:
+        return 2 * value
+
+    def is_twice_allowed(self) -> bool:
+        return self.allowed
+
+    @command(dtype_in=bool)
+    def setup(self, allowed: bool) -> None:
+        self.allowed = allowed
+        self.add_command(command(f=self.twice))
+        self.add_command(command(f=Dynamic.early, name="unbound", dtype_out=str))
+
+    @command
+    def drop(self) -> None:
+        self.remove_command("twice")
+
+
+def test_commands_added_and_removed_at_run_time() -> None:
+    with DeviceTestContext(Dynamic) as proxy:
+        assert proxy.early() == "early"
+        proxy.setup(True)
+        assert proxy.twice(21) == 42
+        assert proxy.command_query("twice").in_type == CmdArgType.DevLong64
+        assert proxy.unbound() == "early"
+        proxy.setup(False)
+        with pytest.raises(DevFailed, match="API_CommandNotAllowed"):
+            proxy.twice(1)
+        proxy.drop()
+        with pytest.raises(DevFailed, match="API_CommandNotFound"):
+            proxy.command_inout("twice", 1)
+
+
 def test_run_with_a_dict_of_classic_pairs() -> None:
     port = free_port()
     code = f"""
