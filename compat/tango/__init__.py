@@ -71,18 +71,22 @@ from puretango.server import (  # noqa: E402
     Device_6Impl,
     DeviceClass,
     DeviceImpl,
+    EnsureOmniThread,
     ImageAttr,
     LatestDeviceImpl,
     SpectrumAttr,
     SubDevDiag,
     TimedCmdData,
     Util,
+    is_omni_thread,
 )
 from puretango.server._classic_impl import EXTRA_VERSION_INFO as _EXTRA_VERSION_INFO  # noqa: E402
 
 _EXTRA_VERSION_INFO["PyTango"] = __version__  # devices report the PyTango API level too
 __all__ += [
     "Attr",
+    "EnsureOmniThread",
+    "is_omni_thread",
     "DeviceClass",
     "DeviceImpl",
     "Device_2Impl",
@@ -99,8 +103,20 @@ __all__ += [
 ]
 
 # [ns]
+from . import _tango  # noqa: E402, F401 - PyTango has tango._tango
+from ._pending import PENDING_NAMES as _PENDING_NAMES  # noqa: E402
+from ._pending import placeholder as _placeholder  # noqa: E402
+
+
+def __getattr__(name: str) -> object:
+    # names other parts of issue 10 bring: a raising placeholder until they land
+    if name in _PENDING_NAMES:
+        return _placeholder(name)
+    raise AttributeError(f"module 'tango' has no attribute {name!r}")
+
 
 # [context]
+from . import asyncio_executor, device_server, green  # noqa: E402, F401 - as PyTango's
 
 # [client]
 

@@ -10,12 +10,15 @@ from puretango.server import (
     DispLevel,
     GreenMode,
     LatestDeviceImpl,
+    PipeWriteType,
     SerialModel,
     attribute,
     class_property,
     command,
     device_property,
+    pipe,
     run,
+    server_run,
 )
 from puretango.server import Device as BaseDevice  # noqa: F401 - [classic] base of Device
 from puretango.server._cli import to_callback as __to_callback  # noqa: F401 - tests import it
@@ -30,10 +33,13 @@ __all__ = [
     "DispLevel",
     "GreenMode",
     "LatestDeviceImpl",
+    "PipeWriteType",
     "SerialModel",
     "attribute",
     "class_property",
     "command",
     "device_property",
+    "pipe",
     "run",
+    "server_run",
 ]

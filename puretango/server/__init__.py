@@ -9,9 +9,20 @@ from ..idl._enums import (
     DevState,
     DispLevel,
     GreenMode,
+    PipeWriteType,
     SerialModel,
 )
 from ._admin import DServer
+
+# [attr] server-side attribute objects and dynamic attributes
+from ._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from ._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
 from ._classic import DeviceClass
 from ._classic_attr import Attr, ImageAttr, SpectrumAttr
 from ._classic_impl import (
@@ -23,19 +34,24 @@ from ._classic_impl import (
     DeviceImpl,
     LatestDeviceImpl,
 )
-from ._classic_util import SubDevDiag, TimedCmdData, Util
-from ._cli import run
+from ._classic_util import EnsureOmniThread, SubDevDiag, TimedCmdData, Util, is_omni_thread
+from ._cli import run, server_run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
+from ._encoded import EncodedAttribute  # noqa: E402
 from ._model import Device, attribute, class_property, command, device_property
+from ._pipes import pipe
 from ._server import DeviceServer
 
 __all__ = [
     "Device",
     "attribute",
     "command",
+    "pipe",
+    "PipeWriteType",
     "device_property",
     "class_property",
     "run",
+    "server_run",
     "DeviceServer",
     "DServer",
     "DatabaseAccess",
@@ -54,6 +70,8 @@ __all__ = [
 # [classic]
 __all__ += [
     "Attr",
+    "EnsureOmniThread",
+    "is_omni_thread",
     "DeviceClass",
     "DeviceImpl",
     "Device_2Impl",
@@ -67,4 +85,14 @@ __all__ += [
     "SubDevDiag",
     "TimedCmdData",
     "Util",
+]
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "EncodedAttribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "MultiClassAttribute",
+    "UserDefaultAttrProp",
+    "WAttribute",
 ]

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import copy
 import importlib
-import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
-from ..idl._enums import AttrDataFormat, AttrQuality, CmdArgType, DispLevel
+from ..idl._enums import AttrDataFormat, CmdArgType, DispLevel
+from ._attributes import _UNSET as UNSET
+from ._attributes import attribute_object
 from ._classic_attr import Attr, AttrData, ImageAttr, SpectrumAttr
 from ._classic_impl import DeviceImpl
 from ._dtypes import SCALAR_TO_ARRAY
@@ -182,74 +183,37 @@ def _tango_properties(specs: Mapping[str, Any], kind: type[Any]) -> dict[str, An
     return found
 
 
-# -- the arguments of classic read and write methods -------------------------------------------
+# -- classic read and write methods --------------------------------------------------------------
 
 
-class _ReadArg:
-    """The ``attr`` a classic read method fills with ``set_value`` (a minimal server-side
-    Attribute: what the read returns is taken from it)."""
-
-    def __init__(self, name: str, data_type: CmdArgType) -> None:
-        self._name, self._type = name, data_type
-        self._result: Any = None
-        self._quality = AttrQuality.ATTR_VALID
-
-    def get_name(self) -> str:
-        return self._name
-
-    def get_data_type(self) -> CmdArgType:
-        return self._type
-
-    def set_value(self, *args: Any) -> None:
-        if self._type is CmdArgType.DevEncoded and len(args) >= 2:
-            self._result = (args[0], args[1])
-        else:
-            self._result = args[0]
-
-    def set_value_date_quality(self, *args: Any) -> None:
-        if self._type is CmdArgType.DevEncoded and len(args) >= 4:
-            self._result = ((args[0], args[1]), args[2], args[3])
-        else:
-            value, stamp, quality = args[:3]
-            stamp = stamp.totime() if hasattr(stamp, "totime") else stamp
-            self._result = (value, stamp, AttrQuality(quality))
-
-    def set_quality(self, quality: AttrQuality, send_event: bool = False) -> None:
-        self._quality = AttrQuality(quality)
-
-    def get_quality(self) -> AttrQuality:
-        return self._quality
-
-    def result(self) -> Any:
-        if self._quality is not AttrQuality.ATTR_VALID and not isinstance(self._result, tuple):
-            return (self._result, time.time(), self._quality)
-        return self._result
+def _attribute_object(device: Any, name: str) -> Any:
+    """The server-side Attribute (a WAttribute if writable) of ``device``'s attribute."""
+    runtime = device._servant.attributes[name.lower()]
+    return attribute_object(runtime, device)
 
 
-class _WriteArg(_ReadArg):
-    """The ``attr`` a classic write method reads with ``get_write_value``."""
+def _reader(method_name: str, attr_name: str) -> Callable[[Any], Any]:
+    """A read for the servant: ``read_<name>(self, attr)`` fills the Attribute."""
 
-    def __init__(self, name: str, data_type: CmdArgType, value: Any) -> None:
-        super().__init__(name, data_type)
-        self._written = value
-
-    def get_write_value(self, *args: Any, **kwargs: Any) -> Any:
-        return self._written
-
-
-def _reader(method_name: str, data_type: CmdArgType) -> Callable[[Any], Any]:
     def read(device: Any) -> Any:
-        arg = _ReadArg(method_name[5:], data_type)
-        getattr(device, method_name)(arg)
-        return arg.result()
+        attr = _attribute_object(device, attr_name)
+        attr.reset_value()
+        return attr.take_reading(getattr(device, method_name)(attr))
 
     read.__name__ = method_name
     return read
 
 
-def _writer(method_name: str, data_type: CmdArgType) -> Callable[[Any, Any], None]:
-    def write(device: Any, value: Any) -> None:
-        getattr(device, method_name)(_WriteArg(method_name[6:], data_type, value))
+def _writer(method_name: str, attr_name: str) -> Callable[[Any, Any], Any]:
+    """A write for the servant: ``write_<name>(self, attr)`` reads ``get_write_value()``."""
+
+    def write(device: Any, value: Any) -> Any:
+        attr = _attribute_object(device, attr_name)
+        attr.pending = value
+        try:
+            return getattr(device, method_name)(attr)
+        finally:
+            attr.pending = UNSET
 
     write.__name__ = method_name
     return write
@@ -265,13 +229,13 @@ def _attribute_declarations(dc_type: type[DeviceClass], impl: type, name: str) -
         data = info if hasattr(info, "attr_write") else AttrData(attr_name, name, info)
         methods: dict[str, Any] = {}
         access = data.attr_write
-        data_type = CmdArgType(data.attr_type)
+        attr_name = data.attr_name or attr_name
         read_name = data.read_method_name or f"read_{attr_name}"
         write_name = data.write_method_name or f"write_{attr_name}"
         if access != 2 and hasattr(impl, read_name):  # every access but WRITE reads
-            methods["fget"] = _reader(read_name, data_type)
+            methods["fget"] = _reader(read_name, attr_name)
         if access in (1, 2, 3) and hasattr(impl, write_name):  # R_WITH_W, WRITE, READ_WRITE
-            methods["fset"] = _writer(write_name, data_type)
+            methods["fset"] = _writer(write_name, attr_name)
         if data.is_allowed_name and hasattr(impl, data.is_allowed_name):
             methods["fisallowed"] = data.is_allowed_name
         decl = _declaration(data, methods)

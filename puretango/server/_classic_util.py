@@ -30,7 +30,30 @@ from ._cli import make_server
 from ._model import Device
 from ._server import DeviceServer, server_in_thread
 
-__all__ = ["Util", "SubDevDiag", "TimedCmdData", "parse_args"]
+__all__ = [
+    "EnsureOmniThread",
+    "SubDevDiag",
+    "TimedCmdData",
+    "Util",
+    "is_omni_thread",
+    "parse_args",
+]
+
+
+class EnsureOmniThread:
+    """PyTango's guard for threads that call Tango (omniORB must know them in cppTango):
+    puretango needs nothing, so ``with EnsureOmniThread():`` does nothing."""
+
+    def __enter__(self) -> EnsureOmniThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def is_omni_thread() -> bool:
+    """Whether this thread may call Tango: always, on puretango."""
+    return True
 
 
 class TimedCmdData:
