@@ -142,10 +142,13 @@ def plan_write_values(
     """``(attribute, value_of(index))`` for ``Group.write_attribute_asynch``: the attribute
     as its ``AttributeInfoEx`` when a device gives it (so each device converts the value the
     same way), and the value for the device at each position of the call."""
+    size = group.get_size(forward)
+    if size == 0:  # nothing to write to (PyTango then checks nothing either)
+        return attr, lambda _index: value
     if multi and (isinstance(value, (str, bytes)) or not isinstance(value, Sequence)):
         raise TypeError("When multi is set, value must be a Python sequence (e.g., list or tuple)")
     info = attr if isinstance(attr, AttributeInfoEx) else None
-    if info is None and group.get_size(forward):
+    if info is None:
         info = _attribute_info(group, str(attr), forward)
     items = list(value) if multi else [value]
     if info is not None:
@@ -157,7 +160,6 @@ def plan_write_values(
                 info.enum_labels,
             )
     if multi:
-        size = group.get_size(forward)
         if len(items) != size:
             raise _size_error(size, len(items), "Group::write_attribute_asynch")
         return (info if info is not None else attr), items.__getitem__

@@ -157,10 +157,10 @@ class DeviceMember:
             except DevFailed as exc:
                 self._error = exc
                 raise
-        return self._g_call(self._proxy, make)
+        return self._run_connected(self._proxy, make)
 
     @staticmethod
-    def _g_call(proxy: DeviceProxy, make: Callable[[DeviceProxy], Op[T]]) -> Op[T]:
+    def _run_connected(proxy: DeviceProxy, make: Callable[[DeviceProxy], Op[T]]) -> Op[T]:
         if not proxy._initialised:
             yield from proxy._g_connect()
         return (yield from proxy._op(lambda: make(proxy)))
