@@ -263,14 +263,44 @@ __all__ += [
 ]
 
 # [pipes] pipes (client side)
+from .client._proxy_pipe import PipeConfig, PipeInfo  # noqa: E402
+from .idl._enums import PipeWriteType  # noqa: E402
+
+__all__ += ["PipeConfig", "PipeInfo", "PipeWriteType"]
 
 # [attr] server-side attribute objects and dynamic attributes
+from .server._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from .server._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
+from .server._encoded import EncodedAttribute  # noqa: E402
+from .server._fill_history import TimedAttrData  # noqa: E402
+
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "EncodedAttribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "MultiClassAttribute",
+    "TimedAttrData",
+    "UserDefaultAttrProp",
+    "WAttribute",
+]
 
 # [classic] the classic server API (DeviceClass, DeviceImpl, Util, Attr...)
 
 # [ns] namespace: remaining PyTango top-level types and enums
 
 # [context] test contexts and server runners
+from .green import get_attribute_proxy, get_device_proxy  # noqa: E402
+
+_registry.default_green_mode = get_green_mode
+__all__ += ["get_attribute_proxy", "get_device_proxy"]
 
 # [client] client-side fixes found by PyTango's tests
 

@@ -9,12 +9,15 @@ from puretango.server import (
     DevState,
     DispLevel,
     GreenMode,
+    PipeWriteType,
     SerialModel,
     attribute,
     class_property,
     command,
     device_property,
+    pipe,
     run,
+    server_run,
 )
 
 __all__ = [
@@ -26,10 +29,13 @@ __all__ = [
     "DevState",
     "DispLevel",
     "GreenMode",
+    "PipeWriteType",
     "SerialModel",
     "attribute",
     "class_property",
     "command",
     "device_property",
+    "pipe",
     "run",
+    "server_run",
 ]

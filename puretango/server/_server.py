@@ -141,6 +141,17 @@ class DeviceServer:
         return [s for s in self.servants.values() if not isinstance(s.device, DServer)]
 
     # -- lifecycle -----------------------------------------------------------------------------
+    async def listen(self) -> None:
+        """Open the listening socket: :attr:`port` is known from then on, before the devices
+        exist (as omniORB's port before ``server_init``). :meth:`start` calls it if needed."""
+        if self._server is not None:
+            return
+        self.loop = asyncio.get_running_loop()
+        sock = dual_stack_socket(self.host, self.port)
+        where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
+        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
+        self.port = self._server.sockets[0].getsockname()[1]
+
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
@@ -149,10 +160,7 @@ class DeviceServer:
             await self._add(cls(name, props, server=self), cls.__name__)
         for servant in self.device_servants():
             await servant.user_call(servant.device.initialize_dynamic_attributes)
-        sock = dual_stack_socket(self.host, self.port)
-        where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
-        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self.listen()
         await self.events.start()
         if self.database is not None:
             names = [s.name for s in self.device_servants()] + [self.admin_name]
@@ -188,6 +196,8 @@ class DeviceServer:
         cls = type(servant.device)
         new = cls(servant.name, servant.device._raw_properties, server=self)
         await self._add(new, servant.class_name)
+        # a restarted device adds its dynamic attributes again, as at start-up
+        await self.servants[key].user_call(new.initialize_dynamic_attributes)
 
     def ior(self, device_name: str) -> str:
         """The stringified IOR of a served device (what a Database publishes for it):
