@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from .._errors import DevFailed, WrongNameSyntax, make_error
-from . import _names
 from ._engine import Op
 from ._green import run_blocking
+from ._names import with_test_context_host
 from ._proxy import DeviceProxy
 from ._tangohost import parse_tango_host
 
@@ -56,8 +56,7 @@ def name_matches(pattern: str, name: str, full_name: str) -> bool:
 def qualified(name: str) -> str:
     """``name`` on the host of a running test context, if one is set (as PyTango does for
     short names given to ``Group.add``)."""
-    resolve: Callable[[str], str] | None = getattr(_names, "with_test_context_host", None)
-    return resolve(name) if resolve is not None else name
+    return with_test_context_host(name)
 
 
 def _wrong(pattern: str) -> WrongNameSyntax:
