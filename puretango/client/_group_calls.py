@@ -33,6 +33,14 @@ def _is_device_data(value: Any) -> bool:
     return callable(getattr(value, "extract", None)) and callable(getattr(value, "get_type", None))
 
 
+def _extract(data: Any) -> Any:
+    """The value a ``DeviceData`` holds; None (no argument) when it is empty."""
+    try:
+        return data.extract()
+    except DevFailed:
+        return None
+
+
 def _is_device_data_list(value: Any) -> bool:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
         return False
@@ -101,14 +109,14 @@ def plan_command_argument(group: Group, cmd_name: str, param: Any, forward: bool
     if param is None:
         return ArgumentPlan()
     if _is_device_data(param):
-        return ArgumentPlan(param.extract())
+        return ArgumentPlan(_extract(param))
     size = group.get_size(forward)
     if size == 0:
         return ArgumentPlan()
     if _is_device_data_list(param):
         if len(param) != size:
             raise _size_error(size, len(param), "Group::command_inout_asynch")
-        return ArgumentPlan(each=[item.extract() for item in param])
+        return ArgumentPlan(each=[_extract(item) for item in param])
     types = _command_in_types(group, cmd_name, forward)
     if len(types) > 1:
         raise TypeError(
