@@ -66,7 +66,7 @@ __all__ = [
 # [ns]
 
 # [context]
-from . import asyncio_executor, device_server, green  # noqa: E402, F401 - as PyTango's
+from . import asyncio_executor, device_server, green, pyutil  # noqa: E402, F401 - as PyTango's
 
 # [client]
 
