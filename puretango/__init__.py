@@ -242,10 +242,55 @@ __all__ += [
 # --- issue 10 streams: each block is owned by one branch (keep the blank lines between) ---
 
 # [group] Group and its replies
+from .client._group import Group  # noqa: E402
+from .client._group_reply import (  # noqa: E402
+    GroupAttrReply,
+    GroupAttrReplyList,
+    GroupCmdReply,
+    GroupCmdReplyList,
+    GroupReply,
+    GroupReplyList,
+)
+
+__all__ += [
+    "Group",
+    "GroupAttrReply",
+    "GroupAttrReplyList",
+    "GroupCmdReply",
+    "GroupCmdReplyList",
+    "GroupReply",
+    "GroupReplyList",
+]
 
 # [pipes] pipes (client side)
+from .client._proxy_pipe import PipeConfig, PipeInfo  # noqa: E402
+from .idl._enums import PipeWriteType  # noqa: E402
+
+__all__ += ["PipeConfig", "PipeInfo", "PipeWriteType"]
 
 # [attr] server-side attribute objects and dynamic attributes
+from .server._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from .server._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
+from .server._encoded import EncodedAttribute  # noqa: E402
+from .server._fill_history import TimedAttrData  # noqa: E402
+
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "EncodedAttribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "MultiClassAttribute",
+    "TimedAttrData",
+    "UserDefaultAttrProp",
+    "WAttribute",
+]
 
 # [classic] the classic server API (DeviceClass, DeviceImpl, Util, Attr...)
 

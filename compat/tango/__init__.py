@@ -64,6 +64,17 @@ __all__ = [
 # [classic]
 
 # [ns]
+from . import _tango  # noqa: E402, F401 - PyTango has tango._tango
+from ._pending import PENDING_NAMES as _PENDING_NAMES  # noqa: E402
+from ._pending import placeholder as _placeholder  # noqa: E402
+
+
+def __getattr__(name: str) -> object:
+    # names other parts of issue 10 bring: a raising placeholder until they land
+    if name in _PENDING_NAMES:
+        return _placeholder(name)
+    raise AttributeError(f"module 'tango' has no attribute {name!r}")
+
 
 # [context]
 from . import asyncio_executor, device_server, green, pyutil  # noqa: E402, F401 - as PyTango's

@@ -24,6 +24,7 @@ from puretango import (
 )
 
 __all__ = [
+    "FROM_TANGO_TO_NUMPY_TYPE",
     "EventCallback",
     "ensure_binary",
     "from_version_str_to_hex_str",
@@ -84,6 +85,21 @@ _ARRAY = (
 )
 _BINARY = frozenset({T.DevEncoded, T.DevVarCharArray})
 #: the strings PyTango reads as "no value" for numerical types
+#: Tango scalar type -> the numpy type PyTango reads it as
+FROM_TANGO_TO_NUMPY_TYPE: dict[CmdArgType, Any] = {
+    T.DevBoolean: np.bool_,
+    T.DevUChar: np.ubyte,
+    T.DevShort: np.short,
+    T.DevUShort: np.ushort,
+    T.DevLong: np.int32,
+    T.DevULong: np.uint32,
+    T.DevLong64: np.int64,
+    T.DevULong64: np.uint64,
+    T.DevString: str,
+    T.DevDouble: np.float64,
+    T.DevFloat: np.float32,
+}
+
 _NO_VALUE = ("Not specified", "Not set")
 
 

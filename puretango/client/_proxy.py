@@ -48,6 +48,7 @@ from ._proxy_asynch import AsynchMixin
 from ._proxy_db import DatabaseNamedMixin
 from ._proxy_events import EventsMixin
 from ._proxy_lock import LockingMixin
+from ._proxy_pipe import PipeMixin
 from ._proxy_poll import PollingMixin
 from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
 
@@ -61,7 +62,9 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 # -- DeviceProxy -------------------------------------------------------------------------------
 
 
-class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, LockingMixin):
+class DeviceProxy(
+    DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, LockingMixin, PipeMixin
+):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
     _initialised = False
@@ -540,6 +543,8 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, Lo
                 raise AttributeError(name) from exc
             found = self._lookup(name)
         if found is None:
+            found = self._find_pipe(name)  # PyTango 9: proxy.<pipe> reads, assigning writes
+        if found is None:
             raise AttributeError(name)
         return found
 
@@ -561,6 +566,8 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, Lo
                 f"{info.in_type_desc}\n{info.out_type_desc}"
             )
             return command
+        if kind == "pipe":
+            return self.read_pipe(info)
         op = self._op(lambda: self._g_read_high_level(info))
         return RUNNERS[self.get_green_mode()](op, None, None)
 
@@ -608,6 +615,9 @@ class DeviceProxy(DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, Lo
             ) from None
         if kind == "cmd":
             raise TypeError("Cannot set the value of a command")
+        if kind == "pipe":
+            self.write_pipe(info, value)
+            return
         self.write_attribute(info, value)
 
     def __getitem__(self, name: str) -> DeviceAttribute:

@@ -9,18 +9,33 @@ from ..idl._enums import (
     DevState,
     DispLevel,
     GreenMode,
+    PipeWriteType,
     SerialModel,
 )
 from ._admin import DServer
+
+# [attr] server-side attribute objects and dynamic attributes
+from ._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
+from ._attributes import (  # noqa: E402
+    Attribute,
+    MultiAttribute,
+    MultiAttrProp,
+    MultiClassAttribute,
+    WAttribute,
+)
 from ._cli import run, server_run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
+from ._encoded import EncodedAttribute  # noqa: E402
 from ._model import Device, attribute, class_property, command, device_property
+from ._pipes import pipe
 from ._server import DeviceServer
 
 __all__ = [
     "Device",
     "attribute",
     "command",
+    "pipe",
+    "PipeWriteType",
     "device_property",
     "class_property",
     "run",
@@ -39,4 +54,14 @@ __all__ = [
     "CmdArgType",
     "DevFailed",
     "SerialModel",
+]
+__all__ += [
+    "AttrData",
+    "Attribute",
+    "EncodedAttribute",
+    "MultiAttrProp",
+    "MultiAttribute",
+    "MultiClassAttribute",
+    "UserDefaultAttrProp",
+    "WAttribute",
 ]

@@ -24,6 +24,7 @@ from ..idl._enums import (
 )
 from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
+from ._dynamic import AttributesMixin
 from ._typehints import (
     class_hints,
     enum_dtype,
@@ -350,9 +351,10 @@ class _Done:
 _DONE = _Done()
 
 
-class Device(EventsMixin):
+class Device(EventsMixin, AttributesMixin):
     """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``;
-    its event methods come from :class:`._device_events.EventsMixin`)."""
+    its event methods come from :class:`._device_events.EventsMixin`, its attribute methods
+    from :class:`._dynamic.AttributesMixin`)."""
 
     green_mode: GreenMode | None = None
     DEVICE_CLASS_INITIAL_STATE = DevState.UNKNOWN

@@ -45,6 +45,7 @@ from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
 from ._downgrade import cmd_info_1, downgrade
 from ._dtypes import numpy_version
+from ._dynamic import adopt_dynamic_attributes
 from ._locking import CALLER, DeviceLock, refuse_if_locked
 from ._model import Device
 from ._runtime import (
@@ -152,6 +153,7 @@ class DeviceServant:
         self.attributes: dict[str, AttrRuntime] = {
             key: AttrRuntime(decl, cls) for key, decl in cls._attributes.items()
         }
+        adopt_dynamic_attributes(self)  # the device's own attributes (add_attribute)
         self.commands: dict[str, CmdRuntime] = {}
         for key, decl in cls._commands.items():
             assert decl.func is not None  # Device._commands holds bound declarations only
@@ -565,7 +567,8 @@ class DeviceServant:
                 raise DevFailed(
                     make_error(
                         "API_AttrNotAllowed",
-                        f"It is currently not allowed to write attribute {attr.name}",
+                        f"It is currently not allowed to write attribute {attr.name}. "
+                        f"The device state is {self.device.get_state().name}",
                         f"{self.class_name}::write_attributes",
                     )
                 )
@@ -638,9 +641,6 @@ class DeviceServant:
             downgrade(v, t.AttributeValue_4)
             for v in await self._read_values([v.name for v in args[0]], client)
         ]
-
-    async def _op_get_pipe_config_5(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return []
 
 
 class MultiDevFailed(Exception):

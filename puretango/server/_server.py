@@ -196,6 +196,8 @@ class DeviceServer:
         cls = type(servant.device)
         new = cls(servant.name, servant.device._raw_properties, server=self)
         await self._add(new, servant.class_name)
+        # a restarted device adds its dynamic attributes again, as at start-up
+        await self.servants[key].user_call(new.initialize_dynamic_attributes)
 
     def ior(self, device_name: str) -> str:
         """The stringified IOR of a served device (what a Database publishes for it):
