@@ -116,7 +116,7 @@ def __getattr__(name: str) -> object:
 
 
 # [context]
-from . import asyncio_executor, device_server, green  # noqa: E402, F401 - as PyTango's
+from . import asyncio_executor, device_server, green, pyutil  # noqa: E402, F401 - as PyTango's
 
 # [client]
 

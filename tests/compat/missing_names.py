@@ -108,7 +108,6 @@ MISSING: dict[str, list[str]] = {
         "log4tango",
         "pytango_init",
         "pytango_pprint",
-        "pyutil",
         "raise_asynch_exception",
         "release",
         "tango_object",
