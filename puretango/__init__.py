@@ -303,5 +303,18 @@ _registry.default_green_mode = get_green_mode
 __all__ += ["get_attribute_proxy", "get_device_proxy"]
 
 # [client] client-side fixes found by PyTango's tests
+from .client import (  # noqa: E402
+    AttributeInfoList,
+    AttributeInfoListEx,
+    CommandInfoList,
+    PyTangoUserWarning,
+)
+
+__all__ += [
+    "AttributeInfoList",
+    "AttributeInfoListEx",
+    "CommandInfoList",
+    "PyTangoUserWarning",
+]
 
 # --- end of issue 10 streams ---
