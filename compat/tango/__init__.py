@@ -64,9 +64,30 @@ __all__ = [
 # [classic]
 
 # [ns]
-from . import _tango  # noqa: E402, F401 - PyTango has tango._tango
+from . import (  # noqa: E402
+    _tango,  # noqa: F401 - PyTango has tango._tango
+    constants,
+    log4tango,
+    pytango_pprint,
+    pyutil,
+)
 from ._pending import PENDING_NAMES as _PENDING_NAMES  # noqa: E402
 from ._pending import placeholder as _placeholder  # noqa: E402
+from ._threads import EnsureOmniThread, is_omni_thread  # noqa: E402
+from ._warnings import PyTangoUserWarning  # noqa: E402
+from .pyutil import TimedAttrData, TimedCmdData  # noqa: E402
+
+__all__ += [
+    "EnsureOmniThread",
+    "PyTangoUserWarning",
+    "TimedAttrData",
+    "TimedCmdData",
+    "constants",
+    "is_omni_thread",
+    "log4tango",
+    "pytango_pprint",
+    "pyutil",
+]
 
 
 def __getattr__(name: str) -> object:
