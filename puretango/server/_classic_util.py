@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
+from .._omnithreads import EnsureOmniThread, is_omni_thread
 from .._version import __version__
 from ..idl._enums import SerialModel
 from ._admin import DServer
@@ -39,22 +40,6 @@ __all__ = [
     "is_omni_thread",
     "parse_args",
 ]
-
-
-class EnsureOmniThread:
-    """PyTango's guard for threads that call Tango (omniORB must know them in cppTango):
-    puretango needs nothing, so ``with EnsureOmniThread():`` does nothing."""
-
-    def __enter__(self) -> EnsureOmniThread:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def is_omni_thread() -> bool:
-    """Whether this thread may call Tango: always, on puretango."""
-    return True
 
 
 class TimedCmdData:
