@@ -116,7 +116,10 @@ class attribute:  # noqa: N801 - PyTango's name
         return attribute(fget, **kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
-        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango
+        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango; the first
+        # member name wins: ``@voltage.write`` on ``def set_v`` binds ``set_v`` to it too
+        if hasattr(self, "attr_name_in_class"):
+            return
         if not self._explicit_name:
             self.name = name
         self.attr_name_in_class = name
