@@ -1,6 +1,7 @@
-"""An attribute bound to two class members (``@attr1.write def set_attr1`` returns the same
-attribute object) is named after the first one, as PyTango names it; compared with a
-PyTango device server started from the same source."""
+"""Names and order as PyTango's servers give them: an attribute bound to two class members
+(``@attr1.write def set_attr1`` returns the same attribute object) is named after the first
+one, and commands are listed in cppTango's order; each compared with a PyTango device
+server started from the same source."""
 
 from __future__ import annotations
 
@@ -51,3 +52,42 @@ def test_attribute_named_after_its_first_member() -> None:
         ours = [sorted(proxy.get_attribute_list()), proxy.attr1, proxy.voltage]
     theirs = json.loads(run_pytango_client(_PYTANGO).strip().splitlines()[-1])
     assert ours == theirs == [["State", "Status", "attr1", "voltage"], 7, 1.5]
+
+
+_COMMANDS = """
+class Ordered(Device):
+    @command
+    def zzz(self) -> None:
+        pass
+
+    @command
+    def Zed(self) -> None:
+        pass
+
+    @command
+    def aaa(self) -> None:
+        pass
+
+    @command
+    def Bcd(self) -> None:
+        pass
+"""
+
+
+def test_command_list_in_cpptango_order() -> None:
+    """Commands are listed sorted by name as bytes (upper case first), as cppTango does."""
+    pytest.importorskip("tango")
+    namespace: dict[str, object] = {}
+    exec("from puretango.server import Device, command\n" + _COMMANDS, namespace)
+    with DeviceTestContext(namespace["Ordered"]) as proxy:  # type: ignore[arg-type]
+        ours = [c.cmd_name for c in proxy.command_list_query()]
+    code = (
+        "import json\n"
+        "from tango.server import Device, command\n"
+        "from tango.test_context import DeviceTestContext\n"
+        + _COMMANDS
+        + "with DeviceTestContext(Ordered) as proxy:\n"
+        "    print(json.dumps([c.cmd_name for c in proxy.command_list_query()]))\n"
+    )
+    theirs = json.loads(run_pytango_client(code).strip().splitlines()[-1])
+    assert ours == theirs == ["Bcd", "Init", "State", "Status", "Zed", "aaa", "zzz"]
