@@ -224,7 +224,10 @@ class command:  # noqa: N801 - PyTango's name
         if self.func is None and len(args) == 1 and callable(args[0]) and not kwargs:
             self._bind(args[0])
             return self
-        raise TypeError("a command is called through the device, not directly")
+        if self.func is None:
+            raise TypeError("a command is called through the device, not directly")
+        # a decorator above @command (functools.wraps) calls the declaration with the device
+        return self.func(*args, **kwargs)
 
     def _bind(self, f: Callable[..., Any]) -> None:
         self.func = f
@@ -233,14 +236,15 @@ class command:  # noqa: N801 - PyTango's name
         params = list(inspect.signature(f).parameters.values())
         if not inspect.ismethod(f):  # a bound method (add_command) has no ``self`` left
             params = params[1:]
+        # as PyTango: hints only when no dtype is given (an explicit None is DevVoid)
         dtype_in, dformat_in = kw.get("dtype_in"), kw.get("dformat_in")
-        if dtype_in is None:
+        if "dtype_in" not in kw:
             hint = first_arg_hint(f)
             if hint is not None:
                 parsed = parse_hint(hint, "command")
                 dtype_in, dformat_in = parsed.dtype, parsed.dformat
         dtype_out, dformat_out = kw.get("dtype_out"), kw.get("dformat_out")
-        if dtype_out is None:
+        if "dtype_out" not in kw:
             hint = return_hint(f)
             if hint is not None:
                 parsed = parse_hint(hint, "command")
@@ -357,6 +361,16 @@ class _Done:
 _DONE = _Done()
 
 
+def _wrapped_command(value: Any) -> command | None:
+    """The bound ``command`` a ``functools.wraps`` chain ends at (None if it does not)."""
+    seen = 0
+    while callable(value) and hasattr(value, "__wrapped__") and seen < 16:
+        value, seen = value.__wrapped__, seen + 1
+        if isinstance(value, command):
+            return value if value.func is not None else None
+    return None
+
+
 class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
     """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``;
     its event methods come from :class:`._device_events.EventsMixin`, its attribute methods
@@ -388,6 +402,12 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
                     attrs[value.name.lower()] = value
                 elif isinstance(value, command) and value.func is not None:
                     cmds[value.name.lower()] = value
+                elif isinstance(_wrapped_command(value), command):
+                    # ``@decorator @command() def f``: the decorator's function is the
+                    # method (``getattr(device, name)``), the declaration it wraps says how
+                    decl = _wrapped_command(value)
+                    assert decl is not None
+                    cmds[decl.name.lower()] = decl
                 elif isinstance(value, _Property):
                     if value.dtype is None and key in hints:
                         value.dtype = property_dtype(hints[key])

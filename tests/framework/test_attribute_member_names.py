@@ -6,6 +6,7 @@ server started from the same source."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from peers.launch import run_pytango_client
@@ -91,3 +92,72 @@ def test_command_list_in_cpptango_order() -> None:
     )
     theirs = json.loads(run_pytango_client(code).strip().splitlines()[-1])
     assert ours == theirs == ["Bcd", "Init", "State", "Status", "Zed", "aaa", "zzz"]
+
+
+_DECORATED = """
+from functools import wraps
+
+
+def passing(function):
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def adds_argument(method):
+    @wraps(method)
+    def wrapper(self):
+        method(self, "added")
+
+    return wrapper
+
+
+class Decorated(Device):
+    @passing
+    @command()
+    def before(self, arg: int) -> int:
+        return arg + 1
+
+    @command()
+    @passing
+    def after(self, arg: int) -> int:
+        return arg + 2
+
+    @command(dtype_in=None, dtype_out=None)
+    @adds_argument
+    def explicit_void(self, arg: str) -> str:
+        return arg
+"""
+
+
+def test_decorated_commands_as_pytango() -> None:
+    """A decorator above ``@command`` keeps the command; ``dtype_in=None`` is DevVoid even
+    when the (wrapped) method's hints say otherwise."""
+    pytest.importorskip("tango")
+
+    def run(proxy: object) -> list[object]:
+        p: Any = proxy
+        return [
+            p.before(1),
+            p.after(1),
+            p.explicit_void(),
+            str(p.get_command_config("explicit_void").in_type),
+        ]
+
+    namespace: dict[str, object] = {}
+    exec("from puretango.server import Device, command\n" + _DECORATED, namespace)
+    with DeviceTestContext(namespace["Decorated"]) as proxy:  # type: ignore[arg-type]
+        ours = run(proxy)
+    code = (
+        "import json\n"
+        "from tango.server import Device, command\n"
+        "from tango.test_context import DeviceTestContext\n"
+        + _DECORATED
+        + "with DeviceTestContext(Decorated) as p:\n"
+        "    print(json.dumps([p.before(1), p.after(1), p.explicit_void(),\n"
+        "        str(p.get_command_config('explicit_void').in_type)]))\n"
+    )
+    theirs = json.loads(run_pytango_client(code).strip().splitlines()[-1])
+    assert ours == theirs == [2, 3, None, "DevVoid"]
