@@ -332,8 +332,12 @@ def _from_text(text: Any, tango_type: CmdArgType) -> Any:
         return text
     if tango_type in (CmdArgType.DevDouble, CmdArgType.DevFloat):
         return float(text)
-    if tango_type is CmdArgType.DevBoolean:
-        return text.strip().lower() in ("1", "true", "yes", "on")
+    if tango_type is CmdArgType.DevBoolean:  # PyTango's strtobool
+        if text.lower() in ("y", "yes", "t", "true", "on", "1"):
+            return True
+        if text.lower() in ("n", "no", "f", "false", "off", "0"):
+            return False
+        raise ValueError(f"invalid truth value {text}")
     if tango_type is CmdArgType.DevString:
         return text
     return int(text)
@@ -463,7 +467,9 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
         for name, prop in type(self)._class_properties.items():
             raw = self._raw_class_properties.get(name.lower())
             self._property_values[name] = (
-                prop.default_value if raw is None else prop.convert(_as_list(raw))
+                prop.default_value
+                if raw is None
+                else self._converted(prop, _as_list(raw), name, f"class '{type(self).__name__}'")
             )
         for name, prop in type(self)._device_properties.items():
             raw = self._raw_properties.get(name.lower())
@@ -482,7 +488,21 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
                     raw = [raw]
                 elif not isinstance(raw, (list, tuple)):
                     raw = [raw]
-                self._property_values[name] = prop.convert(list(raw))
+                where = f"device '{self._name}'"
+                self._property_values[name] = self._converted(prop, list(raw), name, where)
+
+    @staticmethod
+    def _converted(prop: _Property, raw: list[Any], name: str, where: str) -> Any:
+        try:
+            return prop.convert(raw)
+        except (TypeError, ValueError) as exc:  # PyTango's words, as the server reports them
+            text = (
+                f"Failed to convert property '{name}' of {where} (value={raw!r}) to type "
+                f"{prop.dtype}: {exc}"
+            )
+            raise DevFailed(
+                make_error("PyDs_PythonError", f"ValueError: {text}\n", "get_device_properties")
+            ) from exc
 
     # -- state and status ----------------------------------------------------------------------
     def get_name(self) -> str:

@@ -161,3 +161,54 @@ def test_decorated_commands_as_pytango() -> None:
     )
     theirs = json.loads(run_pytango_client(code).strip().splitlines()[-1])
     assert ours == theirs == [2, 3, None, "DevVoid"]
+
+
+_BOOL_PROPERTY = """
+class Flags(Device):
+    flag = device_property(dtype=bool)
+
+    @command(dtype_out=bool)
+    def get_flag(self):
+        return self.flag
+"""
+
+
+def _bool_outcomes(device_test_context: Any, cls: Any, failure: type[Exception]) -> list[str]:
+    out = []
+    for text in ("yes", "off", "true, true"):
+        try:
+            with device_test_context(cls, properties={"flag": [text]}) as proxy:
+                out.append(str(proxy.get_flag()))
+        except failure as exc:
+            out.append("Failed to convert property 'flag' of device" in str(exc) and "refused")
+    return out
+
+
+def test_bool_property_values_as_pytango() -> None:
+    """Boolean properties read PyTango's truth words and refuse anything else with its
+    message."""
+    pytest.importorskip("tango")
+    namespace: dict[str, object] = {}
+    exec(
+        "from puretango.server import Device, command, device_property\n" + _BOOL_PROPERTY,
+        namespace,
+    )
+    from puretango import DevFailed
+
+    ours = _bool_outcomes(DeviceTestContext, namespace["Flags"], DevFailed)
+    code = (
+        "import json\n"
+        "from tango import DevFailed\n"
+        "from tango.server import Device, command, device_property\n"
+        "from tango.test_context import DeviceTestContext\n" + _BOOL_PROPERTY + "out = []\n"
+        "for text in ('yes', 'off', 'true, true'):\n"
+        "    try:\n"
+        "        with DeviceTestContext(Flags, properties={'flag': [text]}) as proxy:\n"
+        "            out.append(str(proxy.get_flag()))\n"
+        "    except DevFailed as exc:\n"
+        "        ok = \"Failed to convert property 'flag' of device\" in str(exc)\n"
+        "        out.append(ok and 'refused')\n"
+        "print(json.dumps(out))\n"
+    )
+    theirs = json.loads(run_pytango_client(code).strip().splitlines()[-1])
+    assert ours == theirs == ["True", "False", "refused"]
