@@ -200,9 +200,9 @@ def _error_line(text: str) -> str:
     if not lines:
         return ""
     first = lines[0]
-    if first.endswith("DevFailed["):  # a DevFailed's repr: add its last reason and desc
+    if first.endswith("DevFailed["):  # a DevFailed's repr: add its first (origin) reason and desc
         fields = [ln for ln in lines if ln.startswith(("reason =", "desc ="))]
-        first += " " + " ".join(fields[-2:])
+        first += " " + " ".join(fields[:2])
     return first
 
 
