@@ -351,7 +351,7 @@ class DeviceServant:
         return cmd
 
     async def _op_command_list_query_2(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [c.info_2() for c in sorted(self.commands.values(), key=lambda c: c.name.lower())]
+        return [c.info_2() for c in sorted(self.commands.values(), key=lambda c: c.name)]
 
     async def _op_command_list_query(self, args: list[Any], client: ClientInfo) -> list[Any]:
         return [cmd_info_1(i) for i in await self._op_command_list_query_2(args, client)]

@@ -235,3 +235,32 @@ def test_failed_attribute_proxy_has_a_safe_repr() -> None:
     assert (
         repr(proxy) == str(proxy) == ("AttributeProxy(<Unknown: object was not fully initialized>)")
     )
+
+
+_TO_DEV_FAILED = """
+import json, sys
+def convert(mod):
+    try:
+        raise ValueError("bad value")
+    except ValueError:
+        full = mod.Except.to_dev_failed(*sys.exc_info()).args[0]
+        bare = mod.Except.to_dev_failed().args[0]
+    return [
+        str(full.reason), full.desc, full.origin.splitlines()[0], full.origin.splitlines()[-1],
+        str(bare.reason), bare.desc,
+    ]
+"""
+
+
+def test_except_to_dev_failed_as_pytango() -> None:
+    namespace: dict[str, object] = {}
+    exec(_TO_DEV_FAILED, namespace)
+    ours = namespace["convert"](puretango)  # type: ignore[operator]
+    code = _TO_DEV_FAILED + "import tango\nprint(json.dumps(convert(tango)))\n"
+    assert json.loads(run_pytango_client(code).strip().splitlines()[-1]) == ours
+    assert ours[:2] == ["PyDs_PythonError", "ValueError: bad value\n"]
+    with pytest.raises(puretango.DevFailed, match="PyDs_PythonError"):
+        try:
+            raise KeyError("k")
+        except KeyError:
+            puretango.Except.throw_python_exception(*sys.exc_info())
