@@ -197,6 +197,8 @@ def _numeric_array(value: Any, tango_type: CmdArgType, dtype: np.dtype[Any]) -> 
     if isinstance(value, np.ndarray):
         if value.dtype == dtype:
             return value
+        if value.size == 0:  # an empty array has no value to lose (PyTango casts it)
+            return value.astype(dtype)
         if value.dtype.kind == "f" and dtype.kind in "iub":
             raise _type_error(value, tango_type)
         if value.dtype.kind not in "biuf":
@@ -238,6 +240,8 @@ def python_to_attr_union(
         value = _enum_index(value, enum_labels, fmt)
     if fmt == _SCALAR:
         if tango_type == _C.DevString:
+            if isinstance(value, (bytes, bytearray)):  # PyTango sends bytes as they are
+                value = bytes(value).decode("latin-1")
             if not isinstance(value, str):
                 raise _type_error(value, tango_type)
             return UnionValue(arm, [value]), (1, 0)
@@ -257,6 +261,9 @@ def python_to_attr_union(
         else:
             flat = list(value)
             dims = (len(flat), 0)
+        flat = [
+            bytes(s).decode("latin-1") if isinstance(s, (bytes, bytearray)) else s for s in flat
+        ]
         if not all(isinstance(s, str) for s in flat):
             raise TypeError("string attributes take sequences of str")
         return UnionValue(arm, flat), dims

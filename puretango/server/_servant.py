@@ -486,7 +486,10 @@ class DeviceServant:
             quality = AttrQuality.ATTR_VALID
             if (
                 isinstance(value, tuple)
-                and attr.data_type is not CmdArgType.DevEncoded
+                and (  # a DevEncoded value with its time and quality: ((format, data), t, q)
+                    attr.data_type is not CmdArgType.DevEncoded
+                    or isinstance(value[0], (tuple, list))
+                )
                 and len(value) == 3
                 and (
                     isinstance(value[1], (int, float, TimeVal))
@@ -506,11 +509,11 @@ class DeviceServant:
                     TimeVal(float(value[2])),
                     AttrQuality(value[3]),
                 )
+            if attr.readable and quality is AttrQuality.ATTR_INVALID:  # no value, as cppTango
+                av.value, av.quality = no_data_value(), quality
+                attr.last_quality = quality
+                return av
             if value is None and attr.readable:
-                if quality is AttrQuality.ATTR_INVALID:
-                    av.value, av.quality = no_data_value(), quality
-                    attr.last_quality = quality
-                    return av
                 raise DevFailed(
                     make_error(
                         "API_AttrValueNotSet",
