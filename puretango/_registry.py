@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["database_factory"]
+__all__ = ["database_factory", "default_green_mode"]
 
 #: () -> the Database access of a device server (``puretango.server.DatabaseAccess``)
 database_factory: Callable[[], Any] | None = None
+
+#: () -> the process-wide green mode (the client's ``get_green_mode``), read by ``run``
+default_green_mode: Callable[[], Any] | None = None

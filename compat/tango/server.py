@@ -9,13 +9,19 @@ from puretango.server import (
     DevState,
     DispLevel,
     GreenMode,
+    LatestDeviceImpl,
+    PipeWriteType,
     SerialModel,
     attribute,
     class_property,
     command,
     device_property,
+    pipe,
     run,
+    server_run,
 )
+from puretango.server import Device as BaseDevice  # noqa: F401 - [classic] base of Device
+from puretango.server._cli import to_callback as __to_callback  # noqa: F401 - tests import it
 
 __all__ = [
     "AttrDataFormat",
@@ -26,10 +32,14 @@ __all__ = [
     "DevState",
     "DispLevel",
     "GreenMode",
+    "LatestDeviceImpl",
+    "PipeWriteType",
     "SerialModel",
     "attribute",
     "class_property",
     "command",
     "device_property",
+    "pipe",
     "run",
+    "server_run",
 ]

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from .._errors import WrongNameSyntax, make_error
 
-__all__ = ["TangoName", "parse_device_name", "parse_attribute_name"]
+__all__ = [
+    "TangoName",
+    "clear_test_context_host",
+    "get_test_context_host",
+    "parse_attribute_name",
+    "parse_device_name",
+    "set_test_context_host",
+    "with_test_context_host",
+]
 
 _NAME = re.compile(
     r"^(?:tango://)?(?:(?P<host>[^/:#]+):(?P<port>\d+)/)?(?P<path>[^#]+?)(?:#dbase=(?P<dbase>yes|no))?$",
@@ -91,3 +99,39 @@ def parse_attribute_name(name: str) -> TangoName:
     if not use_db and host is None:
         raise _wrong(name, "#dbase=no needs host:port/")
     return TangoName(device.lower(), device, host.lower() if host else None, port, use_db, parts[3])
+
+
+# [context] the "nodb" host of a running test context: short names resolve there
+_test_context_host: list[str | None] = [None]
+_HOST_TRL = re.compile(r"^tango://(?P<host>[^/:#]+):(?P<port>\d+)(?:#dbase=(?:yes|no))?$", re.I)
+
+
+def set_test_context_host(host_trl: str | None) -> None:
+    """Make short device names resolve to ``host_trl`` (``tango://host:port#dbase=no``),
+    as a running test context does; None leaves the setting unchanged (as PyTango)."""
+    if host_trl is not None:
+        _test_context_host[0] = host_trl
+
+
+def clear_test_context_host() -> None:
+    """Short device names use ``TANGO_HOST`` again."""
+    _test_context_host[0] = None
+
+
+def get_test_context_host() -> str | None:
+    """The test context host TRL short names resolve to, if any."""
+    return _test_context_host[0]
+
+
+def with_test_context_host(name: str) -> str:
+    """``name`` made fully qualified on the test context host when one is set and ``name``
+    does not start with ``tango://``; ValueError if the host TRL is malformed."""
+    host_trl = _test_context_host[0]
+    if not host_trl or not isinstance(name, str) or name.lower().startswith("tango://"):
+        return name
+    m = _HOST_TRL.match(host_trl)
+    if m is None:
+        raise ValueError(f"Invalid form for Tango host: {host_trl!r}, device {name!r}")
+    fragment = host_trl.partition("#")[2]
+    suffix = f"#{fragment.lower()}" if fragment else ""
+    return f"tango://{m.group('host')}:{m.group('port')}/{name.split('#')[0]}{suffix}"

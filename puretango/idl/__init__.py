@@ -4,8 +4,13 @@ from . import _tango as types
 from ._cmdargs import COMMAND_ARG_TYPES, command_typecode
 from ._enums import *  # noqa: F403 - the enum module declares __all__
 from ._enums import __all__ as _enum_names
-from ._tango import DEVFAILED_ID, DEVICE_REPO_IDS, MULTIDEVFAILED_ID, OPERATIONS
+from ._pipes import PIPE_OPERATIONS
+from ._tango import DEVFAILED_ID, DEVICE_REPO_IDS, MULTIDEVFAILED_ID
+from ._tango import OPERATIONS as _IDL_OPERATIONS
 from ._types import IdlType, Operation, StructBase, UnionValue
+
+#: every operation a client or server speaks: the IDL's and the pipe operations
+OPERATIONS: dict[str, Operation] = {**_IDL_OPERATIONS, **PIPE_OPERATIONS}
 
 __all__ = [
     "types",
@@ -15,6 +20,7 @@ __all__ = [
     "DEVICE_REPO_IDS",
     "MULTIDEVFAILED_ID",
     "OPERATIONS",
+    "PIPE_OPERATIONS",
     "IdlType",
     "Operation",
     "StructBase",

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..idl import OPERATIONS, Operation
 from . import _history as _h
+from . import _pipes as _p
 from ._servant import ClientInfo, DeviceServant
 
 __all__ = ["Handler", "HANDLERS"]
@@ -124,10 +125,15 @@ HANDLERS: dict[str, Handler] = _table(
     _handler(
         "write_read_attributes_5", _S._op_write_read_attributes_5, user_code=True, multi_errors=True
     ),
-    # polling history (the poller's ring buffers) and pipes (none)
+    # polling history (the poller's ring buffers)
     _handler("read_attribute_history_2", _h.op_read_attribute_history_2),
     _handler("read_attribute_history_3", _h.op_read_attribute_history_3),
     _handler("read_attribute_history_4", _h.op_read_attribute_history_4),
     _handler("read_attribute_history_5", _h.op_read_attribute_history_5),
-    _handler("get_pipe_config_5", _S._op_get_pipe_config_5),
+    # pipes (Tango 9)
+    _handler("get_pipe_config_5", _p.op_get_pipe_config_5),
+    _handler("set_pipe_config_5", _p.op_set_pipe_config_5),
+    _handler("read_pipe_5", _p.op_read_pipe_5, user_code=True),
+    _handler("write_pipe_5", _p.op_write_pipe_5, user_code=True),
+    _handler("write_read_pipe_5", _p.op_write_read_pipe_5, user_code=True),
 )

@@ -42,6 +42,9 @@ _CHECKED = {
     "set_attribute_config_3": "Device_Impl::set_attribute_config_3",
     "set_attribute_config_4": "Device_Impl::set_attribute_config_4",
     "set_attribute_config_5": "Device_Impl::set_attribute_config_5",
+    "set_pipe_config_5": "Device_Impl::set_pipe_config_5",
+    "write_pipe_5": "Device_Impl::write_pipe_5",
+    "write_read_pipe_5": "Device_Impl::write_read_pipe_5",
 }
 _ALWAYS_ALLOWED_COMMANDS = ("state", "status")
 

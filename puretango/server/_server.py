@@ -25,7 +25,7 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
 from ..giop import (
@@ -48,6 +48,7 @@ from ..giop import (
     SystemException,
 )
 from ..idl import types as t
+from ..idl._enums import DevState
 from ._admin import DServer
 from ._database import DatabaseAccess
 from ._events import EventSupplier
@@ -82,6 +83,9 @@ class DeviceServer:
     #: run each request at once up to its first wait, in a task only if it waits: less
     #: latency, but device code runs outside any task (no ``asyncio.current_task()``)
     eager_requests = False
+
+    #: the servers of this process started and not stopped yet (``Util.instance()``)
+    running: ClassVar[list[DeviceServer]] = []
 
     def __init__(
         self,
@@ -141,6 +145,17 @@ class DeviceServer:
         return [s for s in self.servants.values() if not isinstance(s.device, DServer)]
 
     # -- lifecycle -----------------------------------------------------------------------------
+    async def listen(self) -> None:
+        """Open the listening socket: :attr:`port` is known from then on, before the devices
+        exist (as omniORB's port before ``server_init``). :meth:`start` calls it if needed."""
+        if self._server is not None:
+            return
+        self.loop = asyncio.get_running_loop()
+        sock = dual_stack_socket(self.host, self.port)
+        where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
+        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
+        self.port = self._server.sockets[0].getsockname()[1]
+
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
@@ -149,10 +164,7 @@ class DeviceServer:
             await self._add(cls(name, props, server=self), cls.__name__)
         for servant in self.device_servants():
             await servant.user_call(servant.device.initialize_dynamic_attributes)
-        sock = dual_stack_socket(self.host, self.port)
-        where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
-        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self.listen()
         await self.events.start()
         if self.database is not None:
             names = [s.name for s in self.device_servants()] + [self.admin_name]
@@ -160,8 +172,14 @@ class DeviceServer:
                 self.executor, export_devices, self.database, self, names
             )
         for servant in self.device_servants():
-            await servant.user_call(servant.device.server_init_hook)
+            try:
+                await servant.user_call(servant.device.server_init_hook)
+            except Exception as exc:  # noqa: BLE001 - the device is FAULT, the server runs
+                log.exception("server_init_hook of %s failed", servant.name)
+                servant.device.set_state(DevState.FAULT)
+                servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
+        DeviceServer.running.append(self)
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
@@ -229,6 +247,8 @@ class DeviceServer:
         await self.stop()
 
     async def stop(self) -> None:
+        if self in DeviceServer.running:
+            DeviceServer.running.remove(self)
         await self.poller.stop()
         if self._server is not None:
             self._server.close()

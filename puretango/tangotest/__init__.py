@@ -4,8 +4,9 @@ A re-implementation of the C++ ``TangoTest`` device class (class name ``TangoTes
 usually served as ``sys/tg_test/1``) on :mod:`puretango.server`: the same 68 attributes
 (names, types, formats, maximum dimensions, access, labels, descriptions, min/max
 values), the same commands with the same argument descriptions and display levels, the
-same properties (``Mthreaded_impl``, ``Sleep_period``, ``UShort_image_ro_size``) and the
-same state machine (RUNNING after init, ``SwitchStates`` toggles RUNNING <-> FAULT,
+same pipes (``string_long_short_ro``, ``generic_blob_rw``: their data and configuration),
+the same properties (``Mthreaded_impl``, ``Sleep_period``, ``UShort_image_ro_size``) and
+the same state machine (RUNNING after init, ``SwitchStates`` toggles RUNNING <-> FAULT,
 every command and attribute always allowed). The C++ quirks clients can observe are kept
 and marked "sic" in the code: ``long64_scalar``/``ulong64_scalar`` draw from the set
 points of ``long_scalar``/``ulong_scalar``, ``long_image`` always reads 251 x 251,
@@ -25,8 +26,6 @@ every read request regenerates, as in C++. The large images are only computed wh
 
 Left out, or different from C++:
 
-* the pipes ``string_long_short_ro`` and ``generic_blob_rw`` (PyTango >= 10.1 has no
-  pipes, and puretango servers do not serve pipes);
 * crashing: ``CrashFromDevelopperThread``, ``CrashFromOmniThread`` and
   ``DumpExecutionState`` exist, but only log an error, which is what the C++ device
   does when built without crash reporting (its usual build);

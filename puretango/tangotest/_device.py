@@ -1,12 +1,14 @@
-"""The ``TangoTest`` device class: declarations of its 68 attributes, 30 commands and 3
-properties, as the C++ reference device (tango-controls TangoTest) declares them.
+"""The ``TangoTest`` device class: declarations of its 68 attributes, 30 commands, 3
+properties and 2 pipes, as the C++ reference device (tango-controls TangoTest) declares them.
 
 Rule 1: this module only declares. Every attribute reads and writes through
 :class:`._data.TestData`, by attribute name; the behaviour lives there.
 
 Rule 2: the order of declaration, names, types, formats, maximum dimensions, access,
 labels, descriptions and min/max values follow ``TangoTestClass.h`` / ``.cpp``; commands
-follow ``command_factory()`` (argument descriptions and display levels included).
+follow ``command_factory()`` (argument descriptions and display levels included); pipes
+follow ``pipe_factory()`` and their read/write methods (``string_long_short_ro`` is also in
+the C++ TangoTest of cppTango 9.3; ``generic_blob_rw`` came later).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import DevFailed, make_error
-from ..idl._enums import AttrWriteType, CmdArgType, DevState, DispLevel
-from ..server import Device, attribute, command, device_property
+from ..idl._enums import AttrWriteType, CmdArgType, DevState, DispLevel, PipeWriteType
+from ..server import Device, attribute, command, device_property, pipe
 from ._data import IMAG_LEN, TestData
 
 __all__ = ["TangoTest"]
@@ -238,6 +240,29 @@ class TangoTest(Device):
     )  # fmt: skip
     enum_image_ro = _attr("enum_image_ro", "enum", _R, _IMAGE, enum_labels=_labels(12))
     enum_image = _attr("enum_image", "enum", _RW, _IMAGE, enum_labels=_labels(15))
+
+    # -- pipes ---------------------------------------------------------------------------------
+    string_long_short_ro = pipe(doc="Pipe example")
+    generic_blob_rw = pipe(
+        access=PipeWriteType.PIPE_READ_WRITE, doc="Pipe to write and read dynamic data structure"
+    )
+
+    def read_string_long_short_ro(self) -> Any:
+        # C++ never names the root blob
+        return "", [
+            {"name": "FirstDE", "value": "The string", "dtype": _C.DevString},
+            {"name": "SecondDE", "value": 666, "dtype": _C.DevLong},
+            {"name": "ThirdDE", "value": 12, "dtype": _C.DevShort},
+        ]
+
+    def read_generic_blob_rw(self) -> Any:
+        written = getattr(self, "_generic_blob", None)
+        if written is None:
+            return "", [{"name": "NO BLOB", "value": 0, "dtype": _C.DevLong}]
+        return written  # the data elements as written, with their types
+
+    def write_generic_blob_rw(self, blob: Any) -> None:
+        self._generic_blob = blob
 
     # -- lifecycle -----------------------------------------------------------------------------
     def init_device(self) -> None:
