@@ -204,16 +204,12 @@ class DeviceServant:
 
     async def _state(self) -> DevState:
         state = DevState(await self.user_call(self.device.dev_state))
-        if type(self.device).dev_state is Device.dev_state and state in (
-            DevState.ON,
-            DevState.ALARM,
-        ):
+        if type(self.device).dev_state is Device.dev_state and state is DevState.ON:
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
-            # (beyond its limits, or its last read returned an ALARM/WARNING quality)
+            # (beyond its limits, or its last read returned an ALARM/WARNING quality); an
+            # ALARM state the device set stays, as in PyTango
             alarms = await self._attribute_alarms() or quality_alarms(self.attributes.values())
-            state = (
-                DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
-            )
+            state = DevState.ALARM if alarms else state
         return state
 
     async def _status(self) -> str:

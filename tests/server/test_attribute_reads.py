@@ -1,13 +1,14 @@
 """Read and write values PyTango's own tests use and PyTango accepts: bytes for DevString,
-empty arrays of any dtype, an INVALID quality (no value is sent) and a DevEncoded value
-returned with its time and quality as ``((format, data), time, quality)``."""
+empty arrays of any dtype, an INVALID quality (no value is sent), a DevEncoded value
+returned with its time and quality as ``((format, data), time, quality)``, and the state
+an attribute alarm makes (or not)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from puretango import AttrQuality, DevEncoded, ExtractAs
+from puretango import AttrQuality, DevEncoded, DevState, ExtractAs
 from puretango.idl._enums import AttrWriteType
 from puretango.server import Device, attribute
 from puretango.test_context import DeviceTestContext
@@ -69,3 +70,22 @@ def test_invalid_quality_sends_no_value_and_encoded_time_quality():
         reading = proxy.read_attribute("stamped", extract_as=ExtractAs.Bytes)
         assert reading.value == ("fmt", b"\x01\x02")
         assert (reading.quality, reading.time.tv_sec) == (AttrQuality.ATTR_WARNING, 2)
+
+
+def test_an_alarm_state_set_by_the_device_stays():
+    """Tango promotes ON to ALARM while an attribute is in alarm; an ALARM the device set
+    itself stays, with or without alarm limits (checked against PyTango)."""
+
+    class Alarmed(Device):
+        def init_device(self):
+            super().init_device()
+            self.set_state(DevState.ALARM)
+
+        @attribute(dtype=int, max_alarm=10)
+        def limited(self):
+            return 1
+
+    with DeviceTestContext(Alarmed) as proxy:
+        assert proxy.state() == DevState.ALARM
+        proxy.read_attribute("limited")
+        assert proxy.state() == DevState.ALARM
