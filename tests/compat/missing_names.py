@@ -119,7 +119,6 @@ MISSING: dict[str, list[str]] = {
         "DeviceMeta",
         "Server",
     ],
-    "tango.test_context": [],
     "tango.utils": [
         "AsyncEventCallback",
         "CaselessDict",
