@@ -12,6 +12,8 @@ imports nothing of the server (``_model`` imports it).
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from typing import Any
 
 from .._version import __version__
@@ -89,8 +91,40 @@ class DeviceImpl:
 
         remove_command(self, cmd_name)
 
+    def get_client_ident(self) -> Any:
+        """Who sent the request being served (a :class:`ClientAddr`), as cppTango knows it
+        in synchronous servers only: None for asyncio and gevent devices, or outside a
+        request."""
+        from ..idl._enums import GreenMode
+        from ._locking import CALLER
+
+        if getattr(self, "green_mode", None) in (GreenMode.Asyncio, GreenMode.Gevent):
+            return None
+        client = CALLER.get()
+        if client is None or client.pid is None:
+            return None
+        return ClientAddr.of(client)
+
     def get_dev_idl_version(self) -> int:
         return 6
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientAddr:
+    """A client's identity (PyTango's ``ClientAddr``)."""
+
+    client_ident: bool
+    client_lang: Any
+    client_pid: int
+    client_ip: str
+    java_main_class: str = ""
+    java_ident: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, client: Any) -> ClientAddr:
+        collocated = client.pid == os.getpid()  # a client of this very process
+        where = "collocated client (c++ to c++ call)" if collocated else f"giop:tcp:{client.host}"
+        return cls(True, client.language, int(client.pid), where)
 
 
 class Device_2Impl(DeviceImpl):  # noqa: N801 - PyTango's name

@@ -7,6 +7,7 @@ rules (:mod:`._typehints`, :mod:`._dtypes`)."""
 from __future__ import annotations
 
 import enum
+import typing
 from typing import Any
 
 from ..idl._enums import AttrDataFormat, CmdArgType
@@ -55,9 +56,11 @@ def get_latest_device_class() -> type:
 def parse_type_hint(annotation: Any, caller: str) -> tuple[Any, Any, int | None, int | None]:
     """``(dtype, dformat, max_x, max_y)`` a type hint declares for ``caller``
     ("attribute", "command" or "property")."""
+    if caller == "property" and typing.get_origin(annotation) in (tuple, list):
+        first = (typing.get_args(annotation) or (None,))[0]
+        if typing.get_origin(first) in (tuple, list):
+            raise RuntimeError("Property does not support IMAGE type")
     parsed = parse_hint(annotation, "command" if caller == "command" else "attribute")
-    if caller == "property" and parsed.dformat is AttrDataFormat.IMAGE:
-        raise RuntimeError("Property does not support IMAGE type")
     return parsed.dtype, parsed.dformat, parsed.max_x, parsed.max_y
 
 

@@ -264,7 +264,9 @@ class DeviceServant:
         CALLER.set(client)
         refuse_if_locked(self, handler.name, args, client)
         if handler.runs_user_code and self.bridge.threaded:
-            return await self.bridge.run_on_worker(handler.func(self, args, client))
+            return await self.bridge.run_on_worker(
+                _as_caller(client, handler.func(self, args, client))
+            )
         return await handler.func(self, args, client)
 
     # -- CORBA pseudo-operations and simple attributes -----------------------------------------
@@ -642,6 +644,12 @@ class DeviceServant:
             downgrade(v, t.AttributeValue_4)
             for v in await self._read_values([v.name for v in args[0]], client)
         ]
+
+
+async def _as_caller(client: ClientInfo, operation: Any) -> Any:
+    """``operation`` with :data:`CALLER` set where it runs (a worker thread's context)."""
+    CALLER.set(client)
+    return await operation
 
 
 class MultiDevFailed(Exception):
