@@ -6,6 +6,7 @@ behave as in PyTango."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -308,6 +309,22 @@ def test_commands_added_and_removed_at_run_time() -> None:
         proxy.drop()
         with pytest.raises(DevFailed, match="API_CommandNotFound"):
             proxy.command_inout("twice", 1)
+
+
+class Hooked(Device):
+    def server_init_hook(self) -> None:
+        raise RuntimeError("no hardware")
+
+    @command(dtype_out=str)
+    def who(self) -> str:
+        ident = self.get_client_ident()
+        return f"{ident.client_pid == os.getpid()} {ident.client_ip} {ident.client_lang.name}"
+
+
+def test_failing_server_init_hook_and_client_identity() -> None:
+    with DeviceTestContext(Hooked) as proxy:
+        assert proxy.state() == DevState.FAULT  # the server runs on
+        assert proxy.who() == "True collocated client (c++ to c++ call) CPP_6"
 
 
 def test_run_with_a_dict_of_classic_pairs() -> None:
