@@ -211,9 +211,7 @@ class DeviceServant:
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
             # (beyond its limits, or its last read returned an ALARM/WARNING quality)
             alarms = await self._attribute_alarms() or quality_alarms(self.attributes.values())
-            state = (
-                DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
-            )
+            state = DevState.ALARM if alarms else state  # an ALARM the device set stays
         return state
 
     async def _status(self) -> str:
@@ -229,13 +227,28 @@ class DeviceServant:
 
     async def _attribute_alarms(self) -> list[tuple[str, str]]:
         """(attribute, "high"/"low") for readable attributes beyond their alarm limits."""
-        found = []
-        for attr in self.attributes.values():
-            low, high = attr.config.alarm_limits[:2]
-            if (low is None and high is None) or not attr.readable or attr.read_method is None:
-                continue
+        found: list[tuple[str, str]] = []
+        watched = [
+            attr
+            for attr in self.attributes.values()
+            if attr.config.alarm_limits[:2] != (None, None)
+            and attr.readable
+            and attr.read_method is not None
+        ]
+        if watched:  # read as cppTango's state does: the hardware first
+            names = list(self.attributes)
             try:
-                value = await self.user_call(attr.read_method, self.device)
+                await self.hook(
+                    "read_attr_hardware", [names.index(a.name.lower()) for a in watched]
+                )
+            except Exception:  # noqa: BLE001 - then no attribute is known to be in alarm
+                return found
+        for attr in watched:
+            low, high = attr.config.alarm_limits[:2]
+            read = attr.read_method
+            assert read is not None  # watched attributes have one
+            try:
+                value = await self.user_call(read, self.device)
                 values = np.asarray(value[0] if isinstance(value, tuple) else value, dtype=float)
             except Exception:  # noqa: BLE001 - an unreadable attribute is not in alarm
                 continue
