@@ -103,16 +103,24 @@ __all__ += [
 ]
 
 # [ns]
-from . import _tango  # noqa: E402, F401 - PyTango has tango._tango
-from ._pending import PENDING_NAMES as _PENDING_NAMES  # noqa: E402
-from ._pending import placeholder as _placeholder  # noqa: E402
+from . import (  # noqa: E402
+    _tango,  # noqa: F401 - PyTango has tango._tango
+    constants,
+    log4tango,
+    pytango_pprint,
+    pyutil,
+)
+from ._warnings import PyTangoUserWarning  # noqa: E402
+from .pyutil import TimedAttrData  # noqa: E402
 
-
-def __getattr__(name: str) -> object:
-    # names other parts of issue 10 bring: a raising placeholder until they land
-    if name in _PENDING_NAMES:
-        return _placeholder(name)
-    raise AttributeError(f"module 'tango' has no attribute {name!r}")
+__all__ += [
+    "PyTangoUserWarning",
+    "TimedAttrData",
+    "constants",
+    "log4tango",
+    "pytango_pprint",
+    "pyutil",
+]
 
 
 # [context]

@@ -22,9 +22,11 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
+from .._omnithreads import EnsureOmniThread, is_omni_thread
 from .._version import __version__
 from ..idl._enums import SerialModel
 from ._admin import DServer
+from ._argv import parse_args
 from ._classic import DeviceClass, device_class_object, device_type_of
 from ._cli import make_server
 from ._model import Device
@@ -38,22 +40,6 @@ __all__ = [
     "is_omni_thread",
     "parse_args",
 ]
-
-
-class EnsureOmniThread:
-    """PyTango's guard for threads that call Tango (omniORB must know them in cppTango):
-    puretango needs nothing, so ``with EnsureOmniThread():`` does nothing."""
-
-    def __enter__(self) -> EnsureOmniThread:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def is_omni_thread() -> bool:
-    """Whether this thread may call Tango: always, on puretango."""
-    return True
 
 
 class TimedCmdData:
@@ -109,88 +95,6 @@ class SubDevDiag:
                 return str(owner.get_name())
             frame = frame.f_back  # type: ignore[assignment]
         return self.associated_device
-
-
-def _usage(problem: str) -> SystemExit:
-    return SystemExit(
-        f"usage: SERVER instance [-v[level]] [-host H] [-port P] [-file F | -nodb "
-        f"[-dlist D]]: {problem}"
-    )
-
-
-def parse_args(args: Sequence[str]) -> list[str]:
-    """A device server's command line in its canonical form (PyTango's ``parse_args``):
-    ``[server, instance..., -vN, -nodb, -dlist D, -file=F, -ORBendPoint E, -ORBxxx V]``,
-    ``-host``/``-port`` folded into ``-ORBendPoint``; SystemExit on a wrong one."""
-    tokens = list(args)
-    server, rest = os.path.splitext(tokens[0])[0], tokens[1:]
-    instances: list[str] = []
-    options: list[str] = []
-    flags: list[str] = []
-    verbose: int | None = None
-    host, port, endpoint, dlist, nodb = "0.0.0.0", "", None, None, False
-    windows_flags = ("-dbg", "-i", "-s", "-u") if sys.platform.startswith("win") else ()
-    index = 0
-
-    def value() -> str:
-        nonlocal index
-        index += 1
-        if index >= len(rest):
-            raise _usage(f"{rest[index - 1]} needs a value")
-        return rest[index]
-
-    while index < len(rest):
-        token = rest[index]
-        bare = "-" + token.lstrip("-") if token.startswith("-") else token
-        if not token.startswith("-"):
-            instances.append(token)
-        elif bare in ("-v", "-verbose") and index + 1 < len(rest) and rest[index + 1].isdigit():
-            verbose = int(value())
-        elif bare in ("-v", "-verbose"):
-            verbose = (verbose or 0) + 1
-        elif len(bare) > 2 and bare[1] in "vV" and bare[2:].lstrip("=").isdigit():
-            verbose = int(bare[2:].lstrip("="))
-        elif bare[1:] and set(bare[1:]) == {"v"}:
-            verbose = len(bare) - 1
-        elif bare == "-nodb":
-            nodb = True
-        elif bare == "-dlist":
-            dlist = value()
-        elif bare == "-file":
-            options.append(f"-file={value()}")
-        elif bare.startswith("-file="):
-            options.append(bare)
-        elif bare == "-host":
-            host = value()
-        elif bare == "-port":
-            port = value()
-        elif bare == "-ORBendPoint":
-            endpoint = value()
-        elif bare.startswith("-ORB") and len(bare) > 4:
-            options += [bare, value()]
-        elif bare in windows_flags:
-            flags.append(bare)
-        else:
-            raise _usage(f"unrecognized argument {token}")
-        index += 1
-    if not instances:
-        raise _usage("the instance name is required")
-    if port and endpoint is None:
-        endpoint = f"giop:tcp:{host}:{port}"
-    if nodb and endpoint is None:
-        raise SystemExit("-nodb option should used with [-host] -port or -ORBendPoint options")
-    if dlist is not None and not nodb:
-        raise SystemExit("-dlist should be used only with -nodb option")
-    result = [server, *instances]
-    if verbose is not None:
-        result.append(f"-v{verbose}")
-    if nodb:
-        result.append("-nodb")
-    if dlist is not None:
-        result += ["-dlist", dlist]
-    if endpoint is not None:
-        result += ["-ORBendPoint", endpoint]
-    return result + flags + options
 
 
 def _cpp_class(name: str) -> type[Device]:

@@ -24,6 +24,7 @@ from typing import Any, cast
 from .. import _registry
 from .._errors import DevFailed
 from ..idl._enums import GreenMode
+from ._argv import ArgvError, parse_args
 from ._database import DatabaseAccess, database_factory
 from ._filedb import FileDatabase
 from ._model import Device
@@ -34,6 +35,7 @@ from ._startup import database_server
 __all__ = [
     "make_server",
     "to_callback",
+    "parse_args",
     "resolve_green_mode",
     "run",
     "running_server",
@@ -46,6 +48,8 @@ _PYTANGO_EXITS = ("API_ServerNotDefined", "API_ServerAlreadyRunning")
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    with contextlib.suppress(ArgvError):  # PyTango's spellings first (--port, -vvvv...)
+        argv = parse_args(argv, strict=False)
     parser = argparse.ArgumentParser(prog=argv[0] if argv else "server", add_help=True)
     parser.add_argument("instance")
     parser.add_argument("-nodb", action="store_true")

@@ -117,7 +117,10 @@ class attribute:  # noqa: N801 - PyTango's name
         return attribute(fget, **kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
-        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango
+        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango; the
+        # first class member wins (``@voltage.write def set_voltage`` binds it twice)
+        if "attr_name_in_class" in self.__dict__:
+            return
         if not self._explicit_name:
             self.name = name
         self.attr_name_in_class = name
