@@ -91,6 +91,12 @@ class DeviceImpl:
 
         remove_command(self, cmd_name)
 
+    def fill_cmd_polling_buffer(self, cmd_name: str, records: Any) -> None:
+        """Put ``records`` (``TimedCmdData``) in the polling buffer of a polled command."""
+        from ._classic_commands import fill_cmd_polling_buffer
+
+        fill_cmd_polling_buffer(self, cmd_name, records)
+
     def get_client_ident(self) -> Any:
         """Who sent the request being served (a :class:`ClientAddr`), as cppTango knows it
         in synchronous servers only: None for asyncio and gevent devices, or outside a

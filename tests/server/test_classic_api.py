@@ -30,6 +30,7 @@ from puretango.server import (
     DevState,
     LatestDeviceImpl,
     SpectrumAttr,
+    TimedCmdData,
     Util,
     attribute,
     command,
@@ -325,6 +326,28 @@ def test_failing_server_init_hook_and_client_identity() -> None:
     with DeviceTestContext(Hooked) as proxy:
         assert proxy.state() == DevState.FAULT  # the server runs on
         assert proxy.who() == "True collocated client (c++ to c++ call) CPP_6"
+
+
+class Filled(Device):
+    @command(dtype_out=int)
+    def cmd(self) -> int:
+        return 0
+
+    @command
+    def fill(self) -> None:
+        records = [TimedCmdData(v, time_stamp=1000.0 + v) for v in (1, 2)]
+        records.append(TimedCmdData(error=RuntimeError("broken"), time_stamp=1003.0))
+        self.fill_cmd_polling_buffer("cmd", records)
+
+
+def test_device_code_fills_a_command_polling_buffer() -> None:
+    with DeviceTestContext(Filled) as proxy:
+        proxy.poll_command("cmd", 0)
+        proxy.fill()
+        history = proxy.command_history("cmd", 10)
+        assert [h.extract() for h in history[:2]] == [1, 2]
+        assert history[1].get_date().totime() == 1002.0
+        assert history[2].has_failed()
 
 
 def test_run_with_a_dict_of_classic_pairs() -> None:
