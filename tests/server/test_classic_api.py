@@ -350,6 +350,35 @@ def test_device_code_fills_a_command_polling_buffer() -> None:
         assert history[2].has_failed()
 
 
+class Alarmed(Device):
+    hardware_read = False
+
+    def init_device(self) -> None:
+        super().init_device()
+        self.set_state(DevState.ON)
+
+    def read_attr_hardware(self, attr_list: list[int]) -> Any:
+        Alarmed.hardware_read = True
+        return Device.read_attr_hardware(self, attr_list)  # the base's completed awaitable
+
+    @attribute(max_alarm=0)
+    def level(self) -> int:
+        return 42
+
+
+class SetAlarm(Device):
+    def init_device(self) -> None:
+        self.set_state(DevState.ALARM)
+
+
+def test_state_reads_the_hardware_and_keeps_a_device_alarm() -> None:
+    with DeviceTestContext(Alarmed) as proxy:
+        assert proxy.state() == DevState.ALARM
+        assert Alarmed.hardware_read
+    with DeviceTestContext(SetAlarm) as proxy:
+        assert proxy.state() == DevState.ALARM
+
+
 def test_run_with_a_dict_of_classic_pairs() -> None:
     port = free_port()
     code = f"""
