@@ -97,6 +97,49 @@ class DeviceImpl:
 
         fill_cmd_polling_buffer(self, cmd_name, records)
 
+    # -- the device's own polling (see _classic_polling) ---------------------------------------
+    def poll_attribute(self, attr_name: str, period: int) -> None:
+        """Poll an attribute every ``period`` ms."""
+        from ._classic_polling import set_polling
+
+        set_polling(self, "attribute", attr_name, int(period))
+
+    def poll_command(self, cmd_name: str, period: int) -> None:
+        """Poll a command every ``period`` ms."""
+        from ._classic_polling import set_polling
+
+        set_polling(self, "command", cmd_name, int(period))
+
+    def stop_poll_attribute(self, attr_name: str) -> None:
+        from ._classic_polling import set_polling
+
+        set_polling(self, "attribute", attr_name, None)
+
+    def stop_poll_command(self, cmd_name: str) -> None:
+        from ._classic_polling import set_polling
+
+        set_polling(self, "command", cmd_name, None)
+
+    def is_attribute_polled(self, attr_name: str) -> bool:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "attribute", attr_name) is not None
+
+    def is_command_polled(self, cmd_name: str) -> bool:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "command", cmd_name) is not None
+
+    def get_attribute_poll_period(self, attr_name: str) -> int:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "attribute", attr_name) or 0
+
+    def get_command_poll_period(self, cmd_name: str) -> int:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "command", cmd_name) or 0
+
     def get_client_ident(self) -> Any:
         """Who sent the request being served (a :class:`ClientAddr`), as cppTango knows it
         in synchronous servers only: None for asyncio and gevent devices, or outside a

@@ -379,6 +379,38 @@ def test_state_reads_the_hardware_and_keeps_a_device_alarm() -> None:
         assert proxy.state() == DevState.ALARM
 
 
+class SelfPolled(Device):
+    def init_device(self) -> None:
+        super().init_device()
+        assert self.get_attribute_poll_period("level") == 1000  # declared
+        self.poll_attribute("level", 300)
+        self.poll_command("ping_me", 400)
+        self.stop_poll_attribute("level")
+        self.poll_attribute("level", 200)
+
+    @attribute(polling_period=1000)
+    def level(self) -> int:
+        return 1
+
+    @command(dtype_out=int)
+    def ping_me(self) -> int:
+        return 2
+
+    @command(dtype_out=str)
+    def periods(self) -> str:
+        self.stop_poll_command("ping_me")
+        polled = self.is_command_polled("ping_me")
+        return f"{self.get_attribute_poll_period('level')} {polled}"
+
+
+def test_a_device_sets_its_own_polling() -> None:
+    with DeviceTestContext(SelfPolled) as proxy:
+        assert proxy.get_attribute_poll_period("level") == 200
+        assert proxy.get_command_poll_period("ping_me") == 400
+        assert proxy.periods() == "200 False"
+        assert not proxy.is_command_polled("ping_me")
+
+
 def test_run_with_a_dict_of_classic_pairs() -> None:
     port = free_port()
     code = f"""
