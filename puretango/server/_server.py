@@ -23,7 +23,9 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import logging
+import sys
 import threading
+import traceback
 from collections.abc import Coroutine, Sequence
 from typing import Any, ClassVar
 
@@ -50,6 +52,7 @@ from ..giop import (
 from ..idl import types as t
 from ..idl._enums import DevState
 from ._admin import DServer
+from ._classic_polling import apply_pending_polling
 from ._database import DatabaseAccess
 from ._events import EventSupplier
 from ._handlers import HANDLERS
@@ -159,6 +162,7 @@ class DeviceServer:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
+        DeviceServer.running.append(self)  # device constructors may ask Util.instance()
         await self._add(DServer(self.admin_name, None, server=self), "DServer")
         for cls, name, props in self.device_specs:
             await self._add(cls(name, props, server=self), cls.__name__)
@@ -179,7 +183,7 @@ class DeviceServer:
                 servant.device.set_state(DevState.FAULT)
                 servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
-        DeviceServer.running.append(self)
+        apply_pending_polling(self)  # what the devices set for themselves in init_device
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
@@ -259,6 +263,13 @@ class DeviceServer:
                 await servant.hook("delete_device")
             except Exception:  # noqa: BLE001 - shutting down regardless
                 log.exception("delete_device of %s failed", servant.name)
+                # as cppTango says it on its standard error, whatever the logging set-up
+                print(
+                    f"{servant.name}: delete_device() raised a DevFailed exception\n"
+                    f"{traceback.format_exc()}",
+                    file=sys.stderr,
+                    flush=True,
+                )
         if self.database is not None:
             full_name = f"{self.server_name}/{self.instance}"
             try:
