@@ -116,7 +116,10 @@ class attribute:  # noqa: N801 - PyTango's name
         return attribute(fget, **kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
-        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango
+        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango; the first
+        # member name wins (``@attr1.write`` on ``def set_attr1`` keeps "attr1")
+        if getattr(self, "attr_name_in_class", None) is not None:
+            return
         if not self._explicit_name:
             self.name = name
         self.attr_name_in_class = name

@@ -135,7 +135,6 @@ MISSING: dict[str, list[str]] = {
         "LatestDeviceImpl",
         "Server",
     ],
-    "tango.test_context": [],
     "tango.utils": [
         "AsyncEventCallback",
         "CaselessDict",

@@ -70,7 +70,7 @@ class Device(pure_server.Device):
     def get_device_attr(self) -> _MultiAttr:
         return _MultiAttr(self)
 
-    def _servant(self) -> Any:
+    def _find_servant(self) -> Any:
         server = self._server
         for servant in getattr(server, "servants", {}).values():
             if servant.device is self:
@@ -78,7 +78,7 @@ class Device(pure_server.Device):
         return None
 
     def _apply_setpoints(self) -> None:
-        servant = self._servant()
+        servant = self._find_servant()
         if servant is None:
             return
         pending, self._pending_setpoints = self._pending_setpoints, {}
