@@ -23,7 +23,9 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import logging
+import sys
 import threading
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
@@ -245,8 +247,8 @@ class DeviceServer:
         for servant in list(self.servants.values()):
             try:
                 await servant.hook("delete_device")
-            except Exception:  # noqa: BLE001 - shutting down regardless
-                log.exception("delete_device of %s failed", servant.name)
+            except Exception as exc:  # noqa: BLE001 - shutting down regardless
+                _report_delete_device_failure(servant.name, exc)
         if self.database is not None:
             full_name = f"{self.server_name}/{self.instance}"
             try:
@@ -293,6 +295,17 @@ class DeviceServer:
             return ReplyStatus.NO_EXCEPTION, result.write
         write_result = op.result.write
         return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
+
+
+def _report_delete_device_failure(device: str, exc: Exception) -> None:
+    """What cppTango prints (on stderr) when ``delete_device`` fails at shutdown."""
+    if isinstance(exc, DevFailed) and exc.errors:
+        what = exc.errors[0].desc
+    else:
+        what = f"{type(exc).__name__}: {exc}"
+    sys.stderr.write(f"{time.ctime()}: delete_device() raised a DevFailed exception: \n\n")
+    sys.stderr.write(f"{what}\n")
+    log.debug("delete_device of %s failed", device, exc_info=exc)
 
 
 def _system(name: str) -> tuple[ReplyStatus, Any]:
