@@ -295,6 +295,93 @@ __all__ += [
 # [classic] the classic server API (DeviceClass, DeviceImpl, Util, Attr...)
 
 # [ns] namespace: remaining PyTango top-level types and enums
+from ._logdecorators import (  # noqa: E402
+    DebugIt,
+    ErrorIt,
+    FatalIt,
+    InfoIt,
+    LogIt,
+    TangoStream,
+    WarnIt,
+)
+from .client._structs import (  # noqa: E402
+    ArchiveEventProp,
+    AttributeAlarm,
+    AttributeConfig,
+    AttributeConfig_2,
+    AttributeConfig_3,
+    AttributeConfig_5,
+    ChangeEventProp,
+    ClientAddr,
+    DbDevExportInfos,
+    DbDevImportInfos,
+    DbDevInfos,
+    DbHistoryList,
+    DevCommandInfo,
+    DeviceAttributeConfig,
+    DeviceData,
+    DeviceDataHistoryList,
+    DeviceDataList,
+    EventProperties,
+    LockerInfo,
+    PeriodicEventProp,
+    StdDoubleVector,
+    StdLongVector,
+    StdStringVector,
+)
+from .idl._codes import (  # noqa: E402
+    AccessControlType,
+    AttrSerialModel,
+    KeepAliveCmdCode,
+    LockCmdCode,
+    LogLevel,
+    LogTarget,
+    MessBoxType,
+    PollCmdCode,
+    PollObjType,
+)
+
+__all__ += [
+    "DebugIt",
+    "ErrorIt",
+    "FatalIt",
+    "InfoIt",
+    "LogIt",
+    "TangoStream",
+    "WarnIt",
+    "AccessControlType",
+    "AttrSerialModel",
+    "KeepAliveCmdCode",
+    "LockCmdCode",
+    "LogLevel",
+    "LogTarget",
+    "MessBoxType",
+    "PollCmdCode",
+    "PollObjType",
+    "ArchiveEventProp",
+    "AttributeAlarm",
+    "AttributeConfig",
+    "AttributeConfig_2",
+    "AttributeConfig_3",
+    "AttributeConfig_5",
+    "ChangeEventProp",
+    "ClientAddr",
+    "DbDevExportInfos",
+    "DbDevImportInfos",
+    "DbDevInfos",
+    "DbHistoryList",
+    "DevCommandInfo",
+    "DeviceAttributeConfig",
+    "DeviceData",
+    "DeviceDataHistoryList",
+    "DeviceDataList",
+    "EventProperties",
+    "LockerInfo",
+    "PeriodicEventProp",
+    "StdDoubleVector",
+    "StdLongVector",
+    "StdStringVector",
+]
 
 # [context] test contexts and server runners
 from .green import get_attribute_proxy, get_device_proxy  # noqa: E402
@@ -303,5 +390,18 @@ _registry.default_green_mode = get_green_mode
 __all__ += ["get_attribute_proxy", "get_device_proxy"]
 
 # [client] client-side fixes found by PyTango's tests
+from .client import (  # noqa: E402
+    AttributeInfoList,
+    AttributeInfoListEx,
+    CommandInfoList,
+    PyTangoUserWarning,
+)
+
+__all__ += [
+    "AttributeInfoList",
+    "AttributeInfoListEx",
+    "CommandInfoList",
+    "PyTangoUserWarning",
+]
 
 # --- end of issue 10 streams ---

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._errors import DevFailed, make_error
@@ -238,6 +238,8 @@ def python_to_attr_union(
         value = _enum_index(value, enum_labels, fmt)
     if fmt == _SCALAR:
         if tango_type == _C.DevString:
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
             if not isinstance(value, str):
                 raise _type_error(value, tango_type)
             return UnionValue(arm, [value]), (1, 0)
@@ -257,6 +259,7 @@ def python_to_attr_union(
         else:
             flat = list(value)
             dims = (len(flat), 0)
+        flat = _strings(flat)
         if not all(isinstance(s, str) for s in flat):
             raise TypeError("string attributes take sequences of str")
         return UnionValue(arm, flat), dims
@@ -316,6 +319,11 @@ def encoded_pair(value: Any) -> tuple[str, bytes]:
     return str(fmt_str), bytes(data)
 
 
+def _strings(values: Iterable[Any]) -> list[Any]:
+    """``values`` as a list, bytes items decoded as latin-1 (as PyTango takes DevStrings)."""
+    return [v.decode("latin-1") if isinstance(v, bytes) else v for v in values]
+
+
 def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
     """A command argument (or a command's result) -> the ``any`` a Tango peer expects."""
     tc = command_typecode(in_type)
@@ -346,7 +354,7 @@ def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
     if in_type == _C.DevVarStringArray:
         if isinstance(value, str):
             raise _type_error(value, in_type)
-        items = list(value)
+        items = _strings(value)
         if not all(isinstance(s, str) for s in items):
             raise TypeError("DevVarStringArray takes a sequence of str")
         return CorbaAny(tc, items)
@@ -360,7 +368,8 @@ def argin_to_any(value: Any, in_type: CmdArgType) -> CorbaAny:
             _C.DevVarLongArray if in_type == _C.DevVarLongStringArray else _C.DevVarDoubleArray
         )
         arr = _numeric_array(nums, num_type, np.dtype(_NUMERIC_ARRAYS[num_type])).reshape(-1)
-        if isinstance(strs, str) or not all(isinstance(s, str) for s in strs):
+        strs = strs if isinstance(strs, (str, bytes)) else _strings(strs)
+        if isinstance(strs, (str, bytes)) or not all(isinstance(s, str) for s in strs):
             raise TypeError(f"{in_type.name} takes a pair (numbers, strings)")
         return CorbaAny(tc, (arr, list(strs)))
     if in_type == _C.DevEncoded:

@@ -6,9 +6,10 @@ The layering (each line may import from the lines above it, never below)::
     giop        sans-I/O CORBA: no socket, thread, event loop or clock
     idl         the Tango IDL, also sans-I/O
     _errors     DevFailed and friends
-    _pyvalues, _attrconfig, _dbformat, _registry   shared by both sides: Python values <->
-                IDL values, an attribute's configuration, the Database's array layouts,
-                late-bound services (set by the package root through _wiring)
+    _pyvalues, _pipevalues, _attrconfig, _dbformat, _registry   shared by both sides:
+                Python values <-> IDL values (pipe blobs too), an attribute's configuration,
+                the Database's array layouts, late-bound services (set by the package root
+                through _wiring)
     client | server   side by side: neither imports the other
 """
 
@@ -39,6 +40,7 @@ _IO_AND_CLOCKS = (
 )
 _SHARED = (
     "puretango._pyvalues",
+    "puretango._pipevalues",
     "puretango._attrconfig",
     "puretango._dbformat",
     "puretango._registry",
@@ -53,6 +55,7 @@ BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/idl": _IO_AND_CLOCKS + _ABOVE_IDL,
     "puretango/_errors": _SHARED + ("puretango.client", "puretango.server"),
     "puretango/_pyvalues": ("puretango.client", "puretango.server"),
+    "puretango/_pipevalues": ("puretango.client", "puretango.server"),
     "puretango/_attrconfig": ("puretango.client", "puretango.server"),
     "puretango/_dbformat": ("puretango.client", "puretango.server"),
     "puretango/_registry": ("puretango",),  # imports nothing of the package

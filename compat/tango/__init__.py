@@ -62,22 +62,69 @@ __all__ = [
 # [attr]
 
 # [classic]
+from puretango.server import (  # noqa: E402
+    Attr,
+    Device_2Impl,
+    Device_3Impl,
+    Device_4Impl,
+    Device_5Impl,
+    Device_6Impl,
+    DeviceClass,
+    DeviceImpl,
+    EnsureOmniThread,
+    ImageAttr,
+    LatestDeviceImpl,
+    SpectrumAttr,
+    SubDevDiag,
+    TimedCmdData,
+    Util,
+    is_omni_thread,
+)
+from puretango.server._classic_impl import EXTRA_VERSION_INFO as _EXTRA_VERSION_INFO  # noqa: E402
+
+_EXTRA_VERSION_INFO["PyTango"] = __version__  # devices report the PyTango API level too
+__all__ += [
+    "Attr",
+    "EnsureOmniThread",
+    "is_omni_thread",
+    "DeviceClass",
+    "DeviceImpl",
+    "Device_2Impl",
+    "Device_3Impl",
+    "Device_4Impl",
+    "Device_5Impl",
+    "Device_6Impl",
+    "ImageAttr",
+    "LatestDeviceImpl",
+    "SpectrumAttr",
+    "SubDevDiag",
+    "TimedCmdData",
+    "Util",
+]
 
 # [ns]
-from . import _tango  # noqa: E402, F401 - PyTango has tango._tango
-from ._pending import PENDING_NAMES as _PENDING_NAMES  # noqa: E402
-from ._pending import placeholder as _placeholder  # noqa: E402
+from . import (  # noqa: E402
+    _tango,  # noqa: F401 - PyTango has tango._tango
+    constants,
+    log4tango,
+    pytango_pprint,
+    pyutil,
+)
+from ._warnings import PyTangoUserWarning  # noqa: E402
+from .pyutil import TimedAttrData  # noqa: E402
 
-
-def __getattr__(name: str) -> object:
-    # names other parts of issue 10 bring: a raising placeholder until they land
-    if name in _PENDING_NAMES:
-        return _placeholder(name)
-    raise AttributeError(f"module 'tango' has no attribute {name!r}")
+__all__ += [
+    "PyTangoUserWarning",
+    "TimedAttrData",
+    "constants",
+    "log4tango",
+    "pytango_pprint",
+    "pyutil",
+]
 
 
 # [context]
-from . import asyncio_executor, device_server, green, pyutil  # noqa: E402, F401 - as PyTango's
+from . import asyncio_executor, device_server, green  # noqa: E402, F401 - as PyTango's
 
 # [client]
 

@@ -1,6 +1,9 @@
-"""``tango.pyutil`` on puretango: ``parse_args``, a device server's command line in Tango's
-canonical form (:mod:`puretango.server._argv`)."""
+"""``tango.pyutil`` on puretango: the server process (``Util``), the canonical device
+server command line (``parse_args``, :mod:`puretango.server._argv`) and the polling-buffer
+records."""
 
 from puretango.server._argv import parse_args
+from puretango.server._classic_util import TimedCmdData, Util
+from puretango.server._fill_history import TimedAttrData
 
-__all__ = ["parse_args"]
+__all__ = ["TimedAttrData", "TimedCmdData", "Util", "parse_args"]

@@ -9,6 +9,7 @@ from puretango.server import (
     DevState,
     DispLevel,
     GreenMode,
+    LatestDeviceImpl,
     PipeWriteType,
     SerialModel,
     attribute,
@@ -19,6 +20,8 @@ from puretango.server import (
     run,
     server_run,
 )
+from puretango.server import Device as BaseDevice  # noqa: F401 - [classic] base of Device
+from puretango.server._cli import to_callback as __to_callback  # noqa: F401 - tests import it
 
 __all__ = [
     "AttrDataFormat",
@@ -29,6 +32,7 @@ __all__ = [
     "DevState",
     "DispLevel",
     "GreenMode",
+    "LatestDeviceImpl",
     "PipeWriteType",
     "SerialModel",
     "attribute",

@@ -18,13 +18,41 @@ from puretango import (
     AttrDataFormat,
     CmdArgType,
     DataReadyEventData,
+    DbData,
+    DbDatum,
+    DbDevExportInfos,
+    DbDevInfos,
     DevIntrChangeEventData,
     EventData,
     EventReason,
+    StdDoubleVector,
+    StdStringVector,
+)
+from puretango._omnithreads import PyTangoThread, PyTangoThreadPoolExecutor
+from puretango._testhost import InvalidTangoHostTrlError
+from puretango._testhost import (
+    clear_test_context_tango_host_fqtrl as _clear_test_context_tango_host_fqtrl,
+)
+from puretango._testhost import (
+    get_device_fqtrl_if_necessary as _get_device_fqtrl_if_necessary,
+)
+from puretango._testhost import (
+    get_test_context_tango_host_fqtrl as _get_test_context_tango_host_fqtrl,
+)
+from puretango._testhost import (
+    set_test_context_tango_host_fqtrl as _set_test_context_tango_host_fqtrl,
+)
+from puretango._typeinfo import (
+    FROM_TANGO_TO_NUMPY_TYPE,
+    TO_TANGO_TYPE,
+    EnumTypeError,
+    get_enum_labels,
+    get_tango_type,
+    get_tango_type_format,
+    parse_type_hint,
 )
 
 __all__ = [
-    "FROM_TANGO_TO_NUMPY_TYPE",
     "EventCallback",
     "ensure_binary",
     "from_version_str_to_hex_str",
@@ -85,21 +113,6 @@ _ARRAY = (
 )
 _BINARY = frozenset({T.DevEncoded, T.DevVarCharArray})
 #: the strings PyTango reads as "no value" for numerical types
-#: Tango scalar type -> the numpy type PyTango reads it as
-FROM_TANGO_TO_NUMPY_TYPE: dict[CmdArgType, Any] = {
-    T.DevBoolean: np.bool_,
-    T.DevUChar: np.ubyte,
-    T.DevShort: np.short,
-    T.DevUShort: np.ushort,
-    T.DevLong: np.int32,
-    T.DevULong: np.uint32,
-    T.DevLong64: np.int64,
-    T.DevULong64: np.uint64,
-    T.DevString: str,
-    T.DevDouble: np.float64,
-    T.DevFloat: np.float32,
-}
-
 _NO_VALUE = ("Not specified", "Not set")
 
 
@@ -391,3 +404,106 @@ def from_version_str_to_hex_str(version_str: str) -> str:
 def from_version_str_to_int(version_str: str) -> int:
     """``"9.3.4"`` -> ``0x09030400``."""
     return int(from_version_str_to_hex_str(version_str), 16)
+
+
+# --- [ns] the rest of PyTango's helpers -----------------------------------------------------
+
+__all__ += [
+    "TO_TANGO_TYPE",
+    "AsyncEventCallback",
+    "InvalidTangoHostTrlError",
+    "PyTangoThread",
+    "PyTangoThreadPoolExecutor",
+    "StdStringVector_2_seq",
+    "_clear_test_context_tango_host_fqtrl",
+    "_get_device_fqtrl_if_necessary",
+    "_get_test_context_tango_host_fqtrl",
+    "_set_test_context_tango_host_fqtrl",
+    "parse_type_hint",
+    "seq_2_StdStringVector",
+]
+# PyTango has these, outside its __all__
+_NOT_LISTED = (
+    FROM_TANGO_TO_NUMPY_TYPE,
+    EnumTypeError,
+    get_enum_labels,
+    get_tango_type,
+    get_tango_type_format,
+)
+
+
+class AsyncEventCallback(EventCallback):
+    """:class:`EventCallback` for asyncio proxies: ``push_event`` is a coroutine."""
+
+    async def push_event(self, evt: Any) -> None:  # type: ignore[override]
+        EventCallback.push_event(self, evt)
+
+
+def get_latest_device_class() -> type:
+    """The newest classic device implementation class (``tango.LatestDeviceImpl``)."""
+    import tango
+
+    return tango.LatestDeviceImpl  # type: ignore[no-any-return]
+
+
+def _fill(kind: type, seq: Any, vec: Any, convert: Any = None) -> Any:
+    if vec is None:
+        if isinstance(seq, kind):
+            return seq
+        vec = kind()
+    if not isinstance(vec, kind):
+        raise TypeError(f"vec must be a tango.{kind.__name__}")
+    vec.extend(seq if convert is None else (convert(item) for item in seq))
+    return vec
+
+
+def _unfill(kind: type, vec: Any, seq: Any, convert: Any) -> list[Any]:
+    if seq is None:
+        seq = []
+    if not isinstance(vec, kind):
+        raise TypeError(f"vec must be a tango.{kind.__name__}")
+    seq.extend(convert(item) for item in vec)
+    return seq  # type: ignore[no-any-return]
+
+
+def seq_2_StdStringVector(seq: Any, vec: Any = None) -> Any:  # noqa: N802
+    """``seq`` as (or appended to ``vec``, a) ``StdStringVector`` of ``str``."""
+    return _fill(StdStringVector, seq, vec, str)
+
+
+def StdStringVector_2_seq(vec: Any, seq: Any = None) -> list[Any]:  # noqa: N802
+    """The strings of a ``StdStringVector`` as (or appended to ``seq``, a) list."""
+    return _unfill(StdStringVector, vec, seq, str)
+
+
+def seq_2_StdDoubleVector(seq: Any, vec: Any = None) -> Any:  # noqa: N802
+    """``seq`` as (or appended to ``vec``, a) ``StdDoubleVector`` of ``float``."""
+    return _fill(StdDoubleVector, seq, vec, float)
+
+
+def StdDoubleVector_2_seq(vec: Any, seq: Any = None) -> list[Any]:  # noqa: N802
+    """The floats of a ``StdDoubleVector`` as (or appended to ``seq``, a) list."""
+    return _unfill(StdDoubleVector, vec, seq, float)
+
+
+def seq_2_DbDevInfos(seq: Any, vec: Any = None) -> Any:  # noqa: N802
+    """``seq`` of ``DbDevInfo`` as (or appended to ``vec``, a) ``DbDevInfos``."""
+    return _fill(DbDevInfos, seq, vec)
+
+
+def seq_2_DbDevExportInfos(seq: Any, vec: Any = None) -> Any:  # noqa: N802
+    """``seq`` of ``DbDevExportInfo`` as (or appended to ``vec``, a) ``DbDevExportInfos``."""
+    return _fill(DbDevExportInfos, seq, vec)
+
+
+def seq_2_DbData(seq: Any, vec: Any = None) -> Any:  # noqa: N802
+    """``seq`` of ``DbDatum`` (or of names, each made a ``DbDatum``) as (or appended to
+    ``vec``, a) ``DbData``."""
+    return _fill(
+        DbData, seq, vec, lambda e: e if isinstance(e, DbDatum) else DbDatum(_latin1_str(e))
+    )
+
+
+def _latin1_str(value: Any) -> str:
+    """``bytes`` decoded as latin-1; anything else as ``str``."""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)

@@ -32,11 +32,15 @@ from ._types import (
     AttributeEventInfo,
     AttributeInfo,
     AttributeInfoEx,
+    AttributeInfoList,
+    AttributeInfoListEx,
     ChangeEventInfo,
     CommandInfo,
+    CommandInfoList,
     DeviceAttribute,
     DeviceInfo,
     PeriodicEventInfo,
+    PyTangoUserWarning,
 )
 
 __all__ = [
@@ -76,4 +80,8 @@ __all__ = [
     "DeviceDataHistory",
     "DeviceInfo",
     "PeriodicEventInfo",
+    "AttributeInfoList",
+    "AttributeInfoListEx",
+    "CommandInfoList",
+    "PyTangoUserWarning",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import os
 import queue
 import threading
 import time
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import AsynCall, AsynReplyNotArrived, DevFailed, make_error
-from ..idl._enums import TangoEnum
+from ..idl._enums import TangoEnum, _legacy_dicts
 
 __all__ = [
     "ApiUtil",
@@ -33,11 +34,13 @@ __all__ = [
 ]
 
 
+@_legacy_dicts
 class cb_sub_model(TangoEnum):  # noqa: N801 - PyTango's name
     PUSH_CALLBACK = 0
     PULL_CALLBACK = 1
 
 
+@_legacy_dicts
 class asyn_req_type(TangoEnum):  # noqa: N801 - PyTango's name
     POLLING = 0
     CALLBACK = 1
@@ -275,3 +278,8 @@ class ApiUtil:
     @staticmethod
     def in_server() -> bool:
         return False
+
+    @staticmethod
+    def get_env_var(name: str) -> str | None:
+        """The value of environment variable ``name`` (None if unset)."""
+        return os.environ.get(name)

@@ -100,6 +100,20 @@ class AttributeProxy:
     def ping(self, **kwargs: Any) -> Any:
         return self._device.ping(**kwargs)
 
+    # -- asynchronous calls (the device's, for this attribute) --------------------------------
+
+    def read_asynch(self, *args: Any, **kwargs: Any) -> Any:
+        return self._device.read_attribute_asynch(self._attr, *args, **kwargs)
+
+    def read_reply(self, *args: Any, **kwargs: Any) -> Any:
+        return self._device.read_attribute_reply(*args, **kwargs)
+
+    def write_asynch(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._device.write_attribute_asynch(self._attr, value, *args, **kwargs)
+
+    def write_reply(self, *args: Any, **kwargs: Any) -> Any:
+        return self._device.write_attribute_reply(*args, **kwargs)
+
     # -- polling (the device's, for this attribute) ------------------------------------------
 
     def history(self, depth: int, *args: Any, **kwargs: Any) -> Any:
@@ -186,4 +200,9 @@ class AttributeProxy:
         self._device.set_green_mode(green_mode)
 
     def __repr__(self) -> str:
+        device = self.__dict__.get("_device")
+        if device is None or not device.__dict__.get("_initialised", False):
+            return "AttributeProxy(<Unknown: object was not fully initialized>)"
         return f"AttributeProxy({self._attr})"
+
+    __str__ = __repr__

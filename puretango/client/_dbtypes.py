@@ -180,12 +180,17 @@ class DbHistory:
 # -- property arguments ---------------------------------------------------------------------
 
 
+def _text(value: Any) -> str:
+    """One property value as sent: bytes are latin-1 text (as PyTango takes them)."""
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
 def _values(value: Any) -> list[str]:
     if isinstance(value, DbDatum):
-        return list(value.value_string)
+        return [_text(v) for v in value.value_string]
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        return [value.decode("latin-1") if isinstance(value, bytes) else str(value)]
-    return [str(v) for v in value]
+        return [_text(value)]
+    return [_text(v) for v in value]
 
 
 def property_names(value: Any) -> list[str]:
@@ -207,19 +212,19 @@ def property_names(value: Any) -> list[str]:
 def property_values(value: Any) -> dict[str, list[str]]:
     """``{name: [values]}`` of a Put argument (DbDatum, DbData, sequence of DbDatum, dict)."""
     if isinstance(value, DbDatum):
-        return {value.name: list(value.value_string)}
+        return {value.name: _values(value)}
     if isinstance(value, Mapping):
         out: dict[str, list[str]] = {}
         for k, v in value.items():
             if isinstance(v, DbDatum):
-                out[v.name] = list(v.value_string)
+                out[v.name] = _values(v)
             else:
                 out[str(k)] = _values(v)
         return out
     if isinstance(value, Iterable) and not isinstance(value, str):
         items = list(value)
         if all(isinstance(v, DbDatum) for v in items):
-            return {v.name: list(v.value_string) for v in items}
+            return {v.name: _values(v) for v in items}
     raise TypeError(
         "value must be a tango.DbDatum, tango.DbData, a sequence<DbDatum> or a dictionary"
     )

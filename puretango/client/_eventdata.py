@@ -40,10 +40,34 @@ _COMMON = ("device", "err", "errors", "event", "event_reason", "reception_date")
 class _EventBase(_Record):
     device: Any
     err: bool
-    errors: tuple[DevError, ...]
     event: str
     event_reason: EventReason
     reception_date: TimeVal
+    _errors: tuple[DevError, ...]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Keyword construction by field name; also PyTango's forms: ``Kind(other)`` (a
+        copy), ``Kind(device_proxy, ...)`` and the keywords ``device_proxy`` and
+        ``event_name`` (None meaning the default)."""
+        if args:
+            (first,) = args
+            if isinstance(first, type(self)):
+                kwargs = {f: getattr(first, f) for f in self._fields} | kwargs
+            else:
+                kwargs["device"] = first
+        renamed = {"device_proxy": "device", "event_name": "event"}
+        given = {renamed.get(k, k): v for k, v in kwargs.items() if v is not None}
+        given.pop("att_data_ready", None)  # PyTango's C++ struct argument: no equivalent
+        super().__init__(**given)
+
+    @property
+    def errors(self) -> tuple[DevError, ...]:
+        return self._errors
+
+    @errors.setter
+    def errors(self, errors: Any) -> None:
+        # a DevFailed stands for its error stack, as in PyTango
+        self._errors = tuple(errors.args if isinstance(errors, BaseException) else errors)
 
     def get_date(self) -> TimeVal:
         """When the event was received (PyTango's ``get_date``)."""
@@ -54,7 +78,13 @@ class EventData(_EventBase):
     """An attribute value event (change, periodic, archive, user, alarm)."""
 
     _fields = ("attr_name", "attr_value", *_COMMON)
-    _defaults = {"errors": tuple, "event_reason": EventReason.Update, "err": False}
+    _defaults = {
+        "errors": tuple,
+        "event_reason": EventReason.Update,
+        "err": False,
+        "attr_name": "",
+        "event": "",
+    }
     attr_name: str
     attr_value: Any
 
@@ -63,7 +93,13 @@ class AttrConfEventData(_EventBase):
     """An attribute configuration event; ``attr_conf`` is an ``AttributeInfoEx``."""
 
     _fields = ("attr_conf", "attr_name", *_COMMON)
-    _defaults = {"errors": tuple, "event_reason": EventReason.Update, "err": False}
+    _defaults = {
+        "errors": tuple,
+        "event_reason": EventReason.Update,
+        "err": False,
+        "attr_name": "",
+        "event": "",
+    }
     attr_name: str
     attr_conf: Any
 
@@ -78,6 +114,8 @@ class DataReadyEventData(_EventBase):
         "err": False,
         "ctr": 0,
         "attr_data_type": 0,
+        "attr_name": "Unknown",
+        "event": "",
     }
     attr_name: str
     attr_data_type: int
@@ -95,6 +133,8 @@ class DevIntrChangeEventData(_EventBase):
         "att_list": list,
         "cmd_list": list,
         "dev_started": False,
+        "device_name": "",
+        "event": "",
     }
     device_name: str
     att_list: list[Any]

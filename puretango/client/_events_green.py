@@ -38,7 +38,7 @@ from ._events import (
 )
 from ._evops import g_confirm
 from ._evstate import Subscription
-from ._modes import _thread_loop
+from ._modes import _current_loop
 
 __all__ = [
     "GeventConsumer",
@@ -182,7 +182,7 @@ def run_asyncio_events(op: Op[Any], wait: bool | None, timeout: float | None) ->
     if loop is not None:
         op.close()
         raise RuntimeError("wait=True is not possible inside a running event loop: use await")
-    return _thread_loop().run_until_complete(with_timeout())
+    return _current_loop().run_until_complete(with_timeout())
 
 
 class AsyncioConsumer(_DequeDispatch):

@@ -17,6 +17,7 @@ PyTango has no green-mode forms for ``Group``: every method here is synchronous.
 from __future__ import annotations
 
 import concurrent.futures
+import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class Group:
         self.enabled = True
         self._requests: dict[int, _GroupRequest] = {}
         self._last_id = 0
+        self._lock = threading.Lock()  # request ids and the table of requests
 
     # -- names ---------------------------------------------------------------------------------
 
@@ -306,9 +308,13 @@ class Group:
 
     # -- asynchronous requests -----------------------------------------------------------------
 
-    def _next_id(self) -> int:
-        self._last_id = self._last_id % 0x0FFE + 1
-        return self._last_id
+    def _file(self, request: _GroupRequest | None) -> int:
+        """A new request id (cppTango's: 1 to 4094, then again), the request filed under it."""
+        with self._lock:
+            self._last_id = rid = self._last_id % 0x0FFE + 1
+            if request is not None:
+                self._requests[rid] = request
+        return rid
 
     def _send(
         self,
@@ -333,13 +339,11 @@ class Group:
             if not forget:
                 proxy = member.known_proxy()
                 entry.rid = REQUESTS.add_polled(Request(_REQUEST_KIND[kind], proxy, future))
-        rid = self._next_id()
-        if not forget:
-            self._requests[rid] = _GroupRequest(kind, sent)
-        return rid
+        return self._file(None if forget else _GroupRequest(kind, sent))
 
     def _take(self, rid: int, origin: str) -> list[_Sent]:
-        request = self._requests.pop(rid, None)
+        with self._lock:
+            request = self._requests.pop(rid, None)
         if request is None:
             raise _bad_id(origin)
         return request.sent

@@ -33,6 +33,14 @@ def _is_device_data(value: Any) -> bool:
     return callable(getattr(value, "extract", None)) and callable(getattr(value, "get_type", None))
 
 
+def _extract(data: Any) -> Any:
+    """The value a ``DeviceData`` holds; None (no argument) when it is empty."""
+    try:
+        return data.extract()
+    except DevFailed:
+        return None
+
+
 def _is_device_data_list(value: Any) -> bool:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
         return False
@@ -101,14 +109,14 @@ def plan_command_argument(group: Group, cmd_name: str, param: Any, forward: bool
     if param is None:
         return ArgumentPlan()
     if _is_device_data(param):
-        return ArgumentPlan(param.extract())
+        return ArgumentPlan(_extract(param))
     size = group.get_size(forward)
     if size == 0:
         return ArgumentPlan()
     if _is_device_data_list(param):
         if len(param) != size:
             raise _size_error(size, len(param), "Group::command_inout_asynch")
-        return ArgumentPlan(each=[item.extract() for item in param])
+        return ArgumentPlan(each=[_extract(item) for item in param])
     types = _command_in_types(group, cmd_name, forward)
     if len(types) > 1:
         raise TypeError(
@@ -142,10 +150,13 @@ def plan_write_values(
     """``(attribute, value_of(index))`` for ``Group.write_attribute_asynch``: the attribute
     as its ``AttributeInfoEx`` when a device gives it (so each device converts the value the
     same way), and the value for the device at each position of the call."""
+    size = group.get_size(forward)
+    if size == 0:  # nothing to write to (PyTango then checks nothing either)
+        return attr, lambda _index: value
     if multi and (isinstance(value, (str, bytes)) or not isinstance(value, Sequence)):
         raise TypeError("When multi is set, value must be a Python sequence (e.g., list or tuple)")
     info = attr if isinstance(attr, AttributeInfoEx) else None
-    if info is None and group.get_size(forward):
+    if info is None:
         info = _attribute_info(group, str(attr), forward)
     items = list(value) if multi else [value]
     if info is not None:
@@ -157,7 +168,6 @@ def plan_write_values(
                 info.enum_labels,
             )
     if multi:
-        size = group.get_size(forward)
         if len(items) != size:
             raise _size_error(size, len(items), "Group::write_attribute_asynch")
         return (info if info is not None else attr), items.__getitem__

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from .._errors import DevFailed, WrongNameSyntax, make_error
-from . import _names
 from ._engine import Op
 from ._green import run_blocking
+from ._names import with_test_context_host
 from ._proxy import DeviceProxy
 from ._tangohost import parse_tango_host
 
@@ -56,8 +56,7 @@ def name_matches(pattern: str, name: str, full_name: str) -> bool:
 def qualified(name: str) -> str:
     """``name`` on the host of a running test context, if one is set (as PyTango does for
     short names given to ``Group.add``)."""
-    resolve: Callable[[str], str] | None = getattr(_names, "with_test_context_host", None)
-    return resolve(name) if resolve is not None else name
+    return with_test_context_host(name)
 
 
 def _wrong(pattern: str) -> WrongNameSyntax:
@@ -157,10 +156,10 @@ class DeviceMember:
             except DevFailed as exc:
                 self._error = exc
                 raise
-        return self._g_call(self._proxy, make)
+        return self._run_connected(self._proxy, make)
 
     @staticmethod
-    def _g_call(proxy: DeviceProxy, make: Callable[[DeviceProxy], Op[T]]) -> Op[T]:
+    def _run_connected(proxy: DeviceProxy, make: Callable[[DeviceProxy], Op[T]]) -> Op[T]:
         if not proxy._initialised:
             yield from proxy._g_connect()
         return (yield from proxy._op(lambda: make(proxy)))

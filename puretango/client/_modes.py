@@ -8,7 +8,9 @@ operation's I/O happens and what the caller gets back:
   ``concurrent.futures.Future`` objects completed from that thread.
 * Gevent: the calling greenlet does the I/O on its hub (:func:`run_sync` with the gevent
   invoke); ``wait=False`` spawns a greenlet and returns a ``gevent.event.AsyncResult``.
-* Asyncio: the running loop does the I/O; calls are awaitables (``asyncio.Task``).
+* Asyncio: the running loop does the I/O; calls are awaitables (``asyncio.Task``). Outside
+  a running loop, as in PyTango, a call without ``wait`` starts at once (on the futures I/O
+  thread) and returns a future of the thread's event loop, which ``wait=True`` calls run.
 
 Each runner has the signature ``runner(op, wait, timeout)`` and follows PyTango's
 rules for ``wait`` (per-mode default) and ``timeout`` (seconds, only when waiting).
@@ -97,13 +99,14 @@ def run_asyncio(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
         loop = None
     if not wait:
         if loop is None:
-            # no loop yet: hand back the coroutine; it runs wherever it is awaited
-            return _with_timeout(op, timeout)
+            # as PyTango outside a loop: the call starts now (on the I/O thread) and the
+            # caller gets a future of this thread's event loop (set if there is none)
+            return asyncio.wrap_future(submit(op), loop=_current_loop())
         return loop.create_task(run_async(op))
     if loop is not None:
         op.close()
         raise RuntimeError("wait=True is not possible inside a running event loop: use await")
-    return _thread_loop().run_until_complete(_with_timeout(op, timeout))
+    return _current_loop().run_until_complete(_with_timeout(op, timeout))
 
 
 async def _with_timeout(op: Op[T], timeout: float | None) -> T:
@@ -119,13 +122,24 @@ async def _with_timeout(op: Op[T], timeout: float | None) -> T:
 _local = threading.local()
 
 
-def _thread_loop() -> asyncio.AbstractEventLoop:
-    """A private loop per thread for ``wait=True`` calls made outside any loop."""
+def _current_loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop (asyncio's current one; made and set if there is none)."""
     import asyncio
+    import warnings
 
     loop = getattr(_local, "loop", None)
+    if loop is not None and not loop.is_closed():
+        return loop
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            loop = None
     if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    _local.loop = loop
     return loop
 
 

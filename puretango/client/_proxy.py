@@ -8,7 +8,7 @@ Every network method is written once, as a generator operation (``_g_*``, see
 
 from __future__ import annotations
 
-import enum
+import copy
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -42,15 +42,24 @@ from ._convert import (
 )
 from ._engine import Call, Op, client_ident
 from ._green import get_green_mode, green, run_blocking, sync_only
-from ._modes import RUNNERS
 from ._names import TangoName, parse_device_name, with_test_context_host
 from ._proxy_asynch import AsynchMixin
 from ._proxy_db import DatabaseNamedMixin
+from ._proxy_dynamic import DynamicInterfaceMixin
 from ._proxy_events import EventsMixin
 from ._proxy_lock import LockingMixin
 from ._proxy_pipe import PipeMixin
 from ._proxy_poll import PollingMixin
-from ._types import AttributeInfoEx, CommandInfo, DeviceAttribute, DeviceInfo
+from ._types import (
+    AttributeInfo,
+    AttributeInfoEx,
+    AttributeInfoList,
+    AttributeInfoListEx,
+    CommandInfo,
+    CommandInfoList,
+    DeviceAttribute,
+    DeviceInfo,
+)
 
 __all__ = ["DeviceProxy", "endpoint_proxy"]
 
@@ -63,7 +72,13 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 
 
 class DeviceProxy(
-    DatabaseNamedMixin, PollingMixin, EventsMixin, AsynchMixin, LockingMixin, PipeMixin
+    DynamicInterfaceMixin,
+    DatabaseNamedMixin,
+    PollingMixin,
+    EventsMixin,
+    AsynchMixin,
+    LockingMixin,
+    PipeMixin,
 ):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
@@ -282,6 +297,12 @@ class DeviceProxy(
         in_type = CmdArgType(info.in_type)
         try:
             argin = argin_to_any(cmd_param, in_type)
+        except (TypeError, ValueError, OverflowError) as err:
+            raise TypeError(
+                f"Invalid input argument for command {cmd_name}: {cmd_param!r} cannot be "
+                f"converted to type {in_type}"
+            ) from err
+        try:
             if self._idl_version >= 4:
                 result = yield self._call(
                     "command_inout_4", cmd_name, argin, self._source, self._ident
@@ -313,12 +334,12 @@ class DeviceProxy(
     def command_query(self, cmd_name: str) -> Op[CommandInfo]:
         return (yield from self._g_command_info(cmd_name))
 
-    def _g_command_list(self) -> Op[list[CommandInfo]]:
+    def _g_command_list(self) -> Op[CommandInfoList]:
         if self._idl_version >= 2:
             raw = yield self._call("command_list_query_2")
         else:
             raw = yield self._call("command_list_query")
-        infos = [cmd_info_from_idl(c) for c in raw]
+        infos = CommandInfoList(cmd_info_from_idl(c) for c in raw)
         for info in infos:
             self._cmd_cache[info.cmd_name.lower()] = info
         return infos
@@ -333,7 +354,7 @@ class DeviceProxy(
             return (yield from self._g_command_list())
         if isinstance(names, str):
             return (yield from self._g_command_info(names))
-        infos = []
+        infos = CommandInfoList()
         for n in names:
             infos.append((yield from self._g_command_info(n)))
         return infos
@@ -342,7 +363,7 @@ class DeviceProxy(
 
     # -- attribute configuration ----------------------------------------------------------------
 
-    def _g_attribute_configs(self, names: Sequence[str]) -> Op[list[AttributeInfoEx]]:
+    def _g_attribute_configs(self, names: Sequence[str]) -> Op[AttributeInfoListEx]:
         if self._idl_version >= 5:
             raw = yield self._call("get_attribute_config_5", list(names))
         elif self._idl_version >= 3:
@@ -350,20 +371,24 @@ class DeviceProxy(
         else:
             self._require(3, "attribute configuration")
             raw = []
-        infos = [config5_to_info(c) for c in raw]
+        infos = AttributeInfoListEx(config5_to_info(c) for c in raw)
         for info in infos:
             self._attr_cache[info.name.lower()] = info
         return infos
 
     def _g_get_attribute_config(self, value: Any) -> Op[Any]:
+        """One name: its ``AttributeInfoEx``; names: an ``AttributeInfoList`` (as PyTango)."""
         if isinstance(value, str):
             infos = yield from self._g_attribute_configs([value])
             return infos[0]
-        return (yield from self._g_attribute_configs(list(value)))
+        if not isinstance(value, Sequence):
+            raise TypeError("value must be a string or a sequence<string>")
+        infos = yield from self._g_attribute_configs(list(value))
+        return AttributeInfoList(_plain_info(i) for i in infos)
 
     get_attribute_config = green(_g_get_attribute_config)
 
-    def _g_get_attribute_config_ex(self, value: Any) -> Op[list[AttributeInfoEx]]:
+    def _g_get_attribute_config_ex(self, value: Any) -> Op[AttributeInfoListEx]:
         names = [value] if isinstance(value, str) else list(value)
         return (yield from self._g_attribute_configs(names))
 
@@ -375,24 +400,30 @@ class DeviceProxy(
         return infos[0]
 
     @sync_only
-    def attribute_list_query(self) -> Op[list[AttributeInfoEx]]:
-        return (yield from self._g_attribute_configs([_ALL_ATTRIBUTES_3]))
+    def attribute_list_query(self) -> Op[AttributeInfoList]:
+        infos = yield from self._g_attribute_configs([_ALL_ATTRIBUTES_3])
+        return AttributeInfoList(_plain_info(i) for i in infos)
 
-    attribute_list_query_ex = attribute_list_query
+    @sync_only
+    def attribute_list_query_ex(self) -> Op[AttributeInfoListEx]:
+        return (yield from self._g_attribute_configs([_ALL_ATTRIBUTES_3]))
 
     def get_attribute_list(self) -> list[str]:
         return [a.name for a in self.attribute_list_query()]
 
     def _g_set_attribute_config(self, value: Any) -> Op[None]:
-        infos = (
-            [value]
-            if isinstance(value, AttributeInfoEx) or hasattr(value, "writable_attr_name")
-            else list(value)
-        )
-        configs = [info_to_config5(i) for i in infos]
+        infos = _config_list(value)
+        if not infos:
+            return
         self._require(5, "set_attribute_config")
-        yield self._call("set_attribute_config_5", configs, self._ident)
+        full = []
         for info in infos:
+            if not isinstance(info, AttributeInfoEx):  # its fields over the current config
+                current = (yield from self._g_attribute_configs([info.name]))[0]
+                info = _overlay(current, info)
+            full.append(info)
+        yield self._call("set_attribute_config_5", [info_to_config5(i) for i in full], self._ident)
+        for info in full:
             self._attr_cache.pop(info.name.lower(), None)
 
     set_attribute_config = green(_g_set_attribute_config)
@@ -449,7 +480,11 @@ class DeviceProxy(
     # -- writing -----------------------------------------------------------------------------------
 
     def _g_attribute_value_4(self, attr: Any, value: Any) -> Op[Any]:
-        info = attr if isinstance(attr, AttributeInfoEx) else (yield from self._g_attr_info(attr))
+        if isinstance(attr, AttributeInfoEx):
+            info = attr  # no query: the caller gave the configuration
+        else:
+            name = attr.name if isinstance(attr, AttributeInfo) else attr
+            info = yield from self._g_attr_info(name)
         union, (dim_x, dim_y) = python_to_attr_union(
             value, CmdArgType(info.data_type), AttrDataFormat(info.data_format), info.enum_labels
         )
@@ -473,7 +508,7 @@ class DeviceProxy(
         yield self._call("write_attributes_4", values, self._ident)
 
     def _g_write_attribute(self, attr: Any, value: Any) -> Op[None]:
-        name = attr.name if isinstance(attr, AttributeInfoEx) else attr
+        name = attr.name if isinstance(attr, AttributeInfo) else attr
         try:
             yield from self._g_write_attributes([(attr, value)])
         except NamedDevFailedList as exc:
@@ -504,7 +539,7 @@ class DeviceProxy(
     def _g_write_read_attribute(
         self, attr: Any, value: Any, extract_as: ExtractAs = ExtractAs.Numpy
     ) -> Op[DeviceAttribute]:
-        name = attr.name if isinstance(attr, AttributeInfoEx) else attr
+        name = attr.name if isinstance(attr, AttributeInfo) else attr
         try:
             result = yield from self._g_write_read_attributes([(attr, value)], [name], extract_as)
         except NamedDevFailedList as exc:
@@ -520,139 +555,6 @@ class DeviceProxy(
     write_read_attribute = green(_g_write_read_attribute)
     write_read_attributes = green(_g_write_read_attributes)
 
-    # -- dynamic interface -------------------------------------------------------------------------
-
-    def _lookup(self, name: str) -> tuple[str, Any] | None:
-        key = name.lower()
-        if key in self._cmd_cache:
-            return "cmd", self._cmd_cache[key]
-        if key in self._attr_cache:
-            return "attr", self._attr_cache[key]
-        return None
-
-    def _refresh_interface(self) -> None:
-        self.command_list_query()
-        self.attribute_list_query()
-
-    def _find(self, name: str) -> tuple[str, Any]:
-        found = self._lookup(name)
-        if found is None:
-            try:
-                self._refresh_interface()
-            except DevFailed as exc:
-                raise AttributeError(name) from exc
-            found = self._lookup(name)
-        if found is None:
-            found = self._find_pipe(name)  # PyTango 9: proxy.<pipe> reads, assigning writes
-        if found is None:
-            raise AttributeError(name)
-        return found
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or not self.__dict__.get("_initialised", False):
-            if not name.startswith("_"):
-                raise RuntimeError("DeviceProxy object was not fully initialized.")
-            raise AttributeError(name)
-        kind, info = self._find(name)
-        if kind == "cmd":
-            cmd_name = info.cmd_name
-
-            def command(*args: Any, **kwargs: Any) -> Any:
-                return self.command_inout(cmd_name, *args, **kwargs)
-
-            command.__name__ = cmd_name
-            command.__doc__ = (
-                f"{cmd_name}({info.in_type}) -> {info.out_type}\n\n"
-                f"{info.in_type_desc}\n{info.out_type_desc}"
-            )
-            return command
-        if kind == "pipe":
-            return self.read_pipe(info)
-        op = self._op(lambda: self._g_read_high_level(info))
-        return RUNNERS[self.get_green_mode()](op, None, None)
-
-    def _g_read_high_level(self, info: AttributeInfoEx) -> Op[Any]:
-        value = (yield from self._g_read_attribute(info.name)).value
-        if info.data_type == CmdArgType.DevEnum and info.enum_labels:
-            cls = self._enum_class(info)
-            if isinstance(value, int):
-                return cls(value)
-            if value is not None and info.data_format == AttrDataFormat.SPECTRUM:
-                return tuple(cls(int(v)) for v in value)
-            if value is not None and info.data_format == AttrDataFormat.IMAGE:
-                return tuple(tuple(cls(int(v)) for v in row) for row in value)
-        if info.data_type == CmdArgType.DevState and value is not None:
-            # as PyTango: DevState members, a tuple (of row tuples) for arrays
-            if info.data_format == AttrDataFormat.SPECTRUM:
-                return tuple(DevState(int(v)) for v in value)
-            if info.data_format == AttrDataFormat.IMAGE:
-                return tuple(tuple(DevState(int(v)) for v in row) for row in value)
-        return value
-
-    def _enum_class(self, info: AttributeInfoEx) -> type[enum.IntEnum]:
-        key = (info.name.lower(), tuple(info.enum_labels))
-        cls = self._enum_classes.get(key)
-        if cls is None:
-            cls = self._enum_classes[key] = enum.IntEnum(
-                info.name, [(label, i) for i, label in enumerate(info.enum_labels)]
-            )
-        return cls
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if (
-            name.startswith("_")
-            or name in type(self).__dict__
-            or not self.__dict__.get("_initialised", False)
-        ):
-            object.__setattr__(self, name, value)
-            return
-        try:
-            kind, info = self._find(name)
-        except AttributeError:
-            raise AttributeError(
-                f"Tried to set non-existent attr {name!r} to {value!r}. "
-                "The DeviceProxy object interface is frozen"
-            ) from None
-        if kind == "cmd":
-            raise TypeError("Cannot set the value of a command")
-        if kind == "pipe":
-            self.write_pipe(info, value)
-            return
-        self.write_attribute(info, value)
-
-    def __getitem__(self, name: str) -> DeviceAttribute:
-        return self.read_attribute(name)
-
-    def __setitem__(self, name: str, value: Any) -> None:
-        self.write_attribute(name, value)
-
-    def __contains__(self, name: str) -> bool:
-        return name.lower() in (a.lower() for a in self.get_attribute_list())
-
-    def __dir__(self) -> list[str]:
-        extra: list[str] = []
-        try:
-            for c in self.command_list_query():
-                extra += [c.cmd_name, c.cmd_name.lower()]
-            for a in self.attribute_list_query():
-                extra += [a.name, a.name.lower()]
-        except DevFailed:
-            pass
-        return sorted(set(list(super().__dir__()) + extra))
-
-    def __repr__(self) -> str:
-        if not self.__dict__.get("_initialised", False):
-            return "DeviceProxy<Unknown Device>(<object was not fully initialized>)"
-        info = self._info
-        if info is None:
-            try:
-                info = self.info()
-            except DevFailed:
-                return f"DeviceProxy({self.name()})"
-        return f"{info.dev_class}({self.name()})"
-
-    __str__ = __repr__
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, DeviceProxy):
             return NotImplemented
@@ -660,6 +562,37 @@ class DeviceProxy(
 
     def __hash__(self) -> int:
         return hash((self._host, self._port, self._key))
+
+
+_CONFIG_TYPES_ERROR = (
+    "Value must be a AttributeInfo, AttributeInfoEx, sequence<AttributeInfo> or "
+    "sequence<AttributeInfoEx>"
+)
+
+
+def _config_list(value: Any) -> list[AttributeInfo]:
+    """What ``set_attribute_config`` accepts, as a list (PyTango's TypeError otherwise)."""
+    if isinstance(value, AttributeInfo):
+        return [value]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if all(isinstance(v, AttributeInfo) for v in value):
+            return list(value)
+    raise TypeError(_CONFIG_TYPES_ERROR)
+
+
+def _plain_info(info: AttributeInfoEx) -> AttributeInfo:
+    """The ``AttributeInfo`` part of ``info`` (what PyTango's list queries give)."""
+    return AttributeInfo(**{f: getattr(info, f) for f in AttributeInfo._fields})
+
+
+def _overlay(current: AttributeInfoEx, info: AttributeInfo) -> AttributeInfoEx:
+    """``current`` with the fields of ``info`` (an ``AttributeInfo`` knows no warning levels,
+    events...: those stay as they are, as cppTango's IDL 1 ``set_attribute_config`` does)."""
+    merged = copy.deepcopy(current)
+    for f in AttributeInfo._fields:
+        object.__setattr__(merged, f, getattr(info, f))
+    merged.alarms.min_alarm, merged.alarms.max_alarm = info.min_alarm, info.max_alarm
+    return merged
 
 
 def _rethrow(exc: DevFailed, reason: str, desc: str, origin: str) -> DevFailed:

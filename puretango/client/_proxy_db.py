@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .._errors import CommunicationFailed, ConnectionFailed, DevFailed, NonDbDevice, make_error
 from ..giop import IOR, ProtocolError
 from ..idl._enums import GreenMode
-from ._dbtypes import DbDevImportInfo, property_names, property_values
+from ._dbtypes import DbDatum, DbDevImportInfo, property_names, property_values
 from ._engine import Op
 from ._green import green, run_blocking
 from ._names import TangoName
@@ -209,7 +209,10 @@ class DatabaseNamedMixin:
         db = self._require_db("get_property")
         names = property_names(propname)
         command, device = "DbGetDeviceProperty", self._dev_name
-        return (yield from db._op(lambda: db._g_get_props(command, device, names)))
+        found = yield from db._op(lambda: db._g_get_props(command, device, names))
+        if value is not None:  # PyTango also fills the DbData given
+            value.extend(DbDatum(name, values) for name, values in found.items())
+        return found
 
     def _g_put_property(self, value: Any) -> Op[None]:
         db = self._require_db("put_property")

@@ -1,6 +1,8 @@
 """Public client-side data classes with PyTango's names, fields and reprs:
 ``DeviceAttribute``, ``AttributeDimension``, ``AttributeInfoEx`` (and its parts),
-``CommandInfo``, ``DeviceInfo``.
+``CommandInfo``, ``DeviceInfo``, the list types the proxy returns them in
+(``AttributeInfoList``, ``AttributeInfoListEx``, ``CommandInfoList``), and
+``PyTangoUserWarning``, the category of the warnings the client gives.
 """
 
 from __future__ import annotations
@@ -32,7 +34,15 @@ __all__ = [
     "AttributeInfoEx",
     "CommandInfo",
     "DeviceInfo",
+    "AttributeInfoList",
+    "AttributeInfoListEx",
+    "CommandInfoList",
+    "PyTangoUserWarning",
 ]
+
+
+class PyTangoUserWarning(UserWarning):
+    """Warnings about how the API is used (PyTango's category)."""
 
 
 class _Record:
@@ -385,3 +395,15 @@ class DeviceInfo(_Record):
         "server_version": 0,
         "version_info": dict,
     }
+
+
+class AttributeInfoList(list[AttributeInfo]):
+    """A list of :class:`AttributeInfo` (what ``attribute_list_query`` returns)."""
+
+
+class AttributeInfoListEx(list[AttributeInfoEx]):
+    """A list of :class:`AttributeInfoEx` (what ``get_attribute_config_ex`` returns)."""
+
+
+class CommandInfoList(list[CommandInfo]):
+    """A list of :class:`CommandInfo` (what ``command_list_query`` returns)."""

@@ -69,13 +69,18 @@ class TimeVal:
 
     def __init__(self, tv_sec: Any = 0, tv_usec: int = 0, tv_nsec: int = 0) -> None:
         if isinstance(tv_sec, float):
+            # as PyTango: microseconds and nanoseconds truncated from the fraction
             sec = int(tv_sec // 1)
-            self.tv_sec, self.tv_usec, self.tv_nsec = sec, int(round((tv_sec - sec) * 1e6)), 0
-            if self.tv_usec >= 1_000_000:
-                self.tv_sec, self.tv_usec = self.tv_sec + 1, self.tv_usec - 1_000_000
+            usec = (tv_sec - sec) * 1e6
+            self.tv_sec, self.tv_usec = sec, int(usec)
+            self.tv_nsec = int((usec - self.tv_usec) * 1e3)
         elif isinstance(tv_sec, _dt.datetime):
-            other = TimeVal.fromdatetime(tv_sec)
-            self.tv_sec, self.tv_usec, self.tv_nsec = other.tv_sec, other.tv_usec, other.tv_nsec
+            usec = tv_sec.microsecond
+            self.tv_sec, self.tv_usec, self.tv_nsec = (
+                round(tv_sec.timestamp() - usec * 1e-6),
+                usec,
+                0,
+            )
         else:
             self.tv_sec, self.tv_usec, self.tv_nsec = int(tv_sec), int(tv_usec), int(tv_nsec)
 
@@ -89,7 +94,7 @@ class TimeVal:
 
     @staticmethod
     def fromdatetime(dt: _dt.datetime) -> TimeVal:
-        return TimeVal(dt.timestamp())
+        return TimeVal(dt)
 
     def totime(self) -> float:
         return self.tv_sec + self.tv_usec * 1e-6 + self.tv_nsec * 1e-9

@@ -23,6 +23,18 @@ from ._attributes import (  # noqa: E402
     MultiClassAttribute,
     WAttribute,
 )
+from ._classic import DeviceClass
+from ._classic_attr import Attr, ImageAttr, SpectrumAttr
+from ._classic_impl import (
+    Device_2Impl,
+    Device_3Impl,
+    Device_4Impl,
+    Device_5Impl,
+    Device_6Impl,
+    DeviceImpl,
+    LatestDeviceImpl,
+)
+from ._classic_util import EnsureOmniThread, SubDevDiag, TimedCmdData, Util, is_omni_thread
 from ._cli import run, server_run
 from ._database import CommandDatabase, DatabaseAccess, set_database_factory
 from ._encoded import EncodedAttribute  # noqa: E402
@@ -54,6 +66,25 @@ __all__ = [
     "CmdArgType",
     "DevFailed",
     "SerialModel",
+]
+# [classic]
+__all__ += [
+    "Attr",
+    "EnsureOmniThread",
+    "is_omni_thread",
+    "DeviceClass",
+    "DeviceImpl",
+    "Device_2Impl",
+    "Device_3Impl",
+    "Device_4Impl",
+    "Device_5Impl",
+    "Device_6Impl",
+    "ImageAttr",
+    "LatestDeviceImpl",
+    "SpectrumAttr",
+    "SubDevDiag",
+    "TimedCmdData",
+    "Util",
 ]
 __all__ += [
     "AttrData",

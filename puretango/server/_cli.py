@@ -34,6 +34,7 @@ from ._startup import database_server
 
 __all__ = [
     "make_server",
+    "to_callback",
     "parse_args",
     "resolve_green_mode",
     "run",
@@ -88,15 +89,33 @@ def _published(args: argparse.Namespace) -> tuple[str | None, int | None]:
 
 def _class_list(classes: Any) -> list[type[Device]]:
     """The device classes of ``run``'s first argument: classes, ``(DeviceClass, DeviceImpl
-    [, name])`` sequences, or a dict of either."""
+    [, name])`` sequences (served as :func:`._classic.device_type_of` makes them), or a
+    dict of either by Tango class name."""
+    from ._classic import device_type_of
+
+    if isinstance(classes, dict):
+        return [device_type_of(item, name) for name, item in classes.items()]
     if isinstance(classes, type):
         classes = [classes]
-    if isinstance(classes, dict):
-        classes = list(classes.values())
-    result = []
-    for item in classes:
-        result.append(item[1] if isinstance(item, (tuple, list)) else item)
-    return result
+    return [device_type_of(item) for item in classes]
+
+
+def to_callback(callback: Any, what: str, green_mode: Any = None) -> Callable[[], Any]:
+    """PyTango's callback conversion (``tango.server.__to_callback``): a callable, or
+    ``(callable[, args[, kwargs]])``, as a function of no argument (None does nothing);
+    with the Asyncio green mode a plain function becomes a coroutine function."""
+    func = _callback(callback, what)
+    if func is None:
+        return lambda: None
+    if green_mode == GreenMode.Asyncio and not inspect.iscoroutinefunction(func):
+        plain = func
+
+        @functools.wraps(plain)
+        async def as_coroutine() -> Any:
+            return plain()
+
+        return as_coroutine
+    return func
 
 
 def default_green_mode() -> GreenMode:

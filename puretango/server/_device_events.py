@@ -41,7 +41,9 @@ class EventsMixin:
         found = self._puretango_event_flags().get((attr_name.lower(), event))
         if found is not None:
             return found
-        runtime = getattr(getattr(self, "_servant", None), "attributes", {}).get(attr_name.lower())
+        runtime = getattr(getattr(self, "_puretango_servant", None), "attributes", {}).get(
+            attr_name.lower()
+        )
         decl = (
             runtime.decl if runtime is not None else type(self)._attributes.get(attr_name.lower())
         )

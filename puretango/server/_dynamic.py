@@ -213,8 +213,8 @@ def _not_found(name: str) -> DevFailed:
 def adopt_dynamic_attributes(servant: Any) -> None:
     """Bind ``servant`` to its device and add the attributes the device added before."""
     device = servant.device
-    device._servant = servant
-    pending = device.__dict__.pop("_pending_attributes", None)
+    device._puretango_servant = servant
+    pending = device.__dict__.pop("_puretango_pending_attributes", None)
     if pending:
         servant.attributes = {**servant.attributes, **pending}
 
@@ -222,7 +222,7 @@ def adopt_dynamic_attributes(servant: Any) -> None:
 class AttributesMixin:
     """The attribute methods of PyTango's ``Device`` (see the module docstring)."""
 
-    _servant: Any = None
+    _puretango_servant: Any = None
     _server: Any
 
     def get_name(self) -> str:
@@ -230,11 +230,11 @@ class AttributesMixin:
 
     # -- the attribute objects ---------------------------------------------------------------
     def get_device_attr(self) -> MultiAttribute:
-        if self._servant is None:
+        if self._puretango_servant is None:
             raise DevFailed(
                 make_error("API_DeviceNotReady", "The device is not served yet", "get_device_attr")
             )
-        return MultiAttribute(self._servant)
+        return MultiAttribute(self._puretango_servant)
 
     # -- dynamic attributes ------------------------------------------------------------------
     def add_attribute(
@@ -247,9 +247,9 @@ class AttributesMixin:
         """Add an attribute to this device (a ``server.attribute``, ``AttrData`` or ``Attr``)."""
         runtime = dynamic_runtime(self, attr, r_meth, w_meth, is_allo_meth)
         key = runtime.name.lower()
-        servant = self._servant
+        servant = self._puretango_servant
         if servant is None:
-            pending = self.__dict__.setdefault("_pending_attributes", {})
+            pending = self.__dict__.setdefault("_puretango_pending_attributes", {})
             pending.setdefault(key, runtime)
             return attr
         if key in servant.attributes:  # as cppTango: an attribute already there stays
@@ -272,9 +272,9 @@ class AttributesMixin:
     ) -> None:
         """Remove an attribute from this device."""
         key = attr_name.lower()
-        servant = self._servant
+        servant = self._puretango_servant
         if servant is None:
-            pending = self.__dict__.get("_pending_attributes", {})
+            pending = self.__dict__.get("_puretango_pending_attributes", {})
             if pending.pop(key, None) is None:
                 raise _not_found(attr_name)
             return
@@ -321,7 +321,8 @@ class AttributesMixin:
     def _configs(self, attr_names: Any, struct: Any) -> list[Any]:
         names = [attr_names] if isinstance(attr_names, str) else list(attr_names)
         return [
-            c.to_idl(struct) for c in self._servant._configs(names, struct is not t.AttributeConfig)
+            c.to_idl(struct)
+            for c in self._puretango_servant._configs(names, struct is not t.AttributeConfig)
         ]
 
     def get_attribute_config(self, attr_names: Any) -> list[Any]:
@@ -340,7 +341,7 @@ class AttributesMixin:
         for conf in confs:
             if conf.name.lower() in ("state", "status"):
                 continue
-            runtime = self._servant._attribute(conf.name)
+            runtime = self._puretango_servant._attribute(conf.name)
             runtime.apply_config(conf)
             if not hasattr(conf, "att_alarm"):  # the oldest form carries two alarm limits
                 limits = {

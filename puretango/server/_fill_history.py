@@ -65,7 +65,7 @@ def fill_attr_polling_buffer(device: Any, attribute_name: str, records: Any) -> 
     ``device``'s attribute ``attribute_name``."""
     from ._polling import PollRecord
 
-    servant = device._servant
+    servant = device._puretango_servant
     runtime = servant._attribute(attribute_name)
     poller = device._server.poller
     polled = poller.find(device.get_name(), "attribute", attribute_name)

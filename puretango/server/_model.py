@@ -22,6 +22,7 @@ from ..idl._enums import (
     DispLevel,
     GreenMode,
 )
+from ._classic_impl import LatestDeviceImpl
 from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
 from ._dynamic import AttributesMixin
@@ -116,9 +117,9 @@ class attribute:  # noqa: N801 - PyTango's name
         return attribute(fget, **kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
-        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango; the first
-        # member name wins (``@attr1.write`` on ``def set_attr1`` keeps "attr1")
-        if getattr(self, "attr_name_in_class", None) is not None:
+        # ``voltage = attribute(fget=read_v)`` is named "voltage", as in PyTango; the
+        # first class member wins (``@voltage.write def set_voltage`` binds it twice)
+        if "attr_name_in_class" in self.__dict__:
             return
         if not self._explicit_name:
             self.name = name
@@ -229,7 +230,9 @@ class command:  # noqa: N801 - PyTango's name
         self.func = f
         self.name = self.kwargs.get("name") or f.__name__
         kw = self.kwargs
-        params = [p for p in inspect.signature(f).parameters.values()][1:]
+        params = list(inspect.signature(f).parameters.values())
+        if not inspect.ismethod(f):  # a bound method (add_command) has no ``self`` left
+            params = params[1:]
         dtype_in, dformat_in = kw.get("dtype_in"), kw.get("dformat_in")
         if dtype_in is None:
             hint = first_arg_hint(f)
@@ -354,7 +357,7 @@ class _Done:
 _DONE = _Done()
 
 
-class Device(EventsMixin, AttributesMixin):
+class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
     """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``;
     its event methods come from :class:`._device_events.EventsMixin`, its attribute methods
     from :class:`._dynamic.AttributesMixin`)."""

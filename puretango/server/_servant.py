@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._attrconfig import AttrConfig
 from .._errors import DevFailed, make_error
-from .._version import __version__
 from ..giop._cdr import lazy_numpy
 from ..idl import DEVICE_REPO_IDS, UnionValue
 from ..idl import types as t
@@ -43,8 +42,8 @@ from ..idl._enums import (
 )
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge
+from ._classic_commands import adopt_pending_commands
 from ._downgrade import cmd_info_1, downgrade
-from ._dtypes import numpy_version
 from ._dynamic import adopt_dynamic_attributes
 from ._locking import CALLER, DeviceLock, refuse_if_locked
 from ._model import Device
@@ -81,7 +80,6 @@ _ALL_ATTRIBUTES = ("all attributes", "all attributes_3")
 _STATE_CONFIG = AttrConfig.builtin("State")
 _STATUS_CONFIG = AttrConfig.builtin("Status")
 _OBJECT_REPO_ID = "IDL:omg.org/CORBA/Object:1.0"
-_IDL_VERSION = "6.0.4"
 
 
 class ServerContext(Protocol):
@@ -192,6 +190,9 @@ class DeviceServant:
             await self.user_call(getattr(self.device, name), *args)
 
     async def initialise(self) -> None:
+        adopt_pending_commands(self)  # added by the device's constructor
+        if getattr(self.device, "_classic_ready", False):  # its constructor initialised it
+            return
         await self.user_call(self.device.init_device)
 
     async def _init_command(self) -> None:
@@ -328,7 +329,7 @@ class DeviceServant:
         return t.DevInfo_3(dev_type=self.class_name, **self._info_fields())
 
     async def _op_info_6(self, args: list[Any], client: ClientInfo) -> Any:
-        versions = {"puretango": __version__, "idl": _IDL_VERSION, "NumPy": numpy_version()}
+        versions = self.device.get_version_info()
         return t.DevInfo_6(
             dev_type=self.class_name,
             version_info=[t.DevInfoVersion(key=k, value=v) for k, v in sorted(versions.items())],

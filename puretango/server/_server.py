@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
 from ..giop import (
@@ -50,6 +50,7 @@ from ..giop import (
     SystemException,
 )
 from ..idl import types as t
+from ..idl._enums import DevState
 from ._admin import DServer
 from ._database import DatabaseAccess
 from ._events import EventSupplier
@@ -84,6 +85,9 @@ class DeviceServer:
     #: run each request at once up to its first wait, in a task only if it waits: less
     #: latency, but device code runs outside any task (no ``asyncio.current_task()``)
     eager_requests = False
+
+    #: the servers of this process started and not stopped yet (``Util.instance()``)
+    running: ClassVar[list[DeviceServer]] = []
 
     def __init__(
         self,
@@ -170,8 +174,14 @@ class DeviceServer:
                 self.executor, export_devices, self.database, self, names
             )
         for servant in self.device_servants():
-            await servant.user_call(servant.device.server_init_hook)
+            try:
+                await servant.user_call(servant.device.server_init_hook)
+            except Exception as exc:  # noqa: BLE001 - the device is FAULT, the server runs
+                log.exception("server_init_hook of %s failed", servant.name)
+                servant.device.set_state(DevState.FAULT)
+                servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
+        DeviceServer.running.append(self)
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
@@ -239,6 +249,8 @@ class DeviceServer:
         await self.stop()
 
     async def stop(self) -> None:
+        if self in DeviceServer.running:
+            DeviceServer.running.remove(self)
         await self.poller.stop()
         if self._server is not None:
             self._server.close()

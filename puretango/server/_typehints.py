@@ -88,7 +88,9 @@ def value_hint(func: Callable[..., Any] | None) -> Any:
 
 def first_arg_hint(func: Callable[..., Any]) -> Any:
     """A command's argument annotation (the first parameter after ``self``); None if none."""
-    params = list(inspect.signature(func).parameters.values())[1:]
+    params = list(inspect.signature(func).parameters.values())
+    if not inspect.ismethod(func):  # a bound method (add_command) has no ``self`` left
+        params = params[1:]
     if not params or params[0].annotation is inspect.Parameter.empty:
         return None
     return _resolve(params[0].annotation, func)

@@ -32,6 +32,7 @@ from puretango import (
     DevState,
     NonSupportedFeature,
 )
+from puretango._pipevalues import python_to_blob
 from puretango._pyvalues import argin_to_any
 from puretango.client._channel import ConnectionDropped, invoke_retrying
 from puretango.client._engine import Call, run_sync, timeout_error
@@ -39,6 +40,7 @@ from puretango.giop import Body, CdrEncoder, Reply, ReplyStatus, SystemException
 from puretango.idl import DEVICE_REPO_IDS, AttributeDataType, UnionValue
 from puretango.idl import types as t
 from puretango.idl._enums import LockerLanguage
+from puretango.idl._pipes import DevPipeBlob, DevPipeData
 
 TRL = "tango://127.0.0.1:10000/test/dev/1#dbase=no"
 KEY = b"test/dev/1"
@@ -590,6 +592,47 @@ def test_an_unsupported_reply_status():
     with pytest.raises(CommunicationFailed) as info:
         server.run(proxy._g_status())
     assert "LOCATION_FORWARD" in info.value.args[0].desc
+
+
+# -- pipes -------------------------------------------------------------------------------
+
+
+def _pipe_reply(call: Call) -> Any:
+    """The pipe named in the call, holding the blob ``("root", {"x": 2.5})``."""
+    name = call.args[0] if isinstance(call.args[0], str) else call.args[0].name
+    blob_name, elements = python_to_blob(("root", {"x": 2.5}))
+    return DevPipeData(name=name, time=t.TimeVal(), data_blob=DevPipeBlob(blob_name, elements))
+
+
+def test_pipe_reads_and_writes():
+    proxy, server = connected()
+    server.answers["read_pipe_5"] = _pipe_reply
+    server.answers["write_read_pipe_5"] = _pipe_reply
+    server.answers["write_pipe_5"] = None
+    expected = ("root", [{"name": "x", "dtype": CmdArgType.DevDouble, "value": 2.5}])
+    assert server.run(proxy._g_read_pipe("p")) == expected
+    assert server.calls[-1].args == ("p", proxy._ident)
+    assert server.run(proxy._g_write_pipe("p", ("b", {"y": 1}))) is None
+    sent = server.calls[-1].args[0]
+    assert (sent.name, sent.data_blob.name, sent.data_blob.blob_data[0].name) == ("p", "b", "y")
+    assert server.run(proxy._g_write_read_pipe("p", ("b", {"y": 1}))) == expected
+    assert server.operations() == ["read_pipe_5", "write_pipe_5", "write_read_pipe_5"]
+
+
+def test_pipe_configs_and_failures():
+    proxy, server = connected()
+    server.answers["get_pipe_config_5"] = lambda call: [
+        t.PipeConfig(name=n, label=n, description="d") for n in call.args[0]
+    ]
+    assert [i.name for i in server.run(proxy._g_pipe_configs(["a", "b"]))] == ["a", "b"]
+    server.answers["read_pipe_5"] = dev_failed("API_PipeNotFound")
+    with pytest.raises(DevFailed) as info:
+        server.run(proxy._g_read_pipe("nope"))
+    assert [e.reason for e in info.value.args] == ["API_PipeNotFound", "API_PipeFailed"]
+    old, old_server = connected(idl=4)
+    with pytest.raises(DevFailed) as info:
+        old_server.run(old._g_read_pipe("p"))
+    assert info.value.args[0].reason == "API_UnsupportedFeature" and not old_server.calls
 
 
 def test_every_engine_operation_is_covered():

@@ -26,7 +26,7 @@ from peers.launch import PyTangoServer, free_port, peer_env
 import puretango
 from puretango import DevFailed, Group, GroupAttrReply, GroupCmdReply, GroupReply
 from puretango.server import Device, attribute
-from puretango.test_context import DeviceTestContext
+from puretango.test_context import DeviceTestContext, MultiDeviceTestContext
 
 from .conftest import DEVICES
 
@@ -94,7 +94,15 @@ class _Data:
         return puretango.CmdArgType.DevLong
 
 
+class _EmptyData(_Data):
+    """An empty DeviceData: asking its value raises, as PyTango's."""
+
+    def extract(self) -> Any:
+        raise DevFailed(puretango.DevError("API_EmptyDeviceData", 1, "empty", "DeviceData"))
+
+
 def test_device_data_arguments(group: Group) -> None:
+    assert not group.command_inout("EchoVoid", _EmptyData(None)).has_failed()
     assert [r.get_data() for r in group.command_inout("EchoLong", _Data(4))] == [4, 4]
     per_device = group.command_inout("EchoLong", [_Data(5), _Data(6)])
     assert [r.get_data() for r in per_device] == [5, 6]
@@ -194,3 +202,26 @@ def test_not_allowed_replies_give_cpptango_messages() -> None:
         "It is currently not allowed to write attribute value. The device state is ON"
     )
     assert read.get_err_stack()[0].desc == "It is currently not allowed to read attribute value"
+
+
+class _Numbered(Device):
+    """Devices that answer with the number ending their name."""
+
+    @attribute
+    def number(self) -> int:
+        return int(self.get_name()[-1])
+
+
+def test_short_names_in_a_test_context() -> None:
+    info = [{"class": _Numbered, "devices": [{"name": "test/num/1"}, {"name": "test/num/2"}]}]
+    with MultiDeviceTestContext(info) as context:
+        group = Group("numbers")
+        group.add(["test/num/1", "test/num/2"])
+        assert context.get_device_access("test/num/2") in group
+        replies = group.read_attribute("number")
+        assert [r.get_data().value for r in replies] == [1, 2]
+        assert [r.dev_name() for r in replies] == [
+            context.get_device_access(f"test/num/{n}") for n in (1, 2)
+        ]
+        with pytest.raises(DevFailed):  # no Database behind a test context
+            group.add("test/num/*")

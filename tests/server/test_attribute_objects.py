@@ -211,3 +211,27 @@ def test_multi_class_attribute_finds_and_removes_by_name():
     assert [a.get_name() for a in attrs.get_attr_list()] == ["B"]
     with pytest.raises(DevFailed, match="not found in class attribute"):
         attrs.get_attr("a")
+
+
+def test_an_attribute_keeps_its_first_name_when_its_methods_are_bound_to_others():
+    class Named(Device):
+        value = 0
+
+        @attribute
+        def decorated(self) -> int:
+            return self.value
+
+        @decorated.write
+        def set_value(self, value: int):
+            self.value = value
+
+        current = attribute(dtype=float)
+
+        @current.getter
+        def cur_read(self):
+            return 2.0
+
+    with DeviceTestContext(Named) as proxy:
+        assert sorted(proxy.get_attribute_list()) == ["State", "Status", "current", "decorated"]
+        proxy.decorated = 3
+        assert (proxy.decorated, proxy.current) == (3, 2.0)
