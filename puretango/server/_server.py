@@ -159,6 +159,16 @@ class DeviceServer:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
+        # running from the first device on: ``Util.instance()`` in ``init_device`` finds it
+        DeviceServer.running.append(self)
+        try:
+            await self._start()
+        except BaseException:
+            if self in DeviceServer.running:
+                DeviceServer.running.remove(self)
+            raise
+
+    async def _start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
         await self._add(DServer(self.admin_name, None, server=self), "DServer")
@@ -181,7 +191,6 @@ class DeviceServer:
                 servant.device.set_state(DevState.FAULT)
                 servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
-        DeviceServer.running.append(self)
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
