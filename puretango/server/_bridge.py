@@ -39,12 +39,15 @@ _worker = _WorkerState()
 
 
 def _complete(coro: Any) -> Any:
-    """Run a coroutine that never suspends (device code on a worker thread) to its end."""
+    """Run a coroutine (or any awaitable, such as what the base ``Device`` hooks return) that
+    never suspends (device code on a worker thread) to its end."""
+    steps = coro.__await__()
     try:
-        coro.send(None)
+        next(steps)
     except StopIteration as stop:
         return stop.value
-    coro.close()
+    if hasattr(coro, "close"):
+        coro.close()
     raise RuntimeError("an operation of a synchronous device waited on the event loop")
 
 

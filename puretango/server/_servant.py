@@ -225,13 +225,26 @@ class DeviceServant:
 
     async def _attribute_alarms(self) -> list[tuple[str, str]]:
         """(attribute, "high"/"low") for readable attributes beyond their alarm limits."""
-        found = []
-        for attr in self.attributes.values():
+        found: list[tuple[str, str]] = []
+        wanted = [
+            (index, attr)
+            for index, attr in enumerate(self.attributes.values())
+            if attr.config.alarm_limits[:2] != (None, None)
+            and attr.readable
+            and attr.read_method is not None
+        ]
+        if not wanted:
+            return found
+        try:  # as cppTango, the hardware is read first (for the attributes with limits)
+            await self.hook("read_attr_hardware", [index for index, _ in wanted])
+        except Exception:  # noqa: BLE001 - then no attribute is known to be in alarm
+            return found
+        for _, attr in wanted:
             low, high = attr.config.alarm_limits[:2]
-            if (low is None and high is None) or not attr.readable or attr.read_method is None:
-                continue
+            read = attr.read_method
+            assert read is not None  # kept in ``wanted`` only with one
             try:
-                value = await self.user_call(attr.read_method, self.device)
+                value = await self.user_call(read, self.device)
                 values = np.asarray(value[0] if isinstance(value, tuple) else value, dtype=float)
             except Exception:  # noqa: BLE001 - an unreadable attribute is not in alarm
                 continue
