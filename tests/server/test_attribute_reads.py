@@ -89,3 +89,31 @@ def test_an_alarm_state_set_by_the_device_stays():
         assert proxy.state() == DevState.ALARM
         proxy.read_attribute("limited")
         assert proxy.state() == DevState.ALARM
+
+
+def test_state_reads_the_hardware_of_alarmed_attributes_first():
+    """The state of a device with alarm limits reads them after ``read_attr_hardware``,
+    which may return the base class's result (PyTango's idiom, in a synchronous device)."""
+
+    class Hardware(Device):
+        hardware_reads = 0
+
+        def init_device(self):
+            super().init_device()
+            self.set_state(DevState.ON)
+
+        def read_attr_hardware(self, attr_list):
+            self.hardware_reads += 1
+            return Device.read_attr_hardware(self, attr_list)
+
+        @attribute(dtype=int, max_alarm=0)
+        def beyond(self):
+            return 42
+
+        @attribute(dtype=int)
+        def reads(self):
+            return self.hardware_reads
+
+    with DeviceTestContext(Hardware) as proxy:
+        assert proxy.state() == DevState.ALARM
+        assert proxy.reads >= 2  # the state's read, then this one
