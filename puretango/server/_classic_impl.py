@@ -3,11 +3,14 @@
 :class:`._model.Device` derives from ``LatestDeviceImpl``, as in PyTango).
 
 What lives here is what a device has whichever API declared it: its device class object
-(:meth:`DeviceImpl.get_device_class`) and its version information. A classic device
+(:meth:`DeviceImpl.get_device_class`), its version information, the identity of the client
+being served (:meth:`DeviceImpl.get_client_ident`), and the entry points (imported when
+called) of its dynamic commands and command polling buffer (:mod:`._classic_commands`) and
+of its own polling configuration (:mod:`._classic_polling`). A classic device
 class (``class MyDev(LatestDeviceImpl)``, declared by a ``DeviceClass``) becomes a served
 :class:`._model.Device` in :mod:`._classic`; its constructor ``MyDev(cl, name)`` reaches
 :meth:`DeviceImpl.__init__`, which sets the device up through that module. This module
-imports nothing of the server (``_model`` imports it).
+imports nothing of the server at load time (``_model`` imports it).
 """
 
 from __future__ import annotations
