@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -162,6 +163,28 @@ class Except:
         severity: ErrSeverity = ErrSeverity.ERR,
     ) -> None:
         raise type(ex)(*ex.args, make_error(reason, desc, origin, severity)) from ex
+
+    @staticmethod
+    def to_dev_failed(exc_type: Any = None, exc_value: Any = None, tb: Any = None) -> DevFailed:
+        """A Python exception (``sys.exc_info()``) as a DevFailed of one
+        ``PyDs_PythonError``: its ``Type: message`` as desc, its traceback as origin.
+        Without the three parts it is PyTango's ``PyDs_BadPythonException``."""
+        if exc_type is None or exc_value is None or tb is None:
+            return DevFailed(
+                make_error(
+                    "PyDs_BadPythonException",
+                    "A badly formed exception has been received",
+                    "Py_to_dev_failed",
+                )
+            )
+        desc = "".join(traceback.format_exception_only(exc_type, exc_value))
+        origin = "".join(traceback.format_exception(exc_type, exc_value, tb))
+        return DevFailed(make_error("PyDs_PythonError", desc, origin))
+
+    @staticmethod
+    def throw_python_exception(exc_type: Any = None, exc_value: Any = None, tb: Any = None) -> None:
+        """Raise :meth:`to_dev_failed` of the exception."""
+        raise Except.to_dev_failed(exc_type, exc_value, tb)
 
     @staticmethod
     def print_error_stack(errors: Iterable[DevError]) -> None:

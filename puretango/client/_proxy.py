@@ -297,6 +297,8 @@ class DeviceProxy(
         in_type = CmdArgType(info.in_type)
         try:
             argin = argin_to_any(cmd_param, in_type)
+        except DevFailed as exc:
+            raise self._command_failed(exc, cmd_name) from None
         except (TypeError, ValueError, OverflowError) as err:
             raise TypeError(
                 f"Invalid input argument for command {cmd_name}: {cmd_param!r} cannot be "

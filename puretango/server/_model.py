@@ -224,7 +224,10 @@ class command:  # noqa: N801 - PyTango's name
         if self.func is None and len(args) == 1 and callable(args[0]) and not kwargs:
             self._bind(args[0])
             return self
-        raise TypeError("a command is called through the device, not directly")
+        if self.func is None:
+            raise TypeError("a command is called through the device, not directly")
+        # a decorator above @command (functools.wraps) calls the declaration with the device
+        return self.func(*args, **kwargs)
 
     def _bind(self, f: Callable[..., Any]) -> None:
         self.func = f
@@ -233,14 +236,15 @@ class command:  # noqa: N801 - PyTango's name
         params = list(inspect.signature(f).parameters.values())
         if not inspect.ismethod(f):  # a bound method (add_command) has no ``self`` left
             params = params[1:]
+        # as PyTango: hints only when no dtype is given (an explicit None is DevVoid)
         dtype_in, dformat_in = kw.get("dtype_in"), kw.get("dformat_in")
-        if dtype_in is None:
+        if "dtype_in" not in kw:
             hint = first_arg_hint(f)
             if hint is not None:
                 parsed = parse_hint(hint, "command")
                 dtype_in, dformat_in = parsed.dtype, parsed.dformat
         dtype_out, dformat_out = kw.get("dtype_out"), kw.get("dformat_out")
-        if dtype_out is None:
+        if "dtype_out" not in kw:
             hint = return_hint(f)
             if hint is not None:
                 parsed = parse_hint(hint, "command")
@@ -328,8 +332,12 @@ def _from_text(text: Any, tango_type: CmdArgType) -> Any:
         return text
     if tango_type in (CmdArgType.DevDouble, CmdArgType.DevFloat):
         return float(text)
-    if tango_type is CmdArgType.DevBoolean:
-        return text.strip().lower() in ("1", "true", "yes", "on")
+    if tango_type is CmdArgType.DevBoolean:  # PyTango's strtobool
+        if text.lower() in ("y", "yes", "t", "true", "on", "1"):
+            return True
+        if text.lower() in ("n", "no", "f", "false", "off", "0"):
+            return False
+        raise ValueError(f"invalid truth value {text}")
     if tango_type is CmdArgType.DevString:
         return text
     return int(text)
@@ -355,6 +363,16 @@ class _Done:
 
 
 _DONE = _Done()
+
+
+def _wrapped_command(value: Any) -> command | None:
+    """The bound ``command`` a ``functools.wraps`` chain ends at (None if it does not)."""
+    seen = 0
+    while callable(value) and hasattr(value, "__wrapped__") and seen < 16:
+        value, seen = value.__wrapped__, seen + 1
+        if isinstance(value, command):
+            return value if value.func is not None else None
+    return None
 
 
 class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
@@ -388,6 +406,12 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
                     attrs[value.name.lower()] = value
                 elif isinstance(value, command) and value.func is not None:
                     cmds[value.name.lower()] = value
+                elif isinstance(_wrapped_command(value), command):
+                    # ``@decorator @command() def f``: the decorator's function is the
+                    # method (``getattr(device, name)``), the declaration it wraps says how
+                    decl = _wrapped_command(value)
+                    assert decl is not None
+                    cmds[decl.name.lower()] = decl
                 elif isinstance(value, _Property):
                     if value.dtype is None and key in hints:
                         value.dtype = property_dtype(hints[key])
@@ -443,7 +467,9 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
         for name, prop in type(self)._class_properties.items():
             raw = self._raw_class_properties.get(name.lower())
             self._property_values[name] = (
-                prop.default_value if raw is None else prop.convert(_as_list(raw))
+                prop.default_value
+                if raw is None
+                else self._converted(prop, _as_list(raw), name, f"class '{type(self).__name__}'")
             )
         for name, prop in type(self)._device_properties.items():
             raw = self._raw_properties.get(name.lower())
@@ -462,7 +488,21 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
                     raw = [raw]
                 elif not isinstance(raw, (list, tuple)):
                     raw = [raw]
-                self._property_values[name] = prop.convert(list(raw))
+                where = f"device '{self._name}'"
+                self._property_values[name] = self._converted(prop, list(raw), name, where)
+
+    @staticmethod
+    def _converted(prop: _Property, raw: list[Any], name: str, where: str) -> Any:
+        try:
+            return prop.convert(raw)
+        except (TypeError, ValueError) as exc:  # PyTango's words, as the server reports them
+            text = (
+                f"Failed to convert property '{name}' of {where} (value={raw!r}) to type "
+                f"{prop.dtype}: {exc}"
+            )
+            raise DevFailed(
+                make_error("PyDs_PythonError", f"ValueError: {text}\n", "get_device_properties")
+            ) from exc
 
     # -- state and status ----------------------------------------------------------------------
     def get_name(self) -> str:

@@ -204,14 +204,12 @@ class DeviceServant:
 
     async def _state(self) -> DevState:
         state = DevState(await self.user_call(self.device.dev_state))
-        if type(self.device).dev_state is Device.dev_state and state in (
-            DevState.ON,
-            DevState.ALARM,
-        ):
+        if type(self.device).dev_state is Device.dev_state and state is DevState.ON:
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
-            # (beyond its limits, or its last read returned an ALARM/WARNING quality)
+            # (beyond its limits, or its last read returned an ALARM/WARNING quality); an
+            # ALARM state the device set stays, as in PyTango
             alarms = await self._attribute_alarms() or quality_alarms(self.attributes.values())
-            state = DevState.ALARM if alarms else state  # an ALARM the device set stays
+            state = DevState.ALARM if alarms else state
         return state
 
     async def _status(self) -> str:
@@ -366,7 +364,7 @@ class DeviceServant:
         return cmd
 
     async def _op_command_list_query_2(self, args: list[Any], client: ClientInfo) -> list[Any]:
-        return [c.info_2() for c in sorted(self.commands.values(), key=lambda c: c.name.lower())]
+        return [c.info_2() for c in sorted(self.commands.values(), key=lambda c: c.name)]
 
     async def _op_command_list_query(self, args: list[Any], client: ClientInfo) -> list[Any]:
         return [cmd_info_1(i) for i in await self._op_command_list_query_2(args, client)]
@@ -502,7 +500,10 @@ class DeviceServant:
             quality = AttrQuality.ATTR_VALID
             if (
                 isinstance(value, tuple)
-                and attr.data_type is not CmdArgType.DevEncoded
+                and (  # a DevEncoded value with its time and quality: ((format, data), t, q)
+                    attr.data_type is not CmdArgType.DevEncoded
+                    or isinstance(value[0], (tuple, list))
+                )
                 and len(value) == 3
                 and (
                     isinstance(value[1], (int, float, TimeVal))
@@ -522,11 +523,11 @@ class DeviceServant:
                     TimeVal(float(value[2])),
                     AttrQuality(value[3]),
                 )
+            if attr.readable and quality is AttrQuality.ATTR_INVALID:  # no value, as cppTango
+                av.value, av.quality = no_data_value(), quality
+                attr.last_quality = quality
+                return av
             if value is None and attr.readable:
-                if quality is AttrQuality.ATTR_INVALID:
-                    av.value, av.quality = no_data_value(), quality
-                    attr.last_quality = quality
-                    return av
                 raise DevFailed(
                     make_error(
                         "API_AttrValueNotSet",

@@ -25,7 +25,7 @@ import concurrent.futures
 import logging
 import sys
 import threading
-import traceback
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any, ClassVar
 
@@ -160,9 +160,18 @@ class DeviceServer:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
+        # running from the first device on: ``Util.instance()`` in ``init_device`` finds it
+        DeviceServer.running.append(self)
+        try:
+            await self._start()
+        except BaseException:
+            if self in DeviceServer.running:
+                DeviceServer.running.remove(self)
+            raise
+
+    async def _start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
-        DeviceServer.running.append(self)  # device constructors may ask Util.instance()
         await self._add(DServer(self.admin_name, None, server=self), "DServer")
         for cls, name, props in self.device_specs:
             await self._add(cls(name, props, server=self), cls.__name__)
@@ -261,15 +270,8 @@ class DeviceServer:
         for servant in list(self.servants.values()):
             try:
                 await servant.hook("delete_device")
-            except Exception:  # noqa: BLE001 - shutting down regardless
-                log.exception("delete_device of %s failed", servant.name)
-                # as cppTango says it on its standard error, whatever the logging set-up
-                print(
-                    f"{servant.name}: delete_device() raised a DevFailed exception\n"
-                    f"{traceback.format_exc()}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            except Exception as exc:  # noqa: BLE001 - shutting down regardless
+                _report_delete_device_failure(servant.name, exc)
         if self.database is not None:
             full_name = f"{self.server_name}/{self.instance}"
             try:
@@ -316,6 +318,17 @@ class DeviceServer:
             return ReplyStatus.NO_EXCEPTION, result.write
         write_result = op.result.write
         return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
+
+
+def _report_delete_device_failure(device: str, exc: Exception) -> None:
+    """What cppTango prints (on stderr) when ``delete_device`` fails at shutdown."""
+    if isinstance(exc, DevFailed) and exc.errors:
+        what = exc.errors[0].desc
+    else:
+        what = f"{type(exc).__name__}: {exc}"
+    sys.stderr.write(f"{time.ctime()}: delete_device() raised a DevFailed exception: \n\n")
+    sys.stderr.write(f"{what}\n")
+    log.debug("delete_device of %s failed", device, exc_info=exc)
 
 
 def _system(name: str) -> tuple[ReplyStatus, Any]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from peers.launch import TANGOTEST_DEVICE, TangoTestServer, run_pytango_client
+from peers.launch import TANGOTEST_DEVICE, TangoTestServer, free_port, run_pytango_client
 
 import puretango
 from puretango import asyncio as pt_asyncio
@@ -140,10 +140,11 @@ def test_repr_survives_a_failing_info_and_calls_it_once(
     assert len(calls) == 1
 
 
-def test_failed_construction_leaves_a_safe_proxy() -> None:
+def test_failed_construction_leaves_a_safe_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANGO_HOST", f"127.0.0.1:{free_port()}")  # no Database there
     proxy = None
     try:
-        puretango.DeviceProxy("tango://127.0.0.1:1/not/existing/device#dbase=no")
+        puretango.DeviceProxy("not/existing/device")
     except puretango.DevFailed:
         tb = sys.exc_info()[2]
         while tb is not None and proxy is None:
@@ -215,10 +216,11 @@ def test_attribute_proxy_asynch_calls_and_repr(trl: str) -> None:
     assert attr.read_reply(read_id, 2000).w_value == 31
 
 
-def test_failed_attribute_proxy_has_a_safe_repr() -> None:
+def test_failed_attribute_proxy_has_a_safe_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANGO_HOST", f"127.0.0.1:{free_port()}")  # no Database there
     proxy = None
     try:
-        puretango.AttributeProxy("tango://127.0.0.1:1/not/existing/device/attr#dbase=no")
+        puretango.AttributeProxy("not/existing/device/attr")
     except puretango.DevFailed:
         tb = sys.exc_info()[2]
         while tb is not None and proxy is None:
@@ -235,3 +237,32 @@ def test_failed_attribute_proxy_has_a_safe_repr() -> None:
     assert (
         repr(proxy) == str(proxy) == ("AttributeProxy(<Unknown: object was not fully initialized>)")
     )
+
+
+_TO_DEV_FAILED = """
+import json, sys
+def convert(mod):
+    try:
+        raise ValueError("bad value")
+    except ValueError:
+        full = mod.Except.to_dev_failed(*sys.exc_info()).args[0]
+        bare = mod.Except.to_dev_failed().args[0]
+    return [
+        str(full.reason), full.desc, full.origin.splitlines()[0], full.origin.splitlines()[-1],
+        str(bare.reason), bare.desc,
+    ]
+"""
+
+
+def test_except_to_dev_failed_as_pytango() -> None:
+    namespace: dict[str, object] = {}
+    exec(_TO_DEV_FAILED, namespace)
+    ours = namespace["convert"](puretango)  # type: ignore[operator]
+    code = _TO_DEV_FAILED + "import tango\nprint(json.dumps(convert(tango)))\n"
+    assert json.loads(run_pytango_client(code).strip().splitlines()[-1]) == ours
+    assert ours[:2] == ["PyDs_PythonError", "ValueError: bad value\n"]
+    with pytest.raises(puretango.DevFailed, match="PyDs_PythonError"):
+        try:
+            raise KeyError("k")
+        except KeyError:
+            puretango.Except.throw_python_exception(*sys.exc_info())

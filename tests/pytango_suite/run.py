@@ -196,10 +196,14 @@ def parse_report(report: Path) -> dict[str, FileResult]:
 def _error_line(text: str) -> str:
     """The first ``E`` line of a pytest failure text (under ``--forked`` the report's
     message is only the first line of the failing source)."""
-    for line in text.splitlines():
-        if line.startswith("E "):
-            return line[1:].strip()
-    return ""
+    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    if not lines:
+        return ""
+    first = lines[0]
+    if first.endswith("DevFailed["):  # a DevFailed's repr: add its first (origin) reason and desc
+        fields = [ln for ln in lines if ln.startswith(("reason =", "desc ="))]
+        first += " " + " ".join(fields[:2])
+    return first
 
 
 def _case_name(classname: str, name: str) -> tuple[str, str]:
