@@ -3,11 +3,14 @@
 :class:`._model.Device` derives from ``LatestDeviceImpl``, as in PyTango).
 
 What lives here is what a device has whichever API declared it: its device class object
-(:meth:`DeviceImpl.get_device_class`) and its version information. A classic device
-class (``class MyDev(LatestDeviceImpl)``, declared by a ``DeviceClass``) becomes a served
-:class:`._model.Device` in :mod:`._classic`; its constructor ``MyDev(cl, name)`` reaches
-:meth:`DeviceImpl.__init__`, which sets the device up through that module. This module
-imports nothing of the server (``_model`` imports it).
+(:meth:`DeviceImpl.get_device_class`), its version information, the identity of the client
+being served (:meth:`DeviceImpl.get_client_ident`), and the entry points (imported when
+called) of its dynamic commands and command polling buffer (:mod:`._classic_commands`).
+A classic device class (``class MyDev(LatestDeviceImpl)``, declared by a ``DeviceClass``)
+becomes a served :class:`._model.Device` in :mod:`._classic`; its constructor
+``MyDev(cl, name)`` reaches :meth:`DeviceImpl.__init__`, which sets the device up through
+that module. This module imports nothing of the server at load time (``_model`` imports
+it).
 """
 
 from __future__ import annotations
@@ -96,49 +99,6 @@ class DeviceImpl:
         from ._classic_commands import fill_cmd_polling_buffer
 
         fill_cmd_polling_buffer(self, cmd_name, records)
-
-    # -- the device's own polling (see _classic_polling) ---------------------------------------
-    def poll_attribute(self, attr_name: str, period: int) -> None:
-        """Poll an attribute every ``period`` ms."""
-        from ._classic_polling import set_polling
-
-        set_polling(self, "attribute", attr_name, int(period))
-
-    def poll_command(self, cmd_name: str, period: int) -> None:
-        """Poll a command every ``period`` ms."""
-        from ._classic_polling import set_polling
-
-        set_polling(self, "command", cmd_name, int(period))
-
-    def stop_poll_attribute(self, attr_name: str) -> None:
-        from ._classic_polling import set_polling
-
-        set_polling(self, "attribute", attr_name, None)
-
-    def stop_poll_command(self, cmd_name: str) -> None:
-        from ._classic_polling import set_polling
-
-        set_polling(self, "command", cmd_name, None)
-
-    def is_attribute_polled(self, attr_name: str) -> bool:
-        from ._classic_polling import polling_period
-
-        return polling_period(self, "attribute", attr_name) is not None
-
-    def is_command_polled(self, cmd_name: str) -> bool:
-        from ._classic_polling import polling_period
-
-        return polling_period(self, "command", cmd_name) is not None
-
-    def get_attribute_poll_period(self, attr_name: str) -> int:
-        from ._classic_polling import polling_period
-
-        return polling_period(self, "attribute", attr_name) or 0
-
-    def get_command_poll_period(self, cmd_name: str) -> int:
-        from ._classic_polling import polling_period
-
-        return polling_period(self, "command", cmd_name) or 0
 
     def get_client_ident(self) -> Any:
         """Who sent the request being served (a :class:`ClientAddr`), as cppTango knows it

@@ -6,7 +6,8 @@ One ``Util`` per process (``Util.instance()``). Built from a command line it run
 Database and ``-nodb`` work as for ``run``); without one, ``Util.instance()`` describes
 the server already running in this process (a test context's). ``add_class("TangoTest",
 "TangoTest", language="c++")`` adds puretango's TangoTest class, the only C++ class there
-is. :class:`SubDevDiag` is the server's list of the sub-devices its devices use.
+is. :class:`SubDevDiag` is the server's list of the sub-devices its devices use;
+:class:`TimedCmdData` a record for ``fill_cmd_polling_buffer``.
 """
 
 from __future__ import annotations

@@ -52,7 +52,6 @@ from ..giop import (
 from ..idl import types as t
 from ..idl._enums import DevState
 from ._admin import DServer
-from ._classic_polling import apply_pending_polling
 from ._database import DatabaseAccess
 from ._events import EventSupplier
 from ._handlers import HANDLERS
@@ -192,7 +191,6 @@ class DeviceServer:
                 servant.device.set_state(DevState.FAULT)
                 servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
-        apply_pending_polling(self)  # what the devices set for themselves in init_device
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
