@@ -306,14 +306,14 @@ def _enum_index(value: Any, labels: Sequence[str], fmt: AttrDataFormat) -> Any:
 
 def encoded_pair(value: Any) -> tuple[str, bytes]:
     """A DevEncoded value ``(format, data)`` as ``(str, bytes)``; data may be bytes,
-    bytearray, memoryview, str (latin-1) or a numpy array (its bytes)."""
+    bytearray, memoryview, str (UTF-8, as PyTango encodes it) or a numpy array (its bytes)."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise TypeError(
             "DevEncoded values are (format: str, data: bytes | bytearray | str | ndarray) pairs"
         )
     fmt_str, data = value
     if isinstance(data, str):
-        data = data.encode("latin-1")
+        data = data.encode("utf-8")
     elif isinstance(data, np.ndarray):
         data = data.tobytes()
     elif not isinstance(data, (bytes, bytearray, memoryview)):
@@ -441,10 +441,11 @@ def image_rows(values: Sequence[Any], dim_x: int, dim_y: int) -> list[Sequence[A
 
 def encoded_to_python(item: Any, extract_as: ExtractAs = ExtractAs.Numpy) -> tuple[str, Any]:
     """A received ``DevEncoded`` struct -> ``(format, data)``: data as bytes (a str with
-    ``ExtractAs.String``, a bytearray with ``ExtractAs.ByteArray``)."""
+    ``ExtractAs.String``, decoded as UTF-8 as PyTango does; a bytearray with
+    ``ExtractAs.ByteArray``)."""
     data = bytes(item.encoded_data)
     if extract_as == ExtractAs.String:
-        return (item.encoded_format, data.decode("latin-1"))
+        return (item.encoded_format, data.decode("utf-8"))
     if extract_as == ExtractAs.ByteArray:
         return (item.encoded_format, bytearray(data))
     return (item.encoded_format, data)

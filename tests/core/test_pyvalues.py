@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -153,7 +154,10 @@ def test_enum_labels_and_bad_values() -> None:
 
 
 def test_encoded_pair_forms() -> None:
-    assert pv.encoded_pair(("f", "é")) == ("f", "é".encode("latin-1"))
+    # a str is sent as UTF-8, as PyTango 10.3's client and server encode it (checked)
+    assert pv.encoded_pair(("f", "é")) == ("f", "é".encode())
+    received = SimpleNamespace(encoded_format="f", encoded_data="é".encode())
+    assert pv.encoded_to_python(received, ExtractAs.String) == ("f", "é")
     assert pv.encoded_pair(["f", np.array([1, 2], dtype=np.uint8)]) == ("f", b"\x01\x02")
     assert pv.encoded_pair(("f", memoryview(b"ab"))) == ("f", b"ab")
     with pytest.raises(TypeError):
