@@ -292,8 +292,9 @@ def _enum_index(value: Any, labels: Sequence[str], fmt: AttrDataFormat) -> Any:
             try:
                 return list(labels).index(v)
             except ValueError:
+                # PyTango's words (its tests match "Valid values: [...]")
                 raise AttributeError(
-                    f"Invalid enum value {v!r}; valid labels are {list(labels)}"
+                    f"Invalid enum value {v}. Valid values: {list(labels)}"
                 ) from None
         return v
 
