@@ -111,10 +111,24 @@ class DynamicInterfaceMixin:
 
     # -- Python attributes -------------------------------------------------------------------
 
+    # -- the attribute configuration cache (PyTango 10.3) -------------------------------------
+
+    def set_attribute_config_cache(self, enabled: bool) -> None:
+        """Keep (True, the default) or not the configuration ``proxy.<attr>`` reads use (the
+        enum labels of a DevEnum attribute among others); without it every such read asks
+        the device first."""
+        self.__dict__["_config_cache_enabled"] = bool(enabled)
+
+    def is_attribute_config_cache_enabled(self) -> bool:
+        """Whether ``proxy.<attr>`` reads use cached attribute configurations."""
+        return bool(self.__dict__.get("_config_cache_enabled", True))
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "trait_names":
             raise AttributeError(name)
         self._ready()
+        if not self.is_attribute_config_cache_enabled():
+            self._attr_cache.pop(name.lower(), None)
         kind, info = self._find(name)
         if kind == "cmd":
             return self._command_function(info)
@@ -209,7 +223,15 @@ class DynamicInterfaceMixin:
         if kind == "pipe":
             self.write_pipe(info, value)
             return
-        self.write_attribute(info, value)
+        # as PyTango, a write asks the device for the configuration first (the attribute may
+        # have been replaced); the cached one stays if the device no longer has it
+        key = info.name.lower()
+        self._attr_cache.pop(key, None)
+        try:
+            self.write_attribute(info.name, value)
+        except DevFailed:
+            self._attr_cache.setdefault(key, info)
+            raise
 
     def __getitem__(self, name: str) -> DeviceAttribute:
         self._ready()

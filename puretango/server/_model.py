@@ -46,6 +46,8 @@ class attribute:  # noqa: N801 - PyTango's name
 
     def __init__(self, fget: Callable[..., Any] | None = None, **kwargs: Any) -> None:
         self.kwargs = dict(kwargs)
+        #: labels given by the caller (PyTango refuses them beside an ``enum.Enum`` dtype)
+        self._given_enum_labels = kwargs.get("enum_labels")
         #: an explicit ``name=`` wins; otherwise the class member's name (``__set_name__``),
         #: and the read method's name only until then (``@attribute`` on ``def voltage``)
         self._explicit_name = kwargs.get("name") is not None
@@ -76,8 +78,14 @@ class attribute:  # noqa: N801 - PyTango's name
     def _set_type(self, dtype: Any, dformat: Any) -> None:
         as_enum = enum_dtype(dtype)
         if as_enum is not None:
+            if self._given_enum_labels:  # PyTango refuses both, in these words
+                raise TypeError(
+                    "For dtype of enum.Enum, (enum.Enum,) or ((enum.Enum,),) the enum_labels "
+                    f"must not be specified - dtype: {dtype}, "
+                    f"enum_labels: {self._given_enum_labels}."
+                )
             dtype = as_enum[0]
-            self.kwargs.setdefault("enum_labels", list(as_enum[1]))
+            self.kwargs["enum_labels"] = list(as_enum[1])
         self.data_type, self.data_format = attribute_type(dtype, dformat)
         if self.data_type is CmdArgType.DevEnum and not self.kwargs.get("enum_labels"):
             raise TypeError(f"attribute {self.name!r}: DevEnum needs enum_labels")
@@ -114,6 +122,8 @@ class attribute:  # noqa: N801 - PyTango's name
     def __call__(self, fget: Callable[..., Any]) -> attribute:
         """``@attribute(...)`` used on the read method."""
         kwargs = dict(self.kwargs)
+        if self._given_enum_labels is None:
+            kwargs.pop("enum_labels", None)  # derived from an enum dtype, derived again
         return attribute(fget, **kwargs)
 
     def __set_name__(self, owner: type, name: str) -> None:
