@@ -127,8 +127,6 @@ class DynamicInterfaceMixin:
         if name.startswith("_") or name == "trait_names":
             raise AttributeError(name)
         self._ready()
-        if not self.is_attribute_config_cache_enabled():
-            self._attr_cache.pop(name.lower(), None)
         kind, info = self._find(name)
         if kind == "cmd":
             return self._command_function(info)
@@ -176,6 +174,8 @@ class DynamicInterfaceMixin:
 
     def _g_read_high_level(self, info: AttributeInfoEx) -> Op[Any]:
         value = (yield from self._g_read_attribute(info.name)).value
+        if not self.is_attribute_config_cache_enabled():  # the device's configuration now
+            info = (yield from self._g_attribute_configs([info.name]))[0]
         if info.data_type == CmdArgType.DevEnum and info.enum_labels:
             cls = self._enum_class(info)
             if isinstance(value, int):
