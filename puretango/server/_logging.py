@@ -3,7 +3,8 @@
 ``file::<path>`` in log4j XML, ``device::<name>``: that device's ``Log`` command with
 ``[ms timestamp, level, source, message, "", thread]``), the device streams
 (:class:`DeviceLogging`, mixed into ``Device``: ``info_stream``... with their source
-location), and what the admin device's logging commands do (:func:`add_targets`...).
+location, and the file-like ``log_info``...), and what the admin device's logging commands
+do (:func:`add_targets`...).
 
 A server's ``-vN`` trace level sets each device's start: none: WARN and no target; 1-2:
 INFO, 3 and up: DEBUG, with the console; 5 and up: the admin device too (it is OFF
@@ -26,7 +27,7 @@ from typing import Any
 
 from .. import _registry
 from .._errors import DevFailed, make_error
-from .._logdecorators import logged_source
+from .._logdecorators import TangoStream, logged_source
 
 __all__ = [
     "LEVEL_NAMES",
@@ -175,9 +176,20 @@ def _initial_level(trace_level: int, admin: bool) -> tuple[int, bool]:
     return (INFO if trace_level <= 2 else DEBUG), True
 
 
+def _log4tango(level: int) -> int:
+    """A Tango level (OFF 0 ... DEBUG 5) as log4tango's (OFF 100 ... DEBUG 600)."""
+    return (level + 1) * 100
+
+
+def _tango(value: int) -> int:
+    """A log4tango level as the Tango level it falls in."""
+    return min(max(int(value) // 100 - 1, OFF), DEBUG)
+
+
 class DeviceLogger:
-    """The logger of one device (PyTango's ``tango.Logger`` for it): a Tango level and the
-    targets every record at or above it goes to."""
+    """The logger of one device (PyTango's ``tango.Logger`` for it, whose levels are
+    log4tango's: OFF 100, FATAL 200 ... DEBUG 600): a Tango level (what the admin device
+    sets and answers) and the targets every record at or above it goes to."""
 
     def __init__(self, name: str, trace_level: int = 0, admin: bool = False) -> None:
         self._name = name
@@ -188,40 +200,51 @@ class DeviceLogger:
             self._targets["console::cout"] = _ConsoleTarget()
         self._lock = threading.Lock()
 
+    # -- the Tango level (the admin device's) --------------------------------------------
+    def get_tango_level(self) -> int:
+        return self._level
+
+    def set_tango_level(self, level: int) -> None:
+        self._level = int(level)
+
+    def _enabled(self, level: int) -> bool:
+        return OFF < level <= self._level
+
     # -- PyTango's Logger ----------------------------------------------------------------
     def get_name(self) -> str:
         return self._name
 
     def get_level(self) -> int:
-        return self._level
+        return _log4tango(self._level)
 
     def set_level(self, level: int) -> None:
-        self._level = int(level)
+        self._level = _tango(level)
 
     def is_level_enabled(self, level: int) -> bool:
-        return OFF < int(level) <= self._level
+        return self._enabled(_tango(level))
 
     def is_debug_enabled(self) -> bool:
-        return self.is_level_enabled(DEBUG)
+        return self._enabled(DEBUG)
 
     def is_info_enabled(self) -> bool:
-        return self.is_level_enabled(INFO)
+        return self._enabled(INFO)
 
     def is_warn_enabled(self) -> bool:
-        return self.is_level_enabled(WARN)
+        return self._enabled(WARN)
 
     def is_error_enabled(self) -> bool:
-        return self.is_level_enabled(ERROR)
+        return self._enabled(ERROR)
 
     def is_fatal_enabled(self) -> bool:
-        return self.is_level_enabled(FATAL)
+        return self._enabled(FATAL)
 
     def log(self, level: int, msg: str, *args: Any) -> None:
-        self._log_at(int(level), msg, args, None)
+        """Log at log4tango ``level``."""
+        self._log_at(_tango(level), msg, args, None)
 
     def log_unconditionally(self, level: int, msg: str, *args: Any) -> None:
         filename, line = source_location()
-        self.emit(int(level), msg % args if args else msg, filename, line, check=False)
+        self.emit(_tango(level), msg % args if args else msg, filename, line, check=False)
 
     def debug(self, msg: str, *args: Any) -> None:
         self._log_at(DEBUG, msg, args, None)
@@ -248,14 +271,15 @@ class DeviceLogger:
 
     # -- records -------------------------------------------------------------------------
     def _log_at(self, level: int, msg: str, args: tuple[Any, ...], source: Any) -> None:
-        if not self.is_level_enabled(level):
+        if not self._enabled(level):
             return
         filename, line = source_location(source if source is not None else logged_source())
         self.emit(level, str(msg) % args if args else str(msg), filename, line)
 
     def emit(self, level: int, message: str, filename: str, line: int, check: bool = True) -> None:
-        """Send one record to every target (at or above the level unless ``check`` is off)."""
-        if check and not self.is_level_enabled(level):
+        """Send one record at Tango ``level`` to every target (if enabled, or ``check``
+        off)."""
+        if check and not self._enabled(level):
             return
         level = min(max(level, FATAL), DEBUG)
         record = _Record(self._name, level, message, filename, line)
@@ -362,13 +386,33 @@ class DeviceLogging:
     def fatal_stream(self, msg: str, *args: Any, source: Any = None) -> None:
         self._stream(FATAL, msg, args, source)
 
-    log_debug, log_info, log_warn, log_error, log_fatal = (
-        debug_stream,
-        info_stream,
-        warn_stream,
-        error_stream,
-        fatal_stream,
-    )
+    # PyTango's file-like streams: ``print(msg, file=self.log_info)``
+    def _file(self, level: str) -> TangoStream:
+        key = f"_log_{level}_file"
+        if key not in self.__dict__:
+            self.__dict__[key] = TangoStream(getattr(self, f"{level}_stream"))
+        stream: TangoStream = self.__dict__[key]
+        return stream
+
+    @property
+    def log_debug(self) -> TangoStream:
+        return self._file("debug")
+
+    @property
+    def log_info(self) -> TangoStream:
+        return self._file("info")
+
+    @property
+    def log_warn(self) -> TangoStream:
+        return self._file("warn")
+
+    @property
+    def log_error(self) -> TangoStream:
+        return self._file("error")
+
+    @property
+    def log_fatal(self) -> TangoStream:
+        return self._file("fatal")
 
     def start_logging(self) -> None:
         self._logger.start()
@@ -439,7 +483,7 @@ def get_levels(loggers: Loggers, patterns: list[str]) -> list[Any]:
     names: list[str] = []
     for pattern in patterns:
         for name, logger in _matching(loggers, pattern):
-            levels.append(logger.get_level())
+            levels.append(logger.get_tango_level())
             names.append(name)
     return [levels, names]
 
@@ -468,4 +512,4 @@ def set_levels(loggers: Loggers, argin: Any) -> None:
                 )
             )
         for _, logger in _matching(loggers, pattern):
-            logger.set_level(int(level))
+            logger.set_tango_level(int(level))

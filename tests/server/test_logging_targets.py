@@ -139,7 +139,7 @@ def test_device_target_sends_log_records_across_implementations(source: str, con
 def _console_lines(impl: str, verbose: str) -> list[str]:
     with LogPeerServer(impl, [verbose] if verbose else []) as server:
         proxy = DeviceProxy(server.trl(DEVICE))
-        for level in ("debug", "info", "warn", "error", "fatal"):
+        for level in ("debug", "info", "warn", "error", "fatal", "print"):
             proxy.Emit([level, f"{level} message"])
         proxy.Decorated()
         time.sleep(0.3)
@@ -153,8 +153,9 @@ def test_console_lines_at_trace_levels_are_pytangos(verbose: str) -> None:
     ours = _console_lines("puretango", verbose)
     assert ours == _console_lines("pytango", verbose)
     if verbose == "-v3":
-        assert "INFO (log_peer.py:28) test/log/1 info message" in ours
-        assert "INFO (log_peer.py:30) test/log/1 -> LogPeer.Decorated()" in ours
+        assert "INFO (log_peer.py:32) test/log/1 info message" in ours
+        assert "INFO (log_peer.py:30) test/log/1 print message" in ours
+        assert "INFO (log_peer.py:34) test/log/1 -> LogPeer.Decorated()" in ours
 
 
 def test_file_target_writes_pytangos_log4j_records(tmp_path: Path) -> None:
@@ -177,6 +178,8 @@ def test_file_target_writes_pytangos_log4j_records(tmp_path: Path) -> None:
 def test_our_client_drives_a_pytango_servers_logging(server_pair: LogPeerServer) -> None:
     proxy = DeviceProxy(server_pair.trl(DEVICE))
     assert proxy.get_logging_level() == 3
+    assert json.loads(proxy.LoggerView()) == [DEVICE, 400, False, 300, False, True]
+    assert proxy.get_logging_level() == 5  # the Logger's 600 is DEBUG
     proxy.set_logging_level(5)
     assert proxy.get_logging_level() == 5
     proxy.add_logging_target("CONSOLE::cout")
@@ -193,11 +196,11 @@ def test_streams_without_a_server_only_check_levels() -> None:
 
     device = Device("test/alone/1")
     logger = device.get_logger()
-    assert logger.get_level() == 3 and logger.is_warn_enabled()
+    assert logger.get_level() == 400 and logger.is_warn_enabled()
     assert not logger.is_info_enabled()
     device.info_stream("dropped %s", "quietly")  # no target: nothing happens
-    logger.set_level(0)
-    assert not logger.is_fatal_enabled()
+    logger.set_level(100)
+    assert not logger.is_fatal_enabled() and logger.get_tango_level() == 0
     here = test_streams_without_a_server_only_check_levels
     location = sys.modules["puretango.server._logging"].source_location(here)
     assert location == ("test_logging_targets.py", here.__code__.co_firstlineno)
