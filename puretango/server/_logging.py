@@ -67,13 +67,13 @@ def source_location(source: Any = None) -> tuple[str, int]:
 
 
 class _Record:
-    __slots__ = ("filename", "level", "line", "message", "source", "thread", "time")
+    __slots__ = ("filename", "level", "line", "message", "native", "source", "thread", "time")
 
     def __init__(self, source: str, level: int, message: str, filename: str, line: int) -> None:
         self.time = time.time()
         self.source, self.level, self.message = source, level, message
         self.filename, self.line = filename, line
-        self.thread = threading.get_ident()
+        self.thread, self.native = threading.get_ident(), threading.get_native_id()
 
 
 class _ConsoleTarget:
@@ -152,7 +152,7 @@ class _DeviceTarget:
         while (record := self._queue.get()) is not None:
             if self.dead:
                 continue
-            thread = f"@{record.thread:x} [{threading.get_native_id()}]"
+            thread = f"@{record.thread:x} [{record.native}]"
             entry = [
                 str(int(record.time * 1000)),
                 LEVEL_NAMES[record.level],
@@ -413,6 +413,9 @@ class DeviceLogging:
     @property
     def log_fatal(self) -> TangoStream:
         return self._file("fatal")
+
+    def init_logger(self) -> None:
+        """PyTango's hook (the logging properties of a Database device): made at start."""
 
     def start_logging(self) -> None:
         self._logger.start()
