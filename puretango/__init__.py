@@ -240,6 +240,26 @@ __all__ += [
     "DevVarEncodedArray",
 ]
 
+#: public names whose modules load on first use: name -> module (relative to this package)
+_LAZY_NAMES: dict[str, str] = {}
+
+
+def __getattr__(name: str) -> object:
+    """Load a name of :data:`_LAZY_NAMES` (the server side) the first time it is asked for."""
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'puretango' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_NAMES))
+
+
 # --- issue 10 streams: each block is owned by one branch (keep the blank lines between) ---
 
 # [group] Group and its replies
@@ -269,17 +289,21 @@ from .idl._enums import PipeWriteType  # noqa: E402
 
 __all__ += ["PipeConfig", "PipeInfo", "PipeWriteType"]
 
-# [attr] server-side attribute objects and dynamic attributes
-from .server._attrdata import AttrData, UserDefaultAttrProp  # noqa: E402
-from .server._attributes import (  # noqa: E402
-    Attribute,
-    MultiAttribute,
-    MultiAttrProp,
-    MultiClassAttribute,
-    WAttribute,
+# [attr] server-side attribute objects and dynamic attributes: loaded on first use (see
+# ``__getattr__``), so that a client program never imports the server
+_LAZY_NAMES.update(
+    {
+        "AttrData": ".server._attrdata",
+        "UserDefaultAttrProp": ".server._attrdata",
+        "Attribute": ".server._attributes",
+        "MultiAttribute": ".server._attributes",
+        "MultiAttrProp": ".server._attributes",
+        "MultiClassAttribute": ".server._attributes",
+        "WAttribute": ".server._attributes",
+        "EncodedAttribute": ".server._encoded",
+        "TimedAttrData": ".server._fill_history",
+    }
 )
-from .server._encoded import EncodedAttribute  # noqa: E402
-from .server._fill_history import TimedAttrData  # noqa: E402
 
 __all__ += [
     "AttrData",
@@ -385,7 +409,7 @@ __all__ += [
 ]
 
 # [context] test contexts and server runners
-from .green import get_attribute_proxy, get_device_proxy  # noqa: E402
+_LAZY_NAMES.update({"get_attribute_proxy": ".green", "get_device_proxy": ".green"})
 
 _registry.default_green_mode = get_green_mode
 __all__ += ["get_attribute_proxy", "get_device_proxy"]

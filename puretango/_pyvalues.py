@@ -197,6 +197,8 @@ def _numeric_array(value: Any, tango_type: CmdArgType, dtype: np.dtype[Any]) -> 
     if isinstance(value, np.ndarray):
         if value.dtype == dtype:
             return value
+        if value.size == 0:  # an empty array has no value to lose (PyTango casts it)
+            return value.astype(dtype)
         if value.dtype.kind == "f" and dtype.kind in "iub":
             raise _type_error(value, tango_type)
         if value.dtype.kind not in "biuf":

@@ -11,9 +11,18 @@ from ._guard import refuse_if_pytango as _refuse_if_pytango
 _refuse_if_pytango()
 
 import puretango as _puretango  # noqa: E402
-from puretango import *  # noqa: E402, F403 - the drop-in is puretango's public API
 from puretango.idl._enums import AttReqType  # noqa: E402
-from puretango.server import DServer  # noqa: E402
+
+from ._serverinfo import PYTANGO_API_LEVEL  # noqa: E402
+
+# puretango's public API, except the names puretango itself loads on first use
+globals().update(
+    {
+        name: getattr(_puretango, name)
+        for name in _puretango.__all__
+        if name not in _puretango._LAZY_NAMES
+    }
+)
 
 from . import utils  # noqa: E402
 from .utils import (  # noqa: E402
@@ -31,7 +40,7 @@ from .utils import (  # noqa: E402
     str_2_obj,
 )
 
-__version__ = "10.3.1"
+__version__ = PYTANGO_API_LEVEL
 puretango_version = _puretango.__version__
 
 __all__ = [
@@ -61,58 +70,42 @@ __all__ = [
 
 # [attr]
 
-# [classic]
-from puretango.server import (  # noqa: E402
-    Attr,
-    Device_2Impl,
-    Device_3Impl,
-    Device_4Impl,
-    Device_5Impl,
-    Device_6Impl,
-    DeviceClass,
-    DeviceImpl,
-    EnsureOmniThread,
-    ImageAttr,
-    LatestDeviceImpl,
-    SpectrumAttr,
-    SubDevDiag,
-    TimedCmdData,
-    Util,
-    is_omni_thread,
-)
-from puretango.server._classic_impl import EXTRA_VERSION_INFO as _EXTRA_VERSION_INFO  # noqa: E402
-
-_EXTRA_VERSION_INFO["PyTango"] = __version__  # devices report the PyTango API level too
-__all__ += [
+# [classic] (the server side loads on first use: see ``__getattr__`` below)
+_SERVER_NAMES = (
     "Attr",
-    "EnsureOmniThread",
-    "is_omni_thread",
-    "DeviceClass",
-    "DeviceImpl",
+    "DServer",
     "Device_2Impl",
     "Device_3Impl",
     "Device_4Impl",
     "Device_5Impl",
     "Device_6Impl",
+    "DeviceClass",
+    "DeviceImpl",
+    "EnsureOmniThread",
     "ImageAttr",
     "LatestDeviceImpl",
     "SpectrumAttr",
     "SubDevDiag",
     "TimedCmdData",
     "Util",
-]
+    "is_omni_thread",
+)
+__all__ += [name for name in _SERVER_NAMES if name != "DServer"]
 
 # [ns]
-from . import (  # noqa: E402
-    _tango,  # noqa: F401 - PyTango has tango._tango
-    constants,
-    log4tango,
-    pytango_pprint,
-    pyutil,
-)
+from . import _tango  # noqa: E402, F401 - PyTango has tango._tango
 from ._warnings import PyTangoUserWarning  # noqa: E402
-from .pyutil import TimedAttrData  # noqa: E402
 
+#: PyTango's submodules that ``import tango`` makes attributes; loaded on first use here
+_SUBMODULES = (
+    "asyncio_executor",
+    "constants",
+    "device_server",
+    "green",
+    "log4tango",
+    "pytango_pprint",
+    "pyutil",
+)
 __all__ += [
     "PyTangoUserWarning",
     "TimedAttrData",
@@ -123,9 +116,32 @@ __all__ += [
 ]
 
 
-# [context]
-from . import asyncio_executor, device_server, green  # noqa: E402, F401 - as PyTango's
+# [context] (tango.green, tango.asyncio_executor, tango.device_server: in _SUBMODULES)
 
 # [client]
 
 # --- end of issue 10 streams ---
+
+
+def __getattr__(name: str) -> object:
+    """The names loaded on first use: puretango's server-side names (a client program
+    never imports the server) and PyTango's submodules."""
+    import importlib
+
+    if name in _SUBMODULES:
+        value: object = importlib.import_module(f"{__name__}.{name}")
+    elif name in _SERVER_NAMES:
+        from ._serverinfo import puretango_server
+
+        value = getattr(puretango_server(), name)
+    elif name in _puretango._LAZY_NAMES:
+        value = getattr(_puretango, name)
+    else:
+        raise AttributeError(f"module 'tango' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    lazy = set(_SUBMODULES) | set(_SERVER_NAMES) | set(_puretango._LAZY_NAMES)
+    return sorted(set(globals()) | lazy)

@@ -3,7 +3,8 @@ one installed over the other leaves a mix of their files. Checked on ``import ta
 
 from __future__ import annotations
 
-import importlib.metadata
+import os
+import sys
 from pathlib import Path
 
 __all__ = ["refuse_if_pytango"]
@@ -17,17 +18,24 @@ _MESSAGE = (
 
 
 def _pytango_evidence() -> str | None:
-    """What shows PyTango here: its compiled module beside us, or its distribution."""
+    """What shows PyTango here: its compiled module beside us, or its distribution's
+    metadata on ``sys.path`` (a directory listing each: ``importlib.metadata`` would cost
+    more than the rest of ``import tango``)."""
     here = Path(__file__).parent
     for pattern in ("_tango*.so", "_tango*.pyd"):
         found = next(here.glob(pattern), None)
         if found is not None:
             return f"its extension module {found}"
-    try:
-        dist = importlib.metadata.distribution("pytango")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    return f"distribution pytango {dist.version} at {dist.locate_file('')}"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            lowered = name.lower()
+            if lowered.startswith("pytango-") and lowered.endswith((".dist-info", ".egg-info")):
+                return f"distribution {name} in {entry}"
+    return None
 
 
 def refuse_if_pytango() -> None:

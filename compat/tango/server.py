@@ -1,6 +1,10 @@
 """``tango.server`` on puretango: the high-level device-server API of :mod:`puretango.server`."""
 
-from puretango.server import (
+from ._serverinfo import puretango_server
+
+puretango_server()  # registers the PyTango API level in the devices' version info
+
+from puretango.server import (  # noqa: E402
     AttrDataFormat,
     AttrWriteType,
     CmdArgType,
@@ -20,8 +24,8 @@ from puretango.server import (
     run,
     server_run,
 )
-from puretango.server import Device as BaseDevice  # noqa: F401 - [classic] base of Device
-from puretango.server._cli import to_callback as __to_callback  # noqa: F401 - tests import it
+from puretango.server import Device as BaseDevice  # noqa: E402, F401 - [classic] base of Device
+from puretango.server._cli import to_callback as __to_callback  # noqa: E402, F401 - tests import it
 
 __all__ = [
     "AttrDataFormat",

@@ -11,8 +11,6 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-import numpy as np
-
 from puretango import (
     AttrConfEventData,
     AttrDataFormat,
@@ -41,15 +39,6 @@ from puretango._testhost import (
 )
 from puretango._testhost import (
     set_test_context_tango_host_fqtrl as _set_test_context_tango_host_fqtrl,
-)
-from puretango._typeinfo import (
-    FROM_TANGO_TO_NUMPY_TYPE,
-    TO_TANGO_TYPE,
-    EnumTypeError,
-    get_enum_labels,
-    get_tango_type,
-    get_tango_type_format,
-    parse_type_hint,
 )
 
 __all__ = [
@@ -170,7 +159,7 @@ def is_pure_str(obj: Any) -> bool:
 
 def is_seq(obj: Any) -> bool:
     """True for sequences (strings and bytes included), bytearrays and numpy arrays."""
-    return isinstance(obj, (Sequence, bytearray, np.ndarray))
+    return isinstance(obj, (Sequence, bytearray, *_numpy_types("ndarray")))
 
 
 def is_non_str_seq(obj: Any) -> bool:
@@ -180,14 +169,14 @@ def is_non_str_seq(obj: Any) -> bool:
 
 def is_integer(obj: Any) -> bool:
     """True for ``int`` and numpy integers, not for ``bool``."""
-    return isinstance(obj, (int, np.integer)) and not isinstance(obj, bool)
+    return isinstance(obj, (int, *_numpy_types("integer"))) and not isinstance(obj, bool)
 
 
 def is_number(obj: Any) -> bool:
     """True for Python and numpy numbers."""
     import numbers
 
-    return isinstance(obj, (numbers.Number, np.number))
+    return isinstance(obj, (numbers.Number, *_numpy_types("number")))
 
 
 def strtobool(val: str) -> bool:
@@ -409,7 +398,7 @@ def from_version_str_to_int(version_str: str) -> int:
 # --- [ns] the rest of PyTango's helpers -----------------------------------------------------
 
 __all__ += [
-    "TO_TANGO_TYPE",
+    "TO_TANGO_TYPE",  # noqa: F822 - loaded on first use (__getattr__)
     "AsyncEventCallback",
     "InvalidTangoHostTrlError",
     "PyTangoThread",
@@ -419,17 +408,37 @@ __all__ += [
     "_get_device_fqtrl_if_necessary",
     "_get_test_context_tango_host_fqtrl",
     "_set_test_context_tango_host_fqtrl",
-    "parse_type_hint",
+    "parse_type_hint",  # noqa: F822 - loaded on first use (__getattr__)
     "seq_2_StdStringVector",
 ]
-# PyTango has these, outside its __all__
-_NOT_LISTED = (
-    FROM_TANGO_TO_NUMPY_TYPE,
-    EnumTypeError,
-    get_enum_labels,
-    get_tango_type,
-    get_tango_type_format,
+#: PyTango's type helpers (some outside its ``__all__``), from :mod:`puretango._typeinfo`,
+#: loaded on first use: they bring numpy and the server's type rules
+_TYPE_HELPERS = (
+    "FROM_TANGO_TO_NUMPY_TYPE",
+    "TO_TANGO_TYPE",  # noqa: F822 - loaded on first use (__getattr__)
+    "EnumTypeError",
+    "get_enum_labels",
+    "get_tango_type",
+    "get_tango_type_format",
+    "parse_type_hint",  # noqa: F822 - loaded on first use (__getattr__)
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _TYPE_HELPERS:
+        raise AttributeError(f"module 'tango.utils' has no attribute {name!r}")
+    from puretango import _typeinfo
+
+    value = getattr(_typeinfo, name)
+    globals()[name] = value
+    return value
+
+
+def _numpy_types(*names: str) -> tuple[type, ...]:
+    """numpy's types of these names, or none when numpy is not loaded (then no value can be
+    a numpy one, and ``import tango`` need not load numpy)."""
+    numpy = sys.modules.get("numpy")
+    return tuple(getattr(numpy, name) for name in names) if numpy is not None else ()
 
 
 class AsyncEventCallback(EventCallback):

@@ -39,12 +39,15 @@ _worker = _WorkerState()
 
 
 def _complete(coro: Any) -> Any:
-    """Run a coroutine that never suspends (device code on a worker thread) to its end."""
+    """Run a coroutine (or any awaitable, such as the base class's completed hooks) that
+    never suspends (device code on a worker thread) to its end."""
+    steps = coro if hasattr(coro, "send") else coro.__await__()
     try:
-        coro.send(None)
+        steps.send(None) if hasattr(steps, "send") else next(steps)
     except StopIteration as stop:
         return stop.value
-    coro.close()
+    if hasattr(steps, "close"):
+        steps.close()
     raise RuntimeError("an operation of a synchronous device waited on the event loop")
 
 

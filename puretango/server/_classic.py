@@ -188,7 +188,7 @@ def _tango_properties(specs: Mapping[str, Any], kind: type[Any]) -> dict[str, An
 
 def _attribute_object(device: Any, name: str) -> Any:
     """The server-side Attribute (a WAttribute if writable) of ``device``'s attribute."""
-    runtime = device._servant.attributes[name.lower()]
+    runtime = device._puretango_servant.attributes[name.lower()]
     return attribute_object(runtime, device)
 
 

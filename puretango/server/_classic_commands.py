@@ -1,5 +1,6 @@
 """Commands added to and removed from running devices (``DeviceImpl.add_command`` and
-``remove_command``, PyTango's dynamic commands).
+``remove_command``, PyTango's dynamic commands), and a command's polling buffer filled by
+device code (``fill_cmd_polling_buffer`` with ``TimedCmdData`` records).
 
 A command declared with ``command(f=...)`` (a bound method, a function taking the device,
 or a method name of the device's class) becomes a :class:`._runtime.CmdRuntime` of the
@@ -18,7 +19,7 @@ from .._errors import DevFailed, make_error
 from ._model import command
 from ._runtime import CmdRuntime
 
-__all__ = ["add_command", "remove_command", "adopt_pending_commands"]
+__all__ = ["add_command", "remove_command", "adopt_pending_commands", "fill_cmd_polling_buffer"]
 
 _PENDING = "_pending_commands"
 
@@ -114,3 +115,34 @@ def adopt_pending_commands(servant: Any) -> None:
     """Give ``servant`` the commands its device added before it was served."""
     for cmd in servant.device.__dict__.pop(_PENDING, []):
         servant.commands = {**servant.commands, cmd.name.lower(): _runtime(servant.device, cmd)}
+
+
+def fill_cmd_polling_buffer(device: Any, cmd_name: str, records: Any) -> None:
+    """Push ``records`` (TimedCmdData, or a list of them) into the polling buffer of
+    ``device``'s command ``cmd_name`` (which must be polled, usually with period 0): each
+    becomes what a polled execution stores, its result or its error."""
+    import time
+
+    from ._polling import PollRecord
+    from ._servant import python_error
+    from ._values import result_to_any
+
+    servant = device._puretango_servant
+    cmd = servant._command(cmd_name)
+    polled = device._server.poller.find(device.get_name(), "command", cmd_name)
+    if polled is None:
+        raise DevFailed(
+            make_error(
+                "API_CmdNotPolled",
+                f"Command {cmd_name} is not polled",
+                "DeviceImpl::fill_cmd_polling_buffer",
+            )
+        )
+    for data in records if isinstance(records, (list, tuple)) else [records]:
+        when = time.time() if data.time_stamp is None else float(data.time_stamp)
+        if data.error is not None:
+            error = data.error
+            errors = error.errors if isinstance(error, DevFailed) else [python_error(error)]
+            polled.push(PollRecord(when, None, errors), 0.0)
+        else:
+            polled.push(PollRecord(when, result_to_any(data.value, cmd.out_type), ()), 0.0)

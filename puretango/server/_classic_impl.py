@@ -12,6 +12,8 @@ imports nothing of the server (``_model`` imports it).
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from typing import Any
 
 from .._version import __version__
@@ -89,8 +91,89 @@ class DeviceImpl:
 
         remove_command(self, cmd_name)
 
+    def fill_cmd_polling_buffer(self, cmd_name: str, records: Any) -> None:
+        """Put ``records`` (``TimedCmdData``) in the polling buffer of a polled command."""
+        from ._classic_commands import fill_cmd_polling_buffer
+
+        fill_cmd_polling_buffer(self, cmd_name, records)
+
+    # -- the device's own polling (see _classic_polling) ---------------------------------------
+    def poll_attribute(self, attr_name: str, period: int) -> None:
+        """Poll an attribute every ``period`` ms."""
+        from ._classic_polling import set_polling
+
+        set_polling(self, "attribute", attr_name, int(period))
+
+    def poll_command(self, cmd_name: str, period: int) -> None:
+        """Poll a command every ``period`` ms."""
+        from ._classic_polling import set_polling
+
+        set_polling(self, "command", cmd_name, int(period))
+
+    def stop_poll_attribute(self, attr_name: str) -> None:
+        from ._classic_polling import set_polling
+
+        set_polling(self, "attribute", attr_name, None)
+
+    def stop_poll_command(self, cmd_name: str) -> None:
+        from ._classic_polling import set_polling
+
+        set_polling(self, "command", cmd_name, None)
+
+    def is_attribute_polled(self, attr_name: str) -> bool:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "attribute", attr_name) is not None
+
+    def is_command_polled(self, cmd_name: str) -> bool:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "command", cmd_name) is not None
+
+    def get_attribute_poll_period(self, attr_name: str) -> int:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "attribute", attr_name) or 0
+
+    def get_command_poll_period(self, cmd_name: str) -> int:
+        from ._classic_polling import polling_period
+
+        return polling_period(self, "command", cmd_name) or 0
+
+    def get_client_ident(self) -> Any:
+        """Who sent the request being served (a :class:`ClientAddr`), as cppTango knows it
+        in synchronous servers only: None for asyncio and gevent devices, or outside a
+        request."""
+        from ..idl._enums import GreenMode
+        from ._locking import CALLER
+
+        if getattr(self, "green_mode", None) in (GreenMode.Asyncio, GreenMode.Gevent):
+            return None
+        client = CALLER.get()
+        if client is None or client.pid is None:
+            return None
+        return ClientAddr.of(client)
+
     def get_dev_idl_version(self) -> int:
         return 6
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientAddr:
+    """A client's identity (PyTango's ``ClientAddr``)."""
+
+    client_ident: bool
+    client_lang: Any
+    client_pid: int
+    client_ip: str
+    java_main_class: str = ""
+    java_ident: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, client: Any) -> ClientAddr:
+        collocated = client.pid == os.getpid()  # a client of this very process
+        where = "collocated client (c++ to c++ call)" if collocated else f"giop:tcp:{client.host}"
+        return cls(True, client.language, int(client.pid), where)
 
 
 class Device_2Impl(DeviceImpl):  # noqa: N801 - PyTango's name

@@ -1,7 +1,8 @@
 """Dynamic attributes and the attribute methods of PyTango's ``Device``
 (:class:`AttributesMixin`, a base of ``Device``): ``add_attribute`` / ``remove_attribute``
 (and their ``async_`` forms), ``get_device_attr``, ``get_attribute_config*``,
-``set_attribute_config*`` and ``fill_attr_polling_buffer`` (:mod:`._fill_history`).
+``set_attribute_config*``, ``fill_attr_polling_buffer`` (:mod:`._fill_history`) and the
+polling configuration of ``poll_attribute`` and its kin (:mod:`._device_polling`).
 
 A dynamic attribute belongs to one device: it joins that device's servant's attribute table
 (copied on write, so readers on other threads never see it change under them), or waits on
@@ -26,6 +27,7 @@ from .._errors import DevFailed, make_error
 from ..idl import types as t
 from ..idl._enums import AttrWriteType
 from ._attributes import _UNSET, MultiAttribute, WAttribute, attribute_object
+from ._device_polling import poll_object, polled_period
 from ._typehints import return_hint, value_hint
 
 if TYPE_CHECKING:
@@ -356,6 +358,31 @@ class AttributesMixin:
                     pass
 
     set_attribute_config_3 = set_attribute_config
+
+    # -- polling from device code (see ._device_polling) -------------------------------------
+    def poll_attribute(self, attr_name: str, period_ms: int) -> None:
+        poll_object(self, "attribute", attr_name, period_ms)
+
+    def stop_poll_attribute(self, attr_name: str) -> None:
+        poll_object(self, "attribute", attr_name, None)
+
+    def is_attribute_polled(self, attr_name: str) -> bool:
+        return polled_period(self, "attribute", attr_name) is not None
+
+    def get_attribute_poll_period(self, attr_name: str) -> int:
+        return polled_period(self, "attribute", attr_name) or 0
+
+    def poll_command(self, cmd_name: str, period_ms: int) -> None:
+        poll_object(self, "command", cmd_name, period_ms)
+
+    def stop_poll_command(self, cmd_name: str) -> None:
+        poll_object(self, "command", cmd_name, None)
+
+    def is_command_polled(self, cmd_name: str) -> bool:
+        return polled_period(self, "command", cmd_name) is not None
+
+    def get_command_poll_period(self, cmd_name: str) -> int:
+        return polled_period(self, "command", cmd_name) or 0
 
     def fill_attr_polling_buffer(self, attribute_name: str, attr_history_stack: Any) -> None:
         """Push records (TimedAttrData) into an attribute's polling buffer."""

@@ -31,6 +31,7 @@ from .._errors import DevFailed, make_error
 from ..giop._typecode import Any as CorbaAny
 from ..idl._enums import CmdArgType, DevSource
 from ..idl._values import DevError
+from ._device_polling import with_device_overrides
 
 if TYPE_CHECKING:
     from ._servant import ClientInfo, DeviceServant
@@ -184,6 +185,7 @@ class Poller:
                 continue
             if not any(k == kind and n.lower() == name.lower() for k, n, _ in wanted):
                 wanted.append((kind, name, int(declared_period)))
+        wanted = with_device_overrides(servant.device, wanted)  # device code's poll_attribute
         for kind, name, ms in wanted:
             try:
                 self._add(servant, kind, name, ms)

@@ -204,16 +204,12 @@ class DeviceServant:
 
     async def _state(self) -> DevState:
         state = DevState(await self.user_call(self.device.dev_state))
-        if type(self.device).dev_state is Device.dev_state and state in (
-            DevState.ON,
-            DevState.ALARM,
-        ):
+        if type(self.device).dev_state is Device.dev_state and state is DevState.ON:
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
-            # (beyond its limits, or its last read returned an ALARM/WARNING quality)
+            # (beyond its limits, or its last read returned an ALARM/WARNING quality); an
+            # ALARM state the device set stays, as in PyTango
             alarms = await self._attribute_alarms() or quality_alarms(self.attributes.values())
-            state = (
-                DevState.ALARM if alarms else (DevState.ON if state is DevState.ALARM else state)
-            )
+            state = DevState.ALARM if alarms else state
         return state
 
     async def _status(self) -> str:
@@ -229,13 +225,28 @@ class DeviceServant:
 
     async def _attribute_alarms(self) -> list[tuple[str, str]]:
         """(attribute, "high"/"low") for readable attributes beyond their alarm limits."""
-        found = []
-        for attr in self.attributes.values():
-            low, high = attr.config.alarm_limits[:2]
-            if (low is None and high is None) or not attr.readable or attr.read_method is None:
-                continue
+        found: list[tuple[str, str]] = []
+        watched = [
+            attr
+            for attr in self.attributes.values()
+            if attr.config.alarm_limits[:2] != (None, None)
+            and attr.readable
+            and attr.read_method is not None
+        ]
+        if watched:  # read as cppTango's state does: the hardware first
+            names = list(self.attributes)
             try:
-                value = await self.user_call(attr.read_method, self.device)
+                await self.hook(
+                    "read_attr_hardware", [names.index(a.name.lower()) for a in watched]
+                )
+            except Exception:  # noqa: BLE001 - then no attribute is known to be in alarm
+                return found
+        for attr in watched:
+            low, high = attr.config.alarm_limits[:2]
+            read = attr.read_method
+            assert read is not None  # watched attributes have one
+            try:
+                value = await self.user_call(read, self.device)
                 values = np.asarray(value[0] if isinstance(value, tuple) else value, dtype=float)
             except Exception:  # noqa: BLE001 - an unreadable attribute is not in alarm
                 continue
@@ -264,7 +275,9 @@ class DeviceServant:
         CALLER.set(client)
         refuse_if_locked(self, handler.name, args, client)
         if handler.runs_user_code and self.bridge.threaded:
-            return await self.bridge.run_on_worker(handler.func(self, args, client))
+            return await self.bridge.run_on_worker(
+                _as_caller(client, handler.func(self, args, client))
+            )
         return await handler.func(self, args, client)
 
     # -- CORBA pseudo-operations and simple attributes -----------------------------------------
@@ -487,7 +500,10 @@ class DeviceServant:
             quality = AttrQuality.ATTR_VALID
             if (
                 isinstance(value, tuple)
-                and attr.data_type is not CmdArgType.DevEncoded
+                and (  # a DevEncoded value with its time and quality: ((format, data), t, q)
+                    attr.data_type is not CmdArgType.DevEncoded
+                    or isinstance(value[0], (tuple, list))
+                )
                 and len(value) == 3
                 and (
                     isinstance(value[1], (int, float, TimeVal))
@@ -507,11 +523,11 @@ class DeviceServant:
                     TimeVal(float(value[2])),
                     AttrQuality(value[3]),
                 )
+            if attr.readable and quality is AttrQuality.ATTR_INVALID:  # no value, as cppTango
+                av.value, av.quality = no_data_value(), quality
+                attr.last_quality = quality
+                return av
             if value is None and attr.readable:
-                if quality is AttrQuality.ATTR_INVALID:
-                    av.value, av.quality = no_data_value(), quality
-                    attr.last_quality = quality
-                    return av
                 raise DevFailed(
                     make_error(
                         "API_AttrValueNotSet",
@@ -642,6 +658,12 @@ class DeviceServant:
             downgrade(v, t.AttributeValue_4)
             for v in await self._read_values([v.name for v in args[0]], client)
         ]
+
+
+async def _as_caller(client: ClientInfo, operation: Any) -> Any:
+    """``operation`` with :data:`CALLER` set where it runs (a worker thread's context)."""
+    CALLER.set(client)
+    return await operation
 
 
 class MultiDevFailed(Exception):

@@ -23,7 +23,9 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import logging
+import sys
 import threading
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any, ClassVar
 
@@ -50,6 +52,7 @@ from ..giop import (
 from ..idl import types as t
 from ..idl._enums import DevState
 from ._admin import DServer
+from ._classic_polling import apply_pending_polling
 from ._database import DatabaseAccess
 from ._events import EventSupplier
 from ._handlers import HANDLERS
@@ -158,6 +161,16 @@ class DeviceServer:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
+        # running from the first device on: ``Util.instance()`` in ``init_device`` finds it
+        DeviceServer.running.append(self)
+        try:
+            await self._start()
+        except BaseException:
+            if self in DeviceServer.running:
+                DeviceServer.running.remove(self)
+            raise
+
+    async def _start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
         await self._add(DServer(self.admin_name, None, server=self), "DServer")
@@ -180,7 +193,7 @@ class DeviceServer:
                 servant.device.set_state(DevState.FAULT)
                 servant.device.set_status(f"server_init_hook failed: {exc!r}")
         await self.poller.start()
-        DeviceServer.running.append(self)
+        apply_pending_polling(self)  # what the devices set for themselves in init_device
 
     async def _add(self, device: Device, class_name: str) -> None:
         device._server = self
@@ -258,8 +271,8 @@ class DeviceServer:
         for servant in list(self.servants.values()):
             try:
                 await servant.hook("delete_device")
-            except Exception:  # noqa: BLE001 - shutting down regardless
-                log.exception("delete_device of %s failed", servant.name)
+            except Exception as exc:  # noqa: BLE001 - shutting down regardless
+                _report_delete_device_failure(servant.name, exc)
         if self.database is not None:
             full_name = f"{self.server_name}/{self.instance}"
             try:
@@ -306,6 +319,17 @@ class DeviceServer:
             return ReplyStatus.NO_EXCEPTION, result.write
         write_result = op.result.write
         return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
+
+
+def _report_delete_device_failure(device: str, exc: Exception) -> None:
+    """What cppTango prints (on stderr) when ``delete_device`` fails at shutdown."""
+    if isinstance(exc, DevFailed) and exc.errors:
+        what = exc.errors[0].desc
+    else:
+        what = f"{type(exc).__name__}: {exc}"
+    sys.stderr.write(f"{time.ctime()}: delete_device() raised a DevFailed exception: \n\n")
+    sys.stderr.write(f"{what}\n")
+    log.debug("delete_device of %s failed", device, exc_info=exc)
 
 
 def _system(name: str) -> tuple[ReplyStatus, Any]:

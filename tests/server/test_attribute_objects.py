@@ -1,9 +1,11 @@
 """The server-side attribute objects device code uses: ``get_device_attr()`` (MultiAttribute),
 ``Attribute`` / ``WAttribute`` limits and properties, ``MultiAttrProp``, the device's
 ``get_attribute_config`` / ``set_attribute_config``, the checks of ``set_value`` and
-``fill_attr_polling_buffer``."""
+``fill_attr_polling_buffer``, EncodedAttribute layouts and polling set from device code."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pytest
@@ -235,3 +237,41 @@ def test_an_attribute_keeps_its_first_name_when_its_methods_are_bound_to_others(
         assert sorted(proxy.get_attribute_list()) == ["State", "Status", "current", "decorated"]
         proxy.decorated = 3
         assert (proxy.decorated, proxy.current) == (3, 2.0)
+
+
+class PollingDevice(Device):
+    def init_device(self):
+        super().init_device()
+        # before the poller runs: the declared periods, and changes kept until it does
+        assert self.get_attribute_poll_period("attr") == 1000
+        self.poll_attribute("attr", 1100)
+        assert self.get_attribute_poll_period("attr") == 1100
+        self.stop_poll_command("cmd")
+        assert not self.is_command_polled("cmd")
+
+    @attribute(polling_period=1000)
+    def attr(self) -> int:
+        return 1
+
+    @command(polling_period=2000)
+    def cmd(self):
+        pass
+
+    @command
+    def change(self):
+        self.poll_command("cmd", 2100)
+        self.stop_poll_attribute("attr")
+        assert self.get_command_poll_period("cmd") == 2100
+        assert not self.is_attribute_polled("attr")
+
+
+def test_polling_configured_from_device_code():
+    with DeviceTestContext(PollingDevice) as proxy:
+        assert proxy.get_attribute_poll_period("attr") == 1100
+        assert not proxy.is_command_polled("cmd")
+        proxy.change()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proxy.is_attribute_polled("attr"):
+            time.sleep(0.05)
+        assert not proxy.is_attribute_polled("attr")
+        assert proxy.get_command_poll_period("cmd") == 2100

@@ -6,6 +6,7 @@ behave as in PyTango."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from puretango.server import (
     DevState,
     LatestDeviceImpl,
     SpectrumAttr,
+    TimedCmdData,
     Util,
     attribute,
     command,
@@ -308,6 +310,105 @@ def test_commands_added_and_removed_at_run_time() -> None:
         proxy.drop()
         with pytest.raises(DevFailed, match="API_CommandNotFound"):
             proxy.command_inout("twice", 1)
+
+
+class Hooked(Device):
+    def server_init_hook(self) -> None:
+        raise RuntimeError("no hardware")
+
+    @command(dtype_out=str)
+    def who(self) -> str:
+        ident = self.get_client_ident()
+        return f"{ident.client_pid == os.getpid()} {ident.client_ip} {ident.client_lang.name}"
+
+
+def test_failing_server_init_hook_and_client_identity() -> None:
+    with DeviceTestContext(Hooked) as proxy:
+        assert proxy.state() == DevState.FAULT  # the server runs on
+        assert proxy.who() == "True collocated client (c++ to c++ call) CPP_6"
+
+
+class Filled(Device):
+    @command(dtype_out=int)
+    def cmd(self) -> int:
+        return 0
+
+    @command
+    def fill(self) -> None:
+        records = [TimedCmdData(v, time_stamp=1000.0 + v) for v in (1, 2)]
+        records.append(TimedCmdData(error=RuntimeError("broken"), time_stamp=1003.0))
+        self.fill_cmd_polling_buffer("cmd", records)
+
+
+def test_device_code_fills_a_command_polling_buffer() -> None:
+    with DeviceTestContext(Filled) as proxy:
+        proxy.poll_command("cmd", 0)
+        proxy.fill()
+        history = proxy.command_history("cmd", 10)
+        assert [h.extract() for h in history[:2]] == [1, 2]
+        assert history[1].get_date().totime() == 1002.0
+        assert history[2].has_failed()
+
+
+class Alarmed(Device):
+    hardware_read = False
+
+    def init_device(self) -> None:
+        super().init_device()
+        self.set_state(DevState.ON)
+
+    def read_attr_hardware(self, attr_list: list[int]) -> Any:
+        Alarmed.hardware_read = True
+        return Device.read_attr_hardware(self, attr_list)  # the base's completed awaitable
+
+    @attribute(max_alarm=0)
+    def level(self) -> int:
+        return 42
+
+
+class SetAlarm(Device):
+    def init_device(self) -> None:
+        self.set_state(DevState.ALARM)
+
+
+def test_state_reads_the_hardware_and_keeps_a_device_alarm() -> None:
+    with DeviceTestContext(Alarmed) as proxy:
+        assert proxy.state() == DevState.ALARM
+        assert Alarmed.hardware_read
+    with DeviceTestContext(SetAlarm) as proxy:
+        assert proxy.state() == DevState.ALARM
+
+
+class SelfPolled(Device):
+    def init_device(self) -> None:
+        super().init_device()
+        assert self.get_attribute_poll_period("level") == 1000  # declared
+        self.poll_attribute("level", 300)
+        self.poll_command("ping_me", 400)
+        self.stop_poll_attribute("level")
+        self.poll_attribute("level", 200)
+
+    @attribute(polling_period=1000)
+    def level(self) -> int:
+        return 1
+
+    @command(dtype_out=int)
+    def ping_me(self) -> int:
+        return 2
+
+    @command(dtype_out=str)
+    def periods(self) -> str:
+        self.stop_poll_command("ping_me")
+        polled = self.is_command_polled("ping_me")
+        return f"{self.get_attribute_poll_period('level')} {polled}"
+
+
+def test_a_device_sets_its_own_polling() -> None:
+    with DeviceTestContext(SelfPolled) as proxy:
+        assert proxy.get_attribute_poll_period("level") == 200
+        assert proxy.get_command_poll_period("ping_me") == 400
+        assert proxy.periods() == "200 False"
+        assert not proxy.is_command_polled("ping_me")
 
 
 def test_run_with_a_dict_of_classic_pairs() -> None:
