@@ -39,6 +39,7 @@ from ._events import (
 from ._evops import g_confirm
 from ._evstate import Subscription
 from ._modes import _current_loop
+from ._warn import warn_sync_callback
 
 __all__ = [
     "GeventConsumer",
@@ -242,6 +243,12 @@ class AsyncioConsumer(_DequeDispatch):
             ready.clear()
             while pending:
                 sub, event = pending.popleft()
+                push = getattr(sub.callback, "push_event", sub.callback)
+                if push is not None and not inspect.iscoroutinefunction(push):
+                    try:
+                        warn_sync_callback(push)
+                    except Warning:  # warnings made errors: delivery goes on all the same
+                        log.debug("sync callback %r in Asyncio mode", push)
                 result = call_back(sub, event)
                 if inspect.isawaitable(result):
                     try:

@@ -59,8 +59,32 @@ SKIPPED_FILES = {
     "test_auto_tango_allow_threads.py": "cppTango's omni_thread / Python GIL interplay",
 }
 
-#: single tests asserting C++-only behaviour: node id -> why it cannot hold on puretango
-SKIPPED_TESTS: dict[str, str] = {}
+#: single tests asserting C++-only behaviour: node id -> why it cannot hold on puretango.
+#: They are deselected and left out of the reference count.
+_STUCK = (
+    "asserts PyTango's failure to start this combination ('stuck at init', the cause is "
+    "unknown, says the test); puretango starts these servers"
+)
+SKIPPED_TESTS: dict[str, str] = {
+    f"tests/test_test_context.py::test_green_modes_in_device_kwarg_and_global[{ids}]": _STUCK
+    for ids in (
+        "Device1GreenModeUnspecified-None-Asyncio-RuntimeError-AsyncioExecutor",
+        "Device1GreenModeUnspecified-None-Gevent-RuntimeError-GeventExecutor",
+        "Device1Asyncio-None-Asyncio-RuntimeError-AsyncioExecutor",
+        "Device1Gevent-None-Gevent-RuntimeError-GeventExecutor",
+    )
+}
+SKIPPED_TESTS["tests/test_event.py::test_subscribe_event_signatures"] = (
+    "replaces PyTango's private DeviceProxy.__subscribe_event_* methods (the binding's "
+    "internals) with mocks and checks the calls they receive"
+)
+
+
+def _skipped_in(file_name: str) -> set[str]:
+    """The tests of ``file_name`` deselected by :data:`SKIPPED_TESTS`."""
+    prefix = f"tests/{file_name}::"
+    return {node[len(prefix) :] for node in SKIPPED_TESTS if node.startswith(prefix)}
+
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 
@@ -240,14 +264,19 @@ def record_baseline(results: dict[str, FileResult]) -> None:
     print(f"baseline written: {BASELINE}")
 
 
-def print_table(results: dict[str, FileResult], baseline: dict[str, dict[str, str]]) -> float:
-    """Print passes per file against PyTango's; return the overall percentage."""
+def print_table(
+    results: dict[str, FileResult], baseline: dict[str, dict[str, str]]
+) -> tuple[float, dict[str, float]]:
+    """Print passes per file against PyTango's; return the overall percentage and each
+    file's."""
     header = f"{'file':44} {'PyTango':>8} {'ours':>6} {'%':>6} {'extra':>6}  other outcomes"
     print(header)
     print("-" * len(header))
     total_reference = total_ours = 0
+    per_file: dict[str, float] = {}
     for name in sorted(set(baseline) | set(results)):
         reference = {t for t, o in baseline.get(name, {}).items() if o == "passed"}
+        reference -= _skipped_in(name)
         ours = results.get(name, FileResult()).outcomes
         passed = {t for t, o in ours.items() if o == "passed"}
         kept = len(reference & passed)
@@ -259,6 +288,7 @@ def print_table(results: dict[str, FileResult], baseline: dict[str, dict[str, st
         if not reference and not ours:
             continue
         percent = 100.0 * kept / len(reference) if reference else 100.0
+        per_file[name] = percent
         detail = ", ".join(f"{n} {o}" for o, n in sorted(others.items()))
         print(f"{name:44} {len(reference):8} {kept:6} {percent:6.1f} {extra:6}  {detail}")
         total_reference += len(reference)
@@ -266,7 +296,7 @@ def print_table(results: dict[str, FileResult], baseline: dict[str, dict[str, st
     overall = 100.0 * total_ours / total_reference if total_reference else 0.0
     print("-" * len(header))
     print(f"{'total':44} {total_reference:8} {total_ours:6} {overall:6.1f}")
-    return overall
+    return overall, per_file
 
 
 def print_failures(results: dict[str, FileResult], baseline: dict[str, dict[str, str]]) -> None:
@@ -287,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", dest="keyword", help="pytest -k expression")
     parser.add_argument("--timeout", type=int, default=120, help="per-test timeout, seconds")
     parser.add_argument("--min-percent", type=float, default=0.0, help="fail below this")
+    parser.add_argument(
+        "--min-file-percent", type=float, default=0.0, help="fail if a file is below this"
+    )
     parser.add_argument("--failures", action="store_true", help="list the tests we fail")
     parser.add_argument("--record-baseline", action="store_true")
     parser.add_argument("--report", type=Path, help="reuse a JUnit report instead of running")
@@ -315,17 +348,22 @@ def main(argv: list[str] | None = None) -> int:
         baseline = {name: outcomes for name, outcomes in baseline.items() if name in args.files}
     print(f"\nPyTango {PYTANGO_VERSION}'s test suite on {args.implementation}", end="")
     print(f" ({time.monotonic() - started:.0f} s)")
-    overall = print_table(results, baseline)
+    overall, per_file = print_table(results, baseline)
     if args.failures:
         print()
         print_failures(results, baseline)
     print("\nskipped files: " + "; ".join(f"{n} ({why})" for n, why in SKIPPED_FILES.items()))
     for node_id, why in SKIPPED_TESTS.items():
         print(f"skipped test: {node_id} ({why})")
+    failed = False
     if overall < args.min_percent:
-        print(f"FAILED: {overall:.1f}% < {args.min_percent}%")
-        return 1
-    return 0
+        print(f"FAILED: {overall:.1f}% of PyTango's passes < {args.min_percent}%")
+        failed = True
+    for name, percent in sorted(per_file.items()):
+        if percent < args.min_file_percent:
+            print(f"FAILED: {name} at {percent:.1f}% < {args.min_file_percent}%")
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
