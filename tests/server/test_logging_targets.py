@@ -125,12 +125,15 @@ def test_device_target_sends_log_records_across_implementations(source: str, con
         while len(_records(sink)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         records = _records(sink)
-    assert [r[1:5] for r in records] == [
-        ["INFO", DEVICE, "hello", ""],
-        ["DEBUG", DEVICE, "details", ""],
-        ["INFO", DEVICE, "-> LogPeer.Decorated()", ""],
-        ["INFO", DEVICE, "7 <- LogPeer.Decorated()", ""],
-    ]
+    # cppTango sends its records as asynchronous calls: their order is not guaranteed
+    assert sorted(r[1:5] for r in records) == sorted(
+        [
+            ["INFO", DEVICE, "hello", ""],
+            ["DEBUG", DEVICE, "details", ""],
+            ["INFO", DEVICE, "-> LogPeer.Decorated()", ""],
+            ["INFO", DEVICE, "7 <- LogPeer.Decorated()", ""],
+        ]
+    )
     for record in records:
         assert before - 0.002 <= int(record[0]) / 1000 <= time.time()
         assert re.fullmatch(r"@[0-9a-f]+ \[\d+\]", record[5]), record[5]
