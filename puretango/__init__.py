@@ -114,6 +114,7 @@ from .idl._values import TimeVal
 
 # device servers started without -nodb reach the Database through the client (built on use)
 _registry.database_factory = _wiring.server_database
+_registry.log_consumer_factory = _wiring.log_consumer
 
 ArgType = CmdArgType
 # PyTango also exposes the members of the commonest enums at top level.

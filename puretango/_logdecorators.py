@@ -1,17 +1,29 @@
 """PyTango's logging helpers for device code (``tango.log4tango``): ``TangoStream``, a
 file-like object that hands whole lines to a log function, and the ``LogIt`` decorator
 family, which logs the entry and exit of a device method through the device's own
-streams (``debug_stream`` ... ``fatal_stream``) when that level is enabled."""
+streams (``debug_stream`` ... ``fatal_stream``) when that level is enabled, telling them
+(:func:`logged_source`) which method the record is about, as PyTango's ``source=``."""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["DebugIt", "ErrorIt", "FatalIt", "InfoIt", "LogIt", "TangoStream", "WarnIt"]
+__all__ = [
+    "DebugIt",
+    "ErrorIt",
+    "FatalIt",
+    "InfoIt",
+    "LogIt",
+    "TangoStream",
+    "WarnIt",
+    "logged_source",
+]
 
 #: arguments and results longer than this (as ``repr``) are cut, ending in ``[...]``
 MAX_ARG_LEN = 25
@@ -20,6 +32,25 @@ MAX_ARG_LEN = 25
 def _compact(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= MAX_ARG_LEN else text[: MAX_ARG_LEN - 5] + "[...]"
+
+
+#: the method a decorator is logging about, while its stream is called
+_SOURCE: contextvars.ContextVar[Any] = contextvars.ContextVar("logit_source", default=None)
+
+
+def logged_source() -> Any:
+    """The method a ``LogIt`` decorator logs about, inside its stream call (else None):
+    the device streams locate their record at its definition, as PyTango's ``source=``."""
+    return _SOURCE.get()
+
+
+@contextmanager
+def _about(method: Callable[..., Any]) -> Iterator[None]:
+    token = _SOURCE.set(method)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
 
 
 class TangoStream:
@@ -88,7 +119,13 @@ class LogIt:
             async def logged_coroutine(device: Any, *args: Any, **kwargs: Any) -> Any:
                 if not self.is_enabled(device):
                     return await method(device, *args, **kwargs)
-                log, name = self.get_log_func(device), f"{type(device).__name__}.{method.__name__}"
+                stream = self.get_log_func(device)
+                name = f"{type(device).__name__}.{method.__name__}"
+
+                def log(text: str) -> None:
+                    with _about(method):
+                        stream(text)
+
                 log(self._entry(name, args, kwargs))
                 try:
                     result = await method(device, *args, **kwargs)
@@ -105,7 +142,13 @@ class LogIt:
             def logged(device: Any, *args: Any, **kwargs: Any) -> Any:
                 if not self.is_enabled(device):
                     return method(device, *args, **kwargs)
-                log, name = self.get_log_func(device), f"{type(device).__name__}.{method.__name__}"
+                stream = self.get_log_func(device)
+                name = f"{type(device).__name__}.{method.__name__}"
+
+                def log(text: str) -> None:
+                    with _about(method):
+                        stream(text)
+
                 log(self._entry(name, args, kwargs))
                 try:
                     result = method(device, *args, **kwargs)

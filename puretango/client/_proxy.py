@@ -48,6 +48,7 @@ from ._proxy_db import DatabaseNamedMixin
 from ._proxy_dynamic import DynamicInterfaceMixin
 from ._proxy_events import EventsMixin
 from ._proxy_lock import LockingMixin
+from ._proxy_logging import LoggingMixin
 from ._proxy_pipe import PipeMixin
 from ._proxy_poll import PollingMixin
 from ._types import (
@@ -78,6 +79,7 @@ class DeviceProxy(
     EventsMixin,
     AsynchMixin,
     LockingMixin,
+    LoggingMixin,
     PipeMixin,
 ):
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""

@@ -1,8 +1,8 @@
 """The admin device of a device server (``dserver/<server>/<instance>``): the Tango
 commands a server answers about itself (its classes and devices, restart and kill,
-logging levels and targets, polling through the server's :class:`._polling.Poller`, event
-subscriptions through its :class:`._events.EventSupplier`, device locking through
-:mod:`._locking`).
+logging levels and targets through :mod:`._logging`, polling through the server's
+:class:`._polling.Poller`, event subscriptions through its :class:`._events.EventSupplier`,
+device locking through :mod:`._locking`).
 
 Rule: the admin device reaches its server only through ``self._server`` (set by
 :class:`._server.DeviceServer`); it imports nothing of the server protocol.
@@ -10,11 +10,14 @@ Rule: the admin device reaches its server only through ``self._server`` (set by
 
 from __future__ import annotations
 
+import asyncio
+import getpass
+import os
 from typing import Any
 
 from .._errors import DevFailed, make_error
 from ..idl._enums import CmdArgType, DevState, GreenMode
-from . import _locking
+from . import _locking, _logging
 from ._model import Device, command
 
 __all__ = ["DServer"]
@@ -67,39 +70,43 @@ class DServer(Device):
             await self._server.restart_device(servant.name)
             self._server.events.interface_changed(servant.name)
 
+    # -- logging (the work is :mod:`._logging`'s) ----------------------------------------------
+    def _loggers(self) -> list[tuple[str, Any]]:
+        devices = [(s.name, s.device.get_logger()) for s in self._server.device_servants()]
+        return [*devices, (self.get_name(), self.get_logger())]
+
     @command(dtype_in=(str,), dtype_out=CmdArgType.DevVarLongStringArray)
     def GetLoggingLevel(self, devices: list[str]) -> Any:  # noqa: N802
-        names = [d for d in devices]
-        return [[self._server.logging_levels.get(n.lower(), 0) for n in names], names]
+        return _logging.get_levels(self._loggers(), list(devices))
 
     @command(dtype_in=CmdArgType.DevVarLongStringArray)
     def SetLoggingLevel(self, levels: Any) -> None:  # noqa: N802
-        for level, name in zip(levels[0], levels[1]):
-            self._server.logging_levels[name.lower()] = int(level)
+        _logging.set_levels(self._loggers(), levels)
 
     @command(dtype_in=str, dtype_out=(str,))
     def GetLoggingTarget(self, device: str) -> list[str]:  # noqa: N802
-        return list(self._server.logging_targets.get(device.lower(), []))
+        return _logging.get_targets(self._loggers(), device)
 
     @command(dtype_in=(str,))
-    def AddLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
-        for device, target in zip(pairs[0::2], pairs[1::2]):
-            self._server.logging_targets.setdefault(device.lower(), []).append(target)
+    async def AddLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
+        # a device target connects to its consumer, maybe in this very server: not on the loop
+        root = os.environ.get("TANGO_LOG_PATH") or f"/tmp/tango-{getpass.getuser()}"  # noqa: S108
+        log_dir = os.path.join(root, self._server.server_name, self._server.instance)
+        await asyncio.to_thread(_logging.add_targets, self._loggers(), list(pairs), log_dir)
 
     @command(dtype_in=(str,))
     def RemoveLoggingTarget(self, pairs: list[str]) -> None:  # noqa: N802
-        for device, target in zip(pairs[0::2], pairs[1::2]):
-            targets = self._server.logging_targets.get(device.lower(), [])
-            if target in targets:
-                targets.remove(target)
+        _logging.remove_targets(self._loggers(), list(pairs))
 
     @command
     def StartLogging(self) -> None:  # noqa: N802
-        pass
+        for _, logger in self._loggers():
+            logger.start()
 
     @command
     def StopLogging(self) -> None:  # noqa: N802
-        pass
+        for _, logger in self._loggers():
+            logger.stop()
 
     # -- polling ---------------------------------------------------------------------------
     @command(dtype_in=CmdArgType.DevVarLongStringArray)

@@ -256,17 +256,27 @@ def make_server(
         )
         for cls in device_classes:
             server.classes.setdefault(cls.__name__, cls)
-        return server
-    return database_server(
-        device_classes,
-        server_name,
-        options.instance,
-        database if database is not None else database_factory(),
-        host,
-        port,
-        published_host=published_host,
-        published_port=published_port,
-    )
+    else:
+        server = database_server(
+            device_classes,
+            server_name,
+            options.instance,
+            database if database is not None else database_factory(),
+            host,
+            port,
+            published_host=published_host,
+            published_port=published_port,
+        )
+    server.trace_level = _trace_level(options.verbose)
+    return server
+
+
+def _trace_level(verbose: str) -> int:
+    """The ``-vN`` trace level (``-v`` alone: 1; not a number: 0)."""
+    try:
+        return max(int(verbose), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def run(

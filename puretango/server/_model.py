@@ -9,7 +9,6 @@ into Tango IDL answers.
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,6 +25,7 @@ from ._classic_impl import LatestDeviceImpl
 from ._device_events import EventsMixin
 from ._dtypes import attribute_type, command_type, to_tango_type
 from ._dynamic import AttributesMixin
+from ._logging import DeviceLogger, DeviceLogging
 from ._typehints import (
     class_hints,
     enum_dtype,
@@ -385,10 +385,10 @@ def _wrapped_command(value: Any) -> command | None:
     return None
 
 
-class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
+class Device(EventsMixin, AttributesMixin, DeviceLogging, LatestDeviceImpl):
     """Base class of a Tango device implemented in Python (PyTango's ``tango.server.Device``;
     its event methods come from :class:`._device_events.EventsMixin`, its attribute methods
-    from :class:`._dynamic.AttributesMixin`)."""
+    from :class:`._dynamic.AttributesMixin`, its logging from :class:`._logging.DeviceLogging`)."""
 
     green_mode: GreenMode | None = None
     DEVICE_CLASS_INITIAL_STATE = DevState.UNKNOWN
@@ -446,7 +446,9 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
         self._state = DevState(self.DEVICE_CLASS_INITIAL_STATE)
         self._status = self.DEVICE_CLASS_INITIAL_STATUS
         self._prev_state = self._state
-        self._logger = logging.getLogger(f"puretango.device.{name}")
+        self._logger = DeviceLogger(
+            name, getattr(server, "trace_level", 0), admin=name.lower().startswith("dserver/")
+        )
 
     # -- lifecycle (users override) --------------------------------------------------------
     # The base hooks return an already-completed awaitable, so both ``super().init_device()``
@@ -544,33 +546,6 @@ class Device(EventsMixin, AttributesMixin, LatestDeviceImpl):
 
     def dev_status(self) -> str:
         return self.get_status()
-
-    # -- logging -------------------------------------------------------------------------------
-    def get_logger(self) -> logging.Logger:
-        return self._logger
-
-    def debug_stream(self, msg: str, *args: Any) -> None:
-        self._logger.debug(msg, *args)
-
-    def info_stream(self, msg: str, *args: Any) -> None:
-        self._logger.info(msg, *args)
-
-    def warn_stream(self, msg: str, *args: Any) -> None:
-        self._logger.warning(msg, *args)
-
-    def error_stream(self, msg: str, *args: Any) -> None:
-        self._logger.error(msg, *args)
-
-    def fatal_stream(self, msg: str, *args: Any) -> None:
-        self._logger.critical(msg, *args)
-
-    log_debug, log_info, log_warn, log_error, log_fatal = (
-        debug_stream,
-        info_stream,
-        warn_stream,
-        error_stream,
-        fatal_stream,
-    )
 
     @classmethod
     def run_server(cls, args: Sequence[str] | None = None, **kwargs: Any) -> Any:

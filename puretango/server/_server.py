@@ -86,6 +86,9 @@ class DeviceServer:
     #: latency, but device code runs outside any task (no ``asyncio.current_task()``)
     eager_requests = False
 
+    #: the ``-v`` trace level: where each device's logging starts (see :mod:`._logging`)
+    trace_level = 0
+
     #: the servers of this process started and not stopped yet (``Util.instance()``)
     running: ClassVar[list[DeviceServer]] = []
 
@@ -124,8 +127,6 @@ class DeviceServer:
             max_workers=max_workers, thread_name_prefix="puretango-dev"
         )
         self.servants: dict[bytes, DeviceServant] = {}
-        self.logging_levels: dict[str, int] = {}
-        self.logging_targets: dict[str, list[str]] = {}
         self._server: asyncio.AbstractServer | None = None
         self._stopped: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
