@@ -6,10 +6,11 @@ The layering (each line may import from the lines above it, never below)::
     giop        sans-I/O CORBA: no socket, thread, event loop or clock
     idl         the Tango IDL, also sans-I/O
     _errors     DevFailed and friends
-    _pyvalues, _pipevalues, _attrconfig, _dbformat, _filedb, _registry   shared by both
-                sides: Python values <-> IDL values (pipe blobs too), an attribute's
+    _pyvalues, _pipevalues, _attrconfig, _dbformat, _filedb, _warnonce, _registry   shared
+                by both sides: Python values <-> IDL values (pipe blobs too), an attribute's
                 configuration, the Database's array layouts, the file database's format,
-                late-bound services (set by the package root through _wiring)
+                warnings given once, late-bound services (set by the package root through
+                _wiring)
     client | server   side by side: neither imports the other
 """
 
@@ -44,6 +45,7 @@ _SHARED = (
     "puretango._attrconfig",
     "puretango._dbformat",
     "puretango._filedb",
+    "puretango._warnonce",
     "puretango._registry",
     "puretango.events",
 )
@@ -60,6 +62,7 @@ BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/_attrconfig": ("puretango.client", "puretango.server"),
     "puretango/_dbformat": ("puretango.client", "puretango.server"),
     "puretango/_filedb": ("puretango.client", "puretango.server"),
+    "puretango/_warnonce": ("puretango",),  # imports nothing of the package
     "puretango/_registry": ("puretango",),  # imports nothing of the package
     "puretango/events": _IO_AND_CLOCKS + ("puretango.client", "puretango.server"),
     "puretango/databaseds": ("puretango.client",),
