@@ -20,6 +20,7 @@ itself or a sibling through a DeviceProxy must not deadlock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import threading
@@ -66,12 +67,24 @@ def _run_operation(coro: Coroutine[Any, Any, _T], loop: asyncio.AbstractEventLoo
         _worker.loop = None
 
 
+def _is_async(fn: Callable[..., Any]) -> bool:
+    """An ``async def`` function, or an object whose ``__call__`` is one."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__)
+
+
 def _user_function(fn: Callable[..., Any]) -> Callable[..., Any] | None:
     """The device code behind ``fn`` (through the ``__wrapped__`` of puretango's wrappers),
     or None when ``fn`` is puretango's own."""
     target = inspect.unwrap(getattr(fn, "__func__", fn))
     target = getattr(target, "__func__", target)
-    module = getattr(target, "__module__", None) or ""
+    while isinstance(target, functools.partial):
+        target = target.func
+    if inspect.isfunction(target) or inspect.ismethod(target):
+        module = getattr(target, "__module__", None) or ""
+    else:  # a callable object: its class's code
+        module = type(target).__module__
     if module == "puretango" or module.startswith("puretango."):
         return None
     return target
@@ -137,9 +150,9 @@ class UserCodeBridge:
         """:meth:`call` for an attribute's or command's method (read, write, is allowed,
         command): in an Asyncio device, a plain method of the device's code (not one of
         puretango's) is reported as deprecated (once per name), as PyTango does."""
-        if not self.threaded and not inspect.iscoroutinefunction(fn):
+        if not self.threaded and not _is_async(fn):
             user_function = _user_function(fn)
-            if user_function is not None and not inspect.iscoroutinefunction(user_function):
+            if user_function is not None and not _is_async(user_function):
                 warn_sync_function(user_function)
         return await self.call(fn, *args)
 

@@ -19,6 +19,13 @@ from puretango.test_context import DeviceTestContext
 _KEY = "deprecated:tango.asyncio_executor:sync_function:"
 
 
+class AsyncAllowed:
+    """An ``is allowed`` callable object whose ``__call__`` is ``async``: not warned."""
+
+    async def __call__(self, device: Device) -> bool:
+        return True
+
+
 class AsyncioDevice(Device):
     green_mode = GreenMode.Asyncio
     value = 1
@@ -51,6 +58,7 @@ class AsyncioDevice(Device):
     async def add_dynamic(self) -> None:
         self.add_attribute(attribute(name="dyn_attr", fget=self.read_dyn))
         self.add_command(command(f=self.dyn_cmd, fisallowed=self.is_dyn_cmd_allowed))
+        self.add_command(command(f=self.other_cmd, fisallowed=AsyncAllowed()))
 
     def read_dyn(self, attr: Any) -> int:
         return self.value
@@ -60,6 +68,9 @@ class AsyncioDevice(Device):
 
     def is_dyn_cmd_allowed(self) -> bool:
         return True
+
+    async def other_cmd(self, x: int) -> int:
+        return x
 
 
 def _warned(record: Any) -> list[str]:
@@ -75,6 +86,7 @@ def test_plain_methods_of_an_asyncio_device_are_deprecated_when_they_run() -> No
             proxy.async_attr = 5
             assert proxy.async_attr == 5
             assert proxy.async_cmd(3) == 3
+            assert proxy.other_cmd(6) == 6
         assert _warned(quiet) == []
         cases = [
             (lambda: setattr(proxy, "sync_attr", 7), "AsyncioDevice.set_sync_attr"),
