@@ -6,10 +6,11 @@ The layering (each line may import from the lines above it, never below)::
     giop        sans-I/O CORBA: no socket, thread, event loop or clock
     idl         the Tango IDL, also sans-I/O
     _errors     DevFailed and friends
-    _pyvalues, _pipevalues, _attrconfig, _dbformat, _registry   shared by both sides:
-                Python values <-> IDL values (pipe blobs too), an attribute's configuration,
-                the Database's array layouts, late-bound services (set by the package root
-                through _wiring)
+    _pyvalues, _pipevalues, _attrconfig, _dbformat, _filedb, _warnonce, _registry   shared
+                by both sides: Python values <-> IDL values (pipe blobs too), an attribute's
+                configuration, the Database's array layouts, the file database's format,
+                warnings given once, late-bound services (set by the package root through
+                _wiring)
     client | server   side by side: neither imports the other
 """
 
@@ -43,6 +44,8 @@ _SHARED = (
     "puretango._pipevalues",
     "puretango._attrconfig",
     "puretango._dbformat",
+    "puretango._filedb",
+    "puretango._warnonce",
     "puretango._registry",
     "puretango.events",
 )
@@ -58,6 +61,8 @@ BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/_pipevalues": ("puretango.client", "puretango.server"),
     "puretango/_attrconfig": ("puretango.client", "puretango.server"),
     "puretango/_dbformat": ("puretango.client", "puretango.server"),
+    "puretango/_filedb": ("puretango.client", "puretango.server"),
+    "puretango/_warnonce": ("puretango",),  # imports nothing of the package
     "puretango/_registry": ("puretango",),  # imports nothing of the package
     "puretango/events": _IO_AND_CLOCKS + ("puretango.client", "puretango.server"),
     "puretango/databaseds": ("puretango.client",),

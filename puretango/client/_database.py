@@ -12,6 +12,7 @@ through which ``DeviceProxy`` resolves names (``DbImportDevice``).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from .._dbformat import (
     unpack_properties,
 )
 from .._errors import CommunicationFailed, ConnectionFailed, DevFailed, make_error
+from .._filedb import FileDatabaseCommands
 from .._pyvalues import any_to_python, argin_to_any
 from ..idl._enums import CmdArgType, DevSource, GreenMode
 from ._dbtypes import (
@@ -65,7 +67,9 @@ class Database:
     """A client of the Tango Database (PyTango's ``tango.Database``).
 
     ``Database()`` (``TANGO_HOST``), ``Database(host, port)``, ``Database("host:port")``
-    (or a comma-separated list, or ``tango://host:port``), ``Database(other_database)``.
+    (or a comma-separated list, or ``tango://host:port``), ``Database(other_database)``,
+    ``Database(filename)`` (a file database: the property commands are answered from the
+    file, which every Put and Delete writes back).
     """
 
     def __init__(
@@ -74,16 +78,18 @@ class Database:
         green_mode: GreenMode | None = None,
         _connect: bool = True,
     ) -> None:
-        self._addresses = _addresses_of(args)
+        self._file = _file_of(args)
+        self._addresses = _addresses_of(args) if self._file is None else ()
         self._green_mode = None if green_mode is None else GreenMode(green_mode)
         self._proxy: DeviceProxy | None = None
         self._timeout = 3.0
         self._access_checked = False
-        if _connect:  # the constructor is synchronous, as in PyTango
+        if _connect and self._file is None:  # the constructor is synchronous, as in PyTango
             run_blocking(self._g_connect(), self.get_green_mode())
 
     def _g_init(self) -> Op[Database]:
-        yield from self._g_connect()
+        if self._file is None:
+            yield from self._g_connect()
         return self
 
     # -- connection and commands ---------------------------------------------------------
@@ -126,6 +132,9 @@ class Database:
             return (yield from make())
 
     def _g_command(self, command: str, arg: Any = None) -> Op[Any]:
+        if self._file is not None:
+            args = [] if arg is None else [arg] if isinstance(arg, str) else list(arg)
+            return self._file.command(command, [str(a) for a in args])
         proxy = self._proxy
         if proxy is None:
             proxy = yield from self._g_connect()
@@ -168,19 +177,19 @@ class Database:
         self._green_mode = None if green_mode is None else GreenMode(green_mode)
 
     def get_db_host(self) -> str:
-        return self._addresses[0][0]
+        return self._addresses[0][0] if self._addresses else ""
 
     def get_db_port(self) -> str:
-        return str(self._addresses[0][1])
+        return str(self._addresses[0][1]) if self._addresses else ""
 
     def get_db_port_num(self) -> int:
-        return self._addresses[0][1]
+        return self._addresses[0][1] if self._addresses else 0
 
     def is_multi_tango_host(self) -> bool:
         return len(self._addresses) > 1
 
     def get_file_name(self) -> str:
-        return ""
+        return "" if self._file is None else self._file.path
 
     def dev_name(self) -> str:
         return DATABASE_DEVICE
@@ -588,6 +597,15 @@ def _int(text: str) -> int:
         return int(text)
     except ValueError:
         return 0
+
+
+def _file_of(args: tuple[Any, ...]) -> FileDatabaseCommands | None:
+    """The file database of ``Database(filename)`` or of a copy of a file ``Database``."""
+    if len(args) == 1 and isinstance(args[0], Database):
+        return args[0]._file
+    if len(args) == 1 and isinstance(args[0], (str, os.PathLike)) and os.path.isfile(args[0]):
+        return FileDatabaseCommands(args[0])
+    return None
 
 
 def _addresses_of(args: tuple[Any, ...]) -> tuple[DbAddress, ...]:

@@ -1,35 +1,9 @@
-"""Warnings given once per key (PyTango's ``tango._warnings.warn_once``): the registry of
-keys already warned is :data:`already_warned_keys` (tests clear it)."""
+"""Warnings given once per key, for the client: the shared registry and functions of
+:mod:`puretango._warnonce` (PyTango's ``tango._warnings``) under the client's names."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Hashable
+from .._warnonce import already_warned_keys, warn_once
+from .._warnonce import warn_sync_function as warn_sync_callback
 
 __all__ = ["already_warned_keys", "warn_once", "warn_sync_callback"]
-
-already_warned_keys: set[Hashable] = set()
-
-
-def warn_once(
-    message: str, key: Hashable, category: type[Warning] = Warning, stacklevel: int = 1
-) -> bool:
-    """Warn unless ``key`` was warned already; True when it warned now."""
-    if key in already_warned_keys:
-        return False
-    already_warned_keys.add(key)
-    warnings.warn(message, category=category, stacklevel=stacklevel + 1)
-    return True
-
-
-def warn_sync_callback(function: object) -> None:
-    """A plain function called back in Asyncio mode: deprecated, as PyTango says (once per
-    function name)."""
-    name = getattr(function, "__qualname__", None) or getattr(function, "__name__", None)
-    name = name or str(function)
-    warn_once(
-        f"Sync {name} function called: support of sync functions in PyTango's Asyncio mode "
-        "is deprecated. Use 'async def' instead of 'def'.",
-        key=f"deprecated:tango.asyncio_executor:sync_function:{name}",
-        category=DeprecationWarning,
-    )

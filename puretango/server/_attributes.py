@@ -95,7 +95,14 @@ class MultiAttrProp:
         fields = sorted((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
         return f"MultiAttrProp({', '.join(f'{name} = {value!r}' for name, value in fields)})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        """One field a line, strings in double quotes, as PyTango prints it."""
+        fields = sorted((f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
+        lines = [
+            f'    {name} = "{v}"' if isinstance(v, str) else f"    {name} = {v}"
+            for name, v in fields
+        ]
+        return "MultiAttrProp[\n" + "\n".join(lines) + "\n]"
 
 
 def _is_encoded_pair(attr: Attribute, args: tuple[Any, ...]) -> bool:

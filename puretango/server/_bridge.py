@@ -8,7 +8,11 @@ Rule 2: a synchronous device runs each whole operation that calls device code on
 worker thread (:meth:`UserCodeBridge.run_on_worker`: one hop per request); on that
 thread plain methods are simply called and coroutines are handed back to the loop.
 
-Rule 3: requests to a synchronous device are serialised by a lock per device (Tango's
+Rule 3: in an Asyncio device, a plain (not ``async``) attribute or command method of the
+device's own code is deprecated, as PyTango warns when it runs
+(:meth:`UserCodeBridge.call_method`).
+
+Rule 4: requests to a synchronous device are serialised by a lock per device (Tango's
 default serialisation model) unless they come from this very process: a device calling
 itself or a sibling through a DeviceProxy must not deadlock.
 """
@@ -16,6 +20,7 @@ itself or a sibling through a DeviceProxy must not deadlock.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import threading
@@ -23,6 +28,8 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
+
+from .._warnonce import warn_sync_function
 
 __all__ = ["UserCodeBridge"]
 
@@ -58,6 +65,29 @@ def _run_operation(coro: Coroutine[Any, Any, _T], loop: asyncio.AbstractEventLoo
         return _complete(coro)
     finally:
         _worker.loop = None
+
+
+def _is_async(fn: Callable[..., Any]) -> bool:
+    """An ``async def`` function, or an object whose ``__call__`` is one."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__)
+
+
+def _user_function(fn: Callable[..., Any]) -> Callable[..., Any] | None:
+    """The device code behind ``fn`` (through the ``__wrapped__`` of puretango's wrappers),
+    or None when ``fn`` is puretango's own."""
+    target = inspect.unwrap(getattr(fn, "__func__", fn))
+    target = getattr(target, "__func__", target)
+    while isinstance(target, functools.partial):
+        target = target.func
+    if inspect.isfunction(target) or inspect.ismethod(target):
+        module = getattr(target, "__module__", None) or ""
+    else:  # a callable object: its class's code
+        module = type(target).__module__
+    if module == "puretango" or module.startswith("puretango."):
+        return None
+    return target
 
 
 class _ThreadLock:
@@ -115,6 +145,16 @@ class UserCodeBridge:
         if inspect.isawaitable(result):
             result = await result
         return result
+
+    async def call_method(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """:meth:`call` for an attribute's or command's method (read, write, is allowed,
+        command): in an Asyncio device, a plain method of the device's code (not one of
+        puretango's) is reported as deprecated (once per name), as PyTango does."""
+        if not self.threaded and not _is_async(fn):
+            user_function = _user_function(fn)
+            if user_function is not None and not _is_async(user_function):
+                warn_sync_function(user_function)
+        return await self.call(fn, *args)
 
     def serialised(self, client_pid: int | None) -> AbstractAsyncContextManager[None]:
         """The device lock (Tango's serialisation by device), or a no-op for asyncio devices

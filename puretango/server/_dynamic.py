@@ -83,6 +83,7 @@ def _read_wrapper(device: Any, func: Callable[..., Any], runtime: AttrRuntime) -
         attr.reset_value()
         return attr.take_reading(call(attr))
 
+    read.__wrapped__ = func  # type: ignore[attr-defined]  # the device code it runs
     return read
 
 
@@ -113,6 +114,7 @@ def _write_wrapper(device: Any, func: Callable[..., Any], runtime: AttrRuntime) 
         finally:
             attr.pending = _UNSET
 
+    write.__wrapped__ = func  # type: ignore[attr-defined]  # the device code it runs
     return write
 
 
@@ -127,6 +129,8 @@ def _allowed_wrapper(device: Any, func: Callable[..., Any]) -> Any:
 
     def allowed(dev: Any, req_type: Any) -> Any:
         return call(req_type)
+
+    allowed.__wrapped__ = func  # type: ignore[attr-defined]  # the device code it runs
 
     return allowed
 

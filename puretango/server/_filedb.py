@@ -1,18 +1,8 @@
-"""Tango's file database (``-file=PATH``): a text file standing for the Database of one
-device server, read by :class:`FileDatabase` (a :class:`._database.DatabaseAccess`) and
-written by :func:`write_file_database`.
+"""Tango's file database (``-file=PATH``) as the Database of one device server:
+:class:`FileDatabase` (a :class:`._database.DatabaseAccess`) over the file format of
+:mod:`puretango._filedb` (which also gives :func:`write_file_database`).
 
-One statement a line, a value list continued on the next line after a trailing ``\\``::
-
-    Server/instance/DEVICE/Class: dom/fam/1, dom/fam/2
-    dom/fam/1->speed: 3.5
-    dom/fam/1->names: "a b", c
-    CLASS/Class->limit: 7
-    dom/fam/1/position->__value: 12
-
-Values are separated by commas; a value with a comma, a quote or surrounding spaces is
-quoted with ``"`` (``\\"`` and ``\\\\`` inside). Set points of memorized attributes written
-while serving are saved back to the file.
+Set points of memorized attributes written while serving are saved back to the file.
 """
 
 from __future__ import annotations
@@ -22,93 +12,9 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from .._dbformat import DeviceExport, DeviceImport
-from .._errors import DevFailed, make_error
+from .._filedb import PropertyData, read_file_database, write_file_database
 
 __all__ = ["FileDatabase", "PropertyData", "write_file_database"]
-
-#: the content of a file database: server -> class -> devices, and the properties of
-#: devices, classes, device attributes and class attributes (name -> values)
-PropertyData = dict[str, dict[str, list[str]]]
-
-
-def _quote(value: str) -> str:
-    if value and value.strip() == value and not any(c in value for c in ',"\\\n'):
-        return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def _split_values(text: str) -> list[str]:
-    """The comma-separated (possibly quoted) values of one statement."""
-    values: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i] in " \t":
-            i += 1
-        if i < n and text[i] == '"':
-            i += 1
-            chars = []
-            while i < n and text[i] != '"':
-                if text[i] == "\\" and i + 1 < n:
-                    i += 1
-                    chars.append("\n" if text[i] == "n" else text[i])
-                else:
-                    chars.append(text[i])
-                i += 1
-            values.append("".join(chars))
-            i += 1
-            while i < n and text[i] != ",":
-                i += 1
-        else:
-            end = text.find(",", i)
-            end = n if end < 0 else end
-            values.append(text[i:end].strip())
-            i = end
-        i += 1  # the comma
-    return values
-
-
-def _statements(text: str) -> list[tuple[str, list[str]]]:
-    """(key, values) of each statement of a file database's text."""
-    result: list[tuple[str, list[str]]] = []
-    pending = ""
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if not pending and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        if line.endswith("\\") and not line.endswith("\\\\"):
-            pending += line[:-1].rstrip().removesuffix(",") + ","
-            continue
-        line, pending = pending + line, ""
-        key, sep, rest = line.partition(":")
-        if not sep:
-            continue
-        values = [v for v in _split_values(rest)]
-        while values and values[-1] == "" and rest.rstrip().endswith(","):
-            values.pop()
-        result.append((key.strip(), values))
-    return result
-
-
-def write_file_database(
-    path: str | os.PathLike[str],
-    servers: Mapping[str, Mapping[str, Sequence[str]]],
-    properties: Mapping[str, Mapping[str, Sequence[str]]],
-    append: bool = False,
-) -> None:
-    """Write a file database: ``servers`` is ``{"exec/instance": {class: [devices]}}``,
-    ``properties`` ``{object: {name: [values]}}`` where an object is a device name, a
-    device attribute (``dom/fam/mem/attr``) or ``CLASS/name`` (``CLASS/name/attr``)."""
-    lines = []
-    for server, classes in servers.items():
-        for class_name, devices in classes.items():
-            lines.append(f"{server}/DEVICE/{class_name}: {', '.join(devices)}")
-    for obj, props in properties.items():
-        for name, values in props.items():
-            quoted = [_quote(str(v)) for v in values]
-            lines.append(f"{obj}->{name}: " + ", \\\n    ".join(quoted))
-    with open(path, "a" if append else "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
 
 
 class FileDatabase:
@@ -117,26 +23,10 @@ class FileDatabase:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
-        #: "exec/instance" (lower case) -> class -> devices
-        self.servers: dict[str, dict[str, list[str]]] = {}
-        #: object (lower case) -> property -> values
-        self.properties: dict[str, dict[str, list[str]]] = {}
         self._exported: dict[str, DeviceExport] = {}
-        try:
-            with open(self.path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as exc:
-            raise DevFailed(
-                make_error("API_DatabaseFileError", f"cannot read {self.path}: {exc}", "FileDb")
-            ) from None
-        for key, values in _statements(text):
-            if "->" in key:
-                obj, _, name = key.partition("->")
-                self.properties.setdefault(obj.strip().lower(), {})[name.strip()] = values
-            elif key.count("/") == 3 and key.split("/")[2].upper() == "DEVICE":
-                exe, inst, _, class_name = key.split("/")
-                devices = self.servers.setdefault(f"{exe}/{inst}".lower(), {})
-                devices.setdefault(class_name, []).extend(v for v in values if v)
+        #: "exec/instance" (lower case) -> class -> devices; object (lower case) -> property
+        #: -> values
+        self.servers, self.properties = read_file_database(self.path)
 
     # -- reads -------------------------------------------------------------------------------
     def _get(self, obj: str, names: Sequence[str]) -> dict[str, list[str]]:

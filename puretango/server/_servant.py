@@ -383,7 +383,7 @@ class DeviceServant:
             try:
                 await self.hook("always_executed_hook")
                 if cmd.allowed is not None:
-                    allowed = await self.user_call(cmd.allowed, self.device)
+                    allowed = await self.bridge.call_method(cmd.allowed, self.device)
                     if not allowed:
                         raise DevFailed(
                             make_error(
@@ -394,9 +394,9 @@ class DeviceServant:
                             )
                         )
                 result = await (
-                    self.user_call(cmd.call)
+                    self.bridge.call_method(cmd.call)
                     if cmd.in_type is CmdArgType.DevVoid
-                    else self.user_call(cmd.call, value)
+                    else self.bridge.call_method(cmd.call, value)
                 )
             except DevFailed as exc:
                 if self.name == self.server.admin_name:  # a C++ DServer's errors, as they are
@@ -483,7 +483,9 @@ class DeviceServant:
             attr = self._attribute(name)
             av.name = attr.name
             if attr.allowed_method is not None:
-                if not await self.user_call(attr.allowed_method, self.device, AttReqType.READ_REQ):
+                if not await self.bridge.call_method(
+                    attr.allowed_method, self.device, AttReqType.READ_REQ
+                ):
                     raise DevFailed(
                         make_error(
                             "API_AttrNotAllowed",
@@ -496,7 +498,7 @@ class DeviceServant:
             if attr.readable:
                 if attr.read_method is None:  # declared READ without a read method
                     raise TypeError("'NoneType' object is not callable")
-                value = await self.user_call(attr.read_method, self.device)
+                value = await self.bridge.call_method(attr.read_method, self.device)
             quality = AttrQuality.ATTR_VALID
             if (
                 isinstance(value, tuple)
@@ -580,7 +582,9 @@ class DeviceServant:
                 )
             )
         if attr.allowed_method is not None:
-            if not await self.user_call(attr.allowed_method, self.device, AttReqType.WRITE_REQ):
+            if not await self.bridge.call_method(
+                attr.allowed_method, self.device, AttReqType.WRITE_REQ
+            ):
                 raise DevFailed(
                     make_error(
                         "API_AttrNotAllowed",
@@ -606,7 +610,7 @@ class DeviceServant:
         python_value = union_to_written_value(value.value, dims, attr.data_type, attr.data_format)
         check_write_limits(attr, value.value)
         if attr.write_method is not None:
-            await self.user_call(attr.write_method, self.device, python_value)
+            await self.bridge.call_method(attr.write_method, self.device, python_value)
         attr.setpoint = value.value
         if attr.data_format is AttrDataFormat.SCALAR:
             attr.setpoint_dims = (1, 0)
