@@ -42,7 +42,7 @@ from .._errors import DevFailed
 from ..idl._enums import GreenMode
 from . import _sync
 from ._engine import Op, run_sync
-from ._evops import g_confirm, g_first_event, g_subscribe_server
+from ._evops import g_confirm, g_first_event, g_subscribe_server, subscribed_event
 from ._evstate import Command, ConsumerState, Subscription, Timings
 
 __all__ = [
@@ -180,6 +180,10 @@ class ConsumerBase:
     def wake(self) -> None:
         """Wake the dispatcher after events were queued (drivers whose queue does not)."""
 
+    def spawn(self, op: Op[Any]) -> None:
+        """Run ``op`` in the background, in the driver's mode (failures are logged)."""
+        raise NotImplementedError
+
     # -- subscriptions ---------------------------------------------------------------------------
 
     def add(self, sub: Subscription) -> None:
@@ -199,6 +203,7 @@ class ConsumerBase:
         with self.locked():
             sub = self.state.remove(sub_id)
         if sub is not None:
+            sub.callback = None  # released now, as PyTango does (events in flight are dropped)
             self.flush()
         return sub
 
@@ -281,6 +286,27 @@ class ConsumerBase:
                 self.deliver(sub, first)
         return sub.id
 
+    def g_subscribe_in_background(self, sub: Subscription) -> Op[None]:
+        """Subscribe ``sub`` (added already) for an ``Async``/``AsyncRead`` subscription:
+        the outcome is a ``SubSuccess`` event (with the read value for ``AsyncRead``) or a
+        ``SubFail`` one, after which the keep-alive tries again."""
+        try:
+            reply, admin = yield from g_subscribe_server(sub)
+        except DevFailed as exc:
+            if sub.active:
+                self.deliver(sub, self.state.subscribe_failed_event(sub, exc.args))
+                self.retry_later(sub)
+            return
+        if not sub.active:
+            return
+        self.bind(sub, reply, admin)
+        yield from self.g_settle(sub)
+        first = (yield from g_first_event(sub)) if sub.read_first else None
+        if first is None:
+            first = subscribed_event(sub)
+        if sub.active:
+            self.deliver(sub, first)
+
     def g_resubscribe(self, sub: Subscription) -> Op[None]:
         """Subscribe ``sub`` again (keep-alive); a failure waits for the next attempt."""
         try:
@@ -339,6 +365,15 @@ class ThreadedConsumer(ConsumerBase):
             return False
         self._queue.put(item)
         return True
+
+    def spawn(self, op: Op[Any]) -> None:
+        def run() -> None:
+            try:
+                run_sync(op, _sync.invoke)
+            except Exception:  # noqa: BLE001 - logged: nobody waits for it
+                log.exception("background event operation failed")
+
+        threading.Thread(target=run, name="puretango-events-subscribe", daemon=True).start()
 
     def g_settle(self, sub: Subscription) -> Op[None]:
         with self._changed:

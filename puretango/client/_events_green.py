@@ -122,6 +122,19 @@ class GeventConsumer(_DequeDispatch):
                 sub, event = pending.popleft()
                 call_back(sub, event)
 
+    def spawn(self, op: Op[Any]) -> None:
+        import gevent
+
+        from ._gevent import invoke_gevent
+
+        def run() -> None:
+            try:
+                run_sync(op, invoke_gevent)
+            except Exception:  # noqa: BLE001 - logged: nobody waits for it
+                log.exception("background event operation failed")
+
+        gevent.spawn(run)
+
     def _keepalive_loop(self) -> None:
         import gevent
 
@@ -255,6 +268,9 @@ class AsyncioConsumer(_DequeDispatch):
                         await result
                     except Exception:  # a user callback's failure must not stop delivery
                         log.exception("event callback %r failed", sub.callback)
+
+    def spawn(self, op: Op[Any]) -> None:
+        self._spawn(op)
 
     def _spawn(self, op: Any) -> None:
         async def run() -> None:
