@@ -158,6 +158,8 @@ class ConsumerBase:
     events, and the subscription operations (GIOP calls) run in the driver's mode."""
 
     state: ConsumerState
+    #: whether the first event of a subscription is handed to its callback by the caller
+    first_in_caller = True
 
     def __init__(self) -> None:
         self.state = ConsumerState()
@@ -231,6 +233,16 @@ class ConsumerBase:
             with self.locked():
                 self.state.dropped += 1
 
+    def deliver_first(self, sub: Subscription, event: Any) -> None:
+        """The synchronous read of a subscription: a callback is called at once, in the
+        subscribing thread (as cppTango does, so it comes before ``subscribe_event``
+        returns), unless the driver's callbacks may be coroutines."""
+        if sub.queue is not None or not self.first_in_caller:
+            self.deliver(sub, event)
+            return
+        sub.last_date = event.reception_date
+        call_back(sub, event)
+
     def deliver_all(self, items: list[tuple[Subscription, Any]]) -> None:
         for sub, event in items:
             self._deliver(sub, event)
@@ -283,7 +295,7 @@ class ConsumerBase:
         if sub.read_first:
             first = yield from g_first_event(sub)
             if first is not None:
-                self.deliver(sub, first)
+                self.deliver_first(sub, first)
         return sub.id
 
     def g_subscribe_in_background(self, sub: Subscription) -> Op[None]:

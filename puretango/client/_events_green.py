@@ -202,6 +202,8 @@ def run_asyncio_events(op: Op[Any], wait: bool | None, timeout: float | None) ->
 class AsyncioConsumer(_DequeDispatch):
     """The consumer of one asyncio event loop."""
 
+    first_in_caller = False  # coroutine callbacks are awaited by the dispatch task
+
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         import zmq.asyncio
 
