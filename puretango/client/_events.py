@@ -141,6 +141,8 @@ def drain(sock: Any) -> list[list[bytes]]:
 
 #: how long a subscription waits for its endpoints' ZMTP handshake (then goes on anyway)
 SETTLE_TIMEOUT = 2.0
+#: how long an unsubscription waits for the callbacks of the events already received
+DRAIN_TIMEOUT = 2.0
 _UP, _DOWN = zmq.EVENT_HANDSHAKE_SUCCEEDED, zmq.EVENT_DISCONNECTED
 
 
@@ -158,8 +160,6 @@ class ConsumerBase:
     events, and the subscription operations (GIOP calls) run in the driver's mode."""
 
     state: ConsumerState
-    #: whether the first event of a subscription is handed to its callback by the caller
-    first_in_caller = True
 
     def __init__(self) -> None:
         self.state = ConsumerState()
@@ -182,6 +182,12 @@ class ConsumerBase:
     def wake(self) -> None:
         """Wake the dispatcher after events were queued (drivers whose queue does not)."""
 
+    def drain_dispatch(self) -> None:
+        """Wait (at most :data:`DRAIN_TIMEOUT`) until the events queued so far were handed
+        to their callbacks, unless called by the dispatcher itself: an unsubscription then
+        comes after the events received before it (the first one included), as with
+        cppTango, whose callbacks have all run when ``unsubscribe_event`` returns."""
+
     def spawn(self, op: Op[Any]) -> None:
         """Run ``op`` in the background, in the driver's mode (failures are logged)."""
         raise NotImplementedError
@@ -202,6 +208,7 @@ class ConsumerBase:
         self.flush()
 
     def remove(self, sub_id: int) -> Subscription | None:
+        self.drain_dispatch()
         with self.locked():
             sub = self.state.remove(sub_id)
         if sub is not None:
@@ -232,16 +239,6 @@ class ConsumerBase:
         if not self.enqueue((sub, event)):
             with self.locked():
                 self.state.dropped += 1
-
-    def deliver_first(self, sub: Subscription, event: Any) -> None:
-        """The synchronous read of a subscription: a callback is called at once, in the
-        subscribing thread (as cppTango does, so it comes before ``subscribe_event``
-        returns), unless the driver's callbacks may be coroutines."""
-        if sub.queue is not None or not self.first_in_caller:
-            self.deliver(sub, event)
-            return
-        sub.last_date = event.reception_date
-        call_back(sub, event)
 
     def deliver_all(self, items: list[tuple[Subscription, Any]]) -> None:
         for sub, event in items:
@@ -295,7 +292,7 @@ class ConsumerBase:
         if sub.read_first:
             first = yield from g_first_event(sub)
             if first is not None:
-                self.deliver_first(sub, first)
+                self.deliver(sub, first)
         return sub.id
 
     def g_subscribe_in_background(self, sub: Subscription) -> Op[None]:
@@ -357,12 +354,17 @@ class ThreadedConsumer(ConsumerBase):
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
-        for target, name in (
-            (self._read_loop, "puretango-events-io"),
-            (self._dispatch_loop, "puretango-events"),
-            (self._keepalive_loop, "puretango-events-keepalive"),
-        ):
-            threading.Thread(target=target, name=name, daemon=True).start()
+        threads = [
+            threading.Thread(target=target, name=name, daemon=True)
+            for target, name in (
+                (self._read_loop, "puretango-events-io"),
+                (self._dispatch_loop, "puretango-events"),
+                (self._keepalive_loop, "puretango-events-keepalive"),
+            )
+        ]
+        self._dispatcher = threads[1]
+        for thread in threads:
+            thread.start()
 
     def locked(self) -> contextlib.AbstractContextManager[Any]:
         return self._lock
@@ -377,6 +379,13 @@ class ThreadedConsumer(ConsumerBase):
             return False
         self._queue.put(item)
         return True
+
+    def drain_dispatch(self) -> None:
+        if threading.current_thread() is self._dispatcher:
+            return
+        done = threading.Event()
+        self._queue.put((None, done))  # type: ignore[arg-type]  # a barrier
+        done.wait(DRAIN_TIMEOUT)
 
     def spawn(self, op: Op[Any]) -> None:
         def run() -> None:
@@ -423,7 +432,11 @@ class ThreadedConsumer(ConsumerBase):
         get = self._queue.get
         while True:
             sub, event = get()
-            call_back(sub, event)
+            if sub is None:  # a barrier of drain_dispatch
+                event.set()
+            else:
+                call_back(sub, event)
+            del sub, event  # no subscription kept alive by this frame
 
     def _keepalive_loop(self) -> None:
         def run(op: Op[Any]) -> None:

@@ -63,7 +63,16 @@ class EventsMixin:
         ``(EventType.INTERFACE_CHANGE_EVENT, cb[, sub_mode | stateless])``)."""
         attr_name, event_type, target, sub_mode, extract_as = _parse(args, kwargs)
         mode = green_mode if green_mode is not None else self.get_green_mode()
-        op = self._g_subscribe_event(attr_name, event_type, target, sub_mode, extract_as, mode)
+        op = self._g_subscribe_event(
+            attr_name,
+            event_type,
+            target,
+            sub_mode is EventSubMode.Stateless,
+            sub_mode not in _NO_READ,
+            extract_as,
+            mode,
+            background=sub_mode in _IN_BACKGROUND,
+        )
         if mode is GreenMode.Asyncio:  # its runner also awaits the ZeroMQ handshake
             from ._events_green import run_asyncio_events
 
@@ -75,9 +84,11 @@ class EventsMixin:
         attr_name: str | None,
         event_type: EventType,
         target: Any,
-        sub_mode: EventSubMode,
+        stateless: bool,
+        read_first: bool,
         extract_as: ExtractAs,
         mode: GreenMode,
+        background: bool = False,
     ) -> Op[int]:
         """Subscribe (``Async``/``AsyncRead``: in the background, the outcome delivered as a
         ``SubSuccess`` or ``SubFail`` event, as PyTango 10.3 does)."""
@@ -102,11 +113,11 @@ class EventsMixin:
             callback=callback,
             queue=ring,
             extract_as=extract_as,
-            stateless=sub_mode is EventSubMode.Stateless,
-            read_first=sub_mode not in _NO_READ,
+            stateless=stateless,
+            read_first=read_first,
         )
         self._event_subs()[sub.id] = consumer
-        if sub_mode in _IN_BACKGROUND:
+        if background:
             consumer.add(sub)
             consumer.spawn(consumer.g_subscribe_in_background(sub))
             return sub.id
