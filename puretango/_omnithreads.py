@@ -20,7 +20,10 @@ _marked = threading.local()
 
 
 def is_omni_thread() -> bool:
-    """Whether the calling thread is marked as an omniORB thread (see the module)."""
+    """Whether the calling thread is marked as an omniORB thread (see the module); the
+    main thread always is, as PyTango registers it at import."""
+    if threading.current_thread() is threading.main_thread():
+        return True
     return getattr(_marked, "depth", 0) > 0
 
 

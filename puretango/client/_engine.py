@@ -195,6 +195,15 @@ def connection_lost_error(call: Call, reason: str) -> CommunicationFailed:
 _PID = os.getpid()
 
 
+def _new_pid() -> None:  # a forked child identifies itself with its own pid
+    global _PID
+    _PID = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pid)
+
+
 def client_ident(server_version: int) -> UnionValue:
     """The ClntIdent a cppTango client sends: CPP_6 to IDL-6 servers, else CPP."""
     if server_version >= 6:

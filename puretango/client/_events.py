@@ -42,7 +42,7 @@ from .._errors import DevFailed
 from ..idl._enums import GreenMode
 from . import _sync
 from ._engine import Op, run_sync
-from ._evops import g_confirm, g_first_event, g_subscribe_server
+from ._evops import g_confirm, g_first_event, g_subscribe_server, subscribed_event
 from ._evstate import Command, ConsumerState, Subscription, Timings
 
 __all__ = [
@@ -141,6 +141,8 @@ def drain(sock: Any) -> list[list[bytes]]:
 
 #: how long a subscription waits for its endpoints' ZMTP handshake (then goes on anyway)
 SETTLE_TIMEOUT = 2.0
+#: how long an unsubscription waits for the callbacks of the events already received
+DRAIN_TIMEOUT = 2.0
 _UP, _DOWN = zmq.EVENT_HANDSHAKE_SUCCEEDED, zmq.EVENT_DISCONNECTED
 
 
@@ -180,6 +182,16 @@ class ConsumerBase:
     def wake(self) -> None:
         """Wake the dispatcher after events were queued (drivers whose queue does not)."""
 
+    def drain_dispatch(self) -> None:
+        """Wait (at most :data:`DRAIN_TIMEOUT`) until the events queued so far were handed
+        to their callbacks, unless called by the dispatcher itself: an unsubscription then
+        comes after the events received before it (the first one included), as with
+        cppTango, whose callbacks have all run when ``unsubscribe_event`` returns."""
+
+    def spawn(self, op: Op[Any]) -> None:
+        """Run ``op`` in the background, in the driver's mode (failures are logged)."""
+        raise NotImplementedError
+
     # -- subscriptions ---------------------------------------------------------------------------
 
     def add(self, sub: Subscription) -> None:
@@ -196,9 +208,11 @@ class ConsumerBase:
         self.flush()
 
     def remove(self, sub_id: int) -> Subscription | None:
+        self.drain_dispatch()
         with self.locked():
             sub = self.state.remove(sub_id)
         if sub is not None:
+            sub.callback = None  # released now, as PyTango does (events in flight are dropped)
             self.flush()
         return sub
 
@@ -281,6 +295,27 @@ class ConsumerBase:
                 self.deliver(sub, first)
         return sub.id
 
+    def g_subscribe_in_background(self, sub: Subscription) -> Op[None]:
+        """Subscribe ``sub`` (added already) for an ``Async``/``AsyncRead`` subscription:
+        the outcome is a ``SubSuccess`` event (with the read value for ``AsyncRead``) or a
+        ``SubFail`` one, after which the keep-alive tries again."""
+        try:
+            reply, admin = yield from g_subscribe_server(sub)
+        except DevFailed as exc:
+            if sub.active:
+                self.deliver(sub, self.state.subscribe_failed_event(sub, exc.args))
+                self.retry_later(sub)
+            return
+        if not sub.active:
+            return
+        self.bind(sub, reply, admin)
+        yield from self.g_settle(sub)
+        first = (yield from g_first_event(sub)) if sub.read_first else None
+        if first is None:
+            first = subscribed_event(sub)
+        if sub.active:
+            self.deliver(sub, first)
+
     def g_resubscribe(self, sub: Subscription) -> Op[None]:
         """Subscribe ``sub`` again (keep-alive); a failure waits for the next attempt."""
         try:
@@ -319,12 +354,17 @@ class ThreadedConsumer(ConsumerBase):
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
-        for target, name in (
-            (self._read_loop, "puretango-events-io"),
-            (self._dispatch_loop, "puretango-events"),
-            (self._keepalive_loop, "puretango-events-keepalive"),
-        ):
-            threading.Thread(target=target, name=name, daemon=True).start()
+        threads = [
+            threading.Thread(target=target, name=name, daemon=True)
+            for target, name in (
+                (self._read_loop, "puretango-events-io"),
+                (self._dispatch_loop, "puretango-events"),
+                (self._keepalive_loop, "puretango-events-keepalive"),
+            )
+        ]
+        self._dispatcher = threads[1]
+        for thread in threads:
+            thread.start()
 
     def locked(self) -> contextlib.AbstractContextManager[Any]:
         return self._lock
@@ -339,6 +379,22 @@ class ThreadedConsumer(ConsumerBase):
             return False
         self._queue.put(item)
         return True
+
+    def drain_dispatch(self) -> None:
+        if threading.current_thread() is self._dispatcher:
+            return
+        done = threading.Event()
+        self._queue.put((None, done))  # type: ignore[arg-type]  # a barrier
+        done.wait(DRAIN_TIMEOUT)
+
+    def spawn(self, op: Op[Any]) -> None:
+        def run() -> None:
+            try:
+                run_sync(op, _sync.invoke)
+            except Exception:  # noqa: BLE001 - logged: nobody waits for it
+                log.exception("background event operation failed")
+
+        threading.Thread(target=run, name="puretango-events-subscribe", daemon=True).start()
 
     def g_settle(self, sub: Subscription) -> Op[None]:
         with self._changed:
@@ -376,7 +432,11 @@ class ThreadedConsumer(ConsumerBase):
         get = self._queue.get
         while True:
             sub, event = get()
-            call_back(sub, event)
+            if sub is None:  # a barrier of drain_dispatch
+                event.set()
+            else:
+                call_back(sub, event)
+            del sub, event  # no subscription kept alive by this frame
 
     def _keepalive_loop(self) -> None:
         def run(op: Op[Any]) -> None:

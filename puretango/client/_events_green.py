@@ -27,6 +27,7 @@ from typing import Any, cast
 from ._asyncio import invoke_async, run_async
 from ._engine import Call, Op, run_sync
 from ._events import (
+    DRAIN_TIMEOUT,
     SETTLE_TIMEOUT,
     ConsumerBase,
     apply_commands,
@@ -84,6 +85,7 @@ class GeventConsumer(_DequeDispatch):
         self._pending: deque[tuple[Subscription, Any]] = deque()
         self._limit = dispatch_queue_size()
         self._ready = gevent.event.Event()
+        self._hub = gevent.get_hub()
         self._greenlets = [
             gevent.spawn(self._read_loop),
             gevent.spawn(self._monitor_loop),
@@ -93,6 +95,17 @@ class GeventConsumer(_DequeDispatch):
 
     def flush(self) -> None:
         apply_commands(self._sock, self.state.take_commands())
+
+    def drain_dispatch(self) -> None:
+        import gevent
+        import gevent.event
+
+        if gevent.get_hub() is not self._hub or gevent.getcurrent() is self._greenlets[2]:
+            return
+        done = gevent.event.Event()
+        self._pending.append((None, done))  # type: ignore[arg-type]  # a barrier
+        self._ready.set()
+        done.wait(DRAIN_TIMEOUT)
 
     def g_settle(self, sub: Subscription) -> Op[None]:
         import gevent
@@ -120,7 +133,24 @@ class GeventConsumer(_DequeDispatch):
             ready.clear()
             while pending:
                 sub, event = pending.popleft()
-                call_back(sub, event)
+                if sub is None:  # a barrier of drain_dispatch
+                    event.set()
+                else:
+                    call_back(sub, event)
+                del sub, event  # no subscription kept alive by this frame
+
+    def spawn(self, op: Op[Any]) -> None:
+        import gevent
+
+        from ._gevent import invoke_gevent
+
+        def run() -> None:
+            try:
+                run_sync(op, invoke_gevent)
+            except Exception:  # noqa: BLE001 - logged: nobody waits for it
+                log.exception("background event operation failed")
+
+        gevent.spawn(run)
 
     def _keepalive_loop(self) -> None:
         import gevent
@@ -255,6 +285,9 @@ class AsyncioConsumer(_DequeDispatch):
                         await result
                     except Exception:  # a user callback's failure must not stop delivery
                         log.exception("event callback %r failed", sub.callback)
+
+    def spawn(self, op: Op[Any]) -> None:
+        self._spawn(op)
 
     def _spawn(self, op: Any) -> None:
         async def run() -> None:

@@ -20,7 +20,7 @@ from ._engine import Op
 from ._eventdata import DevIntrChangeEventData, error_event, event_from_payload
 from ._evstate import Subscription
 
-__all__ = ["full_attr_name", "g_subscribe_server", "g_first_event", "g_confirm"]
+__all__ = ["full_attr_name", "g_subscribe_server", "g_first_event", "g_confirm", "subscribed_event"]
 
 #: the client IDL version sent with a subscription (cppTango/PyTango 10 send 6)
 CLIENT_IDL = "6"
@@ -109,6 +109,13 @@ def g_first_event(sub: Subscription) -> Op[Any]:
     if av.err_list:
         return error_event(event, name, proxy, av.err_list, reason)
     return event_from_payload(event, name, proxy, av, reason, sub.extract_as)
+
+
+def subscribed_event(sub: Subscription) -> Any:
+    """The ``SubSuccess`` event without data of an ``Async`` subscription."""
+    event = error_event(sub.event, sub.full_name, sub.proxy, (), EventReason.SubSuccess)
+    event.err = False
+    return event
 
 
 def g_confirm(admin: Any, argin: list[str]) -> Op[None]:

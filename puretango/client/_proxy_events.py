@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["EventsMixin"]
 
 _NO_READ = (EventSubMode.Sync, EventSubMode.Async)
+_IN_BACKGROUND = (EventSubMode.Async, EventSubMode.AsyncRead)
 
 
 def _wrong_args(what: str) -> TypeError:
@@ -60,10 +61,17 @@ class EventsMixin:
         ``(attr_name, event_type, cb_or_queuesize, sub_mode=SyncRead, extract_as=Numpy)``,
         ``(attr_name, event_type, cb_or_queuesize, filters=[], stateless=False, extract_as)``,
         ``(EventType.INTERFACE_CHANGE_EVENT, cb[, sub_mode | stateless])``)."""
-        attr_name, event_type, target, stateless, read_first, extract_as = _parse(args, kwargs)
+        attr_name, event_type, target, sub_mode, extract_as = _parse(args, kwargs)
         mode = green_mode if green_mode is not None else self.get_green_mode()
         op = self._g_subscribe_event(
-            attr_name, event_type, target, stateless, read_first, extract_as, mode
+            attr_name,
+            event_type,
+            target,
+            sub_mode is EventSubMode.Stateless,
+            sub_mode not in _NO_READ,
+            extract_as,
+            mode,
+            background=sub_mode in _IN_BACKGROUND,
         )
         if mode is GreenMode.Asyncio:  # its runner also awaits the ZeroMQ handshake
             from ._events_green import run_asyncio_events
@@ -80,7 +88,10 @@ class EventsMixin:
         read_first: bool,
         extract_as: ExtractAs,
         mode: GreenMode,
+        background: bool = False,
     ) -> Op[int]:
+        """Subscribe (``Async``/``AsyncRead``: in the background, the outcome delivered as a
+        ``SubSuccess`` or ``SubFail`` event, as PyTango 10.3 does)."""
         from ._events import consumer_for  # pyzmq is loaded by the first subscription only
 
         consumer = consumer_for(mode)
@@ -106,6 +117,10 @@ class EventsMixin:
             read_first=read_first,
         )
         self._event_subs()[sub.id] = consumer
+        if background:
+            consumer.add(sub)
+            consumer.spawn(consumer.g_subscribe_in_background(sub))
+            return sub.id
         try:
             return (yield from consumer.g_subscribe(sub))
         except BaseException:
@@ -181,8 +196,9 @@ class EventsMixin:
 
 def _parse(
     args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[str | None, EventType, Any, bool, bool, ExtractAs]:
-    """``(attr_name, event_type, callback_or_size, stateless, read_first, extract_as)``."""
+) -> tuple[str | None, EventType, Any, EventSubMode, ExtractAs]:
+    """``(attr_name, event_type, callback_or_size, sub_mode, extract_as)`` (``stateless``
+    True is the ``Stateless`` mode)."""
     first = args[0] if args else kwargs.get("attr_name", kwargs.get("event_type"))
     if not isinstance(first, str):
         # (event_type, cb[, sub_mode | stateless]): device-level (interface change)
@@ -221,5 +237,6 @@ def _parse(
     if sub_mode is not None and (filters or stateless):
         raise _wrong_args("sub_mode cannot be combined with filters or stateless")
     mode = EventSubMode(sub_mode) if sub_mode is not None else EventSubMode.SyncRead
-    stateless = bool(stateless) or mode is EventSubMode.Stateless
-    return attr_name, event_type, target, stateless, mode not in _NO_READ, ExtractAs(extract_as)
+    if stateless:
+        mode = EventSubMode.Stateless
+    return attr_name, event_type, target, mode, ExtractAs(extract_as)

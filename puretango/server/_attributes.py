@@ -416,6 +416,21 @@ class Attribute:
     def is_event_subscribed(self, event_type: EventType) -> bool:
         return bool(self._device.is_there_subscriber(self.get_name(), event_type))
 
+    def change_event_subscribed(self) -> bool:
+        return self.is_event_subscribed(EventType.CHANGE_EVENT)
+
+    def archive_event_subscribed(self) -> bool:
+        return self.is_event_subscribed(EventType.ARCHIVE_EVENT)
+
+    def alarm_event_subscribed(self) -> bool:
+        return self.is_event_subscribed(EventType.ALARM_EVENT)
+
+    def periodic_event_subscribed(self) -> bool:
+        return self.is_event_subscribed(EventType.PERIODIC_EVENT)
+
+    def user_event_subscribed(self) -> bool:
+        return self.is_event_subscribed(EventType.USER_EVENT)
+
     def _fire(self, push: Any, except_: Any) -> None:
         if except_ is not None:
             push(self.get_name(), except_)

@@ -11,12 +11,49 @@ A device declares events as PyTango does, in code or with ``attribute(...)`` opt
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
+from .._errors import Except
 from ..events import EVENT_NAMES
-from ..idl._enums import EventType
+from ..idl._enums import AttrQuality, EventType
 
 __all__ = ["EventsMixin"]
+
+_NO_DIMS = "dim_x and dim_y arguments are no longer supported"
+
+
+def check_push_args(attr_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """PyTango's checks of a push's arguments: no ``dim_x``/``dim_y`` (removed in PyTango
+    10.1), and data unless the attribute is State or Status."""
+    if "dim_x" in kwargs or "dim_y" in kwargs:
+        raise TypeError(_NO_DIMS)
+    if kwargs:
+        raise TypeError(f"unexpected keyword arguments: {sorted(kwargs)}")
+    if not args:
+        if attr_name.lower() not in ("state", "status"):
+            desc = (
+                f"Cannot push event for attribute {attr_name.lower()} without data. "
+                "Pushing event without data parameter is only allowed for State and Status "
+                "attributes."
+            )
+            Except.throw_exception("PyDs_InvalidCall", desc, "PyDeviceImpl::generic_push_event")
+        return
+    if len(args) < 2:
+        return
+    if len(args) > 4:
+        raise TypeError(f"Too many arguments. Note, that {_NO_DIMS}.")
+    last = args[-1]
+    if isinstance(last, numbers.Number) and not isinstance(last, AttrQuality):
+        hint = (
+            "For DevEncoded attribute it must one of str, bytes, bytearray. "
+            if len(args) == 2
+            else "It must be of type AttrQuality. "
+        )
+        raise TypeError(
+            f"Last argument, {last}, has the incorrect type: {type(last)}. {hint}"
+            f"Note, that {_NO_DIMS}."
+        )
 
 
 class EventsMixin:
@@ -98,32 +135,43 @@ class EventsMixin:
         return getattr(self._server, "events", None)
 
     def _puretango_push_event(
-        self, event: str, attr_name: str, args: tuple[Any, ...], detect: bool
+        self,
+        event: str,
+        attr_name: str,
+        args: tuple[Any, ...],
+        detect: bool,
+        kwargs: dict[str, Any] | None = None,
     ) -> None:
+        kwargs = dict(kwargs or {})
+        if "except" in kwargs:
+            args = (kwargs.pop("except"), *args)
+        check_push_args(attr_name, args, kwargs)
         supplier = self._puretango_supplier()
         if supplier is not None:
             supplier.push_value(self.get_name(), attr_name, event, args, detect)
 
-    def push_change_event(self, attr_name: str, *args: Any) -> None:
+    def push_change_event(self, attr_name: str, *args: Any, **kwargs: Any) -> None:
         """``(attr, value[, time, quality])``, ``(attr, exception)``, or for DevEncoded
         ``(attr, format, data[, time, quality])``."""
         self._puretango_push_event(
-            "change", attr_name, args, self.event_flags(attr_name, "change")[1]
+            "change", attr_name, args, self.event_flags(attr_name, "change")[1], kwargs
         )
 
-    def push_archive_event(self, attr_name: str, *args: Any) -> None:
+    def push_archive_event(self, attr_name: str, *args: Any, **kwargs: Any) -> None:
         self._puretango_push_event(
-            "archive", attr_name, args, self.event_flags(attr_name, "archive")[1]
+            "archive", attr_name, args, self.event_flags(attr_name, "archive")[1], kwargs
         )
 
-    def push_alarm_event(self, attr_name: str, *args: Any) -> None:
+    def push_alarm_event(self, attr_name: str, *args: Any, **kwargs: Any) -> None:
         self._puretango_push_event(
-            "alarm", attr_name, args, self.event_flags(attr_name, "alarm")[1]
+            "alarm", attr_name, args, self.event_flags(attr_name, "alarm")[1], kwargs
         )
 
-    def push_event(self, attr_name: str, filt_names: Any, filt_vals: Any, *args: Any) -> None:
+    def push_event(
+        self, attr_name: str, filt_names: Any, filt_vals: Any, *args: Any, **kwargs: Any
+    ) -> None:
         """A user event (the filter lists are unused, as in PyTango)."""
-        self._puretango_push_event("user_event", attr_name, args, False)
+        self._puretango_push_event("user_event", attr_name, args, False, kwargs)
 
     def push_data_ready_event(self, attr_name: str, counter: int = 0) -> None:
         supplier = self._puretango_supplier()
