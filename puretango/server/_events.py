@@ -599,7 +599,8 @@ class EventSupplier:
         if not self._live((servant.name.lower(), servant.name.lower(), "intr_change")):
             return
         cmds = [c.info_2() for c in sorted(servant.commands.values(), key=lambda c: c.name)]
-        atts = [a.config.to_idl(t.AttributeConfig_5) for a in servant.attributes.values()]
+        # with State and Status, as cppTango lists them
+        atts = [c.to_idl(t.AttributeConfig_5) for c in servant._configs(["all attributes"], True)]
         change = t.DevIntrChange(dev_started=started, cmds=cmds, atts=atts)
         self.publish(servant.name, servant.name, "intr_change", change, False)
 
