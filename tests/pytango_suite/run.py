@@ -51,6 +51,7 @@ TEST_REQUIREMENTS = [
     "pytest-timeout",
     "psutil",
     "gevent",
+    "docstring_parser",  # PyTango's optional dependency, installed where its baseline ran
 ]
 
 #: whole files left out: they test cppTango internals that have no counterpart here
