@@ -485,9 +485,14 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 Reply(request_id=request.request_id, status=status, body=writer), minor
             )
         except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
+            # the text may quote the value that failed: keep it encodable (Latin-1, as every
+            # string on the wire), or this reply fails too and the client waits in vain
+            cause = exc.__context__
+            what = f"UnicodeError: {cause}" if isinstance(cause, UnicodeError) else str(exc)
+            desc = f"The result could not be encoded: {what}"
             error = make_error(
                 "API_MarshallingError",
-                f"The result could not be encoded: {exc}",
+                desc.encode("latin-1", "backslashreplace").decode("latin-1"),
                 "puretango.server",
             )
             reply = Reply(
