@@ -26,9 +26,10 @@ from typing import Any, ClassVar
 
 from .._errors import DevFailed, make_error
 from ..idl._enums import AttrDataFormat, CmdArgType, DispLevel
+from ._attrdata import AttrData
 from ._attributes import _UNSET as UNSET
 from ._attributes import attribute_object
-from ._classic_attr import Attr, AttrData, ImageAttr, SpectrumAttr
+from ._classic_attr import Attr, ImageAttr, SpectrumAttr
 from ._classic_impl import DeviceImpl
 from ._dtypes import SCALAR_TO_ARRAY
 from ._model import Device, _from_text, attribute, class_property, command, device_property

@@ -35,7 +35,7 @@ from puretango.server import (
     attribute,
     command,
 )
-from puretango.server._classic_attr import AttrData, UserDefaultAttrProp
+from puretango.server._attrdata import AttrData, UserDefaultAttrProp
 from puretango.test_context import DeviceTestContext, MultiDeviceTestContext
 
 PEER = Path(__file__).resolve().parent / "classic_peer.py"
