@@ -1,0 +1,115 @@
+"""Where a MariaDB/MySQL Tango database is: :class:`MysqlConfig`, from a URL
+(``mysql://user:pass@host:3306/tango``) or from the environment variables the C++ DataBaseds
+reads (``MYSQL_HOST``, ``MYSQL_USER``, ``MYSQL_PASSWORD``, ``MYSQL_DATABASE``), and
+:meth:`MysqlConfig.connect`, one PyMySQL connection set up as the back-end needs it.
+
+PyMySQL is imported only when a connection is made: ``puretango[mysql]`` is an optional
+extra, and a Database on SQLite never loads it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+__all__ = ["MysqlConfig", "DEFAULT_PORT", "MYSQL_SCHEMES"]
+
+DEFAULT_PORT = 3306
+#: URL schemes taken for MariaDB/MySQL
+MYSQL_SCHEMES = ("mysql", "mariadb", "mysql+pymysql")
+
+
+@dataclass(frozen=True)
+class MysqlConfig:
+    """Connection parameters of one Tango database on a MariaDB/MySQL server."""
+
+    host: str = "localhost"
+    port: int = DEFAULT_PORT
+    user: str = "tango"
+    password: str = ""
+    database: str = "tango"
+    #: a Unix socket path instead of TCP (``?unix_socket=/run/mysqld/mysqld.sock``)
+    unix_socket: str | None = None
+    connect_timeout: float = 5.0
+    #: seconds a statement may wait for a reply (a dead server is noticed after this)
+    read_timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str) -> MysqlConfig:
+        """``mysql://user:password@host:port/database?unix_socket=PATH``; user, password,
+        port and database default to tango, empty, 3306 and tango."""
+        parts = urlsplit(url)
+        if parts.scheme not in MYSQL_SCHEMES:
+            raise ValueError(f"not a MySQL URL (mysql://user:pass@host:port/db): {url!r}")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        database = unquote(parts.path.lstrip("/")) or "tango"
+        try:
+            port = parts.port or DEFAULT_PORT
+        except ValueError:
+            raise ValueError(f"bad port in {url!r}") from None
+        config = cls(
+            host=parts.hostname or "localhost",
+            port=port,
+            user=unquote(parts.username) if parts.username else "tango",
+            password=unquote(parts.password) if parts.password else "",
+            database=database,
+            unix_socket=query.get("unix_socket"),
+        )
+        for name in ("connect_timeout", "read_timeout"):
+            if name in query:
+                config = replace(config, **{name: float(query[name])})
+        return config
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> MysqlConfig | None:
+        """The C++ DataBaseds' variables: ``MYSQL_HOST`` (``host`` or ``host:port``),
+        ``MYSQL_USER``, ``MYSQL_PASSWORD``, ``MYSQL_DATABASE``; None when none is set."""
+        env = os.environ if environ is None else environ
+        names = ("MYSQL_HOST", "MYSQL_USER", "MYSQL_PASSWORD", "MYSQL_DATABASE")
+        if not any(env.get(name) for name in names):
+            return None
+        host, port = env.get("MYSQL_HOST") or "localhost", DEFAULT_PORT
+        if ":" in host:
+            host, _, port_text = host.rpartition(":")
+            port = int(port_text)
+        return cls(
+            host=host,
+            port=port,
+            user=env.get("MYSQL_USER") or "tango",
+            password=env.get("MYSQL_PASSWORD") or "",
+            database=env.get("MYSQL_DATABASE") or "tango",
+        )
+
+    def url(self, *, with_password: bool = False) -> str:
+        """This configuration as a URL (the password shown as ``***`` unless asked)."""
+        password = self.password if with_password else ("***" if self.password else "")
+        credentials = f"{self.user}:{password}@" if password else f"{self.user}@"
+        socket = f"?unix_socket={self.unix_socket}" if self.unix_socket else ""
+        return f"mysql://{credentials}{self.host}:{self.port}/{self.database}{socket}"
+
+    def connect(self, **overrides: Any) -> Any:
+        """A new PyMySQL connection: utf8mb4, autocommit, ``rowcount`` counting matched
+        rows (as SQLite does), the given timeouts."""
+        import pymysql
+        from pymysql.constants import CLIENT
+
+        params: dict[str, Any] = dict(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            database=self.database,
+            charset="utf8mb4",
+            autocommit=True,
+            client_flag=CLIENT.FOUND_ROWS,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            write_timeout=self.read_timeout,
+        )
+        if self.unix_socket:
+            params["unix_socket"] = self.unix_socket
+        params.update(overrides)
+        return pymysql.connect(**params)
