@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -50,18 +50,16 @@ class MysqlConfig:
             port = parts.port or DEFAULT_PORT
         except ValueError:
             raise ValueError(f"bad port in {url!r}") from None
-        config = cls(
+        return cls(
             host=parts.hostname or "localhost",
             port=port,
             user=unquote(parts.username) if parts.username else "tango",
             password=unquote(parts.password) if parts.password else "",
             database=database,
             unix_socket=query.get("unix_socket"),
+            connect_timeout=float(query.get("connect_timeout", cls.connect_timeout)),
+            read_timeout=float(query.get("read_timeout", cls.read_timeout)),
         )
-        for name in ("connect_timeout", "read_timeout"):
-            if name in query:
-                config = replace(config, **{name: float(query[name])})
-        return config
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MysqlConfig | None:
