@@ -96,5 +96,5 @@ class SqlBase:
         return [str(row[0]) for row in self._select(sql, params, origin)]
 
     @staticmethod
-    def _sql_error(exc: Exception, origin: str) -> Exception:
+    def _sql_error(exc: BaseException, origin: str) -> Exception:
         return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
