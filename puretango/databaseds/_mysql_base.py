@@ -43,6 +43,10 @@ __all__ = ["MysqlBase", "mysql_statement"]
 #: ER_CONNECTION_KILLED / ER_SERVER_SHUTDOWN
 _CONNECTION_LOST = {2003, 2006, 2013, 2055, 1927, 1053}
 
+#: the longest value a ``text`` column holds (bytes) and the longest ``varchar(255)`` name
+VALUE_BYTES = 65_535
+NAME_CHARACTERS = 255
+
 _statements: dict[str, str] = {}
 
 
@@ -176,6 +180,25 @@ class MysqlBase(SqlBase):
                 "DataBase::init()",
             )
         return engines["device"].lower() == "innodb"
+
+    def _check_property(self, name: str, values: Sequence[str], origin: str) -> None:
+        """A value over a ``text`` column's 65,535 bytes, or a name over 255 characters,
+        would be cut short by MyISAM (or fail half-written): refused whole instead."""
+        if len(name) > NAME_CHARACTERS:
+            raise db_error(
+                SQL_ERROR,
+                f"property name {name[:40]}... is {len(name)} characters long: MySQL"
+                f" stores at most {NAME_CHARACTERS}",
+                origin,
+            )
+        for value in values:
+            if len(value) > VALUE_BYTES // 4 and len(value.encode()) > VALUE_BYTES:
+                raise db_error(
+                    SQL_ERROR,
+                    f"a value of property {name} is {len(value.encode())} bytes long: MySQL"
+                    f" stores at most {VALUE_BYTES} bytes in a value (a text column)",
+                    origin,
+                )
 
     # -- transactions ---------------------------------------------------------------------------
     def _first(self, conn: _Connection, sql: str, params: Sequence[object], origin: str) -> Any:

@@ -87,6 +87,10 @@ class SqlBase:
         """The rows of one SELECT."""
         raise NotImplementedError
 
+    def _check_property(self, name: str, values: Sequence[str], origin: str) -> None:
+        """Refuse, before anything is written, a property the engine's columns cannot
+        hold whole (nothing to refuse by default)."""
+
     @staticmethod
     def _fold_name(name: str) -> str:
         """A name as the engine's case-insensitive comparison sees it."""

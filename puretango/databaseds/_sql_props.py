@@ -124,6 +124,9 @@ class SqlPropertyTables(SqlBase):
             extra_vals = tuple(parts) if len(parts) == 3 else ("", "", "")
             extra_cols = ", domain, family, member"
         marks = ", ?" * len(extra_vals)
+        origin = f"DataBase::DbPut{kind.capitalize()}Property()"
+        for name, values in props.items():
+            self._check_property(name, values, origin)
         with self._write(
             f"DataBase::DbPut{kind.capitalize()}Property()", (table, hist, counter)
         ) as conn:
@@ -222,6 +225,9 @@ class SqlPropertyTables(SqlBase):
         table, owner, counter, hist, member = _ATTRIBUTE_TABLES[kind]
         stamp = now()
         origin = f"DataBase::DbPut{kind.capitalize()}AttributeProperty2()"
+        for props in attrs.values():
+            for name, values in props.items():
+                self._check_property(name, values, origin)
         with self._write(origin, (table, hist, counter)) as conn:
             for attribute, props in attrs.items():
                 for name, values in props.items():
