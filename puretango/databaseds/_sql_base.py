@@ -87,6 +87,10 @@ class SqlBase:
         """The rows of one SELECT."""
         raise NotImplementedError
 
+    def _check_property(self, name: str, values: Sequence[str], origin: str) -> None:
+        """Refuse, before anything is written, a property the engine's columns cannot
+        hold whole (nothing to refuse by default)."""
+
     @staticmethod
     def _fold_name(name: str) -> str:
         """A name as the engine's case-insensitive comparison sees it."""
@@ -96,5 +100,5 @@ class SqlBase:
         return [str(row[0]) for row in self._select(sql, params, origin)]
 
     @staticmethod
-    def _sql_error(exc: Exception, origin: str) -> Exception:
+    def _sql_error(exc: BaseException, origin: str) -> Exception:
         return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
