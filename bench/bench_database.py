@@ -295,8 +295,9 @@ class DatabaseServer:
     """One Database process on a free port, pinned to core 0. The MariaDB-backed ones get
     a fresh Tango database, dropped by ``stop``."""
 
-    def __init__(self, label: str, workdir: Path) -> None:
+    def __init__(self, label: str, workdir: Path, mysql_socket: str | None = None) -> None:
         self.label = label
+        self.mysql_socket = mysql_socket  # puretango on MariaDB: by this socket, not TCP
         self.port = free_port()
         self.workdir = workdir
         self.log = workdir / f"db-{label.replace(' ', '-').replace('+', 'p').lower()}.log"
@@ -319,6 +320,8 @@ class DatabaseServer:
                 pin_all_threads(self.proc.pid, {SERVER_CORE})
                 return
             url = f"mysql://{config.user}:{config.password}@{HOST}:{config.port}/{config.database}"
+            if self.mysql_socket:
+                url += f"?unix_socket={self.mysql_socket}"
             argv = [sys.executable, "-m", "puretango.databaseds", "2"]
             argv += ["--host", HOST, "--port", str(self.port), "--db-url", url]
         elif self.label == PURETANGO:
@@ -365,6 +368,11 @@ def mariadb_unavailable() -> str | None:
         return f"cannot import tests/peers/mariadb.py ({exc})"
 
 
+def mysql_socket_path() -> str:
+    """MariaDB's Unix socket (``@@socket``)."""
+    return str(_mariadb_helpers().mysql_root("SELECT @@socket").strip())
+
+
 class Figures:
     """The figures of every round: metric -> label -> values, in order of first record."""
 
@@ -386,11 +394,16 @@ class Figures:
 
 
 def measure(
-    label: str, workdir: Path, storm: int, seconds: float, figures: Figures
+    label: str,
+    workdir: Path,
+    storm: int,
+    seconds: float,
+    figures: Figures,
+    mysql_socket: str | None = None,
 ) -> list[tuple[str, str]]:
     """Start ``label``'s Database, take every figure, stop it; the failures."""
     failures: list[tuple[str, str]] = []
-    server = DatabaseServer(label, workdir)
+    server = DatabaseServer(label, workdir, mysql_socket)
     worker = Worker(label, script_argv(__file__, "--worker"))
     run = BenchRun(uuid.uuid4().hex[:8], devices=100, storm=storm)
     base = {"port": server.port, "tag": run.tag, "devices": run.devices, "storm": run.storm}
@@ -451,6 +464,11 @@ def main() -> None:
     parser.add_argument(
         "--only", help="comma-separated Databases to run (" + ", ".join(DATABASES) + ")"
     )
+    parser.add_argument(
+        "--mysql-socket",
+        action="store_true",
+        help="puretango on MariaDB connects by MariaDB's Unix socket (as the C++ one does)",
+    )
     args = parser.parse_args()
     seconds = args.seconds or (1.0 if args.quick else 5.0)
     storm = args.storm or (40 if args.quick else 200)
@@ -464,11 +482,12 @@ def main() -> None:
     figures = Figures()
     failures: list[tuple[str, str]] = []
     loads = [os.getloadavg()[0]]
+    mysql_socket = mysql_socket_path() if args.mysql_socket and not skipped else None
     for i in range(rounds):
         order = labels[i % len(labels) :] + labels[: i % len(labels)]
         print(f"round {i + 1}/{rounds}: {', '.join(order)}", flush=True)
         for label in order:  # one Database at a time
-            failures += measure(label, workdir, storm, seconds, figures)
+            failures += measure(label, workdir, storm, seconds, figures, mysql_socket)
         loads.append(os.getloadavg()[0])
 
     medians = figures.medians()
@@ -482,7 +501,9 @@ def main() -> None:
         "puretango and PyTango on SQLite; puretango MariaDB and the C++ DataBaseds each on "
         "a fresh Tango database (Debian's tango-db schema) of the one shared MariaDB 10.11 "
         "server, all of whose threads are pinned to core 0 with the Database while it is "
-        "measured (puretango by TCP to 127.0.0.1:3306, the C++ one by the Unix socket).",
+        "measured (puretango by "
+        + (f"the Unix socket {mysql_socket}" if mysql_socket else "TCP to 127.0.0.1:3306")
+        + ", the C++ one by the Unix socket).",
         "Storm: one thread per simulated server start-up, all released at once; the time "
         "is until the last one has exported its devices and its admin device.",
         "pt/faster other = puretango (SQLite) / the faster of the C++ DataBaseds and PyTango "
