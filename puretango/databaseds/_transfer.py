@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _schema
-from ._mysql_config import MYSQL_SCHEMES, MysqlConfig
+from ._mysql_config import MysqlConfig
 
 __all__ = ["TransferError", "TableDiff", "TransferReport", "transfer", "open_endpoint"]
 
@@ -467,8 +467,8 @@ def _dcols(columns: Sequence[str]) -> str:
 
 
 def is_url(location: str) -> bool:
-    """True for a MariaDB/MySQL URL, False for an SQLite path."""
-    return location.split("://", 1)[0].lower() in MYSQL_SCHEMES and "://" in location
+    """True for a URL (only ``mysql://`` ones are taken), False for an SQLite path."""
+    return "://" in location
 
 
 def open_endpoint(location: str, *, target: bool = False, dry_run: bool = False) -> Endpoint:
