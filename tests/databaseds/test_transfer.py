@@ -10,19 +10,22 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from peers.databases import call_db, ours
-from peers.launch import HOST, free_port
+from peers.databases import DbProcess, call_db, ours
+from peers.launch import HOST, free_port, peer_env
 from peers.mariadb import cpp_databaseds, mariadb_available, mysql_root, tango_database
 
 from puretango.cli import main
+from puretango.databaseds._mysql import MysqlStore
 from puretango.databaseds._mysql_config import MysqlConfig
 from puretango.databaseds._sqlite import SqliteStore
+from puretango.databaseds._store import DeviceExport
 from puretango.databaseds._transfer import TransferError, open_endpoint, transfer
 
 from .test_commands import SCENARIO, SCENARIO_2, SCENARIO_3
@@ -204,8 +207,9 @@ def mariadb() -> None:
 
 @pytest.fixture(scope="module")
 def cpp_written(mariadb: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MysqlConfig]:
-    """A MariaDB Tango database (Debian's initial rows) written by the C++ DataBaseds: the
-    scenarios, then rows written by hand into tables no Database command writes."""
+    """A MariaDB Tango database (Debian's initial rows) written by the C++ DataBaseds (the
+    scenarios) and by our store, then rows written by hand into tables no Database command
+    writes."""
     log = tmp_path_factory.mktemp("cpp") / "databaseds.log"
     with tango_database("ptx") as config:
         port = free_port()
@@ -215,6 +219,17 @@ def cpp_written(mariadb: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
         finally:
             proc.terminate()
             proc.wait(10)
+        # and rows of our Database's store on the same MariaDB, as at a mixed site
+        store = MysqlStore(config)
+        try:
+            store.add_server("Mixed/1", [("mixed/dev/1", "Mixed"), ("mixed/dev/2", "Mixed")])
+            store.put_properties("device", "mixed/dev/1", {"p": ["1", "2"], "q": ["3"]})
+            store.put_properties("device", "mixed/dev/1", {"p": ["4"]})
+            store.put_attribute_properties("class", "Mixed", {"att": {"unit": ["mm"]}})
+            store.put_device_alias("mixed/dev/2", "mixed2")
+            store.export_device(DeviceExport("mixed/dev/1", "IOR:0A", "mhost", "99", "6"))
+        finally:
+            store.close()
         mysql_root(
             "SET NAMES utf8mb4; INSERT INTO attribute_class VALUES ('Cafe', 'att',"
             " '2024-02-29 23:59:59',"
@@ -241,7 +256,8 @@ def test_mariadb_to_sqlite_to_a_new_mariadb_round_trip(
     written = {t for t, counter in rows.items() if counter}
     assert written >= {"device", "server", "property_device_hist", "property_pipe_class_hist",
                        "property_attribute_class_hist", "attribute_alias", "event"}  # fmt: skip
-    assert ("h/dev/1", "Srv/b") in {(r[0], r[8]) for r in rows["device"]}
+    devices = {(r[0], r[8]) for r in rows["device"]}
+    assert {("h/dev/1", "Srv/b"), ("mixed/dev/1", "Mixed/1")} <= devices
     with tango_database("ptx") as fresh:
         status, out, err = _run(capsys, "db", "import", "--from", str(laptop), "--db-url",
                                 _url(fresh))  # fmt: skip
@@ -259,7 +275,7 @@ def test_mariadb_to_sqlite_to_a_new_mariadb_round_trip(
         assert set(_assert_same(site, _url(fresh))) == set(_columns(site))
 
 
-def test_sqlite_to_mariadb_read_by_the_cpp_databaseds(
+def test_sqlite_to_mariadb_read_by_the_cpp_databaseds_and_ours(
     ours_file: Path, mariadb: None, tmp_path: Path
 ) -> None:
     with tango_database("ptx") as config:
@@ -269,7 +285,8 @@ def test_sqlite_to_mariadb_read_by_the_cpp_databaseds(
         back = tmp_path / "back.db"
         transfer(_url(config), str(back))
         _assert_same(str(ours_file), str(back))
-        # the C++ DataBaseds reads what we wrote as ours reads the file (ASCII: the C++
+        # the C++ DataBaseds and ours on MariaDB read what we wrote as ours reads the file
+        # (ASCII: the C++
         # DataBaseds' MariaDB connection is latin-1, see test_compare_cpp)
         reads: list[tuple[str, Any]] = [
             ("DbGetDeviceProperty", ["test/dev/1", "Nasty", "Big"]),
@@ -287,6 +304,10 @@ def test_sqlite_to_mariadb_read_by_the_cpp_databaseds(
         finally:
             proc.terminate()
             proc.wait(10)
+        port = free_port()
+        argv = [sys.executable, "-m", "puretango.databaseds", "2", "--host", HOST]
+        with DbProcess(argv + ["--port", str(port), "--db-url", _url(config)], port, peer_env()):
+            assert call_db(f"{HOST}:{port}", reads) == theirs
     with ours(back) as db:
         mine = call_db(db.tango_host, reads)
     assert theirs == mine
