@@ -286,8 +286,7 @@ def test_sqlite_to_mariadb_read_by_the_cpp_databaseds_and_ours(
         transfer(_url(config), str(back))
         _assert_same(str(ours_file), str(back))
         # the C++ DataBaseds and ours on MariaDB read what we wrote as ours reads the file
-        # (ASCII: the C++
-        # DataBaseds' MariaDB connection is latin-1, see test_compare_cpp)
+        # (ASCII: the C++ DataBaseds' MariaDB connection is latin-1, see test_compare_cpp)
         reads: list[tuple[str, Any]] = [
             ("DbGetDeviceProperty", ["test/dev/1", "Nasty", "Big"]),
             ("DbGetDeviceAttributeProperty2", ["test/dev/1", "dbl"]),
