@@ -123,6 +123,8 @@ class TransferReport:
     source_only_columns: list[str]
     target_only_columns: list[str]
     seconds: float = 0.0
+    #: what the user should know besides the counts
+    notes: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -159,6 +161,7 @@ class TransferReport:
             lines.append(f"  not copied: column {column} is not in the target")
         for column in self.target_only_columns:
             lines.append(f"  left to its default: column {column} is not in the source")
+        lines.extend(f"  note: {note}" for note in self.notes)
         verb = "would change" if self.dry_run else "changed"
         total = f"{self.added} rows added, {self.removed} removed"
         lines.append(f"{verb} {len(changed)} of {len(self.tables)} tables: {total}")
@@ -559,5 +562,10 @@ def transfer(source: str, target: str, *, dry_run: bool = False) -> TransferRepo
                 for diff in report.tables:
                     if diff.added or diff.removed:
                         rewrite.replace(diff.table, columns[diff.table], rows[diff.table])
+        if isinstance(dst, SqliteEndpoint) and not dst.created and (report.added or report.removed):
+            report.notes.append(
+                "a Database serving this file does not see changes made behind it:"
+                " restart it" + (" after the import" if dry_run else "")
+            )
     report.seconds = time.monotonic() - started
     return report
