@@ -28,6 +28,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -182,6 +183,8 @@ class Endpoint:
     """One side of a transfer: a Tango database that can be read and rewritten."""
 
     label: str
+    #: the driver's exceptions (a failure in the middle of a transfer is reported as one line)
+    errors: tuple[type[Exception], ...] = ()
 
     def schema(self) -> Schema:
         raise NotImplementedError
@@ -226,8 +229,11 @@ def _kind(declared: str) -> str:
 
 
 class SqliteEndpoint(Endpoint):
-    """A Tango SQLite file (as :mod:`._schema` makes it). A target that does not exist is
-    created with the schema; in a dry run it stays uncreated (an empty schema in memory)."""
+    """A Tango SQLite file (as :mod:`._schema` makes it), a source opened read-only. A target
+    that does not exist is created with the schema; in a dry run it stays uncreated (an empty
+    schema in memory)."""
+
+    errors = (sqlite3.Error,)
 
     def __init__(self, path: str, *, target: bool, dry_run: bool) -> None:
         self.label = path
@@ -238,7 +244,8 @@ class SqliteEndpoint(Endpoint):
             raise TransferError(f"{path}: no such file")
         if os.path.isdir(path):
             raise TransferError(f"{path}: is a directory")
-        location, uri = (f"file:{path}?mode=rw", True) if exists else (path, False)
+        mode = "rw" if target else "ro"
+        location, uri = (f"file:{path}?mode={mode}", True) if exists else (path, False)
         if not exists and dry_run:
             location, uri = ":memory:", False
         try:
@@ -354,7 +361,7 @@ class MysqlEndpoint(Endpoint):
             from pymysql.converters import conversions
         except ImportError:
             raise TransferError("MariaDB needs PyMySQL: pip install 'puretango[mysql]'") from None
-        self._errors = (pymysql.MySQLError,)
+        self.errors = (pymysql.MySQLError,)
         # dates as the server's text: nothing parsed, nothing reformatted (Rule 1)
         conv = dict(conversions)
         for date_type in (FIELD_TYPE.DATETIME, FIELD_TYPE.TIMESTAMP, FIELD_TYPE.DATE):
@@ -393,10 +400,8 @@ class MysqlEndpoint(Endpoint):
             try:
                 cur.execute("LOCK TABLES " + ", ".join(f"{_quote(t, '`')} {mode}" for t in tables))
                 yield cur
-            except self._errors as exc:
-                raise TransferError(f"{self.label}: {_mysql_message(exc)}") from None
             finally:
-                with contextlib.suppress(*self._errors):
+                with contextlib.suppress(*self.errors):
                     cur.execute("UNLOCK TABLES")
 
     def _select(self, cur: Any, tables: Mapping[str, Sequence[str]]) -> dict[str, list[Row]]:
@@ -423,7 +428,7 @@ class MysqlEndpoint(Endpoint):
             yield _MysqlRewrite(self, cur)
 
     def close(self) -> None:
-        with contextlib.suppress(*self._errors):
+        with contextlib.suppress(*self.errors):
             self.conn.close()
 
 
@@ -445,6 +450,7 @@ class _MysqlRewrite(Rewrite):
 
 
 def _mysql_message(exc: BaseException) -> str:
+    """A driver's error as one line (PyMySQL's: its text without the error code)."""
     args: tuple[Any, ...] = getattr(exc, "args", ())
     if len(args) >= 2 and isinstance(args[1], str):
         return " ".join(args[1].split())
@@ -525,47 +531,72 @@ def _remove_on_error(endpoint: SqliteEndpoint) -> Any:
     return remove
 
 
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """The database drivers' exceptions (PyMySQL's only once something imported it)."""
+    pymysql = sys.modules.get("pymysql")
+    return (sqlite3.Error,) + ((pymysql.MySQLError,) if pymysql is not None else ())
+
+
 def transfer(source: str, target: str, *, dry_run: bool = False) -> TransferReport:
     """Replace the target's rows of every table both sides have by the source's; with
-    ``dry_run``, only compare. Raises TransferError (nothing changed) when it cannot."""
+    ``dry_run``, only compare. Raises TransferError when it cannot (nothing changed, unless
+    a MariaDB target failed in the middle of its rewrite: then the message says so)."""
     started = time.monotonic()
-    with contextlib.ExitStack() as stack:
-        src = open_endpoint(source)
-        stack.callback(src.close)
-        dst = open_endpoint(target, target=True, dry_run=dry_run)
-        stack.callback(dst.close)
-        if isinstance(dst, SqliteEndpoint) and dst.created:
-            stack.push(_remove_on_error(dst))
-        src_schema, dst_schema = src.schema(), dst.schema()
-        shared = sorted(set(src_schema) & set(dst_schema))
-        columns = {t: [c for c in src_schema[t] if c in dst_schema[t]] for t in shared}
-        report = TransferReport(
-            source=src.label,
-            target=dst.label,
-            dry_run=dry_run,
-            tables=[],
-            source_only={t: src.count(t) for t in sorted(set(src_schema) - set(dst_schema))},
-            target_only=sorted(set(dst_schema) - set(src_schema)),
-            source_only_columns=[
-                f"{t}.{c}" for t in shared for c in src_schema[t] if c not in dst_schema[t]
-            ],
-            target_only_columns=[
-                f"{t}.{c}" for t in shared for c in dst_schema[t] if c not in src_schema[t]
-            ],
+    writing: list[Endpoint] = []
+    try:
+        with contextlib.ExitStack() as stack:
+            report = _transfer(stack, source, target, dry_run, writing)
+    except _driver_errors() as exc:
+        partly = writing and isinstance(writing[0], MysqlEndpoint)
+        outcome = (
+            "the target may hold part of the copy: run it again"
+            if partly
+            else ("nothing was changed")
         )
-        rows = src.read(columns)
-        _check(rows, {t: [dst_schema[t][c] for c in columns[t]] for t in shared})
-        with dst.rewriting(shared, exclusive=not dry_run) as rewrite:
-            present = rewrite.read(columns)
-            report.tables = [_diff(t, rows[t], present[t]) for t in shared]
-            if not dry_run:
-                for diff in report.tables:
-                    if diff.added or diff.removed:
-                        rewrite.replace(diff.table, columns[diff.table], rows[diff.table])
-        if isinstance(dst, SqliteEndpoint) and not dst.created and (report.added or report.removed):
-            report.notes.append(
-                "a Database serving this file does not see changes made behind it:"
-                " restart it" + (" after the import" if dry_run else "")
-            )
+        raise TransferError(f"{_mysql_message(exc)}; {outcome}") from None
     report.seconds = time.monotonic() - started
+    return report
+
+
+def _transfer(
+    stack: contextlib.ExitStack, source: str, target: str, dry_run: bool, writing: list[Endpoint]
+) -> TransferReport:
+    src = open_endpoint(source)
+    stack.callback(src.close)
+    dst = open_endpoint(target, target=True, dry_run=dry_run)
+    stack.callback(dst.close)
+    if isinstance(dst, SqliteEndpoint) and dst.created:
+        stack.push(_remove_on_error(dst))
+    src_schema, dst_schema = src.schema(), dst.schema()
+    shared = sorted(set(src_schema) & set(dst_schema))
+    columns = {t: [c for c in src_schema[t] if c in dst_schema[t]] for t in shared}
+    report = TransferReport(
+        source=src.label,
+        target=dst.label,
+        dry_run=dry_run,
+        tables=[],
+        source_only={t: src.count(t) for t in sorted(set(src_schema) - set(dst_schema))},
+        target_only=sorted(set(dst_schema) - set(src_schema)),
+        source_only_columns=[
+            f"{t}.{c}" for t in shared for c in src_schema[t] if c not in dst_schema[t]
+        ],
+        target_only_columns=[
+            f"{t}.{c}" for t in shared for c in dst_schema[t] if c not in src_schema[t]
+        ],
+    )
+    rows = src.read(columns)
+    _check(rows, {t: [dst_schema[t][c] for c in columns[t]] for t in shared})
+    with dst.rewriting(shared, exclusive=not dry_run) as rewrite:
+        present = rewrite.read(columns)
+        report.tables = [_diff(t, rows[t], present[t]) for t in shared]
+        if not dry_run:
+            writing.append(dst)
+            for diff in report.tables:
+                if diff.added or diff.removed:
+                    rewrite.replace(diff.table, columns[diff.table], rows[diff.table])
+    if isinstance(dst, SqliteEndpoint) and not dst.created and (report.added or report.removed):
+        report.notes.append(
+            "a Database serving this file does not see changes made behind it: restart it"
+            + (" after the import" if dry_run else "")
+        )
     return report
