@@ -11,6 +11,7 @@ import json
 import shutil
 import sqlite3
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -338,3 +339,43 @@ def test_what_does_not_fit_the_target_stops_everything(
         with pytest.raises(TransferError, match=r"property\.count: 1 row\(s\) .* NOT NULL"):
             transfer(_url(other), str(tmp_path / "new.db"))
         assert not (tmp_path / "new.db").exists()
+
+
+def test_a_reader_of_the_mariadb_never_sees_half_a_copy(
+    ours_file: Path, mariadb: None, tmp_path: Path
+) -> None:
+    bigger = tmp_path / "bigger.db"
+    shutil.copy(ours_file, bigger)
+    with sqlite3.connect(bigger) as conn:
+        conn.executemany(
+            "INSERT INTO property_device (device, name, domain, family, member, count, value,"
+            " updated, accessed) VALUES ('big/dev/1', ?, 'big', 'dev', '1', 1, 'v',"
+            " '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
+            [(f"p{i}",) for i in range(20_000)],
+        )
+    conn.close()
+    with tango_database("ptx") as config:
+        transfer(str(ours_file), _url(config))
+        reader = config.connect()
+        seen: set[tuple[int, int]] = set()
+
+        def counts() -> tuple[int, int]:
+            with reader.cursor() as cur:
+                cur.execute("LOCK TABLES device READ, property_device READ")
+                cur.execute("SELECT COUNT(*) FROM property_device")
+                properties = cur.fetchone()[0]
+                cur.execute("SELECT COUNT(*) FROM device")
+                devices = cur.fetchone()[0]
+                cur.execute("UNLOCK TABLES")
+            return properties, devices
+
+        before = counts()
+        worker = threading.Thread(target=transfer, args=(str(bigger), _url(config)))
+        worker.start()
+        while worker.is_alive():
+            seen.add(counts())
+        worker.join()
+        after = counts()
+        reader.close()
+    assert after == (before[0] + 20_000, before[1])
+    assert seen <= {before, after}
