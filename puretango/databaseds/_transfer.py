@@ -8,7 +8,8 @@ target is touched; what only one side has (MariaDB's ``access_*`` tables ...) is
 
 Rule 1: lossless or nothing. Values pass as they are: text as text, integers as integers,
 NULL as NULL, and dates as the server's own ``YYYY-MM-DD HH:MM:SS`` text (PyMySQL's date
-decoders are switched off). Every source row is checked against the target's columns (NOT
+decoders are switched off; TIMESTAMP columns in the server's default time zone, as every
+Database reads them). Every source row is checked against the target's columns (NOT
 NULL, lengths, integer ranges, date format) before anything is written; one row that does not
 fit stops the whole transfer with a message naming it.
 
@@ -334,8 +335,10 @@ _INT_RANGES = {
 }
 
 
-def _mysql_column(name: str, nullable: str, data_type: str, column_type: str, chars: Any,
-                  octets: Any) -> Column:  # fmt: skip
+def _mysql_column(
+    name: str, nullable: str, data_type: str, column_type: str, chars: Any, octets: Any
+) -> Column:
+    """A column from its ``information_schema.columns`` fields."""
     data_type = data_type.lower()
     if data_type in _INT_RANGES:
         bits = _INT_RANGES[data_type]
