@@ -1,9 +1,11 @@
 """``puretango db export|import`` (``puretango.databaseds._transfer``): SQLite to SQLite, and
 SQLite to MariaDB to SQLite and back, with every kind of row: rows written by our Database's
 commands (the three scenarios of test_commands) and by the C++ DataBaseds on its own MariaDB
-database; every table compared as a multiset of rows. Then the dry run (nothing changes, the
-right counts) and the failures (one line, status 1, nothing changed). The MariaDB tests skip
-where the cpp-tango peer is not installed."""
+database and by our MysqlStore next to it; every table compared as a multiset of rows, and
+the imported database read through the C++ DataBaseds and ours. Then the dry run (nothing
+changes, the right counts), the failures (one line, status 1, nothing changed), and a reader
+of the MariaDB during an import (the old copy or the new one, never half). The MariaDB tests
+skip where the cpp-tango peer is not installed."""
 
 from __future__ import annotations
 
