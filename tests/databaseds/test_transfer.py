@@ -381,3 +381,24 @@ def test_a_reader_of_the_mariadb_never_sees_half_a_copy(
         reader.close()
     assert after == (before[0] + 20_000, before[1])
     assert seen <= {before, after}
+
+
+def test_the_mysql_side_from_the_cpp_databaseds_variables(
+    cpp_written: MysqlConfig,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in [
+        ("MYSQL_HOST", f"{cpp_written.host}:{cpp_written.port}"),
+        ("MYSQL_USER", cpp_written.user),
+        ("MYSQL_PASSWORD", cpp_written.password),
+        ("MYSQL_DATABASE", cpp_written.database),
+    ]:
+        monkeypatch.setenv(name, value)
+    laptop = tmp_path / "laptop.db"
+    status, out, err = _run(capsys, "db", "export", "--to", str(laptop))
+    assert (status, err) == (0, "") and f"/{cpp_written.database} -> {laptop}" in out
+    status, out, err = _run(capsys, "db", "import", "--from", str(laptop), "--dry-run")
+    assert (status, err) == (0, "") and "would change 0 of" in out
+    _assert_same(_url(cpp_written), str(laptop))
