@@ -597,9 +597,4 @@ def _transfer(
             for diff in report.tables:
                 if diff.added or diff.removed:
                     rewrite.replace(diff.table, columns[diff.table], rows[diff.table])
-    if isinstance(dst, SqliteEndpoint) and not dst.created and (report.added or report.removed):
-        report.notes.append(
-            "a Database serving this file does not see changes made behind it: restart it"
-            + (" after the import" if dry_run else "")
-        )
     return report
