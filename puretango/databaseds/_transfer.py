@@ -125,8 +125,6 @@ class TransferReport:
     source_only_columns: list[str]
     target_only_columns: list[str]
     seconds: float = 0.0
-    #: what the user should know besides the counts
-    notes: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -163,7 +161,6 @@ class TransferReport:
             lines.append(f"  not copied: column {column} is not in the target")
         for column in self.target_only_columns:
             lines.append(f"  left to its default: column {column} is not in the source")
-        lines.extend(f"  note: {note}" for note in self.notes)
         verb = "would change" if self.dry_run else "changed"
         total = f"{self.added} rows added, {self.removed} removed"
         lines.append(f"{verb} {len(changed)} of {len(self.tables)} tables: {total}")
