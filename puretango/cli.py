@@ -166,6 +166,8 @@ def _db(args: argparse.Namespace) -> int:
         argv += ["--port", str(args.port)]
     if args.db_file:
         argv += ["--db-file", args.db_file]
+    if args.db_url:
+        argv += ["--db-url", args.db_url, "--pool-size", str(args.pool_size)]
     return int(databaseds_main(argv) or 0)
 
 
@@ -374,6 +376,12 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("--host", default="0.0.0.0", help="address to listen on")
     db.add_argument("--port", type=int, help="TCP port (default: TANGO_HOST's, else 10000)")
     db.add_argument("--db-file", help="SQLite file (default: in the user's data directory)")
+    db.add_argument(
+        "--db-url",
+        help="a MariaDB/MySQL Tango database, mysql://user:password@host:port/database"
+        " (default: the MYSQL_* variables if set, else the SQLite file)",
+    )
+    db.add_argument("--pool-size", type=int, default=8, help="MySQL connections (default 8)")
 
     ls = command("ls", _ls, "list devices (or servers, classes) defined in the Database")
     ls.add_argument("pattern", nargs="?", default="*", help="wildcard pattern (default *)")
