@@ -63,8 +63,12 @@ def _rows(config: MysqlConfig) -> dict[str, list[tuple[Any, ...]]]:
     return tables
 
 
-@pytest.fixture(scope="module")
-def both_databases(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+@pytest.fixture(scope="module", params=["loop reads", "thread reads"])
+def both_databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict, dict]:
+    """Both databases after the scenarios; ours reading on its event loop (a local MariaDB's
+    default) or on worker threads (a remote one's)."""
     log = tmp_path_factory.mktemp("rows") / "cpp.log"
     scenarios = [_unique(s, "rows") for s in (SCENARIO, SCENARIO_2, SCENARIO_3)]
     with tango_database("pt_cpp") as cpp_db, tango_database("pt_ours") as our_db:
@@ -72,6 +76,8 @@ def both_databases(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict
         cpp = cpp_databaseds(cpp_db, cpp_port, log)
         argv = [sys.executable, "-m", "puretango.databaseds", "2", "--host", HOST]
         argv += ["--port", str(our_port), "--db-url", our_db.url(with_password=True)]
+        if request.param == "thread reads":
+            argv.append("--read-threads")
         try:
             with DbProcess(argv, our_port, peer_env()):
                 for scenario in scenarios:
@@ -96,3 +102,16 @@ def test_the_comparison_sees_rows(both_databases: tuple[dict, dict]) -> None:
     for table in ("device", "property_device", "property_device_hist", "property_class"):
         assert cpp[table], table
     assert cpp["device_attribute_history_id"][0][0] > 0
+
+
+def test_puretango_db_serves_a_mysql_database() -> None:
+    """``puretango db --db-url``: the command line's Database on MariaDB, read by PyTango."""
+    port = free_port()
+    argv = [sys.executable, "-c", "from puretango.cli import main; raise SystemExit(main())"]
+    with tango_database("pt_cli") as config:
+        argv += ["db", "--host", HOST, "--port", str(port)]
+        argv += ["--db-url", config.url(with_password=True), "--pool-size", "2"]
+        with DbProcess(argv, port, peer_env()) as db:
+            answers = call_db(db.tango_host, [("DbGetDeviceList", ["TangoTest/test", "*"])])
+            assert answers == [["dserver/TangoTest/test", "sys/tg_test/1"]]  # Debian's rows
+            assert any(config.database in line for line in db.lines)
