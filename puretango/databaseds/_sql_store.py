@@ -180,8 +180,10 @@ class SqlStore(SqlPropertyTables):
                 "UPDATE device SET exported = 0, stopped = ? WHERE server = ?", (now(), server)
             )
 
-    def _device_row(self, name: str, origin: str) -> tuple[object, ...]:
-        columns = "name, exported, ior, version, pid, server, host, class, started, stopped"
+    def _device_row(self, name: str, origin: str, dates: bool = False) -> tuple[object, ...]:
+        columns = "name, exported, ior, version, pid, server, host, class"
+        if dates:
+            columns += ", started, stopped"
         rows = self._select(f"SELECT {columns} FROM device WHERE name = ?", (name,), origin)
         if not rows:  # an alias (its device may change in between: either answer is right)
             rows = self._select(f"SELECT {columns} FROM device WHERE alias = ?", (name,), origin)
@@ -213,7 +215,7 @@ class SqlStore(SqlPropertyTables):
         return self._record(name, self._device_row(name, "DataBase::ImportDevice()"))
 
     def device_info(self, name: str) -> DeviceInfo:
-        row = self._device_row(name, "DataBase::GetDeviceInfo()")
+        row = self._device_row(name, "DataBase::GetDeviceInfo()", dates=True)
         return DeviceInfo(self._record(name, row), _info_date(row[8]), _info_date(row[9]))
 
     def device_class(self, device: str) -> str:
