@@ -90,7 +90,8 @@ class MysqlConfig:
 
     def connect(self, **overrides: Any) -> Any:
         """A new PyMySQL connection: utf8mb4, autocommit, ``rowcount`` counting matched
-        rows (as SQLite does), the given timeouts."""
+        rows (as SQLite does), strict on every table (a value too long fails instead of
+        being cut short), the given timeouts."""
         import pymysql
         from pymysql.constants import CLIENT
 
@@ -106,6 +107,7 @@ class MysqlConfig:
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
             write_timeout=self.read_timeout,
+            init_command="SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')",
         )
         if self.unix_socket:
             params["unix_socket"] = self.unix_socket

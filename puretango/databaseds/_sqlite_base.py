@@ -1,6 +1,6 @@
-"""The ground floor of the SQLite back-end: :class:`SqliteBase` opens the file (creating
-Tango's schema, :mod:`._schema`) and runs transactions; :func:`like_pattern` turns Tango
-wildcards into LIKE patterns. The rules of the whole back-end:
+"""The SQLite back-end's connections and transactions: :class:`SqliteBase` opens the file
+(creating Tango's schema, :mod:`._schema`) and implements :class:`~._sql_base.SqlBase` on it.
+The rules of the SQLite back-end, besides :mod:`._sql_base`'s:
 
 Rule 1: one connection per thread. The server reads on its event loop's thread and writes
 on one worker thread; with WAL, readers on their own connections never wait for a writer,
@@ -19,43 +19,23 @@ answers, so a ``kill -9`` loses nothing a client was told is done.
 Rule 4: every write transaction moves :meth:`SqliteBase.generation` on, at its start and
 at its end (the Database server is the only writer of its file): a reply computed while the
 generation stayed the same, with no write in progress, is still right while it stays so.
-
-Rule 5: values only ever reach SQL as parameters; table and column names come from this
-back-end's constants. Tango wildcards become ``LIKE ... ESCAPE '\\'`` patterns by
-:func:`like_pattern`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 
 from . import _schema
-from ._store import SQL_ERROR, db_error
+from ._sql_base import LIKE, SqlBase, like_pattern, now
 
 __all__ = ["SqliteBase", "like_pattern", "now", "LIKE"]
 
-#: a Tango wildcard filter goes to SQL as ``column LIKE ? ESCAPE '\'``
-LIKE = "LIKE ? ESCAPE '\\'"
 
-
-def like_pattern(pattern: str) -> str:
-    """A Tango wildcard filter as a LIKE pattern: ``*`` matches any run, everything else
-    (``%``, ``_`` and ``\\`` included) matches itself."""
-    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%")
-
-
-def now() -> str:
-    """The time stamp stored in ``started``, ``updated`` and ``date`` columns."""
-    return datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-
-
-class SqliteBase:
+class SqliteBase(SqlBase):
     """One SQLite file: connections (one per thread) and transactions (one per call)."""
 
     #: reads of indexed rows take microseconds and, in WAL mode, never wait for a writer
@@ -71,7 +51,7 @@ class SqliteBase:
         self._writes: tuple[int, int] = (0, 0)
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
-        with self._write("create"):
+        with self._write("create", ()):
             _schema.create(conn)
 
     # -- connections and transactions --------------------------------------------------------
@@ -117,7 +97,7 @@ class SqliteBase:
             raise
 
     @contextlib.contextmanager
-    def _write(self, origin: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, origin: str, tables: Sequence[str] = ()) -> Iterator[sqlite3.Connection]:
         self._moved(+1)
         try:
             with self._tx("BEGIN IMMEDIATE", origin) as conn:
@@ -139,9 +119,12 @@ class SqliteBase:
     def _read(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._tx("BEGIN", origin)
 
+    #: SQLite's NOCASE folds ASCII letters only
+    _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
     @staticmethod
-    def _sql_error(exc: sqlite3.Error, origin: str) -> Exception:
-        return db_error(SQL_ERROR, f"Failed to query TANGO database (error={exc})", origin)
+    def _fold_name(name: str) -> str:
+        return name.translate(SqliteBase._ASCII_LOWER)
 
     def _select(self, sql: str, params: Sequence[object], origin: str) -> list[sqlite3.Row]:
         """The rows of one SELECT: one statement is one consistent read by itself (no
@@ -150,6 +133,3 @@ class SqliteBase:
             return self._conn().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise self._sql_error(exc, origin) from None
-
-    def _column(self, sql: str, params: Sequence[object], origin: str) -> list[str]:
-        return [str(row[0]) for row in self._select(sql, params, origin)]

@@ -1,4 +1,7 @@
-"""The SQLite store on its own: transactions, wildcards, SQL meta characters, threads."""
+"""The SQL stores on their own, each test on SQLite and on MariaDB (a fresh Tango database
+of the cpp-tango peer's server, emptied of Debian's initial rows): transactions, wildcards,
+SQL meta characters, threads, and what only one engine does (case folding, MariaDB
+restarting)."""
 
 from __future__ import annotations
 
@@ -6,15 +9,53 @@ import threading
 from pathlib import Path
 
 import pytest
+from peers.mariadb import mariadb_available, tango_database
 
 from puretango._dbformat import DeviceExport
 from puretango._errors import DevFailed
+from puretango.databaseds._mysql import MysqlConfig, MysqlStore
+from puretango.databaseds._sql_store import SqlStore
 from puretango.databaseds._sqlite import SqliteStore, like_pattern
 
+#: every table of Tango's schema that holds rows (the history counters are reset to 0)
+_TABLES = (
+    "device server attribute_alias attribute_class event property property_device"
+    " property_class property_attribute_device property_attribute_class property_pipe_device"
+    " property_pipe_class property_hist property_device_hist property_class_hist"
+    " property_attribute_device_hist property_attribute_class_hist property_pipe_device_hist"
+    " property_pipe_class_hist"
+).split()
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = SqliteStore(tmp_path / "tango.db")
+
+def _emptied(config: MysqlConfig) -> MysqlConfig:
+    conn = config.connect()
+    try:
+        with conn.cursor() as cursor:
+            for table in _TABLES:
+                cursor.execute(f"DELETE FROM {table}")
+            for table in ("device", "class", "object"):
+                cursor.execute(f"UPDATE {table}_history_id SET id = 0")
+    finally:
+        conn.close()
+    return config
+
+
+@pytest.fixture(scope="module")
+def mysql_database():
+    why = mariadb_available()
+    if why is not None:  # pragma: no cover - the peer is part of CI
+        pytest.skip(why)
+    with tango_database("pt_store") as config:
+        yield config
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    s: SqlStore
+    if request.param == "sqlite":
+        s = SqliteStore(tmp_path / "tango.db")
+    else:
+        s = MysqlStore(_emptied(request.getfixturevalue("mysql_database")))
     yield s
     s.close()
 
@@ -24,7 +65,7 @@ def test_like_pattern_escapes_sql_wildcards() -> None:
     assert like_pattern("100%_x\\") == "100\\%\\_x\\\\"
 
 
-def test_servers_devices_import_export(store: SqliteStore) -> None:
+def test_servers_devices_import_export(store: SqlStore) -> None:
     store.add_server("TestDev/test", [("test/dev/1", "TestDev"), ("test/dev/2", "TestDev")])
     assert store.devices_of("TestDev/test", "TestDev") == ["test/dev/1", "test/dev/2"]
     assert store.device_classes_of("testdev/TEST") == [
@@ -54,16 +95,25 @@ def test_servers_devices_import_export(store: SqliteStore) -> None:
     assert info.value.reason == "DB_DeviceNotDefined"
 
 
-def test_wildcards_do_not_treat_percent_and_underscore_as_wildcards(store: SqliteStore) -> None:
+def test_wildcards_do_not_treat_percent_and_underscore_as_wildcards(store: SqlStore) -> None:
     store.add_server("S/1", [("a/b/c_d", "K"), ("a/b/cxd", "K"), ("a/b/100%", "K")])
     assert store.devices("a/b/c_d") == ["a/b/c_d"]
     assert store.devices("a/b/100%") == ["a/b/100%"]
-    assert store.devices("a/b/*") == ["a/b/100%", "a/b/c_d", "a/b/cxd"]
+    # in the engine's collation order ('_' sorts after letters in MariaDB's, before in SQLite's)
+    assert sorted(store.devices("a/b/*")) == ["a/b/100%", "a/b/c_d", "a/b/cxd"]
     assert store.name_parts("domain", "*") == ["a", "dserver"]
 
 
-def test_properties_round_trip_and_history(store: SqliteStore) -> None:
-    nasty = ["'; DROP TABLE device; --", "%_", "line1\nline2", "é€😀", "x" * 100_000]
+def test_properties_round_trip_and_history(store: SqlStore) -> None:
+    nasty = ["'; DROP TABLE device; --", "%_", "line1\nline2", "é€😀", "x" * 60_000]
+    if isinstance(store, SqliteStore):
+        nasty.append("x" * 100_000)
+    else:  # over a MySQL text column: refused whole, nothing written
+        with pytest.raises(DevFailed) as info:
+            store.put_properties("device", "a/b/c", {"p": [*nasty, "é" * 40_000]})
+        assert info.value.reason == "DB_SQLError"
+        assert "80000 bytes" in info.value.args[0].desc
+        assert store.property_names("device", "a/b/c", "*") == []
     store.put_properties("device", "a/b/c", {"p": nasty, "empty": []})
     assert store.get_properties("device", "A/B/C", ["P", "empty", "nothing"]) == [
         ("P", nasty),
@@ -79,7 +129,7 @@ def test_properties_round_trip_and_history(store: SqliteStore) -> None:
     assert store.devices("*") == []  # the DROP TABLE did nothing
 
 
-def test_attribute_properties(store: SqliteStore) -> None:
+def test_attribute_properties(store: SqlStore) -> None:
     store.put_attribute_properties(
         "device", "a/b/c", {"dbl": {"abs_change": ["0.5"], "label": ["Dbl"]}}
     )
@@ -94,7 +144,7 @@ def test_attribute_properties(store: SqliteStore) -> None:
     assert store.attribute_names("device", "a/b/c", "*") == ["dbl"]
 
 
-def test_aliases(store: SqliteStore) -> None:
+def test_aliases(store: SqlStore) -> None:
     store.add_server("S/1", [("a/b/c", "K"), ("a/b/d", "K")])
     store.put_device_alias("a/b/c", "mydev")
     assert store.alias_device("MYDEV") == "a/b/c"
@@ -110,13 +160,13 @@ def test_aliases(store: SqliteStore) -> None:
     assert info.value.reason == "DB_AliasNotDefined"
 
 
-def test_a_failed_command_changes_nothing(store: SqliteStore) -> None:
+def test_a_failed_command_changes_nothing(store: SqlStore) -> None:
     with pytest.raises(DevFailed):
         store.add_server("S/1", [("a/b/c", "K"), ("bad-name", "K")])
     assert store.devices("*") == []
 
 
-def test_concurrent_writers_lose_nothing(store: SqliteStore) -> None:
+def test_concurrent_writers_lose_nothing(store: SqlStore) -> None:
     def writer(n: int) -> None:
         for i in range(30):
             store.put_properties("object", "obj", {f"p{n}_{i}": [str(i)]})
@@ -129,7 +179,8 @@ def test_concurrent_writers_lose_nothing(store: SqliteStore) -> None:
     assert len(store.property_names("object", "obj", "*")) == 180
 
 
-def test_properties_asked_in_any_case_as_sqlite_folds_it(store: SqliteStore) -> None:
+def test_properties_asked_in_any_case_as_sqlite_folds_it(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "tango.db")
     store.put_properties("device", "a/b/c", {"Speed": ["1", "2"], "Äx": ["upper"], "äx": ["lower"]})
     names = ["speed", "SPEED", "Speed", "Äx", "äx", "other", "spe*"]
     assert store.get_properties("device", "a/b/c", names) == [
@@ -149,3 +200,103 @@ def test_properties_asked_in_any_case_as_sqlite_folds_it(store: SqliteStore) -> 
         ("äx", ["lower"]),
         ("other", []),
     ]
+
+
+@pytest.fixture
+def mysql_store(mysql_database: MysqlConfig):
+    s = MysqlStore(_emptied(mysql_database), pool_size=4)
+    yield s
+    s.close()
+
+
+def test_mysql_names_fold_as_mariadb_collation_does(mysql_store: MysqlStore) -> None:
+    """utf8mb4_general_ci folds accented letters too: "Äx" and "äx" are one property."""
+    mysql_store.put_properties("device", "a/b/c", {"Äx": ["upper"]})
+    mysql_store.put_properties("device", "a/b/c", {"äx": ["lower"]})
+    assert mysql_store.get_properties("device", "a/b/c", ["ÄX", "äx"]) == [
+        ("ÄX", ["lower"]),
+        ("äx", ["lower"]),
+    ]
+
+
+def _kill_connections(config: MysqlConfig) -> int:
+    """Kill every connection of ``config``'s user to its database (what a restart does)."""
+    admin = config.connect()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM information_schema.processlist WHERE db = %s AND id <> %s",
+                (config.database, admin.thread_id()),
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            for thread in ids:
+                cursor.execute(f"KILL {int(thread)}")
+    finally:
+        admin.close()
+    return len(ids)
+
+
+def test_mysql_pool_reconnects_after_its_connections_die(mysql_store: MysqlStore) -> None:
+    """Pooled connections killed (as by a MariaDB restart): the next calls, reads and
+    writes, reconnect without an error: a dead pooled connection costs a retry only."""
+    mysql_store.add_server("S/1", [("a/b/c", "K")])
+
+    def busy() -> None:  # several connections in the pool
+        barrier = threading.Barrier(3)
+
+        def read() -> None:
+            barrier.wait()
+            mysql_store.device_classes_of("S/1")
+
+        threads = [threading.Thread(target=read) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    busy()
+    assert _kill_connections(mysql_store.config) >= 1
+    assert mysql_store.devices("a/*") == ["a/b/c"]
+    _kill_connections(mysql_store.config)
+    mysql_store.put_properties("object", "o", {"p": ["1"]})
+    _kill_connections(mysql_store.config)
+    with mysql_store._read("test") as conn:  # a read of several statements too
+        assert conn.execute("SELECT COUNT(*) FROM property").fetchone()[0] == 1
+    assert mysql_store.get_properties("object", "o", ["p"]) == [("p", ["1"])]
+
+
+def test_mysql_writes_wait_for_a_table_lock_of_another_writer(mysql_store: MysqlStore) -> None:
+    """A writer holding ``LOCK TABLES`` (as the C++ DataBaseds does) is waited for, and
+    what it wrote is kept beside ours."""
+    other = mysql_store.config.connect()
+    cursor = other.cursor()
+    cursor.execute("LOCK TABLES property WRITE, property_hist WRITE, object_history_id WRITE")
+    cursor.execute("UPDATE object_history_id SET id = id + 1")
+    done = threading.Event()
+    writer = threading.Thread(
+        target=lambda: (mysql_store.put_properties("object", "o", {"mine": ["1"]}), done.set())
+    )
+    writer.start()
+    assert not done.wait(0.5)  # blocked behind the other writer's lock
+    cursor.execute(
+        "INSERT INTO property (object, name, count, value, updated, accessed)"
+        " VALUES ('o', 'theirs', 1, 'x', NOW(), NOW())"
+    )
+    cursor.execute("INSERT INTO property_hist (id, object, name, count, value)"
+                   " VALUES (1, 'o', 'theirs', 1, 'x')")  # fmt: skip
+    cursor.execute("UNLOCK TABLES")
+    other.close()
+    writer.join(10)
+    assert done.is_set()
+    assert mysql_store.property_names("object", "o", "*") == ["mine", "theirs"]
+    history = mysql_store.property_history("object", "o", "*")
+    assert [(h.name, h.values) for h in history] == [("theirs", ["x"]), ("mine", ["1"])]
+
+
+def test_mysql_database_without_tango_schema_is_refused(mysql_database: MysqlConfig) -> None:
+    from dataclasses import replace
+
+    with pytest.raises(DevFailed) as info:
+        MysqlStore(replace(mysql_database, database="information_schema"))
+    assert info.value.reason == "DB_SQLError"
+    assert "no Tango schema" in info.value.args[0].desc

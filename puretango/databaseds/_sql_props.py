@@ -1,20 +1,16 @@
-"""Properties in the SQLite store: device, class and free-object properties and device and
-class attribute properties, one row per value element (``count`` 1..n) as the C++ DataBaseds
-keeps them, each change and deletion recorded in the ``*_hist`` tables (the last
-:data:`HISTORY_DEPTH` changes of each property are kept)."""
+"""Properties in the SQL stores (SQLite and MariaDB/MySQL): device, class and free-object
+properties and device and class attribute properties, one row per value element (``count``
+1..n) as the C++ DataBaseds keeps them, each change and deletion recorded in the ``*_hist``
+tables (the last :data:`HISTORY_DEPTH` changes of each property are kept)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 
-from ._sqlite_base import LIKE, SqliteBase, like_pattern, now
+from ._sql_base import LIKE, SqlBase, SqlConnection, like_pattern, now
 from ._store import AttributeKind, HistoryEntry, PropertyKind
 
-__all__ = ["SqlitePropertyTables", "HISTORY_DEPTH"]
-
-#: SQLite's NOCASE: ASCII letters only fold to lower case
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+__all__ = ["SqlPropertyTables", "HISTORY_DEPTH"]
 
 #: names asked in one query at most (SQLite's older limit on parameters is 999)
 _MAX_NAMES = 900
@@ -61,8 +57,8 @@ _ATTRIBUTE_TABLES: dict[str, tuple[str, str, str, str, str]] = {
 }
 
 
-class SqlitePropertyTables(SqliteBase):
-    """The property operations of :class:`~._store.Store` on SQLite."""
+class SqlPropertyTables(SqlBase):
+    """The property operations of :class:`~._store.Store` in SQL."""
 
     # -- properties -------------------------------------------------------------------------------
     def get_properties(
@@ -83,13 +79,13 @@ class SqlitePropertyTables(SqliteBase):
             (obj, *plain),
             origin,
         ):
-            found.setdefault(str(name).translate(_ASCII_LOWER), []).append(
+            found.setdefault(self._fold_name(str(name)), []).append(
                 "" if value is None else str(value)
             )
-        return [(name, list(found.get(name.translate(_ASCII_LOWER), ()))) for name in names]
+        return [(name, list(found.get(self._fold_name(name), ()))) for name in names]
 
     @staticmethod
-    def _values(conn: sqlite3.Connection, table: str, owner: str, obj: str, name: str) -> list[str]:
+    def _values(conn: SqlConnection, table: str, owner: str, obj: str, name: str) -> list[str]:
         if "*" in name:
             where, key = f"name {LIKE}", like_pattern(name)
         else:
@@ -101,12 +97,12 @@ class SqlitePropertyTables(SqliteBase):
         return ["" if r[0] is None else str(r[0]) for r in rows]
 
     @staticmethod
-    def _next_id(conn: sqlite3.Connection, counter: str) -> int:
+    def _next_id(conn: SqlConnection, counter: str) -> int:
         conn.execute(f"UPDATE {counter} SET id = id + 1")
         return int(conn.execute(f"SELECT id FROM {counter}").fetchone()[0])
 
     @staticmethod
-    def _purge(conn: sqlite3.Connection, hist: str, where: str, params: tuple[object, ...]) -> None:
+    def _purge(conn: SqlConnection, hist: str, where: str, params: tuple[object, ...]) -> None:
         ids = [
             r[0]
             for r in conn.execute(
@@ -128,7 +124,12 @@ class SqlitePropertyTables(SqliteBase):
             extra_vals = tuple(parts) if len(parts) == 3 else ("", "", "")
             extra_cols = ", domain, family, member"
         marks = ", ?" * len(extra_vals)
-        with self._write(f"DataBase::DbPut{kind.capitalize()}Property()") as conn:
+        origin = f"DataBase::DbPut{kind.capitalize()}Property()"
+        for name, values in props.items():
+            self._check_property(name, values, origin)
+        with self._write(
+            f"DataBase::DbPut{kind.capitalize()}Property()", (table, hist, counter)
+        ) as conn:
             for name, values in props.items():
                 hist_id = self._next_id(conn, counter)
                 conn.execute(f"DELETE FROM {table} WHERE {owner} = ? AND name = ?", (obj, name))
@@ -147,7 +148,8 @@ class SqlitePropertyTables(SqliteBase):
     def delete_properties(self, kind: PropertyKind, obj: str, names: Sequence[str]) -> None:
         table, owner, counter, hist = _PROPERTY_TABLES[kind]
         stamp = now()
-        with self._write(f"DataBase::DbDelete{kind.capitalize()}Property()") as conn:
+        origin = f"DataBase::DbDelete{kind.capitalize()}Property()"
+        with self._write(origin, (table, hist, counter)) as conn:
             for pattern in names:
                 found = [
                     str(r[0])
@@ -222,7 +224,11 @@ class SqlitePropertyTables(SqliteBase):
     ) -> None:
         table, owner, counter, hist, member = _ATTRIBUTE_TABLES[kind]
         stamp = now()
-        with self._write(f"DataBase::DbPut{kind.capitalize()}AttributeProperty2()") as conn:
+        origin = f"DataBase::DbPut{kind.capitalize()}AttributeProperty2()"
+        for props in attrs.values():
+            for name, values in props.items():
+                self._check_property(name, values, origin)
+        with self._write(origin, (table, hist, counter)) as conn:
             for attribute, props in attrs.items():
                 for name, values in props.items():
                     hist_id = self._next_id(conn, counter)
@@ -256,12 +262,15 @@ class SqlitePropertyTables(SqliteBase):
     def delete_attribute_properties(
         self, kind: AttributeKind, obj: str, attribute: str, names: Sequence[str]
     ) -> None:
-        with self._write(f"DataBase::DbDelete{kind.capitalize()}AttributeProperty()") as conn:
+        table, _, counter, hist, _ = _ATTRIBUTE_TABLES[kind]
+        origin = f"DataBase::DbDelete{kind.capitalize()}AttributeProperty()"
+        with self._write(origin, (table, hist, counter)) as conn:
             self._delete_attribute_rows(conn, kind, obj, attribute, names)
 
     def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
-        table, owner, _, _, member = _ATTRIBUTE_TABLES[kind]
-        with self._write(f"DataBase::DbDelete{kind.capitalize()}Attribute()") as conn:
+        table, owner, counter, hist, member = _ATTRIBUTE_TABLES[kind]
+        origin = f"DataBase::DbDelete{kind.capitalize()}Attribute()"
+        with self._write(origin, (table, hist, counter)) as conn:
             if not attributes:
                 attributes = [
                     str(r[0])
@@ -274,7 +283,7 @@ class SqlitePropertyTables(SqliteBase):
 
     def _delete_attribute_rows(
         self,
-        conn: sqlite3.Connection,
+        conn: SqlConnection,
         kind: AttributeKind,
         obj: str,
         attribute: str,
