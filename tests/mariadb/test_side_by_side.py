@@ -16,9 +16,11 @@ on two ports, as a site runs two Databases behind ``TANGO_HOST=h:p1,h:p2``:
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -184,7 +186,7 @@ print(json.dumps([str(dev.state()), conf.label, conf.unit, dev.info().server_id]
 
 # ------------------------------------------------------- the command sequences, compared
 
-#: runs $DB_PLAN (JSON [[command, argin, [index, ...]], ...]) on the Databases of $DB_HOSTS
+#: runs the file $DB_PLAN (JSON [[command, argin, [index, ...]], ...]) on the Databases of $DB_HOSTS
 #: (JSON [[host, port], ...]) with PyTango; prints one JSON list: per step, the answer of
 #: each Database named (a result, or {"error": reason})
 PLAN_SNIPPET = r"""
@@ -199,7 +201,8 @@ def call(db, name, arg):
     if isinstance(r, (list, tuple)) and len(r) == 2 and not isinstance(r[0], str):
         return [[int(x) for x in r[0]], list(r[1])]
     return list(r) if isinstance(r, (list, tuple)) else r
-plan = json.loads(os.environ["DB_PLAN"])
+with open(os.environ["DB_PLAN"], encoding="utf-8") as plan_file:
+    plan = json.load(plan_file)
 print(json.dumps([[call(dbs[i], name, arg) for i in where] for name, arg, where in plan]))
 """
 
@@ -207,15 +210,32 @@ CPP, OURS = 0, 1
 
 
 def _reads(command: str) -> bool:
-    return command.startswith(("DbGet", "DbImport")) or command == "DbInfo"
+    return command.startswith(("DbGet", "DbImport")) or command in ("DbInfo", "DbMySqlSelect")
 
 
-def _run_plan(site: Site, scenario: list[tuple[str, Any]], writer: int) -> list[list[Any]]:
-    """Each write through ``writer`` only, each read through both (C++ first)."""
-    plan = [(name, arg, [CPP, OURS] if _reads(name) else [writer]) for name, arg in scenario]
+Plan = list[tuple[str, Any, list[int]]]
+
+
+def _plan(scenario: list[tuple[str, Any]], writers: list[int]) -> Plan:
+    """Each write through the next of ``writers`` (in turn), each read through both."""
+    plan: Plan = []
+    for name, arg in scenario:
+        if _reads(name):
+            plan.append((name, arg, [CPP, OURS]))
+        else:
+            plan.append((name, arg, [writers[0]]))
+            writers = writers[1:] + writers[:1]
+    return plan
+
+
+def _run_plan(site: Site, plan: Plan) -> list[list[Any]]:
+    """Each step's answers, from the Databases it names (C++ first)."""
     hosts = [[HOST, site.cpp_port], [HOST, site.ours.port]]
-    env = {"DB_HOSTS": json.dumps(hosts), "DB_PLAN": json.dumps(plan)}
-    return list(json.loads(run_pytango_client(PLAN_SNIPPET, timeout=120, env=env)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.json"
+        path.write_text(json.dumps(plan), encoding="utf-8")
+        env = {"DB_HOSTS": json.dumps(hosts), "DB_PLAN": str(path)}
+        return list(json.loads(run_pytango_client(PLAN_SNIPPET, timeout=120, env=env)))
 
 
 def _ordered(name: str, answer: Any) -> Any:
@@ -241,7 +261,7 @@ def _renamed(answer: Any, old: str, new: str) -> Any:
 def test_both_answer_every_command_alike(site: Site, which: str) -> None:
     tokens = {writer: "z" + uuid.uuid4().hex[:8] for writer in (CPP, OURS)}
     scenarios = {writer: _unique(SCENARIOS[which], tok) for writer, tok in tokens.items()}
-    runs = {writer: _run_plan(site, scenarios[writer], writer) for writer in (CPP, OURS)}
+    runs = {writer: _run_plan(site, _plan(scenarios[writer], [writer])) for writer in (CPP, OURS)}
     # one database: every read answered alike by both, whoever wrote
     assert _same_run_diffs(scenarios[CPP], runs[CPP]) == []
     assert _same_run_diffs(scenarios[OURS], runs[OURS]) == []
@@ -257,6 +277,119 @@ def test_both_answer_every_command_alike(site: Site, which: str) -> None:
         if _comparable(name, x, tok) != _renamed(_comparable(name, y, other), other, tok)
     ]
     assert diffs == []
+
+
+#: the commands the three sequences leave out; writes alternate between the two Databases
+SCENARIO_EXTRA: list[tuple[str, Any]] = [
+    ("DbAddServer", ["XSrv/1", "x/dev/1", "XClass"]),
+    ("DbExportDevice", ["x/dev/1", "IOR:01", "xhost", "12", "6"]),
+    ("DbPutDeviceAttributeProperty2", ["x/dev/1", "1", "att", "1", "unit", "1", "mm"]),
+    ("DbPutDeviceAttributeProperty2", ["x/dev/1", "1", "att", "1", "unit", "1", "cm"]),
+    ("DbGetDeviceAttributePropertyHist", ["x/dev/1", "att", "unit"]),
+    ("DbGetDeviceInfo", "x/dev/1"),
+    ("DbUnExportDevice", "x/dev/1"),
+    ("DbGetDeviceInfo", "x/dev/1"),
+    ("DbGetDeviceInfo", "sys/database/2"),
+    ("DbGetCSDbServerList", None),
+    ("DbInfo", None),
+    ("DbMySqlSelect", "SELECT name FROM device WHERE name LIKE 'x/%'"),
+]
+
+#: DbGetDeviceInfo's start and stop dates (string fields 5 and 6)
+INFO_DATES = (5, 6)
+
+
+def _info_undated(answer: Any) -> Any:
+    longs, strings = answer
+    return [longs, [x for i, x in enumerate(strings) if i not in INFO_DATES]]
+
+
+def _counts(lines: list[str]) -> list[tuple[str, str]]:
+    """DbInfo's figures: (what, how many), spacing aside."""
+    found = (re.fullmatch(r"(.*?)\s*=\s*(\d+.*)", line) for line in lines)
+    return [(" ".join(m.group(1).split()), m.group(2)) for m in found if m is not None]
+
+
+@pytest.fixture(scope="module")
+def extra(site: Site) -> dict[str, list[list[Any]]]:
+    """SCENARIO_EXTRA's answers: each read's [C++, ours], by command."""
+    answers = _run_plan(site, _plan(SCENARIO_EXTRA, [CPP, OURS]))
+    by_name: dict[str, list[list[Any]]] = {}
+    for (name, _), pair in zip(SCENARIO_EXTRA, answers):
+        if len(pair) == 2:
+            by_name.setdefault(name, []).append(pair)
+    return by_name
+
+
+def test_the_other_commands_answer_alike_but_for_formats(extra: dict[str, Any]) -> None:
+    """Identical but for what is documented: the date format of DbGetDeviceInfo (see the
+    xfail below), DbInfo's layout, host names, and DbMySqlSelect (ours runs no SQL)."""
+    [[cpp, ours]] = extra["DbGetDeviceAttributePropertyHist"]
+    assert cpp == ours and len(ours) == 10
+    for cpp, ours in extra["DbGetDeviceInfo"]:
+        assert _info_undated(cpp) == _info_undated(ours)
+    # DbInfo: the same figures; its first lines name the server and its start time
+    [[cpp, ours]] = extra["DbInfo"]
+    assert _counts(cpp) == _counts(ours) and len(_counts(ours)) == 9
+    # the exported Database servers (one row sys/database/2: the last one started wins):
+    # the C++ Database names the host of the IOR (localhost), ours gives its address
+    [[cpp, ours]] = extra["DbGetCSDbServerList"]
+    assert [x.rsplit(":", 1)[1] for x in cpp] == [x.rsplit(":", 1)[1] for x in ours]
+    [[cpp, ours]] = extra["DbMySqlSelect"]
+    assert cpp == [[1, 1, 1], ["x/dev/1"]]
+    assert ours == {"error": "DB_SQLError"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="store bug: DbGetDeviceInfo dates as '01-12-2026 at 07:11:32', the C++ DataBaseds"
+    " on MySQL as '1st December 2026 at 07:11:32' (DATE_FORMAT '%D %M %Y at %H:%i:%s')",
+)
+def test_device_info_dates_alike(extra: dict[str, Any]) -> None:
+    for cpp, ours in extra["DbGetDeviceInfo"]:
+        assert cpp == ours
+
+
+def test_values_mariadb_cannot_hold_are_refused_by_both(site: Site) -> None:
+    """A value over 65,535 bytes (a ``text`` column): DB_SQLError from both. The C++
+    Database has written the properties before it (MyISAM, no transaction); ours has
+    written none (it checks before writing)."""
+    big = ["x" * 70_000]
+    steps: Plan = []
+    for who, dev in [(CPP, "big/cpp/1"), (OURS, "big/ours/1")]:
+        put = [dev, "2", "Small", "1", "ok", "Big", "1", *big]
+        steps += [("DbPutDeviceProperty", put, [who])]
+        steps += [("DbGetDeviceProperty", [dev, "Small", "Big"], [CPP, OURS])]
+    answers = _run_plan(site, steps)
+    assert answers[0] == [{"error": "DB_SQLError"}]
+    assert answers[1] == [["big/cpp/1", "2", "Small", "1", "ok", "Big", "0", " "]] * 2
+    assert answers[2] == [{"error": "DB_SQLError"}]
+    assert answers[3] == [["big/ours/1", "2", "Small", "0", " ", "Big", "0", " "]] * 2
+
+
+#: non-ASCII text as PyTango puts it on the wire: one byte per character (latin-1);
+#: "été" in UTF-8 bytes (what a client holding UTF-8 text sends), and in latin-1 bytes
+UTF8_BYTES, LATIN1_BYTES = "été".encode().decode("latin-1"), "été"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="store bug: ours stores the wire's characters as UTF-8 (é, wire byte E9, becomes"
+    " C3 A9 in MariaDB), the C++ DataBaseds stores the wire's bytes unchanged: what one"
+    " writes, the other reads back different (wire C3 A9 written through the C++ one is read"
+    " through ours as E9), and latin-1 bytes that are no UTF-8 are refused by the C++ one"
+    " (DB_SQLError 'Incorrect string value') but stored by ours",
+)
+@pytest.mark.parametrize("value", [UTF8_BYTES, LATIN1_BYTES], ids=["utf8_bytes", "latin1"])
+def test_non_ascii_values_read_alike(site: Site, value: str) -> None:
+    steps: Plan = []
+    for who, obj in [(CPP, "TextByCpp"), (OURS, "TextByOurs")]:
+        steps += [("DbPutProperty", [obj, "1", "text", "1", value], [who])]
+        steps += [("DbGetProperty", [obj, "text"], [CPP, OURS])]
+    answers = _run_plan(site, steps)
+    assert answers[0] == answers[2]  # the write answered alike
+    assert answers[1][CPP] == answers[1][OURS]
+    assert answers[3][CPP] == answers[3][OURS]
 
 
 # -------------------------------------------------------------------------- fail-over
