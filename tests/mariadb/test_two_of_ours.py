@@ -5,21 +5,25 @@ with a different number of values each time), add the same device again and agai
 servers and delete every other one. Afterwards the rows are checked with SQL: one ``device``
 row per name, property rows with counts exactly 1..n, every acknowledged write present with
 its last value (no lost update), history ids unique per change and increasing, the
-``*_history_id`` counters moved once per change; and both servers read the same.
+``*_history_id`` counters moved once per change; and both servers read the same. Then
+again with the C++ DataBaseds as a third server the writers go through (its table locks
+and ours keep each other out).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from peers.databases import DbProcess
-from peers.launch import HOST, peer_env
-from peers.mariadb import mariadb_available, ours_on_mysql, tango_database
+from peers.databases import call_db
+from peers.launch import HOST, free_port, peer_env
+from peers.mariadb import cpp_databaseds, mariadb_available, ours_on_mysql, tango_database
 
 from puretango.databaseds._mysql_config import MysqlConfig
 
@@ -94,39 +98,57 @@ def _counters(config: MysqlConfig) -> dict[str, int]:
     return {name: int(_rows(config, f"SELECT id FROM {name}")[0][0]) for name in names}
 
 
-@pytest.fixture(scope="module")
-def written() -> Iterator[tuple[MysqlConfig, DbProcess, DbProcess, dict[str, int]]]:
-    """A database written by every writer through two of ours; the counters before."""
-    with tango_database("two") as config:
-        with ours_on_mysql(config) as a, ours_on_mysql(config) as b:
-            before = _counters(config)
-            hosts = json.dumps([[HOST, a.port], [HOST, b.port]])
-            procs = [
-                subprocess.Popen(
-                    [sys.executable, "-c", WRITER],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    env={
-                        **peer_env(),
-                        "CLIENT": client,
-                        "DB_HOSTS": hosts,
-                        "PROC": str(p),
-                        "THREADS": str(THREADS),
-                        "ROUNDS": str(ROUNDS),
-                    },
-                )  # fmt: skip
-                for p, client in enumerate(CLIENTS)
-            ]
-            outputs = [proc.communicate(timeout=100) for proc in procs]
-            for proc, (out, err) in zip(procs, outputs):
-                assert proc.returncode == 0, err
-                assert json.loads(out) == [], err
-            yield config, a, b, before
+@dataclass
+class Written:
+    """A database written by every writer; the TANGO_HOST of each Database it went
+    through, and the history counters before."""
+
+    config: MysqlConfig
+    hosts: list[str]
+    before: dict[str, int]
 
 
-def test_no_duplicate_rows(written: tuple[MysqlConfig, DbProcess, DbProcess, dict]) -> None:
-    config = written[0]
+@pytest.fixture(scope="module", params=["two_of_ours", "and_the_cpp_one"])
+def written(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Written]:
+    """Writers through two of ours (and, the second time, the C++ DataBaseds too)."""
+    with tango_database("two") as config, contextlib.ExitStack() as stack:
+        ports = [stack.enter_context(ours_on_mysql(config)).port for _ in range(2)]
+        if request.param == "and_the_cpp_one":
+            ports.append(free_port())
+            log = tmp_path_factory.mktemp("cpp") / "cpp.log"
+            cpp = cpp_databaseds(config, ports[-1], log)
+            stack.callback(cpp.wait, 10)
+            stack.callback(cpp.terminate)
+        before = _counters(config)
+        hosts = json.dumps([[HOST, port] for port in ports])
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={
+                    **peer_env(),
+                    "CLIENT": client,
+                    "DB_HOSTS": hosts,
+                    "PROC": str(p),
+                    "THREADS": str(THREADS),
+                    "ROUNDS": str(ROUNDS),
+                },
+            )  # fmt: skip
+            for p, client in enumerate(CLIENTS)
+        ]
+        outputs = [proc.communicate(timeout=100) for proc in procs]
+        for proc, (out, err) in zip(procs, outputs):
+            assert proc.returncode == 0, err
+            assert json.loads(out) == [], err
+        yield Written(config, [f"{HOST}:{port}" for port in ports], before)
+
+
+def test_no_duplicate_rows(written: Written) -> None:
+    config = written.config
     assert _rows(config, "SELECT name FROM device GROUP BY name HAVING COUNT(*) > 1") == []
     assert _rows(config, "SELECT name FROM server GROUP BY name HAVING COUNT(*) > 1") == []
     for table, owner in [("property_device", "device"), ("property_class", "class")]:
@@ -141,9 +163,9 @@ def test_no_duplicate_rows(written: tuple[MysqlConfig, DbProcess, DbProcess, dic
 
 
 def test_the_fought_over_property_is_one_writers_whole(
-    written: tuple[MysqlConfig, DbProcess, DbProcess, dict],
+    written: Written,
 ) -> None:
-    config = written[0]
+    config = written.config
     rows = _rows(
         config,
         f"SELECT count, value FROM property_device WHERE device = '{SHARED_DEV}'"
@@ -156,8 +178,8 @@ def test_the_fought_over_property_is_one_writers_whole(
     assert len(rows) == 1 + (int(round_) + int(writer.split("_")[1])) % 4
 
 
-def test_no_lost_update(written: tuple[MysqlConfig, DbProcess, DbProcess, dict]) -> None:
-    config = written[0]
+def test_no_lost_update(written: Written) -> None:
+    config = written.config
     own = _rows(
         config,
         f"SELECT name, value FROM property_device WHERE device = '{SHARED_DEV}'"
@@ -179,9 +201,9 @@ def test_no_lost_update(written: tuple[MysqlConfig, DbProcess, DbProcess, dict])
 
 
 def test_history_ids_unique_and_increasing(
-    written: tuple[MysqlConfig, DbProcess, DbProcess, dict[str, int]],
+    written: Written,
 ) -> None:
-    config, _, _, before = written
+    config, before = written.config, written.before
     after = _counters(config)
     changes = len(WRITERS) * ROUNDS
     assert {name: after[name] - before[name] for name in after} == {
@@ -210,11 +232,8 @@ def test_history_ids_unique_and_increasing(
 
 
 def test_both_servers_read_the_same(
-    written: tuple[MysqlConfig, DbProcess, DbProcess, dict],
+    written: Written,
 ) -> None:
-    from peers.databases import call_db
-
-    _, a, b, _ = written
     calls: list[tuple[str, Any]] = [
         ("DbGetDeviceProperty", [SHARED_DEV, "*"]),
         ("DbGetClassProperty", [CLASS, "*"]),
@@ -223,4 +242,5 @@ def test_both_servers_read_the_same(
         ("DbImportDevice", SHARED_ADDED),
         ("DbGetClassPropertyHist", [CLASS, "*"]),
     ]
-    assert call_db(a.tango_host, calls) == call_db(b.tango_host, calls)
+    first, *others = [call_db(host, calls) for host in written.hosts]
+    assert others == [first] * len(others)
