@@ -6,6 +6,7 @@ attribute "2" layout). Layouts come from
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .._dbformat import (
@@ -172,8 +173,12 @@ class PropertyCommands(DbDeviceBase):
         args = self.need(argin, 3, command, "object name, attribute name, property names")
         await self.run(self.store.delete_attribute_properties, kind, args[0], args[1], args[2:])
 
-    async def _delete_attrs(self, kind: AttributeKind, obj: str, attrs: list[str]) -> None:
-        await self.run(self.store.delete_attributes, kind, obj, attrs)
+    async def _delete_attrs(
+        self, kind: AttributeKind, obj: str, attrs: list[str], *, history: bool = False
+    ) -> None:
+        await self.run(
+            functools.partial(self.store.delete_attributes, history=history), kind, obj, attrs
+        )
 
     async def _attr_hist(self, kind: AttributeKind, argin: list[str], command: str) -> list[str]:
         args = self.need(argin, 3, command, "object name, attribute name, property name")
@@ -212,7 +217,7 @@ class PropertyCommands(DbDeviceBase):
         args = self.need(
             argin, 2, "DbDeleteAllDeviceAttributeProperty", "device name, attribute names"
         )
-        await self._delete_attrs("device", args[0], args[1:])
+        await self._delete_attrs("device", args[0], args[1:], history=True)
 
     @command(dtype_in=_SA, dtype_out=_SA)
     async def DbGetDeviceAttributeList(self, argin: list[str]) -> list[str]:
@@ -285,7 +290,7 @@ class PropertyCommands(DbDeviceBase):
     @command(dtype_in=_SA)
     async def DbDeleteAllDevicePipeProperty(self, argin: list[str]) -> None:
         args = self.need(argin, 2, "DbDeleteAllDevicePipeProperty", "device name, pipe names")
-        await self._delete_attrs("device_pipe", args[0], args[1:])
+        await self._delete_attrs("device_pipe", args[0], args[1:], history=True)
 
     @command(dtype_in=_SA)
     async def DbDeleteDevicePipe(self, argin: list[str]) -> None:

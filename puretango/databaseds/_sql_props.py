@@ -117,26 +117,19 @@ class SqlPropertyTables(SqlBase):
     ) -> None:
         table, owner, counter, hist = _PROPERTY_TABLES[kind]
         stamp = now()
-        extra_cols = ""
-        extra_vals: tuple[str, ...] = ()
-        if kind == "device":
-            parts = obj.split("/")
-            extra_vals = tuple(parts) if len(parts) == 3 else ("", "", "")
-            extra_cols = ", domain, family, member"
-        marks = ", ?" * len(extra_vals)
         origin = f"DataBase::DbPut{kind.capitalize()}Property()"
         for name, values in props.items():
             self._check_property(name, values, origin)
-        with self._write(
-            f"DataBase::DbPut{kind.capitalize()}Property()", (table, hist, counter)
-        ) as conn:
+        # property_device's domain, family and member columns are left empty, as the C++
+        # DataBaseds leaves them
+        with self._write(origin, (table, hist, counter)) as conn:
             for name, values in props.items():
                 hist_id = self._next_id(conn, counter)
                 conn.execute(f"DELETE FROM {table} WHERE {owner} = ? AND name = ?", (obj, name))
                 conn.executemany(
-                    f"INSERT INTO {table} ({owner}, name, count, value, updated, accessed"
-                    f"{extra_cols}) VALUES (?, ?, ?, ?, ?, ?{marks})",
-                    [(obj, name, i, v, stamp, stamp, *extra_vals) for i, v in enumerate(values, 1)],
+                    f"INSERT INTO {table} ({owner}, name, count, value, updated, accessed)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [(obj, name, i, v, stamp, stamp) for i, v in enumerate(values, 1)],
                 )
                 conn.executemany(
                     f"INSERT INTO {hist} (id, date, {owner}, name, count, value)"
@@ -267,19 +260,30 @@ class SqlPropertyTables(SqlBase):
         with self._write(origin, (table, hist, counter)) as conn:
             self._delete_attribute_rows(conn, kind, obj, attribute, names)
 
-    def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
+    def delete_attributes(
+        self, kind: AttributeKind, obj: str, attributes: Sequence[str], *, history: bool = False
+    ) -> None:
         table, owner, counter, hist, member = _ATTRIBUTE_TABLES[kind]
         origin = f"DataBase::DbDelete{kind.capitalize()}Attribute()"
-        with self._write(origin, (table, hist, counter)) as conn:
+        if history:
+            with self._write(origin, (table, hist, counter)) as conn:
+                if not attributes:
+                    attributes = [
+                        str(r[0])
+                        for r in conn.execute(
+                            f"SELECT DISTINCT {member} FROM {table} WHERE {owner} = ?", (obj,)
+                        )
+                    ]
+                for attribute in attributes:
+                    self._delete_attribute_rows(conn, kind, obj, attribute, [])
+            return
+        with self._write(origin, (table,)) as conn:
             if not attributes:
-                attributes = [
-                    str(r[0])
-                    for r in conn.execute(
-                        f"SELECT DISTINCT {member} FROM {table} WHERE {owner} = ?", (obj,)
-                    )
-                ]
+                conn.execute(f"DELETE FROM {table} WHERE {owner} = ?", (obj,))
             for attribute in attributes:
-                self._delete_attribute_rows(conn, kind, obj, attribute, [])
+                conn.execute(
+                    f"DELETE FROM {table} WHERE {owner} = ? AND {member} = ?", (obj, attribute)
+                )
 
     def _delete_attribute_rows(
         self,

@@ -316,7 +316,9 @@ class SqlStore(SqlPropertyTables):
             ).fetchone()
             if taken is not None:
                 raise db_error(SQL_ERROR, f"alias {alias} already exists !", origin)
-            cur = conn.execute("UPDATE device SET alias = ? WHERE name = ?", (alias, device))
+            cur = conn.execute(  # the C++ DataBaseds dates the alias in ``started``
+                "UPDATE device SET alias = ?, started = ? WHERE name = ?", (alias, now(), device)
+            )
             if cur.rowcount == 0:
                 raise db_error(
                     DEVICE_NOT_DEFINED, f"device {device} not defined in the database !", origin

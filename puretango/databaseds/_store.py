@@ -158,8 +158,12 @@ class Store(Protocol):
         """Delete the named properties of one attribute; no names: all of them."""
         ...
 
-    def delete_attributes(self, kind: AttributeKind, obj: str, attributes: Sequence[str]) -> None:
-        """Delete every property of these attributes (no names: of every attribute)."""
+    def delete_attributes(
+        self, kind: AttributeKind, obj: str, attributes: Sequence[str], *, history: bool = False
+    ) -> None:
+        """Delete every property of these attributes (no names: of every attribute); with
+        ``history``, each deletion is recorded (``DbDeleteAll*Property``), else not
+        (``DbDelete*Attribute``, ``DbDelete*Pipe``), as the C++ DataBaseds does."""
         ...
 
     def attribute_names(self, kind: AttributeKind, obj: str, pattern: str) -> list[str]: ...
