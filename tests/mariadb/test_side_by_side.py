@@ -440,9 +440,9 @@ def test_clients_fail_over_when_a_database_is_killed(
             db.put_device_property(dev, {"ByOurs": [victim]})
         finally:
             session.close()
-            if victim == "cpp":
+            if site.cpp.poll() is not None:  # killed (or died): started again
                 site.start_cpp()
-            elif site.ours.proc is None:
+            if site.ours.proc is None:
                 site.ours.start()
     # ... and are read through the restarted victim
     props = ["ByPyTango", "ByOurs"]
