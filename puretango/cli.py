@@ -1,6 +1,7 @@
-"""The ``puretango`` command line: the demo, the Database in the foreground, and the small
-tools a Tango user reaches for (``ls``, ``info``, ``read``, ``write``, ``cmd``, ``props``,
-``watch``, ``server add|delete|list``).
+"""The ``puretango`` command line: the demo, the Database in the foreground (and ``db
+export|import``, a database copied between MariaDB and SQLite), and the small tools a Tango
+user reaches for (``ls``, ``info``, ``read``, ``write``, ``cmd``, ``props``, ``watch``,
+``server add|delete|list``).
 
 Rule: a user's mistake (a bad name, an unknown attribute, a Database that does not answer)
 is one readable line on stderr and exit status 1, never a traceback.
@@ -165,6 +166,8 @@ def _db(args: argparse.Namespace) -> int:
         argv += ["--port", str(args.port)]
     if args.db_file:
         argv += ["--db-file", args.db_file]
+    if args.db_url:
+        argv += ["--db-url", args.db_url, "--pool-size", str(args.pool_size)]
     return int(databaseds_main(argv) or 0)
 
 
@@ -295,6 +298,63 @@ def _server_list(args: argparse.Namespace) -> int:
 # -- the parser ---------------------------------------------------------------------------------
 
 
+# -- db export | db import -----------------------------------------------------------------------
+
+TRANSFER_ACTIONS = ("export", "import")
+
+
+def _transfer_parser(action: str) -> argparse.ArgumentParser:
+    exporting = action == "export"
+    parser = argparse.ArgumentParser(
+        prog=f"puretango db {action}",
+        description=(
+            "copy a whole Tango database, replacing the target's rows: "
+            + (
+                "MariaDB/MySQL into an SQLite file"
+                if exporting
+                else "an SQLite file into MariaDB/MySQL"
+            )
+            + " (each of --from and --to may be a mysql:// URL or an SQLite file)"
+        ),
+    )
+    url_role = "the source" if exporting else "the target"
+    parser.add_argument(
+        "--db-url", help=f"{url_role}, mysql://user:pass@host:3306/db (default: MYSQL_* variables)"
+    )
+    parser.add_argument("--from", dest="source", metavar="FILE|URL", help="the source")
+    parser.add_argument("--to", dest="target", metavar="FILE|URL", help="the target")
+    parser.add_argument("--dry-run", action="store_true", help="change nothing, list the changes")
+    return parser
+
+
+def _db_transfer(action: str, argv: Sequence[str]) -> int:
+    from .databaseds._mysql_config import MysqlConfig
+    from .databaseds._transfer import TransferError, transfer
+
+    args = _transfer_parser(action).parse_args(argv)
+    url_side = "source" if action == "export" else "target"
+    try:
+        if getattr(args, url_side) is None:
+            if args.db_url is None:
+                config = MysqlConfig.from_env()
+                if config is None:
+                    raise UsageError(
+                        f"give --db-url or --{'from' if url_side == 'source' else 'to'}"
+                    )
+                args.db_url = config.url(with_password=True)
+            setattr(args, url_side, args.db_url)
+        elif args.db_url is not None:
+            raise UsageError("--db-url and --from/--to name the same side: give one")
+        if args.source is None or args.target is None:
+            raise UsageError(f"give --{'to' if url_side == 'source' else 'from'}")
+        report = transfer(args.source, args.target, dry_run=args.dry_run)
+    except (UsageError, TransferError, ValueError) as exc:
+        sys.stderr.write(f"puretango db {action}: {_one_line(exc)}\n")
+        return 1
+    print(report.summary())
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="puretango", description="Tango Controls in pure Python")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -306,11 +366,22 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     command("demo", _demo, "embedded Database + TangoTest + a gevent client session")
-    db = command("db", _db, "run the Tango Database (sys/database/2) in the foreground")
+    db = command(
+        "db",
+        _db,
+        "run the Tango Database (sys/database/2) in the foreground;"
+        " db export|import --help: copy a database between MariaDB and SQLite",
+    )
     db.add_argument("instance", nargs="?", default="2", help="server instance (default 2)")
     db.add_argument("--host", default="0.0.0.0", help="address to listen on")
     db.add_argument("--port", type=int, help="TCP port (default: TANGO_HOST's, else 10000)")
     db.add_argument("--db-file", help="SQLite file (default: in the user's data directory)")
+    db.add_argument(
+        "--db-url",
+        help="a MariaDB/MySQL Tango database, mysql://user:password@host:port/database"
+        " (default: the MYSQL_* variables if set, else the SQLite file)",
+    )
+    db.add_argument("--pool-size", type=int, default=8, help="MySQL connections (default 8)")
 
     ls = command("ls", _ls, "list devices (or servers, classes) defined in the Database")
     ls.add_argument("pattern", nargs="?", default="*", help="wildcard pattern (default *)")
@@ -377,6 +448,9 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["db"] and argv[1:2] and argv[1] in TRANSFER_ACTIONS:
+        return _db_transfer(argv[1], argv[2:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:

@@ -20,7 +20,7 @@ from .._dbformat import (
 )
 from ..server import command
 from ._base import DbDeviceBase
-from ._replies import EncodedReply, strings_reply
+from ._replies import EncodedReply, strings_reply, wire_text
 from ._store import AttributeKind, HistoryEntry, PropertyKind
 
 __all__ = ["PropertyCommands"]
@@ -36,7 +36,7 @@ def _history(entries: list[HistoryEntry], with_attribute: bool) -> list[str]:
         if with_attribute:
             out.append(e.attribute)
         out.extend([e.name, e.date, str(len(e.values)), *e.values])
-    return out
+    return [wire_text(v) for v in out]
 
 
 class PropertyCommands(DbDeviceBase):

@@ -21,7 +21,14 @@ from ..idl._cmdargs import command_typecode
 from ..idl._enums import CmdArgType
 from ..server._values import PreparedReply
 
-__all__ = ["EncodedReply", "ReplyCache", "string_reply", "strings_reply", "long_strings_reply"]
+__all__ = [
+    "EncodedReply",
+    "ReplyCache",
+    "string_reply",
+    "strings_reply",
+    "long_strings_reply",
+    "wire_text",
+]
 
 _STRING = command_typecode(CmdArgType.DevString)
 _STRINGS = command_typecode(CmdArgType.DevVarStringArray)
@@ -70,24 +77,34 @@ def _write_long_strings(enc: CdrEncoder, value: tuple[Sequence[int], Sequence[st
     enc.write_string_sequence(strings)
 
 
+def wire_text(value: str) -> str:
+    """``value`` as a Tango string can carry it: characters outside Latin-1 (an emoji
+    written into the tables by SQL) become ``?``, as MariaDB converts them for a latin-1
+    client, instead of failing the whole reply."""
+    if value.isascii():
+        return value
+    return value.encode("latin-1", "replace").decode("latin-1")
+
+
 def _size(strings: Sequence[str]) -> int:
     return 2 * sum(len(v) + 60 for v in strings) + 200
 
 
 def string_reply(value: str) -> EncodedReply:
     """A ``DevString`` result."""
+    value = wire_text(value)
     return EncodedReply(_write_string, value, _size([value]))
 
 
 def strings_reply(values: Sequence[str]) -> EncodedReply:
     """A ``DevVarStringArray`` result."""
-    values = list(values)
+    values = [wire_text(v) for v in values]
     return EncodedReply(_write_strings, values, _size(values))
 
 
 def long_strings_reply(longs: Sequence[int], strings: Sequence[str]) -> EncodedReply:
     """A ``DevVarLongStringArray`` result."""
-    strings = list(strings)
+    strings = [wire_text(v) for v in strings]
     return EncodedReply(_write_long_strings, (list(longs), strings), _size(strings) + len(longs))
 
 

@@ -17,8 +17,9 @@ Rule 3: durability: WAL with ``synchronous=FULL``; a commit is on disk before th
 answers, so a ``kill -9`` loses nothing a client was told is done.
 
 Rule 4: every write transaction moves :meth:`SqliteBase.generation` on, at its start and
-at its end (the Database server is the only writer of its file): a reply computed while the
-generation stayed the same, with no write in progress, is still right while it stays so.
+at its end, and so does a commit by anyone else (another process, ``puretango db import``),
+seen in SQLite's ``PRAGMA data_version``: a reply computed while the generation stayed the
+same, with no write in progress, is still right while it stays so.
 """
 
 from __future__ import annotations
@@ -111,10 +112,22 @@ class SqliteBase(SqlBase):
             self._writes = (generation + 1, writes + writing)
 
     def generation(self) -> int | None:
-        """A number that changes with every write transaction (at its start and its end);
-        None while one is in progress."""
+        """A number that changes with every write transaction (at its start and its end)
+        and with every commit another connection made since the last call; None while a
+        write of ours is in progress."""
         generation, writes = self._writes
-        return None if writes else generation
+        if writes:
+            return None
+        try:
+            version = self._conn().execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return None
+        if version != getattr(self._local, "data_version", None):
+            self._local.data_version = version
+            self._moved(0)
+            generation, writes = self._writes
+            return None if writes else generation
+        return generation
 
     def _read(self, origin: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._tx("BEGIN", origin)

@@ -178,3 +178,40 @@ def test_the_reply_cache_keeps_to_its_budget() -> None:
     assert cache._used <= cache.budget
     assert cache.get(2, 199) is None  # a new generation drops everything
     assert cache._used == 0
+
+
+def test_a_write_by_another_process_is_seen_at_once(tmp_path: Path) -> None:
+    """Another writer of the file (``puretango db import``, a second store) commits: the
+    next read answers its value, not the cached one (SQLite's ``data_version``)."""
+    from puretango.databaseds import SqliteStore
+
+    with EmbeddedDatabase(tmp_path / "tango.db") as db:
+        reader = RawClient(db.tango_host)
+        try:
+            reader.call("DbPutDeviceProperty", _SA, ["ext/dev/1", "1", "value", "1", "ours"])
+            assert _prop(reader, "ext/dev/1") == ["ours"]
+            assert _prop(reader, "ext/dev/1") == ["ours"]  # now cached
+            other = SqliteStore(tmp_path / "tango.db")
+            other.put_properties("device", "ext/dev/1", {"value": ["theirs"]})
+            other.close()
+            assert _prop(reader, "ext/dev/1") == ["theirs"]
+        finally:
+            reader.close()
+
+
+def test_text_outside_latin1_reaches_clients_as_question_marks(tmp_path: Path) -> None:
+    """A value no Tango string can carry (an emoji written by SQL) is sent with ``?`` in
+    its place, as MariaDB converts it for a latin-1 client; the rest of the answer stands."""
+    from puretango.databaseds import SqliteStore
+
+    store = SqliteStore(tmp_path / "tango.db")
+    store.put_properties("device", "emo/dev/1", {"value": ["a😀b", "plain"]})
+    store.close()
+    with EmbeddedDatabase(tmp_path / "tango.db") as db:
+        reader = RawClient(db.tango_host)
+        try:
+            assert _prop(reader, "emo/dev/1") == ["a?b", "plain"]
+            history = reader.call("DbGetDevicePropertyHist", _SA, ["emo/dev/1", "value"])
+            assert history[-2:] == ["a?b", "plain"]
+        finally:
+            reader.close()

@@ -96,3 +96,16 @@ def test_the_comparison_sees_rows(both_databases: tuple[dict, dict]) -> None:
     for table in ("device", "property_device", "property_device_hist", "property_class"):
         assert cpp[table], table
     assert cpp["device_attribute_history_id"][0][0] > 0
+
+
+def test_puretango_db_serves_a_mysql_database() -> None:
+    """``puretango db --db-url``: the command line's Database on MariaDB, read by PyTango."""
+    port = free_port()
+    argv = [sys.executable, "-c", "from puretango.cli import main; raise SystemExit(main())"]
+    with tango_database("pt_cli") as config:
+        argv += ["db", "--host", HOST, "--port", str(port)]
+        argv += ["--db-url", config.url(with_password=True), "--pool-size", "2"]
+        with DbProcess(argv, port, peer_env()) as db:
+            answers = call_db(db.tango_host, [("DbGetDeviceList", ["TangoTest/test", "*"])])
+            assert answers == [["dserver/TangoTest/test", "sys/tg_test/1"]]  # Debian's rows
+            assert any(config.database in line for line in db.lines)
