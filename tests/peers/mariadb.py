@@ -83,13 +83,12 @@ def mysql_root(sql: str, database: str | None = None, timeout: float = 120) -> s
 
 def install_script(database: str) -> str:
     """Debian's install script for ``database``: its ``source`` lines inlined, the stored
-    procedures' ``tango.`` prefix renamed to the new database (in their file and in the
-    script's own ``CALL tango.init_tac_tables()``)."""
+    procedures' ``tango.`` prefix renamed to the new database."""
     lines: list[str] = []
     for line in INSTALL_SCRIPT.read_text().splitlines():
         match = re.match(r"\s*source\s+(\S+)", line)
         if match is None:
-            lines.append(re.sub(r"\bCALL tango\.", f"CALL {database}.", line))
+            lines.append(line)
             continue
         text = Path(match.group(1)).read_text()
         if Path(match.group(1)).name == "stored_proc.sql":

@@ -2,7 +2,8 @@
 made by ``mariadb-install-db`` under a temporary folder, its own TCP port on 127.0.0.1 and
 its own Unix socket, run as root (CI runs as root), never the shared server of the
 cpp-tango peer. Its Tango databases are made as :mod:`peers.mariadb` makes them (Debian's
-install script, user tango/tango).
+install script, user tango/tango), the script's ``CALL tango.init_tac_tables()`` renamed
+too (there is no ``tango`` database here).
 
 ``with PrivateMariadb(folder) as server:`` installs and starts it; ``server.stop()`` and
 ``server.start()`` stop and restart it on the same datadir and port (what it stored stays);
@@ -11,6 +12,7 @@ install script, user tango/tango).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -118,7 +120,9 @@ class PrivateMariadb:
             f" GRANT ALL PRIVILEGES ON {name}.* TO '{USER}'@'127.0.0.1' IDENTIFIED BY"
             f" '{PASSWORD}';"
         )
-        self.mysql_root(install_script(name), database=name)
+        # the script's own CALL tango.init_tac_tables(): this server has no tango database
+        script = re.sub(r"\bCALL tango\.", f"CALL {name}.", install_script(name))
+        self.mysql_root(script, database=name)
         return MysqlConfig(host=HOST, port=self.port, user=USER, password=PASSWORD, database=name)
 
     def __enter__(self) -> PrivateMariadb:
