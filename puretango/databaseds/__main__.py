@@ -64,6 +64,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--pool-size", type=int, default=8, help="MySQL connections kept open (default 8)"
     )
+    parser.add_argument(
+        "--read-threads",
+        action="store_true",
+        help="MySQL reads on worker threads even when the server is on this machine",
+    )
     parser.add_argument("--published-host", default=None, help="host name put in our IORs")
     return parser.parse_args(list(argv))
 
@@ -89,7 +94,9 @@ def open_store(args: argparse.Namespace) -> tuple[Store, str]:
         from ._mysql import MysqlStore
 
         print(f"Database: {config.url()}", flush=True)
-        return MysqlStore(config, pool_size=args.pool_size), config.url()
+        inline = False if args.read_threads else None
+        store = MysqlStore(config, pool_size=args.pool_size, inline_reads=inline)
+        return store, config.url()
     path: Path = args.db_file or default_db_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     print(f"Database file: {path}", flush=True)

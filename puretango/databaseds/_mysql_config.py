@@ -81,6 +81,12 @@ class MysqlConfig:
             database=env.get("MYSQL_DATABASE") or "tango",
         )
 
+    def is_local(self) -> bool:
+        """Whether the server is on this machine (a Unix socket or a loopback address)."""
+        if self.unix_socket:
+            return True
+        return self.host == "localhost" or self.host == "::1" or self.host.startswith("127.")
+
     def url(self, *, with_password: bool = False) -> str:
         """This configuration as a URL (the password shown as ``***`` unless asked)."""
         password = self.password if with_password else ("***" if self.password else "")

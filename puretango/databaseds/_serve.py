@@ -58,10 +58,8 @@ class DatabaseServer(DeviceServer):
         self.classes = {DB_CLASS_NAME: DataBase}
         self.store = store
         self.description = description
-        if store_workers is None:
-            # SQLite takes one writer at a time: more writer threads would only wait on its
-            # lock (sleeping in its busy handler); reads do not use the threads at all
-            store_workers = 1 if store.inline_reads else 8
+        if store_workers is None:  # SQLite: one (a second writer would wait on its lock)
+            store_workers = store.writer_threads
         self.store_executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=store_workers, thread_name_prefix="puretango-db"
         )

@@ -66,6 +66,8 @@ class SqlBase:
 
     #: True when read-only calls may run on the event loop (see :class:`~._store.Store`)
     inline_reads: bool = False
+    #: how many calls that write may usefully run at once (worker threads)
+    writer_threads: int = 8
 
     def close(self) -> None:
         raise NotImplementedError

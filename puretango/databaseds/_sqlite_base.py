@@ -41,6 +41,8 @@ class SqliteBase(SqlBase):
 
     #: reads of indexed rows take microseconds and, in WAL mode, never wait for a writer
     inline_reads = True
+    #: SQLite takes one writer at a time: more threads would only wait on its lock
+    writer_threads = 1
 
     def __init__(self, path: str | os.PathLike[str], busy_timeout: float = 30.0) -> None:
         self.path = os.fspath(path)

@@ -88,9 +88,12 @@ class HistoryEntry:
 class Store(Protocol):
     """What the DataBase device asks of its storage."""
 
-    #: True when read-only calls are fast and never block for long (an embedded file),
-    #: so the server may make them on its event loop; False: always on worker threads
+    #: True when read-only calls are fast and never block for long (an embedded file, a
+    #: MariaDB on this machine), so the server may make them on its event loop; False: always
+    #: on worker threads
     inline_reads: bool
+    #: how many calls that write may usefully run at once (the server's worker threads)
+    writer_threads: int
 
     def close(self) -> None: ...
 

@@ -63,8 +63,12 @@ def _rows(config: MysqlConfig) -> dict[str, list[tuple[Any, ...]]]:
     return tables
 
 
-@pytest.fixture(scope="module")
-def both_databases(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+@pytest.fixture(scope="module", params=["loop reads", "thread reads"])
+def both_databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict, dict]:
+    """Both databases after the scenarios; ours reading on its event loop (a local MariaDB's
+    default) or on worker threads (a remote one's)."""
     log = tmp_path_factory.mktemp("rows") / "cpp.log"
     scenarios = [_unique(s, "rows") for s in (SCENARIO, SCENARIO_2, SCENARIO_3)]
     with tango_database("pt_cpp") as cpp_db, tango_database("pt_ours") as our_db:
@@ -72,6 +76,8 @@ def both_databases(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict
         cpp = cpp_databaseds(cpp_db, cpp_port, log)
         argv = [sys.executable, "-m", "puretango.databaseds", "2", "--host", HOST]
         argv += ["--port", str(our_port), "--db-url", our_db.url(with_password=True)]
+        if request.param == "thread reads":
+            argv.append("--read-threads")
         try:
             with DbProcess(argv, our_port, peer_env()):
                 for scenario in scenarios:
