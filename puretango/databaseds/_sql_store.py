@@ -29,15 +29,14 @@ from ._store import (
 __all__ = ["SqlStore", "like_pattern"]
 
 
-def _info_date(stamp: object) -> str:
-    """A stored date as DbGetDeviceInfo shows it: ``25-11-2026 at 11:52:49`` (or ``?``)."""
+def _stored_date(stamp: object) -> datetime.datetime | None:
+    """A stored ``started``/``stopped`` date, or None (never set, or unreadable)."""
     if not stamp:
-        return "?"
+        return None
     try:
-        when = datetime.datetime.strptime(str(stamp)[:19], "%Y-%m-%d %H:%M:%S")
+        return datetime.datetime.strptime(str(stamp)[:19], "%Y-%m-%d %H:%M:%S")
     except ValueError:
-        return "?"
-    return when.strftime("%d-%m-%Y at %H:%M:%S")
+        return None
 
 
 def _split_device(name: str, origin: str) -> tuple[str, str, str]:
@@ -216,7 +215,12 @@ class SqlStore(SqlPropertyTables):
 
     def device_info(self, name: str) -> DeviceInfo:
         row = self._device_row(name, "DataBase::GetDeviceInfo()", dates=True)
-        return DeviceInfo(self._record(name, row), _info_date(row[8]), _info_date(row[9]))
+        started, stopped = (_stored_date(stamp) for stamp in row[8:10])
+        return DeviceInfo(
+            self._record(name, row),
+            "?" if started is None else self._info_date(started),
+            "?" if stopped is None else self._info_date(stopped),
+        )
 
     def device_class(self, device: str) -> str:
         origin = "DataBase::DbGetClassForDevice()"

@@ -40,6 +40,11 @@ def _emptied(config: MysqlConfig) -> MysqlConfig:
     return config
 
 
+def _wire(text: str) -> str:
+    """UTF-8 text as a Tango string carries it: one character per byte."""
+    return text.encode().decode("latin-1")
+
+
 @pytest.fixture(scope="module")
 def mysql_database():
     why = mariadb_available()
@@ -105,12 +110,15 @@ def test_wildcards_do_not_treat_percent_and_underscore_as_wildcards(store: SqlSt
 
 
 def test_properties_round_trip_and_history(store: SqlStore) -> None:
-    nasty = ["'; DROP TABLE device; --", "%_", "line1\nline2", "é€😀", "x" * 60_000]
+    nasty = ["'; DROP TABLE device; --", "%_", "line1\nline2", "x" * 60_000]
     if isinstance(store, SqliteStore):
-        nasty.append("x" * 100_000)
-    else:  # over a MySQL text column: refused whole, nothing written
+        nasty += ["é€😀", "x" * 100_000]
+    else:
+        # MySQL takes strings as the wire's bytes: UTF-8 text arrives one character per byte
+        nasty.append(_wire("é€😀"))
+        # over a text column: refused whole, nothing written
         with pytest.raises(DevFailed) as info:
-            store.put_properties("device", "a/b/c", {"p": [*nasty, "é" * 40_000]})
+            store.put_properties("device", "a/b/c", {"p": [*nasty, _wire("é" * 40_000)]})
         assert info.value.reason == "DB_SQLError"
         assert "80000 bytes" in info.value.args[0].desc
         assert store.property_names("device", "a/b/c", "*") == []
@@ -211,12 +219,29 @@ def mysql_store(mysql_database: MysqlConfig):
 
 def test_mysql_names_fold_as_mariadb_collation_does(mysql_store: MysqlStore) -> None:
     """utf8mb4_general_ci folds accented letters too: "Äx" and "äx" are one property."""
-    mysql_store.put_properties("device", "a/b/c", {"Äx": ["upper"]})
-    mysql_store.put_properties("device", "a/b/c", {"äx": ["lower"]})
-    assert mysql_store.get_properties("device", "a/b/c", ["ÄX", "äx"]) == [
-        ("ÄX", ["lower"]),
-        ("äx", ["lower"]),
-    ]
+    mysql_store.put_properties("device", "a/b/c", {_wire("Äx"): ["upper"]})
+    mysql_store.put_properties("device", "a/b/c", {_wire("äx"): ["lower"]})
+    assert mysql_store.property_names("device", "a/b/c", "*") == [_wire("äx")]
+    assert mysql_store.get_properties("device", "a/b/c", ["AX"]) == [("AX", [])]
+
+
+def test_mysql_text_is_the_wire_bytes(mysql_store: MysqlStore) -> None:
+    """UTF-8 text sent by a client is stored as that text (what Jive and the C++
+    DataBaseds read); latin-1 bytes that are no UTF-8, and characters no byte can hold,
+    are refused with DB_SQLError and change nothing."""
+    mysql_store.put_properties("object", "o", {"p": [_wire("été 😀")]})
+    conn = mysql_store.config.connect()
+    conn.encoding = "utf8"  # MariaDB's own view of the text
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT value FROM property WHERE object = 'o'")
+        assert cursor.fetchall() == (("été 😀",),)
+    conn.close()
+    assert mysql_store.get_properties("object", "o", ["p"]) == [("p", [_wire("été 😀")])]
+    for bad in ["\xe9t\xe9", "😀"]:
+        with pytest.raises(DevFailed) as info:
+            mysql_store.put_properties("object", "o", {"p": [bad]})
+        assert info.value.reason == "DB_SQLError"
+    assert mysql_store.get_properties("object", "o", ["p"]) == [("p", [_wire("été 😀")])]
 
 
 def _kill_connections(config: MysqlConfig) -> int:

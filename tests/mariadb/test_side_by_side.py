@@ -323,7 +323,7 @@ def extra(site: Site) -> dict[str, list[list[Any]]]:
 
 def test_the_other_commands_answer_alike_but_for_formats(extra: dict[str, Any]) -> None:
     """Identical but for what is documented: the date format of DbGetDeviceInfo (see the
-    xfail below), DbInfo's layout, host names, and DbMySqlSelect (ours runs no SQL)."""
+    test below), DbInfo's layout, host names, and DbMySqlSelect (ours runs no SQL)."""
     [[cpp, ours]] = extra["DbGetDeviceAttributePropertyHist"]
     assert cpp == ours and len(ours) == 10
     for cpp, ours in extra["DbGetDeviceInfo"]:
@@ -340,12 +340,9 @@ def test_the_other_commands_answer_alike_but_for_formats(extra: dict[str, Any]) 
     assert ours == {"error": "DB_SQLError"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: DbGetDeviceInfo dates as '01-12-2026 at 07:11:32', the C++ DataBaseds"
-    " on MySQL as '1st December 2026 at 07:11:32' (DATE_FORMAT '%D %M %Y at %H:%i:%s')",
-)
 def test_device_info_dates_alike(extra: dict[str, Any]) -> None:
+    """DbGetDeviceInfo's dates as the C++ DataBaseds writes them ('1st December 2026 at
+    07:11:32', MySQL's DATE_FORMAT '%D %M %Y at %H:%i:%s')."""
     for cpp, ours in extra["DbGetDeviceInfo"]:
         assert cpp == ours
 
@@ -372,16 +369,11 @@ def test_values_mariadb_cannot_hold_are_refused_by_both(site: Site) -> None:
 UTF8_BYTES, LATIN1_BYTES = "été".encode().decode("latin-1"), "été"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: ours stores the wire's characters as UTF-8 (é, wire byte E9, becomes"
-    " C3 A9 in MariaDB), the C++ DataBaseds stores the wire's bytes unchanged: what one"
-    " writes, the other reads back different (wire C3 A9 written through the C++ one is read"
-    " through ours as E9), and latin-1 bytes that are no UTF-8 are refused by the C++ one"
-    " (DB_SQLError 'Incorrect string value') but stored by ours",
-)
 @pytest.mark.parametrize("value", [UTF8_BYTES, LATIN1_BYTES], ids=["utf8_bytes", "latin1"])
 def test_non_ascii_values_read_alike(site: Site, value: str) -> None:
+    """Both pass the wire's bytes to MariaDB unchanged: UTF-8 text is stored as that text
+    and read back byte for byte through either; latin-1 bytes that are no UTF-8 are refused
+    by both (DB_SQLError, MariaDB's 'Incorrect string value')."""
     steps: Plan = []
     for who, obj in [(CPP, "TextByCpp"), (OURS, "TextByOurs")]:
         steps += [("DbPutProperty", [obj, "1", "text", "1", value], [who])]
