@@ -54,13 +54,33 @@ def mysql_database():
         yield config
 
 
-@pytest.fixture(params=["sqlite", "mysql"])
+@pytest.fixture(scope="module")
+def innodb_database():
+    """A Tango database whose tables were converted to InnoDB (as a Galera site does)."""
+    why = mariadb_available()
+    if why is not None:  # pragma: no cover - the peer is part of CI
+        pytest.skip(why)
+    with tango_database("pt_innodb") as config:
+        conn = config.connect()
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW TABLES")
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {table} ENGINE = InnoDB")
+        conn.close()
+        yield config
+
+
+@pytest.fixture(params=["sqlite", "mysql", "mysql-innodb"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):
     s: SqlStore
     if request.param == "sqlite":
         s = SqliteStore(tmp_path / "tango.db")
-    else:
+    elif request.param == "mysql":
         s = MysqlStore(_emptied(request.getfixturevalue("mysql_database")))
+        assert not s.transactional
+    else:  # each write one transaction too
+        s = MysqlStore(_emptied(request.getfixturevalue("innodb_database")))
+        assert s.transactional
     yield s
     s.close()
 
