@@ -25,13 +25,19 @@ and so is every idle one opened before the failure. A call whose first statement
 dead connection (nothing done yet) is retried once on a new one; any other failure answers
 ``DevFailed(DB_SQLError)``, and the next call connects again.
 
-Rule 5: SQL is written with ``?`` placeholders and SQLite's ``ESCAPE '\\'``; it is rewritten
+Rule 5: text is bytes, as the C++ DataBaseds passes it (:meth:`MysqlConfig.connect`): a
+Python string holds a Tango string one character per byte; a character above 255 cannot be
+one, and is refused with DB_SQLError. Dates in DbGetDeviceInfo read as the C++ DataBaseds on
+MySQL writes them (``1st December 2026 at 07:12:54``).
+
+Rule 6: SQL is written with ``?`` placeholders and SQLite's ``ESCAPE '\\'``; it is rewritten
 once per statement text into PyMySQL's ``%s`` and MySQL's escaped backslash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -50,6 +56,10 @@ _CONNECTION_LOST = {2003, 2006, 2013, 2055, 1927, 1053}
 #: the longest value a ``text`` column holds (bytes) and the longest ``varchar(255)`` name
 VALUE_BYTES = 65_535
 NAME_CHARACTERS = 255
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 
 _statements: dict[str, str] = {}
 
@@ -189,8 +199,9 @@ class MysqlBase(SqlBase):
         return engines["device"].lower() == "innodb"
 
     def _check_property(self, name: str, values: Sequence[str], origin: str) -> None:
-        """A value over a ``text`` column's 65,535 bytes, or a name over 255 characters,
-        would be cut short by MyISAM (or fail half-written): refused whole instead."""
+        """A value over a ``text`` column's 65,535 bytes, a name over 255 characters, or
+        bytes that are no UTF-8 (the columns' utf8mb4) would be cut short by MyISAM or fail
+        half-written (no transaction): refused whole instead, before anything is written."""
         if len(name) > NAME_CHARACTERS:
             raise db_error(
                 SQL_ERROR,
@@ -198,14 +209,25 @@ class MysqlBase(SqlBase):
                 f" stores at most {NAME_CHARACTERS}",
                 origin,
             )
-        for value in values:
-            if len(value) > VALUE_BYTES // 4 and len(value.encode()) > VALUE_BYTES:
+        for text in (name, *values):
+            if not text.isascii():
+                _check_text(text, name, origin)
+        for value in values:  # one character per byte (see MysqlConfig.connect)
+            if len(value) > VALUE_BYTES:
                 raise db_error(
                     SQL_ERROR,
-                    f"a value of property {name} is {len(value.encode())} bytes long: MySQL"
+                    f"a value of property {name} is {len(value)} bytes long: MySQL"
                     f" stores at most {VALUE_BYTES} bytes in a value (a text column)",
                     origin,
                 )
+
+    @staticmethod
+    def _info_date(when: datetime.datetime) -> str:
+        """As MySQL's ``DATE_FORMAT(d, '%D %M %Y at %H:%i:%s')``, the C++ DataBaseds'."""
+        day = when.day
+        suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+        month = _MONTHS[when.month - 1]
+        return f"{day}{suffix} {month} {when.year} at {when:%H:%M:%S}"
 
     # -- transactions ---------------------------------------------------------------------------
     def _first(self, conn: _Connection, sql: str, params: Sequence[object], origin: str) -> Any:
@@ -314,7 +336,22 @@ class _FirstRetry:
         return self.conn.executemany(sql, parameters)
 
 
+def _check_text(text: str, name: str, origin: str) -> None:
+    """DB_SQLError unless ``text`` holds bytes (one per character) that are UTF-8."""
+    try:
+        text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise db_error(
+            SQL_ERROR,
+            f"Incorrect string value in property {name!r}: MySQL's utf8mb4 columns take"
+            " UTF-8 bytes only",
+            origin,
+        ) from None
+
+
 def _is_driver_error(exc: BaseException) -> bool:
+    """A failure of the statement (the connection is still usable): the driver's, or text
+    that is no Tango string (a character above 255 cannot be one byte)."""
     import pymysql
 
-    return isinstance(exc, pymysql.err.Error)
+    return isinstance(exc, (pymysql.err.Error, UnicodeEncodeError))

@@ -95,9 +95,10 @@ class MysqlConfig:
         return f"mysql://{credentials}{self.host}:{self.port}/{self.database}{socket}"
 
     def connect(self, **overrides: Any) -> Any:
-        """A new PyMySQL connection: utf8mb4, autocommit, ``rowcount`` counting matched
-        rows (as SQLite does), strict on every table (a value too long fails instead of
-        being cut short), the given timeouts."""
+        """A new PyMySQL connection: utf8mb4 on the server, strings passed as bytes (one
+        character per byte, below), autocommit, ``rowcount`` counting matched rows (as
+        SQLite does), strict on every table (a value too long fails instead of being cut
+        short), the given timeouts."""
         import pymysql
         from pymysql.constants import CLIENT
 
@@ -118,4 +119,10 @@ class MysqlConfig:
         if self.unix_socket:
             params["unix_socket"] = self.unix_socket
         params.update(overrides)
-        return pymysql.connect(**params)
+        connection = pymysql.connect(**params)
+        # Tango strings are bytes (a Python str holds them one character per byte, as the
+        # wire's latin-1): they go to MariaDB and come back unchanged, as the C++ DataBaseds
+        # passes them, so that UTF-8 text a client sends is stored as that text, and what
+        # the C++ DataBaseds wrote is read byte for byte
+        connection.encoding = "latin-1"
+        return connection

@@ -94,6 +94,11 @@ class SqlBase:
         hold whole (nothing to refuse by default)."""
 
     @staticmethod
+    def _info_date(when: datetime.datetime) -> str:
+        """A date as DbGetDeviceInfo shows it: ``25-11-2026 at 11:52:49`` (PyTango's)."""
+        return when.strftime("%d-%m-%Y at %H:%M:%S")
+
+    @staticmethod
     def _fold_name(name: str) -> str:
         """A name as the engine's case-insensitive comparison sees it."""
         return name.lower()

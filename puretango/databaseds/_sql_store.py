@@ -29,15 +29,14 @@ from ._store import (
 __all__ = ["SqlStore", "like_pattern"]
 
 
-def _info_date(stamp: object) -> str:
-    """A stored date as DbGetDeviceInfo shows it: ``25-11-2026 at 11:52:49`` (or ``?``)."""
+def _stored_date(stamp: object) -> datetime.datetime | None:
+    """A stored ``started``/``stopped`` date, or None (never set, or unreadable)."""
     if not stamp:
-        return "?"
+        return None
     try:
-        when = datetime.datetime.strptime(str(stamp)[:19], "%Y-%m-%d %H:%M:%S")
+        return datetime.datetime.strptime(str(stamp)[:19], "%Y-%m-%d %H:%M:%S")
     except ValueError:
-        return "?"
-    return when.strftime("%d-%m-%Y at %H:%M:%S")
+        return None
 
 
 def _split_device(name: str, origin: str) -> tuple[str, str, str]:
@@ -180,8 +179,10 @@ class SqlStore(SqlPropertyTables):
                 "UPDATE device SET exported = 0, stopped = ? WHERE server = ?", (now(), server)
             )
 
-    def _device_row(self, name: str, origin: str) -> tuple[object, ...]:
-        columns = "name, exported, ior, version, pid, server, host, class, started, stopped"
+    def _device_row(self, name: str, origin: str, dates: bool = False) -> tuple[object, ...]:
+        columns = "name, exported, ior, version, pid, server, host, class"
+        if dates:
+            columns += ", started, stopped"
         rows = self._select(f"SELECT {columns} FROM device WHERE name = ?", (name,), origin)
         if not rows:  # an alias (its device may change in between: either answer is right)
             rows = self._select(f"SELECT {columns} FROM device WHERE alias = ?", (name,), origin)
@@ -213,8 +214,13 @@ class SqlStore(SqlPropertyTables):
         return self._record(name, self._device_row(name, "DataBase::ImportDevice()"))
 
     def device_info(self, name: str) -> DeviceInfo:
-        row = self._device_row(name, "DataBase::GetDeviceInfo()")
-        return DeviceInfo(self._record(name, row), _info_date(row[8]), _info_date(row[9]))
+        row = self._device_row(name, "DataBase::GetDeviceInfo()", dates=True)
+        started, stopped = (_stored_date(stamp) for stamp in row[8:10])
+        return DeviceInfo(
+            self._record(name, row),
+            "?" if started is None else self._info_date(started),
+            "?" if stopped is None else self._info_date(stopped),
+        )
 
     def device_class(self, device: str) -> str:
         origin = "DataBase::DbGetClassForDevice()"

@@ -68,6 +68,9 @@ class Column:
     max_chars: int | None = None
     max_bytes: int | None = None
     int_range: tuple[int, int] | None = None
+    #: MariaDB text: the string's characters are bytes (one each, as Tango strings go to
+    #: MariaDB, see MysqlConfig.connect) that must be UTF-8 for the utf8mb4 column
+    utf8_bytes: bool = False
 
     def problem(self, value: Any) -> str | None:
         """Why ``value`` cannot be stored in this column (None when it can)."""
@@ -86,10 +89,16 @@ class Column:
             if self.kind == "timestamp" and text != _ZERO_DATE and not first <= text <= last:
                 return f"{text!r} is outside MariaDB's TIMESTAMP range"
             return None
+        size = len(text.encode())
+        if self.utf8_bytes and not text.isascii():
+            try:
+                size, text = len(text), text.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                return f"{text[:40]!r} is not UTF-8 bytes, which MariaDB's text columns hold"
         if self.max_chars is not None and len(text) > self.max_chars:
             return f"{len(text)} characters, more than {self.max_chars}"
-        if self.max_bytes is not None and len(text.encode()) > self.max_bytes:
-            return f"{len(text.encode())} bytes, more than {self.max_bytes}"
+        if self.max_bytes is not None and size > self.max_bytes:
+            return f"{size} bytes, more than {self.max_bytes}"
         return None
 
 
@@ -346,8 +355,9 @@ def _mysql_column(
     if kind != "text":
         return Column(name, kind, nullable == "YES")
     if data_type in ("varchar", "char"):
-        return Column(name, kind, nullable == "YES", max_chars=int(chars))
-    return Column(name, kind, nullable == "YES", max_bytes=int(octets) if octets else None)
+        return Column(name, kind, nullable == "YES", max_chars=int(chars), utf8_bytes=True)
+    max_bytes = int(octets) if octets else None
+    return Column(name, kind, nullable == "YES", max_bytes=max_bytes, utf8_bytes=True)
 
 
 class MysqlEndpoint(Endpoint):

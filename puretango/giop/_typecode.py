@@ -342,10 +342,30 @@ def _read_tc(dec: CdrDecoder, seen: dict[int, TypeCode], depth: int) -> TypeCode
         return StringTC(dec.read_ulong())
     if k is TCKind.tk_Principal:
         raise MarshalError("tk_Principal is not supported")
+    encapsulation_start = dec.pos
     inner = dec.read_encapsulation()
+    if depth == 0 and dec.pos - encapsulation_start <= _TOP_LEVEL_BYTES:
+        # an any's type: the same few arrive again and again
+        key = (kind, bytes(dec.data[encapsulation_start : dec.pos]))
+        known = _TOP_LEVEL.get(key)
+        if known is None:
+            known = _read_complex(k, inner, seen, depth)
+            if len(_TOP_LEVEL) >= _TOP_LEVEL_MAX:
+                _TOP_LEVEL.clear()
+            _TOP_LEVEL[key] = known
+        seen[start] = known
+        return known
     tc = _read_complex(k, inner, seen, depth)
     seen[start] = tc
     return tc
+
+
+#: complex TypeCodes read at the top of an any, by their bytes: a TypeCode read at depth 0
+#: depends on its encapsulation alone (an indirection in it can only point inside it), and
+#: TypeCodes are immutable, so one object serves every later any of the same type
+_TOP_LEVEL: dict[tuple[int, bytes], TypeCode] = {}
+_TOP_LEVEL_MAX = 256
+_TOP_LEVEL_BYTES = 2048
 
 
 def _is_empty(tc: TypeCode) -> bool:

@@ -516,3 +516,24 @@ def test_value_errors():
         write_value(CdrEncoder(), command_typecode(C.DevVarLongStringArray), ([1],))
     with pytest.raises(MarshalError):  # array longer than the input
         read_value(CdrDecoder(bytes(8)), ArrayTC(P("octet"), 9))
+
+
+def test_top_level_typecodes_are_read_once_and_the_cache_stays_bounded() -> None:
+    """An any's complex TypeCode is parsed once per distinct encoding (the same object for
+    every later any), whatever the byte order; the cache never holds more than its limit."""
+    from puretango.giop import _typecode
+
+    strings = SequenceTC(StringTC(0), 0)
+    seen = []
+    for little in (True, False, True):
+        enc = CdrEncoder(little)
+        write_any(enc, Any(strings, ["a", "b"]))
+        got = read_any(CdrDecoder(bytes(enc.buf), little))
+        assert got.value == ["a", "b"]
+        seen.append(got.typecode)
+    assert seen[0] is seen[2] and seen[0] == seen[1]
+    for n in range(_typecode._TOP_LEVEL_MAX + 10):
+        enc = CdrEncoder(True)
+        write_any(enc, Any(SequenceTC(StringTC(0), n + 1), ["x"]))
+        assert read_any(CdrDecoder(bytes(enc.buf), True)).typecode.bound == n + 1
+    assert len(_typecode._TOP_LEVEL) <= _typecode._TOP_LEVEL_MAX

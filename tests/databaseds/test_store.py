@@ -40,6 +40,11 @@ def _emptied(config: MysqlConfig) -> MysqlConfig:
     return config
 
 
+def _wire(text: str) -> str:
+    """UTF-8 text as a Tango string carries it: one character per byte."""
+    return text.encode().decode("latin-1")
+
+
 @pytest.fixture(scope="module")
 def mysql_database():
     why = mariadb_available()
@@ -49,13 +54,33 @@ def mysql_database():
         yield config
 
 
-@pytest.fixture(params=["sqlite", "mysql"])
+@pytest.fixture(scope="module")
+def innodb_database():
+    """A Tango database whose tables were converted to InnoDB (as a Galera site does)."""
+    why = mariadb_available()
+    if why is not None:  # pragma: no cover - the peer is part of CI
+        pytest.skip(why)
+    with tango_database("pt_innodb") as config:
+        conn = config.connect()
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW TABLES")
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {table} ENGINE = InnoDB")
+        conn.close()
+        yield config
+
+
+@pytest.fixture(params=["sqlite", "mysql", "mysql-innodb"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):
     s: SqlStore
     if request.param == "sqlite":
         s = SqliteStore(tmp_path / "tango.db")
-    else:
+    elif request.param == "mysql":
         s = MysqlStore(_emptied(request.getfixturevalue("mysql_database")))
+        assert not s.transactional
+    else:  # each write one transaction too
+        s = MysqlStore(_emptied(request.getfixturevalue("innodb_database")))
+        assert s.transactional
     yield s
     s.close()
 
@@ -105,12 +130,15 @@ def test_wildcards_do_not_treat_percent_and_underscore_as_wildcards(store: SqlSt
 
 
 def test_properties_round_trip_and_history(store: SqlStore) -> None:
-    nasty = ["'; DROP TABLE device; --", "%_", "line1\nline2", "é€😀", "x" * 60_000]
+    nasty = ["'; DROP TABLE device; --", "%_", "line1\nline2", "x" * 60_000]
     if isinstance(store, SqliteStore):
-        nasty.append("x" * 100_000)
-    else:  # over a MySQL text column: refused whole, nothing written
+        nasty += ["é€😀", "x" * 100_000]
+    else:
+        # MySQL takes strings as the wire's bytes: UTF-8 text arrives one character per byte
+        nasty.append(_wire("é€😀"))
+        # over a text column: refused whole, nothing written
         with pytest.raises(DevFailed) as info:
-            store.put_properties("device", "a/b/c", {"p": [*nasty, "é" * 40_000]})
+            store.put_properties("device", "a/b/c", {"p": [*nasty, _wire("é" * 40_000)]})
         assert info.value.reason == "DB_SQLError"
         assert "80000 bytes" in info.value.args[0].desc
         assert store.property_names("device", "a/b/c", "*") == []
@@ -211,12 +239,29 @@ def mysql_store(mysql_database: MysqlConfig):
 
 def test_mysql_names_fold_as_mariadb_collation_does(mysql_store: MysqlStore) -> None:
     """utf8mb4_general_ci folds accented letters too: "Äx" and "äx" are one property."""
-    mysql_store.put_properties("device", "a/b/c", {"Äx": ["upper"]})
-    mysql_store.put_properties("device", "a/b/c", {"äx": ["lower"]})
-    assert mysql_store.get_properties("device", "a/b/c", ["ÄX", "äx"]) == [
-        ("ÄX", ["lower"]),
-        ("äx", ["lower"]),
-    ]
+    mysql_store.put_properties("device", "a/b/c", {_wire("Äx"): ["upper"]})
+    mysql_store.put_properties("device", "a/b/c", {_wire("äx"): ["lower"]})
+    assert mysql_store.property_names("device", "a/b/c", "*") == [_wire("äx")]
+    assert mysql_store.get_properties("device", "a/b/c", ["AX"]) == [("AX", [])]
+
+
+def test_mysql_text_is_the_wire_bytes(mysql_store: MysqlStore) -> None:
+    """UTF-8 text sent by a client is stored as that text (what Jive and the C++
+    DataBaseds read); latin-1 bytes that are no UTF-8, and characters no byte can hold,
+    are refused with DB_SQLError and change nothing."""
+    mysql_store.put_properties("object", "o", {"p": [_wire("été 😀")]})
+    conn = mysql_store.config.connect()
+    conn.encoding = "utf8"  # MariaDB's own view of the text
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT value FROM property WHERE object = 'o'")
+        assert cursor.fetchall() == (("été 😀",),)
+    conn.close()
+    assert mysql_store.get_properties("object", "o", ["p"]) == [("p", [_wire("été 😀")])]
+    for bad in ["\xe9t\xe9", "😀"]:
+        with pytest.raises(DevFailed) as info:
+            mysql_store.put_properties("object", "o", {"p": [bad]})
+        assert info.value.reason == "DB_SQLError"
+    assert mysql_store.get_properties("object", "o", ["p"]) == [("p", [_wire("été 😀")])]
 
 
 def _kill_connections(config: MysqlConfig) -> int:

@@ -41,6 +41,11 @@ SCENARIOS = SCENARIO + SCENARIO_2 + SCENARIO_3
 EMOJI = "caf\u00e9 \u20ac \U0001f600"
 
 
+def _wire(text: str) -> str:
+    """UTF-8 text as a Tango string holds it: one character per byte."""
+    return text.encode().decode("latin-1")
+
+
 def _for_mariadb(scenario: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     text = json.dumps(scenario, ensure_ascii=False).replace("é°ü ÿ", "e acute")
     return [tuple(call) for call in json.loads(text.replace("x" * 100_000, "x" * 60_000))]
@@ -92,9 +97,11 @@ def ours_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ours") / "tango.db"
     with ours(path) as db:
         call_db(db.tango_host, _for_mariadb(SCENARIOS))
-    store = SqliteStore(path)
-    store.add_server("Caf\u00e9/1", [("caf\u00e9/dev/1", "Caf\u00e9")])
-    store.put_properties("device", "caf\u00e9/dev/1", {"\u00dcnicode": [EMOJI, "", " "]})
+    store = SqliteStore(path)  # text as the wire carries it: UTF-8, one character per byte
+    store.add_server(_wire("Caf\u00e9/1"), [(_wire("caf\u00e9/dev/1"), _wire("Caf\u00e9"))])
+    store.put_properties(
+        "device", _wire("caf\u00e9/dev/1"), {_wire("\u00dcnicode"): [_wire(EMOJI), "", " "]}
+    )
     store.close()
     with sqlite3.connect(path) as conn:
         conn.execute(
@@ -330,6 +337,15 @@ def test_what_does_not_fit_the_target_stops_everything(
     status, out, err = _run(capsys, "db", "import", "--from", str(big), "--db-url", site)
     assert status == 1 and out == ""
     assert "property_device.value: 1 row(s) cannot be stored" in err and "100000 bytes" in err
+    assert _snapshot(site, columns) == before
+    # latin-1 bytes that are no UTF-8 (the C++ DataBaseds refuses them too)
+    latin = tmp_path / "latin.db"
+    shutil.copy(ours_file, latin)
+    store = SqliteStore(latin)
+    store.put_properties("device", "test/dev/1", {"Latin": ["\xe9t\xe9"]})
+    store.close()
+    status, out, err = _run(capsys, "db", "import", "--from", str(latin), "--db-url", site)
+    assert status == 1 and "property_device.value: 1 row(s)" in err and "not UTF-8" in err
     assert _snapshot(site, columns) == before
     # a NULL the file's NOT NULL column refuses: the file the export would make is not made
     with tango_database("ptx") as other:

@@ -6,7 +6,7 @@ its Unix socket). Each test gets its own database, so nothing it writes meets an
 
 ``tango_database()`` is a context manager yielding the :class:`MysqlConfig` of a new
 database (user tango/tango) and dropping it afterwards; :func:`cpp_databaseds` starts the
-C++ DataBaseds on a given database and port.
+C++ DataBaseds on a given database and port, :func:`ours_on_mysql` makes ours.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from peers.launch import CPP_TANGO, HOST, peer_env
+from peers.databases import DbProcess
+from peers.launch import CPP_TANGO, HOST, free_port, peer_env
 from puretango.databaseds._mysql_config import MysqlConfig
 
 #: Debian's tango-db files (the schema, the stored procedures, the install script)
@@ -155,3 +157,11 @@ def cpp_databaseds(config: MysqlConfig, port: int, log: Path) -> subprocess.Pope
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"the C++ DataBaseds did not start: {log.read_text(errors='replace')}")
+
+
+def ours_on_mysql(config: MysqlConfig, port: int | None = None) -> DbProcess:
+    """Our Database server (not started) on ``config``'s database, on 127.0.0.1:``port``."""
+    port = port or free_port()
+    argv = [sys.executable, "-m", "puretango.databaseds", "2", "--host", HOST]
+    argv += ["--port", str(port), "--db-url", config.url(with_password=True)]
+    return DbProcess(argv, port, peer_env())
