@@ -158,17 +158,14 @@ def _database() -> Any:
 # -- sub-commands -----------------------------------------------------------------------------
 
 
-def _db(args: argparse.Namespace) -> int:
+def _db(argv: Sequence[str]) -> int:
+    """``puretango db ARGS``: the Database server's own command line (``db export|import``:
+    a copy between databases)."""
+    if argv[:1] and argv[0] in TRANSFER_ACTIONS:
+        return _db_transfer(argv[0], argv[1:])
     from .databaseds.__main__ import main as databaseds_main
 
-    argv = [args.instance, "--host", args.host]
-    if args.port is not None:
-        argv += ["--port", str(args.port)]
-    if args.db_file:
-        argv += ["--db-file", args.db_file]
-    if args.db_url:
-        argv += ["--db-url", args.db_url, "--pool-size", str(args.pool_size)]
-    return int(databaseds_main(argv) or 0)
+    return int(databaseds_main(argv, prog="puretango db") or 0)
 
 
 def _ls(args: argparse.Namespace) -> int:
@@ -366,22 +363,13 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     command("demo", _demo, "embedded Database + TangoTest + a gevent client session")
-    db = command(
+    # listed for --help only: main() hands ``db`` and its arguments to _db before parsing
+    sub.add_parser(
         "db",
-        _db,
-        "run the Tango Database (sys/database/2) in the foreground;"
-        " db export|import --help: copy a database between MariaDB and SQLite",
+        add_help=False,
+        help="run the Tango Database (sys/database/2) in the foreground (db --help for its"
+        " options); db export|import: copy a database between MariaDB and SQLite",
     )
-    db.add_argument("instance", nargs="?", default="2", help="server instance (default 2)")
-    db.add_argument("--host", default="0.0.0.0", help="address to listen on")
-    db.add_argument("--port", type=int, help="TCP port (default: TANGO_HOST's, else 10000)")
-    db.add_argument("--db-file", help="SQLite file (default: in the user's data directory)")
-    db.add_argument(
-        "--db-url",
-        help="a MariaDB/MySQL Tango database, mysql://user:password@host:port/database"
-        " (default: the MYSQL_* variables if set, else the SQLite file)",
-    )
-    db.add_argument("--pool-size", type=int, default=8, help="MySQL connections (default 8)")
 
     ls = command("ls", _ls, "list devices (or servers, classes) defined in the Database")
     ls.add_argument("pattern", nargs="?", default="*", help="wildcard pattern (default *)")
@@ -449,8 +437,8 @@ def _one_line(exc: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["db"] and argv[1:2] and argv[1] in TRANSFER_ACTIONS:
-        return _db_transfer(argv[1], argv[2:])
+    if argv[:1] == ["db"]:
+        return _db(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:

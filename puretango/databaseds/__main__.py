@@ -42,9 +42,9 @@ def _default_port() -> int:
     return 10000
 
 
-def _parse(argv: Sequence[str]) -> argparse.Namespace:
+def _parse(argv: Sequence[str], prog: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="puretango-databaseds",
+        prog=prog,
         description="The Tango Database server (sys/database/INSTANCE) on SQLite or MariaDB/MySQL.",
     )
     parser.add_argument("instance", nargs="?", default="2", help="instance name (default 2)")
@@ -103,8 +103,8 @@ def open_store(args: argparse.Namespace) -> tuple[Store, str]:
     return SqliteStore(path), str(path)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parse(sys.argv[1:] if argv is None else argv)
+def main(argv: Sequence[str] | None = None, prog: str = "puretango-databaseds") -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv, prog)
     try:
         store, description = open_store(args)
     except (ValueError, DevFailed) as exc:
