@@ -277,14 +277,17 @@ class MysqlBase(SqlBase):
                 conn.execute("UNLOCK TABLES")
                 if self.transactional:
                     conn.execute("SET autocommit = 1")
-            except Exception as exc:
-                failure = exc
-            self._release(conn, failure)
+            except Exception:
+                self._discard(conn)  # it may still hold its locks: never used again
+            else:
+                self._release(conn, failure)
 
     def _release(self, conn: _Connection, failure: BaseException | None) -> None:
-        """Back to the pool, unless ``failure`` says the connection is gone."""
-        if failure is not None and (_lost(failure) or not _is_driver_error(failure)):
-            self._discard(conn)  # gone, or left in an unknown state by a Python error
+        """Back to the pool, unless ``failure`` says the connection is gone or was cut in
+        the middle of a statement (an interrupt). A DevFailed the store raised, or a
+        statement MySQL refused, leaves it as good as before."""
+        if failure is not None and (_lost(failure) or not isinstance(failure, Exception)):
+            self._discard(conn)
         else:
             self._checkin(conn)
 

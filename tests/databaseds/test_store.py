@@ -310,6 +310,22 @@ def test_mysql_pool_reconnects_after_its_connections_die(mysql_store: MysqlStore
     assert mysql_store.get_properties("object", "o", ["p"]) == [("p", ["1"])]
 
 
+def test_mysql_refusals_keep_the_pooled_connections(mysql_store: MysqlStore) -> None:
+    """A command the store refuses (an unknown device) or MySQL refuses (bytes no UTF-8)
+    answers its DevFailed and leaves the pool as it was: no reconnection follows."""
+    mysql_store.add_server("S/1", [("a/b/c", "K")])
+    pooled = list(mysql_store._idle)
+    with pytest.raises(DevFailed) as info:
+        mysql_store.export_device(DeviceExport("no/such/dev", "IOR:00", "h", "1", "6"))
+    assert info.value.reason == "DB_DeviceNotDefined"
+    with pytest.raises(DevFailed) as info:
+        mysql_store.put_device_alias("a/b/c", "\xe9")
+    assert info.value.reason == "DB_SQLError"
+    with pytest.raises(DevFailed):
+        mysql_store.device_class("no/such/dev")
+    assert mysql_store._idle == pooled and mysql_store._epoch == 0
+
+
 def test_mysql_writes_wait_for_a_table_lock_of_another_writer(mysql_store: MysqlStore) -> None:
     """A writer holding ``LOCK TABLES`` (as the C++ DataBaseds does) is waited for, and
     what it wrote is kept beside ours."""
