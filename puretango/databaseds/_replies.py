@@ -58,34 +58,19 @@ class EncodedReply(PreparedReply):
         enc.write_raw(data)
 
 
-#: the three result TypeCodes' bytes, per (TypeCode, byte order, position modulo 8)
-_TYPECODE_WIRE: dict[tuple[int, bool, int], bytes] = {}
-
-
-def _write_typecode(enc: CdrEncoder, typecode: Any) -> None:
-    """``write_typecode`` from bytes encoded once per byte order and alignment."""
-    key = (id(typecode), enc.little, enc.position & 7)
-    data = _TYPECODE_WIRE.get(key)
-    if data is None:
-        inner = CdrEncoder(enc.little, base=key[2])
-        write_typecode(inner, typecode)
-        data = _TYPECODE_WIRE[key] = bytes(inner.buf)
-    enc.write_raw(data)
-
-
 def _write_string(enc: CdrEncoder, value: str) -> None:
-    _write_typecode(enc, _STRING)
+    write_typecode(enc, _STRING)
     enc.write_string(value)
 
 
 def _write_strings(enc: CdrEncoder, values: Sequence[str]) -> None:
-    _write_typecode(enc, _STRINGS)
+    write_typecode(enc, _STRINGS)
     enc.write_string_sequence(values)
 
 
 def _write_long_strings(enc: CdrEncoder, value: tuple[Sequence[int], Sequence[str]]) -> None:
     longs, strings = value
-    _write_typecode(enc, _LONG_STRINGS)
+    write_typecode(enc, _LONG_STRINGS)
     enc.write_ulong(len(longs))
     for number in longs:
         enc.write_long(number)

@@ -31,9 +31,9 @@ import threading
 from collections.abc import Iterator, Sequence
 
 from . import _schema
-from ._sql_base import LIKE, SqlBase, like_pattern, now
+from ._sql_base import SqlBase
 
-__all__ = ["SqliteBase", "like_pattern", "now", "LIKE"]
+__all__ = ["SqliteBase"]
 
 
 class SqliteBase(SqlBase):

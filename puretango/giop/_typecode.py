@@ -272,7 +272,24 @@ def write_typecode(enc: CdrEncoder, tc: TypeCode) -> None:
     if isinstance(tc, StringTC):
         enc.write_ulong(tc.bound)
         return
-    enc.write_encapsulation(lambda inner: _write_complex_params(inner, tc))
+    # a complex TypeCode's parameters are an encapsulation: the same bytes wherever it is
+    # written (its alignment starts with it), so they are encoded once per byte order
+    key = (id(tc), enc.little)
+    known = _PARAMS_WIRE.get(key)
+    if known is None or known[0] is not tc:
+        inner = CdrEncoder(enc.little, 0)
+        inner.write_boolean(enc.little)
+        _write_complex_params(inner, tc)
+        if len(_PARAMS_WIRE) >= _PARAMS_WIRE_MAX:
+            _PARAMS_WIRE.clear()
+        known = _PARAMS_WIRE[key] = (tc, bytes(inner.buf))
+    enc.write_octets(known[1])
+
+
+#: encapsulated parameters of complex TypeCodes written, by (id, byte order); the TypeCode
+#: is kept with its bytes, so that an id reused by another object is never taken for it
+_PARAMS_WIRE: dict[tuple[int, bool], tuple[TypeCode, bytes]] = {}
+_PARAMS_WIRE_MAX = 512
 
 
 def _write_complex_params(enc: CdrEncoder, tc: TypeCode) -> None:

@@ -41,6 +41,7 @@ from puretango.giop import (
     Request,
     Role,
     _cdr,
+    _typecode,
     encode_message,
 )
 from puretango.giop import Any as CorbaAny
@@ -677,16 +678,20 @@ def encode_with_padding_mask(msg: Any, minor: int, little: bool) -> tuple[bytes,
 
     The message is encoded twice, padding filled with 0x00 then 0xff (``_cdr._ZEROS`` is
     what every ``align`` and aligned primitive write pads with, nested encapsulations
-    included); the bytes that differ are padding.
+    included); the bytes that differ are padding. The TypeCode bytes kept from earlier
+    encodings are dropped before each, so that their padding is written afresh.
     """
     saved = _cdr._ZEROS
     try:
         _cdr._ZEROS = b"\x00" * 8
+        _typecode._PARAMS_WIRE.clear()
         zeros = bytes(encode_message(msg, minor, little))
         _cdr._ZEROS = b"\xff" * 8
+        _typecode._PARAMS_WIRE.clear()
         ones = bytes(encode_message(msg, minor, little))
     finally:
         _cdr._ZEROS = saved
+        _typecode._PARAMS_WIRE.clear()
     assert len(zeros) == len(ones)
     pad = np.frombuffer(zeros, np.uint8) != np.frombuffer(ones, np.uint8)
     return zeros, pad
