@@ -68,9 +68,14 @@ def _mysql_ok() -> bool:
     return done.returncode == 0
 
 
-def mysql_root(sql: str, database: str | None = None, timeout: float = 120) -> str:
-    """Run SQL as MariaDB's root with the ``mysql`` client; its output."""
+def mysql_root(
+    sql: str, database: str | None = None, timeout: float = 120, socket: str | None = None
+) -> str:
+    """Run SQL as MariaDB's root with the ``mysql`` client (through ``socket``, else the
+    shared server's); its output (tab-separated, no header)."""
     command = ["mysql", "--batch", "--skip-column-names"]
+    if socket:
+        command.append(f"--socket={socket}")
     if database:
         command.append(database)
     done = subprocess.run(
@@ -97,16 +102,25 @@ def install_script(database: str) -> str:
     return "\n".join(lines)
 
 
-def create_tango_database(prefix: str = "pt") -> MysqlConfig:
+def create_tango_database(
+    prefix: str = "pt", *, socket: str | None = None, port: int = 3306
+) -> MysqlConfig:
     """A new, empty Tango database as Debian's tango-db creates one (with its initial rows:
-    ``sys/database/2``, ``sys/tg_test/1`` ...); user tango/tango may use it."""
+    ``sys/database/2``, ``sys/tg_test/1`` ...); user tango/tango may use it. ``socket`` and
+    ``port``: another server than the shared one (one without a ``tango`` database, so the
+    script's own ``CALL tango.init_tac_tables()`` is renamed too)."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    grant = f"GRANT ALL PRIVILEGES ON {name}.* TO '{USER}'"
     mysql_root(
-        f"CREATE DATABASE {name}; GRANT ALL PRIVILEGES ON {name}.* TO '{USER}'@'localhost';"
-        f" GRANT ALL PRIVILEGES ON {name}.* TO '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}';"
+        f"CREATE DATABASE {name}; {grant}@'127.0.0.1' IDENTIFIED BY '{PASSWORD}';"
+        + ("" if socket else f" {grant}@'localhost';"),
+        socket=socket,
     )
-    mysql_root(install_script(name), database=name)
-    return MysqlConfig(host=HOST, user=USER, password=PASSWORD, database=name)
+    script = install_script(name)
+    if socket:
+        script = re.sub(r"\bCALL tango\.", f"CALL {name}.", script)
+    mysql_root(script, database=name, socket=socket)
+    return MysqlConfig(host=HOST, port=port, user=USER, password=PASSWORD, database=name)
 
 
 def drop_database(name: str) -> None:

@@ -12,16 +12,14 @@ too (there is no ``tango`` database here).
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import time
-import uuid
 from pathlib import Path
 from types import TracebackType
 
 from peers.launch import HOST, free_port
-from peers.mariadb import PASSWORD, USER, install_script
+from peers.mariadb import create_tango_database, mysql_root
 from puretango.databaseds._mysql_config import MysqlConfig
 
 __all__ = ["PrivateMariadb", "private_mariadb_available"]
@@ -100,30 +98,13 @@ class PrivateMariadb:
             proc.wait(timeout)
 
     def mysql_root(self, sql: str, database: str | None = None) -> str:
-        """Run SQL as root through the socket; its output (tab-separated, no header)."""
-        command = ["mysql", f"--socket={self.socket}", "--batch", "--skip-column-names"]
-        if database:
-            command.append(database)
-        done = subprocess.run(
-            command, input=sql, capture_output=True, text=True, check=False, timeout=120
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"mysql failed: {done.stderr.strip()}")
-        return done.stdout
+        """Run SQL as root through this server's socket; its output."""
+        return mysql_root(sql, database, socket=str(self.socket))
 
     def tango_database(self, prefix: str = "pp") -> MysqlConfig:
         """A new Tango database on this server, as Debian's tango-db makes one (TCP access
         for tango/tango from 127.0.0.1)."""
-        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        self.mysql_root(
-            f"CREATE DATABASE {name};"
-            f" GRANT ALL PRIVILEGES ON {name}.* TO '{USER}'@'127.0.0.1' IDENTIFIED BY"
-            f" '{PASSWORD}';"
-        )
-        # the script's own CALL tango.init_tac_tables(): this server has no tango database
-        script = re.sub(r"\bCALL tango\.", f"CALL {name}.", install_script(name))
-        self.mysql_root(script, database=name)
-        return MysqlConfig(host=HOST, port=self.port, user=USER, password=PASSWORD, database=name)
+        return create_tango_database(prefix, socket=str(self.socket), port=self.port)
 
     def __enter__(self) -> PrivateMariadb:
         self.install()
