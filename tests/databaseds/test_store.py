@@ -6,6 +6,7 @@ restarting)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,29 +46,31 @@ def _wire(text: str) -> str:
     return text.encode().decode("latin-1")
 
 
-@pytest.fixture(scope="module")
-def mysql_database():
+def _module_database(prefix: str, engine: str | None = None) -> Iterator[MysqlConfig]:
+    """A fresh Tango database for a module (its tables converted to ``engine`` if given)."""
     why = mariadb_available()
     if why is not None:  # pragma: no cover - the peer is part of CI
         pytest.skip(why)
-    with tango_database("pt_store") as config:
+    with tango_database(prefix) as config:
+        if engine is not None:
+            conn = config.connect()
+            with conn.cursor() as cursor:
+                cursor.execute("SHOW TABLES")
+                for (table,) in cursor.fetchall():
+                    cursor.execute(f"ALTER TABLE {table} ENGINE = {engine}")
+            conn.close()
         yield config
 
 
 @pytest.fixture(scope="module")
-def innodb_database():
+def mysql_database() -> Iterator[MysqlConfig]:
+    yield from _module_database("pt_store")
+
+
+@pytest.fixture(scope="module")
+def innodb_database() -> Iterator[MysqlConfig]:
     """A Tango database whose tables were converted to InnoDB (as a Galera site does)."""
-    why = mariadb_available()
-    if why is not None:  # pragma: no cover - the peer is part of CI
-        pytest.skip(why)
-    with tango_database("pt_innodb") as config:
-        conn = config.connect()
-        with conn.cursor() as cursor:
-            cursor.execute("SHOW TABLES")
-            for (table,) in cursor.fetchall():
-                cursor.execute(f"ALTER TABLE {table} ENGINE = InnoDB")
-        conn.close()
-        yield config
+    yield from _module_database("pt_innodb", "InnoDB")
 
 
 @pytest.fixture(params=["sqlite", "mysql", "mysql-innodb"])
