@@ -561,7 +561,7 @@ def transfer(source: str, target: str, *, dry_run: bool = False) -> TransferRepo
         outcome = (
             "the target may hold part of the copy: run it again"
             if partly
-            else ("nothing was changed")
+            else "nothing was changed"
         )
         raise TransferError(f"{_mysql_message(exc)}; {outcome}") from None
     report.seconds = time.monotonic() - started
