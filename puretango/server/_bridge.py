@@ -48,6 +48,19 @@ class _WorkerState(threading.local):
 _worker = _WorkerState()
 
 
+class _Process:
+    """This process's id, kept (``os.getpid`` is a system call per request otherwise)."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
+
+
 def bind_worker_thread(loop: asyncio.AbstractEventLoop | None) -> None:
     """Make the calling thread a worker thread of the server ``loop`` for good (a connection
     thread of :mod:`._threaded`); None undoes it."""
@@ -179,7 +192,7 @@ class UserCodeBridge:
     def serialised(self, client_pid: int | None) -> AbstractAsyncContextManager[None]:
         """The device lock (Tango's serialisation by device), or a no-op for asyncio devices
         and for requests made from inside this process (a device calling itself)."""
-        if not self.threaded or client_pid == os.getpid():
+        if not self.threaded or client_pid == _Process.pid:
             return _NO_LOCK
         return self._lock
 
