@@ -103,6 +103,9 @@ LOOP_FREE = frozenset(
 
 _UNKNOWN = SystemException("UNKNOWN", MINOR["UNKNOWN"])
 
+#: buffers per ``sendmsg`` call (Linux refuses more than 1024)
+_MAX_IOV = 512
+
 
 def send_segments(sock: socket.socket, segments: Sequence[Any]) -> None:
     """Send the buffers of one reply, in order, in as few system calls as the kernel
@@ -112,7 +115,7 @@ def send_segments(sock: socket.socket, segments: Sequence[Any]) -> None:
         return
     views = [memoryview(s).cast("B") for s in segments]
     while views:
-        sent = sock.sendmsg(views)
+        sent = sock.sendmsg(views[:_MAX_IOV])
         while views and sent >= len(views[0]):
             sent -= len(views[0])
             del views[0]

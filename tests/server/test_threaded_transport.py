@@ -376,3 +376,35 @@ def test_an_asyncio_server_is_served_on_its_loop() -> None:
         assert proxy.read_attribute("served_by").value == thread.name
     finally:
         _stop(srv, thread)
+
+
+def test_send_segments_sends_every_byte_in_order() -> None:
+    """Partial sends (a small socket buffer) and many segments: the peer gets them all."""
+    import numpy as np
+
+    from puretango.server._threaded import send_segments
+
+    array = np.arange(300_000, dtype=np.float64)
+    segments: list[Any] = [b"head", array, bytearray(b"x" * 1000), memoryview(b"tail")]
+    segments += [b"%d" % i for i in range(1500)]  # more than one sendmsg takes at once
+    expected = b"".join(bytes(memoryview(s).cast("B")) for s in segments)
+    left, right = socket.socketpair()
+    left.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+    received = bytearray()
+
+    def drain() -> None:
+        while len(received) < len(expected):
+            chunk = right.recv(65536)
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        send_segments(left, segments)
+        reader.join(30)
+    finally:
+        left.close()
+        right.close()
+    assert bytes(received) == expected
