@@ -480,8 +480,8 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         status, writer = await self.server.handle(request, self.client_host)
         if not request.response_expected or self.transport is None:
             return
-        try:  # the result is encoded straight into the reply message: no intermediate copy
-            data = self.conn.send(
+        try:  # the result is encoded straight into the reply: large arrays are not copied
+            pieces = self.conn.send_segments(
                 Reply(request_id=request.request_id, status=status, body=writer), minor
             )
         except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
@@ -500,8 +500,13 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 status=ReplyStatus.USER_EXCEPTION,
                 body=_devfailed_writer([error]),
             )
-            data = self.conn.send(reply, minor)
-        self._write(data)
+            pieces = [self.conn.send(reply, minor)]
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            # piece by piece (3.11's writelines joins them): write sends at once what the
+            # socket takes and copies only the rest (a view: slicing it copies nothing)
+            for piece in pieces:
+                transport.write(memoryview(piece))
 
 
 class _Resumed(collections.abc.Coroutine):
