@@ -4,7 +4,8 @@ one in :mod:`._server`, the threaded one in :mod:`._threaded`).
 Rule 1: the result is encoded straight into the reply message; a result that cannot be
 encoded becomes a DevFailed reply (``API_MarshallingError``), never a lost reply.
 
-Rule 2: a reply is a list of segments (buffers sent one after the other, in order).
+Rule 2: a reply is a list of segments (buffers sent one after the other, in order): a large
+array's segment is the array's own memory (:meth:`GiopConnection.send_segments`), not a copy.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def encode_reply(
 ) -> list[Any]:
     """The segments of the reply to ``request_id`` (see the module's rules)."""
     try:
-        return [conn.send(Reply(request_id=request_id, status=status, body=writer), minor)]
+        return conn.send_segments(Reply(request_id=request_id, status=status, body=writer), minor)
     except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
         # the text may quote the value that failed: keep it encodable (Latin-1, as every
         # string on the wire), or this reply fails too and the client waits in vain

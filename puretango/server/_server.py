@@ -529,7 +529,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
             task.cancel()
         self.transport = None
 
-    def _write(self, data: bytes | bytearray) -> None:
+    def _write(self, data: bytes | bytearray | memoryview) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
 
@@ -541,8 +541,10 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         status, writer = await self.server.handle(request, self.client_host)
         if not request.response_expected or self.transport is None:
             return
-        for data in encode_reply(self.conn, request.request_id, status, writer, minor):
-            self._write(data)
+        # piece by piece (3.11's writelines joins them): write sends at once what the socket
+        # takes and copies only the rest (a memoryview: slicing it copies nothing)
+        for piece in encode_reply(self.conn, request.request_id, status, writer, minor):
+            self._write(memoryview(piece))
 
 
 def _client_host(peer: Any) -> str:
