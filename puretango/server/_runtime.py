@@ -6,12 +6,14 @@ helpers that build the values a read returns.
 point, the quality of its last read (for the device state: :func:`quality_alarms`) and
 its limits checks;
 :class:`CmdRuntime` a command's types, callables and descriptions. The value helpers make
-``AttributeValue_5`` structs cheaply (shared dims, no keyword constructor). Nothing here
-runs user code or knows about GIOP.
+``AttributeValue_5`` structs cheaply (shared dims, no keyword constructor, the default
+set point made once per attribute); :func:`is_coroutine_function` remembers which device
+methods are ``async def``. Nothing here runs user code or knows about GIOP.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +49,7 @@ __all__ = [
     "new_value",
     "failed_value",
     "quality_alarms",
+    "is_coroutine_function",
 ]
 
 
@@ -63,6 +66,8 @@ class AttrRuntime:
         self.write_method = decl.write_method(device_cls)
         self.allowed_method = decl.allowed_method(device_cls)
         self.setpoint: UnionValue | None = None
+        #: (enum labels, type, format) -> :func:`default_setpoint`'s value, kept for reads
+        self._default: tuple[Any, UnionValue | None] | None = None
         self.setpoint_dims = (0, 0)
         #: the quality of the last read, as cppTango keeps it for the device state
         self.last_quality = AttrQuality.ATTR_VALID
@@ -95,14 +100,13 @@ class AttrRuntime:
 
     def quality_of(self, union: UnionValue, quality: AttrQuality) -> AttrQuality:
         """ALARM or WARNING when a numeric scalar/array crosses its limits."""
+        limits = self.config.alarm_limits
         if (
-            quality is not AttrQuality.ATTR_VALID
+            limits == _NO_LIMITS
+            or quality is not AttrQuality.ATTR_VALID
             or not is_ndarray(union.value)
             or not union.value.size
         ):
-            return quality
-        limits = self.config.alarm_limits
-        if limits == (None, None, None, None):
             return quality
         low, high, low_warn, high_warn = limits
         values = union.value
@@ -190,7 +194,17 @@ def check_write_limits(attr: AttrRuntime, union: UnionValue) -> None:
 def default_setpoint(attr: AttrRuntime) -> UnionValue | None:
     """The set point of an attribute never written yet, cppTango's initial write value:
     zero, True or "Not initialised"; for a SPECTRUM or IMAGE one such element (sent with
-    w_dim (1, 0))."""
+    w_dim (1, 0)). Made once per attribute (again if its type or enum labels change)."""
+    key = (attr.enum_labels, attr.data_type, attr.data_format)
+    known = attr._default
+    if known is not None and known[0] == key:
+        return known[1]
+    union = _make_default_setpoint(attr)
+    attr._default = (key, union)
+    return union
+
+
+def _make_default_setpoint(attr: AttrRuntime) -> UnionValue | None:
     defaults = {
         CmdArgType.DevString: "Not initialised",
         CmdArgType.DevBoolean: True,
@@ -212,6 +226,7 @@ def default_setpoint(attr: AttrRuntime) -> UnionValue | None:
     return union
 
 
+_NO_LIMITS = (None, None, None, None)
 _DIM_NONE = t.AttributeDim(dim_x=0, dim_y=0)  # shared: never mutated
 _DIMS: dict[tuple[int, int], Any] = {}
 
@@ -268,3 +283,21 @@ def attach_setpoint(av: Any, attr: AttrRuntime, union: UnionValue) -> UnionValue
         union = join_read_and_set_point(union, setpoint)
     av.w_dim = shared_dim(sdims[0], sdims[1])
     return union
+
+
+_COROUTINE_FUNCTIONS: dict[Any, bool] = {}
+
+
+def is_coroutine_function(fn: Any) -> bool:
+    """``inspect.iscoroutinefunction(fn)``, remembered per function (never per device)."""
+    key = getattr(fn, "__func__", fn)
+    try:
+        return _COROUTINE_FUNCTIONS[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable
+        return inspect.iscoroutinefunction(fn)
+    if len(_COROUTINE_FUNCTIONS) > 4096:
+        _COROUTINE_FUNCTIONS.clear()
+    found = _COROUTINE_FUNCTIONS[key] = inspect.iscoroutinefunction(fn)
+    return found

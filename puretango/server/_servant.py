@@ -7,7 +7,9 @@ operation name -> :class:`._handlers.Handler`, a record carrying the operation's
 
 Rule 2: device code runs through the device's :class:`._bridge.UserCodeBridge`
 (:attr:`DeviceServant.user_call`): how and where it runs, and how requests to a device are
-serialised, is decided there, never here.
+serialised, is decided there, never here. Two shortcuts do what the bridge would do, for
+the hot path: an asyncio device's ``async def`` methods are awaited on the spot, and the
+base class's state and no-op hooks run no device code at all.
 
 Rule 3: failures of device code never escape as Python exceptions: reads carry them in
 the value (:func:`._runtime.failed_value`), other operations raise DevFailed, and writes
@@ -38,11 +40,11 @@ from ..idl._enums import (
     CmdArgType,
     DevState,
     GreenMode,
-    LockerLanguage,
 )
 from ..idl._values import DevError, TimeVal
 from ._bridge import UserCodeBridge, on_worker_thread
 from ._classic_commands import adopt_pending_commands
+from ._clientinfo import ClientInfo
 from ._downgrade import cmd_info_1, downgrade
 from ._dynamic import adopt_dynamic_attributes
 from ._locking import CALLER, DeviceLock, refuse_if_locked
@@ -54,6 +56,7 @@ from ._runtime import (
     check_write_limits,
     default_setpoint,
     failed_value,
+    is_coroutine_function,
     new_value,
     quality_alarms,
     shared_dim,
@@ -99,31 +102,6 @@ class ServerContext(Protocol):
 
     def memorize(self, device: str, attribute: str, value: Any) -> None:
         """Store a memorized attribute's new set point (blocking)."""
-
-
-class ClientInfo:
-    """Who sent a request: the identity in its ClntIdent (if any) and its address."""
-
-    __slots__ = ("pid", "language", "host")
-
-    def __init__(
-        self, pid: int | None = None, language: LockerLanguage | None = None, host: str = ""
-    ) -> None:
-        self.pid, self.language, self.host = pid, language, host
-
-    @classmethod
-    def from_ident(cls, ident: UnionValue, host: str) -> ClientInfo:
-        if ident.disc in (LockerLanguage.CPP, LockerLanguage.CPP_6):
-            pid = ident.value if ident.disc == LockerLanguage.CPP else ident.value.cpp_clnt
-            return cls(int(pid), LockerLanguage(ident.disc), host)
-        return cls(None, LockerLanguage(ident.disc), host)
-
-    def describe(self) -> str:
-        if self.pid is not None:
-            return f"requested from {self.host} (CPP/Python client with PID {self.pid})"
-        if self.language is not None:
-            return f"requested from {self.host} (Java client)"
-        return f"requested from {self.host}"
 
 
 def python_error(exc: BaseException) -> DevError:
@@ -189,6 +167,16 @@ class DeviceServant:
         if getattr(type(self.device), name) is not getattr(Device, name):
             await self.user_call(getattr(self.device, name), *args)
 
+    def _overrides(self, name: str) -> bool:
+        """The device's class has its own ``name`` (not the base class's no-op)."""
+        return getattr(type(self.device), name) is not getattr(Device, name)
+
+    async def _call_method(self, fn: Any, *args: Any) -> Any:
+        """The bridge's ``call_method``; an asyncio device's ``async def`` method is awaited."""
+        if not self.bridge.threaded and is_coroutine_function(fn):
+            return await fn(*args)
+        return await self.bridge.call_method(fn, *args)
+
     async def initialise(self) -> None:
         adopt_pending_commands(self)  # added by the device's constructor
         if getattr(self.device, "_classic_ready", False):  # its constructor initialised it
@@ -203,8 +191,12 @@ class DeviceServant:
         await self.user_call(self.device.init_device)
 
     async def _state(self) -> DevState:
-        state = DevState(await self.user_call(self.device.dev_state))
-        if type(self.device).dev_state is Device.dev_state and state is DevState.ON:
+        cls = type(self.device)
+        if cls.dev_state is Device.dev_state and cls.get_state is Device.get_state:
+            state = DevState(self.device._state)  # the base class's: no user code to run
+        else:
+            state = DevState(await self.user_call(self.device.dev_state))
+        if cls.dev_state is Device.dev_state and state is DevState.ON:
             # Tango's default state machine: ON becomes ALARM while an attribute is in alarm
             # (beyond its limits, or its last read returned an ALARM/WARNING quality); an
             # ALARM state the device set stays, as in PyTango
@@ -381,9 +373,10 @@ class DeviceServant:
         value = any_to_argin(argin, cmd.in_type)
         async with self.bridge.serialised(client.pid):
             try:
-                await self.hook("always_executed_hook")
+                if self._overrides("always_executed_hook"):
+                    await self.hook("always_executed_hook")
                 if cmd.allowed is not None:
-                    allowed = await self.bridge.call_method(cmd.allowed, self.device)
+                    allowed = await self._call_method(cmd.allowed, self.device)
                     if not allowed:
                         raise DevFailed(
                             make_error(
@@ -394,9 +387,9 @@ class DeviceServant:
                             )
                         )
                 result = await (
-                    self.bridge.call_method(cmd.call)
+                    self._call_method(cmd.call)
                     if cmd.in_type is CmdArgType.DevVoid
-                    else self.bridge.call_method(cmd.call, value)
+                    else self._call_method(cmd.call, value)
                 )
             except DevFailed as exc:
                 if self.name == self.server.admin_name:  # a C++ DServer's errors, as they are
@@ -483,7 +476,7 @@ class DeviceServant:
             attr = self._attribute(name)
             av.name = attr.name
             if attr.allowed_method is not None:
-                if not await self.bridge.call_method(
+                if not await self._call_method(
                     attr.allowed_method, self.device, AttReqType.READ_REQ
                 ):
                     raise DevFailed(
@@ -495,10 +488,11 @@ class DeviceServant:
                     )
             av.data_format, av.data_type = attr.data_format, int(attr.data_type)
             value: Any = None  # WRITE attributes read back their set point
-            if attr.readable:
+            readable = attr.readable
+            if readable:
                 if attr.read_method is None:  # declared READ without a read method
                     raise TypeError("'NoneType' object is not callable")
-                value = await self.bridge.call_method(attr.read_method, self.device)
+                value = await self._call_method(attr.read_method, self.device)
             quality = AttrQuality.ATTR_VALID
             if (
                 isinstance(value, tuple)
@@ -525,11 +519,11 @@ class DeviceServant:
                     TimeVal(float(value[2])),
                     AttrQuality(value[3]),
                 )
-            if attr.readable and quality is AttrQuality.ATTR_INVALID:  # no value, as cppTango
+            if readable and quality is AttrQuality.ATTR_INVALID:  # no value, as cppTango
                 av.value, av.quality = no_data_value(), quality
                 attr.last_quality = quality
                 return av
-            if value is None and attr.readable:
+            if value is None and readable:
                 raise DevFailed(
                     make_error(
                         "API_AttrValueNotSet",
@@ -561,12 +555,13 @@ class DeviceServant:
         if len(names) == 1 and names[0].lower() in _ALL_ATTRIBUTES:
             names = [a.name for a in self.attributes.values() if a.readable]
         async with self.bridge.serialised(client.pid):
-            try:
-                await self.hook("always_executed_hook")
-                await self.hook("read_attr_hardware", list(range(len(names))))
-            except Exception as exc:  # reported per attribute
-                errors = list(_as_devfailed(exc).errors)
-                return [failed_value(n, errors) for n in names]
+            if self._overrides("always_executed_hook") or self._overrides("read_attr_hardware"):
+                try:
+                    await self.hook("always_executed_hook")
+                    await self.hook("read_attr_hardware", list(range(len(names))))
+                except Exception as exc:  # reported per attribute
+                    errors = list(_as_devfailed(exc).errors)
+                    return [failed_value(n, errors) for n in names]
             return [await self._read_one(n, client) for n in names]
 
     # -- writing attributes --------------------------------------------------------------------
@@ -582,9 +577,7 @@ class DeviceServant:
                 )
             )
         if attr.allowed_method is not None:
-            if not await self.bridge.call_method(
-                attr.allowed_method, self.device, AttReqType.WRITE_REQ
-            ):
+            if not await self._call_method(attr.allowed_method, self.device, AttReqType.WRITE_REQ):
                 raise DevFailed(
                     make_error(
                         "API_AttrNotAllowed",
@@ -610,7 +603,7 @@ class DeviceServant:
         python_value = union_to_written_value(value.value, dims, attr.data_type, attr.data_format)
         check_write_limits(attr, value.value)
         if attr.write_method is not None:
-            await self.bridge.call_method(attr.write_method, self.device, python_value)
+            await self._call_method(attr.write_method, self.device, python_value)
         attr.setpoint = value.value
         if attr.data_format is AttrDataFormat.SCALAR:
             attr.setpoint_dims = (1, 0)
@@ -622,10 +615,11 @@ class DeviceServant:
     async def _write_values(self, values: list[Any], client: ClientInfo) -> None:
         failures = []
         async with self.bridge.serialised(client.pid):
-            try:
-                await self.hook("always_executed_hook")
-            except Exception as exc:
-                raise _as_devfailed(exc) from None
+            if self._overrides("always_executed_hook"):
+                try:
+                    await self.hook("always_executed_hook")
+                except Exception as exc:
+                    raise _as_devfailed(exc) from None
             for index, value in enumerate(values):
                 try:
                     await self._write_one(value, client)

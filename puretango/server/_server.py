@@ -362,15 +362,18 @@ class DeviceServer:
         handler = HANDLERS.get(request.operation)
         if handler is None:
             return _system("BAD_OPERATION")
-        op = handler.operation
         body = request.body
         assert isinstance(body, Body)
         try:
-            args = op.read_args(body.decoder())
+            args = (
+                handler.decode_args(body)
+                if handler.reuse_args
+                else handler.operation.read_args(body.decoder())
+            )
         except ProtocolError:
             return _system("MARSHAL")
         if handler.takes_client_ident:
-            client = ClientInfo.from_ident(args[-1], client_host)
+            client = ClientInfo.cached(args[-1], client_host)
         else:
             client = ClientInfo(host=client_host)
         try:
@@ -386,7 +389,7 @@ class DeviceServer:
             return _system("UNKNOWN")
         if isinstance(result, PreparedReply):
             return ReplyStatus.NO_EXCEPTION, result.write
-        write_result = op.result.write
+        write_result = handler.operation.result.write
         return ReplyStatus.NO_EXCEPTION, lambda enc: write_result(enc, result)
 
 

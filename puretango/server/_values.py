@@ -3,7 +3,9 @@ command ``any``s, with a server's error reports (``DevFailed`` with cppTango's r
 
 The conversions themselves are shared with the client, in :mod:`puretango._pyvalues`;
 this module adds what only a server does (checks of what clients send, the set point
-joined to a read value, the time stamp of a value).
+joined to a read value, the time stamp of a value) and a short way for the commonest read
+value, a plain Python float, int or bool of a numeric SCALAR attribute (the same union the
+shared conversion makes).
 """
 
 from __future__ import annotations
@@ -57,10 +59,49 @@ def now() -> TimeVal:
     return TimeVal(sec, int((ts - sec) * 1e6), 0)
 
 
+#: numeric Tango type -> (arm, numpy dtype, Python type of the values taken as they are,
+#: lowest, highest); filled on first use (numpy is imported then)
+_PLAIN_SCALARS: dict[CmdArgType, tuple[AttributeDataType, Any, type, Any, Any]] = {}
+_SCALAR_DIMS = (1, 0)
+
+
+def _plain_scalar(tango_type: CmdArgType) -> tuple[AttributeDataType, Any, type, Any, Any] | None:
+    """How a plain Python scalar (float, int or bool) is taken for a numeric type (None: not
+    a numeric type, or the generic conversion decides)."""
+    known = _PLAIN_SCALARS.get(tango_type)
+    if known is not None or tango_type in _NOT_PLAIN:
+        return known
+    arm_code = ATTR_TYPES.get(tango_type)
+    if arm_code is None or arm_code[1] is None or tango_type in (_C.DevEnum, _C.DevState):
+        _NOT_PLAIN.add(tango_type)
+        return None
+    arm, code = arm_code
+    dtype = np.dtype(code)
+    entry: tuple[AttributeDataType, Any, type, Any, Any]
+    if dtype.kind == "f":
+        entry = (arm, dtype, float, None, None)
+    elif dtype.kind == "b":
+        entry = (arm, dtype, bool, None, None)
+    else:
+        info = np.iinfo(dtype)
+        entry = (arm, dtype, int, int(info.min), int(info.max))
+    _PLAIN_SCALARS[tango_type] = entry
+    return entry
+
+
+_NOT_PLAIN: set[CmdArgType] = set()
+
+
 def read_value_to_union(
     value: Any, tango_type: CmdArgType, fmt: AttrDataFormat, enum_labels: Any = ()
 ) -> tuple[UnionValue, tuple[int, int]]:
     """A value returned by a read method -> (AttrValUnion, (dim_x, dim_y))."""
+    if fmt is AttrDataFormat.SCALAR:  # the common case: a float, int or bool, taken as it is
+        plain = _plain_scalar(tango_type)
+        if plain is not None and type(value) is plain[2]:
+            arm, dtype, _, low, high = plain
+            if low is None or low <= value <= high:
+                return UnionValue(arm, np.array((value,), dtype)), _SCALAR_DIMS
     if tango_type is _C.DevEnum and hasattr(value, "value") and not is_ndarray(value):
         value = int(value)
     try:
