@@ -19,6 +19,7 @@ when that changes), not a ``poll`` then a ``recv``.
 
 from __future__ import annotations
 
+import _socket
 import os
 import select
 import socket
@@ -28,8 +29,14 @@ import time
 from typing import Any
 
 from ..giop import GiopConnection, Reply
-from ._channel import ChannelState, ConnectionDropped, connect_timeout, invoke_retrying
-from ._engine import Call, connect_error, timeout_error
+from ._channel import (
+    ChannelState,
+    ConnectionDropped,
+    connect_timeout,
+    invoke_retrying,
+    retry_after_drop,
+)
+from ._engine import Call, connect_error, reply_result, run_sync, timeout_error
 
 __all__ = ["MAX_CONNECTIONS", "SyncChannel", "get_channel", "invoke"]
 
@@ -81,6 +88,9 @@ class SyncChannel:
         self._poller = select.poll()
         #: the socket whose SO_RCVTIMEO was last set, and to what (seconds, 0: none)
         self._rcvtimeo: tuple[socket.socket | None, float] = (None, 0.0)
+        #: the socket is the operating system's (SO_RCVTIMEO bounds its blocking recv; a
+        #: cooperative one, e.g. gevent's after monkey-patching, ignores it)
+        self._native = True
 
     @property
     def busy(self) -> int:
@@ -100,6 +110,7 @@ class SyncChannel:
                 raise connect_error(call, str(exc)) from None
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(None)
+            self._native = isinstance(sock, _socket.socket)
             self._sock, conn = sock, self._state.open()
             self._poller = select.poll()
             self._poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
@@ -171,7 +182,7 @@ class SyncChannel:
                             return self._finish(waiter, request_id, conn)
                 # We are the leader: read until our reply arrives or time runs out.
                 try:
-                    if self._lead(waiter, sock, conn, deadline, call, leading):
+                    if self._lead(waiter, sock, conn, deadline, call, leading and self._native):
                         # _lead returned holding the lock
                         return self._finish(waiter, request_id, conn)
                 except BaseException:
@@ -369,7 +380,12 @@ def invoke(call: Call) -> Any:
     channel = endpoint.channels[0]
     if channel._state.waiters:  # busy: another connection may be idle
         channel = endpoint.pick()
-    return invoke_retrying(channel._roundtrip, call)
+    # invoke_retrying, inline: this is the path of every synchronous call
+    try:
+        reply = channel._roundtrip(call)
+    except ConnectionDropped:
+        return run_sync(retry_after_drop(call), channel._roundtrip)
+    return reply_result(call, reply)
 
 
 def _reset_after_fork() -> None:
