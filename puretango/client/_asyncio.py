@@ -346,12 +346,35 @@ def start_op(
     return run
 
 
+class _OpFuture(asyncio.Future[Any]):
+    """The future of an operation run by callbacks: cancelling it abandons the call in
+    flight (without a done-callback, which would cost a loop callback per call)."""
+
+    __slots__ = ("_run",)
+    _run: OpRun | None
+
+    def cancel(self, msg: Any = None) -> bool:
+        if not super().cancel(msg):
+            return False
+        run = self._run
+        if run is not None:
+            self._run = None
+            channel = run.channel
+            if channel is not None:
+                channel.leave(run)
+                channel.pool.shrink_if_idle()
+            run.cancel()
+        return True
+
+
 def op_future(op: Op[T], loop: asyncio.AbstractEventLoop) -> asyncio.Future[T]:
     """``op`` started now on ``loop`` (its thread), as a future; cancelling the future
     abandons the call in flight."""
-    future: asyncio.Future[T] = loop.create_future()
+    future = _OpFuture(loop=loop)
+    future._run = None
 
     def finish(result: Any, error: BaseException | None) -> None:
+        future._run = None
         if future.done():
             return
         if error is None:
@@ -361,16 +384,8 @@ def op_future(op: Op[T], loop: asyncio.AbstractEventLoop) -> asyncio.Future[T]:
 
     run = start_op(op, loop, finish)
     if not future.done():
-        future.add_done_callback(lambda f: _abandon(run) if f.cancelled() else None)
+        future._run = run
     return future
-
-
-def _abandon(run: OpRun) -> None:
-    channel = run.channel
-    if channel is not None:
-        channel.leave(run)
-        channel.pool.shrink_if_idle()
-    run.cancel()
 
 
 def invoke_async(call: Call) -> Awaitable[Any]:

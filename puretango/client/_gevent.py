@@ -30,10 +30,10 @@ from gevent.socket import wait_write
 
 from ..giop import GiopConnection, Reply
 from ._channel import ChannelState, ConnectionDropped, connect_timeout, invoke_retrying
-from ._engine import Call, connect_error, timeout_error
-from ._pool import EndpointPool
+from ._engine import Call, Op, connect_error, timeout_error
+from ._pool import EndpointPool, OpRun
 
-__all__ = ["GeventChannel", "invoke_gevent", "connect_pending", "endpoint_pool"]
+__all__ = ["GeventChannel", "invoke_gevent", "start_op", "connect_pending", "endpoint_pool"]
 
 _RealSocket = get_original("socket", "socket")
 
@@ -60,7 +60,7 @@ class GeventChannel:
         self.hub = get_hub()
         self.sock: Any = None
         self.watcher: Any = None
-        self.state: ChannelState[Any] = ChannelState(Waiter.switch, self._fail)
+        self.state: ChannelState[Any] = ChannelState(_deliver, self._fail)
         self._connect_lock = Semaphore()
         self._entering = 0  # greenlets between picking this connection and sending
         self._out: list[bytes | bytearray] = []  # requests queued for the next flush
@@ -156,6 +156,10 @@ class GeventChannel:
         self.state.drop(conn, "closed by the client")
 
     def _fail(self, waiter: Any, error: BaseException) -> None:
+        if waiter.__class__ is OpRun:
+            self.leave(waiter)
+            waiter.on_error(error)
+            return
         # only the hub may switch into a waiting greenlet: from elsewhere, go through it
         if getcurrent() is self.hub:
             waiter.throw(error)
@@ -242,13 +246,74 @@ class GeventChannel:
                 timer.close()
             self.state.forget(conn, request_id)
 
+    # -- operations run by callbacks (wait=False) --------------------------------------
+
+    def start(self, call: Call, run: OpRun) -> None:
+        """Queue ``call`` for the next flush, its outcome to ``run``; never blocks (a
+        connection still to be opened is opened by a new greenlet)."""
+        if self.sock is None:
+            self._entering += 1
+            gevent.spawn(self._connect_then_start, call, run)
+            return
+        conn = self.state.conn
+        assert conn is not None
+        request_id, expects_reply, data = self.state.start(conn, call, run)
+        self._queue(data)
+        if not expects_reply:
+            run.channel = None
+            run.advance(None)
+            return
+        run.channel, run.conn, run.request_id = self, conn, request_id
+        if call.timeout > 0:
+            self.hub.loop.update_now()
+            timer = run.timer = self.hub.loop.timer(call.timeout)
+            timer.start(self._expire, run, request_id)
+
+    def _connect_then_start(self, call: Call, run: OpRun) -> None:
+        try:
+            try:
+                self._ensure_connected(call)
+            finally:
+                self._entering -= 1
+        except BaseException as exc:  # noqa: BLE001 - into the operation
+            run.on_error(exc)
+            return
+        if run.call is call:  # not given up meanwhile
+            try:
+                self.start(call, run)
+            except BaseException as exc:  # noqa: BLE001 - e.g. a value that cannot be sent
+                run.advance(None, exc)
+
+    def leave(self, run: OpRun) -> None:
+        """``run``'s call is answered, failed or given up: forget its request."""
+        run.channel = None
+        timer, run.timer = run.timer, None
+        if timer is not None:
+            timer.close()
+        if run.conn is not None:
+            self.state.forget(run.conn, run.request_id)
+
+    def _expire(self, run: OpRun, request_id: int) -> None:
+        call = run.call
+        if run.channel is self and run.request_id == request_id and call is not None:
+            self.leave(run)
+            run.on_error(timeout_error(call))
+
+
+def _deliver(waiter: Any, reply: Reply) -> None:
+    if waiter.__class__ is OpRun:
+        waiter.channel.leave(waiter)
+        waiter.on_reply(reply)
+    else:
+        waiter.switch(reply)
+
 
 _EXPIRED = object()
 _local = threading.local()
 
 
-def invoke_gevent(call: Call) -> Any:
-    """Run ``call`` cooperatively on this thread's hub."""
+def _roundtrip_for(call: Call) -> Callable[[Call], Reply]:
+    """The pooled ``roundtrip`` of this thread's hub to the endpoint of ``call``."""
     pool = getattr(_local, "pool", None)
     hub = get_hub()
     if pool is None or _local.hub is not hub:
@@ -257,7 +322,25 @@ def invoke_gevent(call: Call) -> Any:
     roundtrip = pool.get(call.endpoint)
     if roundtrip is None:
         roundtrip = pool[call.endpoint] = _pooled_roundtrip(call.host, call.port)
-    return invoke_retrying(roundtrip, call)
+    return roundtrip
+
+
+def invoke_gevent(call: Call) -> Any:
+    """Run ``call`` cooperatively on this thread's hub."""
+    return invoke_retrying(_roundtrip_for(call), call)
+
+
+def _launch(call: Call, run: OpRun) -> None:
+    pool: EndpointPool[GeventChannel] = _roundtrip_for(call).pool  # type: ignore[attr-defined]
+    pool.pick().start(call, run)
+
+
+def start_op(op: Op[Any], finish: Callable[[Any, BaseException | None], None]) -> OpRun:
+    """Start ``op`` on this thread's hub without a greenlet (the replies continue it from
+    the hub); ``finish(result, error)`` gets its outcome."""
+    run = OpRun(op, _launch, finish)
+    run.advance()
+    return run
 
 
 def _pooled_roundtrip(host: str, port: int) -> Callable[[Call], Reply]:

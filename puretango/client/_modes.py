@@ -9,7 +9,8 @@ operation's I/O happens and what the caller gets back:
   wait in a queue that the loop drains once per burst (one wake-up of the loop, not one
   per call) and run there without a task (:func:`._asyncio.start_op`).
 * Gevent: the calling greenlet does the I/O on its hub (:func:`run_sync` with the gevent
-  invoke); ``wait=False`` spawns a greenlet and returns a ``gevent.event.AsyncResult``.
+  invoke); ``wait=False`` returns a ``gevent.event.AsyncResult`` of the operation driven by
+  reply callbacks in the hub (:func:`._gevent.start_op`, no greenlet per call).
 * Asyncio: the running loop does the I/O; calls are ``asyncio.Future`` objects, their
   operation started at once and driven by reply callbacks (no task per call). Outside
   a running loop, as in PyTango, a call without ``wait`` starts at once (on the futures I/O
@@ -200,26 +201,44 @@ def _current_loop() -> asyncio.AbstractEventLoop:
 
 
 def run_gevent_mode(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
-    from gevent import Timeout, spawn
-    from gevent.event import AsyncResult
-
-    from ._gevent import invoke_gevent
-
+    gevent_api = _gevent_api or _load_gevent_api()
     if wait is False:
-        result = AsyncResult()
+        result = gevent_api.AsyncResult()
 
-        def body() -> None:
-            try:
-                result.set(run_sync(op, invoke_gevent))
-            except BaseException as exc:  # noqa: BLE001 - delivered through the AsyncResult
-                result.set_exception(exc)
+        def finish(value: Any, error: BaseException | None) -> None:
+            if error is None:
+                result.set(value)
+            else:
+                result.set_exception(error)
 
-        spawn(body)
+        gevent_api.start_op(op, finish)
         return result
     if timeout is None:
-        return run_sync(op, invoke_gevent)
-    with Timeout(timeout):
-        return run_sync(op, invoke_gevent)
+        return run_sync(op, gevent_api.invoke)
+    with gevent_api.Timeout(timeout):
+        return run_sync(op, gevent_api.invoke)
+
+
+class _GeventApi:
+    """What gevent mode uses of gevent, imported on its first call (not per call)."""
+
+    def __init__(self) -> None:
+        from gevent import Timeout
+        from gevent.event import AsyncResult
+
+        from ._gevent import invoke_gevent, start_op
+
+        self.Timeout, self.AsyncResult = Timeout, AsyncResult
+        self.invoke, self.start_op = invoke_gevent, start_op
+
+
+_gevent_api: _GeventApi | None = None
+
+
+def _load_gevent_api() -> _GeventApi:
+    global _gevent_api
+    _gevent_api = _GeventApi()
+    return _gevent_api
 
 
 RUNNERS = {

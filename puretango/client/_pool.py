@@ -4,11 +4,14 @@ runner of a client operation; both written once for the asyncio and gevent trans
 *The pool.* Every proxy of a process (per event loop, per gevent hub) calls one endpoint
 through one :class:`EndpointPool`. Sequential calls all go out on its first connection.
 When calls pile up (the least busy connection already has :data:`SPREAD_AT` calls in
-flight), the pool opens another connection, up to :data:`MAX_CONNECTIONS`, and each call
-goes to the least busy one. When no call is in flight any more the extra connections are
-closed again, so a burst leaves one connection behind. Both limits are read once from the
-environment: ``PURETANGO_MAX_CONNECTIONS`` (default 4; 1 = one shared connection, as
-before) and ``PURETANGO_SPREAD_AT`` (default 16).
+flight), the pool may open another connection, up to :data:`MAX_CONNECTIONS`, and each
+call goes to the least busy one. When no call is in flight any more the extra connections
+are closed again, so a burst leaves one connection behind. Both limits are read once from
+the environment: ``PURETANGO_MAX_CONNECTIONS`` (default 1: one shared connection; up to 4-8
+is sensible) and ``PURETANGO_SPREAD_AT`` (default 16). One connection is the default
+because an omniORB server already serves the interleaved calls of one connection on up to
+100 threads, and more connections measured slower: requests spread over several sockets
+coalesce less, and a bursty caller reopens connections after each burst.
 
 *The runner.* :class:`OpRun` drives an operation (:data:`._engine.Op`) without a task,
 a coroutine or a greenlet: it sends the operation's next call through its transport's
@@ -42,7 +45,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 #: Most connections a process opens to one endpoint (per event loop or gevent hub).
-MAX_CONNECTIONS = _env_int("PURETANGO_MAX_CONNECTIONS", 4)
+MAX_CONNECTIONS = _env_int("PURETANGO_MAX_CONNECTIONS", 1)
 #: Calls in flight on the least busy connection before the pool opens another one.
 SPREAD_AT = _env_int("PURETANGO_SPREAD_AT", 16)
 
@@ -117,7 +120,17 @@ class OpRun:
     forget it.
     """
 
-    __slots__ = ("op", "launch", "finish", "call", "retried", "channel", "conn", "request_id")
+    __slots__ = (
+        "op",
+        "launch",
+        "finish",
+        "call",
+        "retried",
+        "channel",
+        "conn",
+        "request_id",
+        "timer",
+    )
 
     def __init__(
         self,
@@ -133,6 +146,8 @@ class OpRun:
         self.channel: Any = None
         self.conn: Any = None
         self.request_id = 0
+        #: The transport's timer for the current call's timeout, if it keeps one per call.
+        self.timer: Any = None
 
     def advance(self, value: Any = None, error: BaseException | None = None) -> None:
         """Send ``value`` (or throw ``error``) into the operation and launch its next call,

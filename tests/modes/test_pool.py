@@ -19,7 +19,7 @@ from peers import typedev_values as tv
 from peers.launch import PyTangoServer
 
 from .conftest import DEVICES
-from .helpers import IMPL_NAME, established_connections, impl_module, proc_available
+from .helpers import IMPL, IMPL_NAME, established_connections, impl_module, proc_available
 
 pytestmark = [
     pytest.mark.timeout(60),
@@ -147,6 +147,10 @@ def test_futures_pool_and_coalesced_submissions(modes_server: PyTangoServer) -> 
         assert not sleeps[-1].done()
         assert established_connections(port) == before + 2
         assert [f.result(timeout=20) for f in sleeps] == [None] * 6
+        # the I/O thread closes the extra connections right after the last reply's dispatch
+        deadline = time.monotonic() + 5
+        while established_connections(port) != before and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert established_connections(port) == before
     finally:
         from puretango.client import _pool
@@ -195,3 +199,48 @@ def test_gevent_pool_and_one_send_per_burst(modes_server: PyTangoServer) -> None
         from puretango.client import _pool
 
         pool.spread_at, pool.max_connections = _pool.SPREAD_AT, _pool.MAX_CONNECTIONS
+
+
+def test_gevent_wait_false_runs_without_a_greenlet(modes_server: PyTangoServer) -> None:
+    """gevent ``wait=False``: the operation is driven from the hub (no greenlet per call),
+    connects a fresh hub's first connection, honours the proxy's timeout and leaves the
+    connection usable."""
+    gevent = pytest.importorskip("gevent")
+    import threading
+
+    gev = impl_module("gevent")
+    out: dict[str, Any] = {}
+
+    def in_fresh_hub() -> None:  # a new thread: its own hub, no connection yet
+        try:
+            dev = gev.DeviceProxy(modes_server.trl(DEVICES[8]))
+            spawned = []
+            real_spawn = gevent.spawn
+            gevent.spawn = lambda *a, **k: spawned.append(a) or real_spawn(*a, **k)
+            try:
+                pending = [dev.command_inout("EchoDouble", v, wait=False) for v in (1.5, 2.5)]
+                out["values"] = [p.get(timeout=20) for p in pending]
+                spawned.clear()
+                out["again"] = dev.command_inout("EchoDouble", 3.5, wait=False).get(timeout=20)
+                out["spawned"] = len(spawned)
+            finally:
+                gevent.spawn = real_spawn
+            dev.set_timeout_millis(200)
+            slow = dev.command_inout(tv.SLEEP_COMMAND, 0.8, wait=False)
+            try:
+                slow.get(timeout=20)
+            except IMPL.DevFailed as exc:
+                out["timeout"] = exc.args[-1].reason
+            dev.set_timeout_millis(3000)
+            out["after"] = dev.command_inout("EchoDouble", 4.5, wait=False).get(timeout=20)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            out["error"] = exc
+
+    thread = threading.Thread(target=in_fresh_hub)
+    thread.start()
+    thread.join(30)
+    assert "error" not in out, out.get("error")
+    assert out["values"] == [1.5, 2.5]
+    assert out["again"] == 3.5 and out["spawned"] == 0
+    assert out["timeout"] == "API_DeviceTimedOut"
+    assert out["after"] == 4.5
