@@ -41,7 +41,7 @@ from ..idl._enums import (
     LockerLanguage,
 )
 from ..idl._values import DevError, TimeVal
-from ._bridge import UserCodeBridge
+from ._bridge import UserCodeBridge, on_worker_thread
 from ._classic_commands import adopt_pending_commands
 from ._downgrade import cmd_info_1, downgrade
 from ._dynamic import adopt_dynamic_attributes
@@ -274,7 +274,7 @@ class DeviceServant:
             self.record(handler.black_box_name, client)
         CALLER.set(client)
         refuse_if_locked(self, handler.name, args, client)
-        if handler.runs_user_code and self.bridge.threaded:
+        if handler.runs_user_code and self.bridge.threaded and not on_worker_thread():
             return await self.bridge.run_on_worker(
                 _as_caller(client, handler.func(self, args, client))
             )
