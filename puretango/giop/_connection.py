@@ -10,8 +10,10 @@ returns, in order (large arrays are pieces of their own: their memory, not a cop
 Rule 2: fragments are reassembled here; a message reaches ``next_event`` only when
 complete. Alignment inside a reassembled message is relative to the first
 message's header, as GIOP requires. A client receives a large message, and each large
-Fragment's body, in place: straight after the previous part, in one buffer that grows,
-so the decoded arrays are views of the bytes the socket wrote (no copy).
+Fragment's body, in place: straight after the previous part, in one buffer, so the
+decoded arrays are (writeable) views of the bytes the socket wrote. Such buffers are
+numpy ``uint8`` arrays, allocated without zero-filling; a first part gets room for as
+much as the last reassembled message took, so its Fragments need no reallocation.
 
 Rule 3 (client role): request ids are allocated here and every two-way request is
 remembered until its reply arrives or :meth:`GiopConnection.forget` is called. A
@@ -36,7 +38,9 @@ import itertools
 import struct
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 
+from ._cdr import lazy_numpy
 from ._errors import LocalProtocolError, RemoteProtocolError
 from ._messages import (
     CODE_SETS_CONTEXT,
@@ -85,6 +89,20 @@ DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024
 MAX_REQUEST_TEMPLATES = 4096
 
 _ULONG = {True: struct.Struct("<I"), False: struct.Struct(">I")}
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
+
+#: A buffer bytes are received or reassembled in.
+Buffer = Union[bytearray, memoryview]
+
+
+def _uninitialised(size: int) -> memoryview:
+    """``size`` writable bytes (of a numpy array), not zero-filled: the socket or a copy
+    fills them."""
+    return np.empty(size, np.uint8).data
 
 
 class Role(enum.Enum):
@@ -143,16 +161,17 @@ class GiopConnection:
         self._buf = bytearray()
         self._scratch = bytearray(SCRATCH_SIZE)
         # a large message being received in place: its final buffer and how full it is
-        self._big: bytearray | None = None
+        self._big: memoryview | None = None
         self._big_filled = 0
         self._big_end = 0  # where the awaited bytes end in ``_big`` (it may be longer)
+        self._big_header: Header | None = None  # of the message or first part in ``_big``
         # when ``_big`` is the reassembled message growing by a Fragment's body: whether
         # that Fragment said more follow (None: ``_big`` is a message or a first part)
         self._big_more: bool | None = None
         self._eof = False
         # fragment reassembly: header of the first part, the message so far
         self._partial: Header | None = None
-        self._partial_data: bytearray | None = None
+        self._partial_data: Buffer | None = None
         self._partial_len = 0  # bytes of ``_partial_data`` filled (it may be longer)
         self._partial_id: int | None = None
         # size of the last reassembled message: room reserved for the next one
@@ -313,7 +332,7 @@ class GiopConnection:
         big = self._big
         if big is not None:
             n = min(self._big_end - self._big_filled, len(data))
-            big[self._big_filled : self._big_filled + n] = data[:n]
+            big[self._big_filled : self._big_filled + n] = memoryview(data)[:n]
             self._big_filled += n
             if n < len(data):
                 self._buf += data[n:]
@@ -330,7 +349,7 @@ class GiopConnection:
         """
         big = self._big
         if big is not None and self._big_filled < self._big_end:
-            return memoryview(big)[self._big_filled : self._big_end]
+            return big[self._big_filled : self._big_end]
         return memoryview(self._scratch)  # never empty, even before next_event takes ``big``
 
     def buffer_updated(self, nbytes: int) -> None:
@@ -376,8 +395,9 @@ class GiopConnection:
             if big is not None:
                 if self._big_filled < self._big_end:
                     return None
-                if self._big_done(big):
-                    return self._finish_fragmented()
+                done = self._big_done(big)
+                if done is not None:
+                    return done
                 continue
             buf = self._buf
             if len(buf) < HEADER_SIZE:
@@ -426,40 +446,39 @@ class GiopConnection:
         """Receive the rest of a large message in place (:meth:`get_buffer`). Only a client
         does, and only up to IN_PLACE_LIMIT: nobody reserves 256 MiB on the say-so of a
         12-byte header. The first part of a fragmented message gets room for as much as
-        the last reassembled message took, so that its Fragments land without a realloc."""
+        the last reassembled message took, so that its Fragments land without a copy."""
         if not SCRATCH_SIZE <= total <= IN_PLACE_LIMIT or self.role is not Role.CLIENT:
             return
         size = total
         if header.more_fragments:
             size = max(total, min(self._reassembled_size, IN_PLACE_LIMIT))
-        big = bytearray(size)
+        big = _uninitialised(size)
         big[: len(buf)] = buf
-        self._big, self._big_filled, self._big_end, self._big_more = big, len(buf), total, None
+        self._big, self._big_filled, self._big_end = big, len(buf), total
+        self._big_header, self._big_more = header, None
         self._buf = bytearray()
 
-    def _big_done(self, big: bytearray) -> bool:
-        """``big`` is all in: a whole message becomes the buffer, a first part or a
-        Fragment's body joins the reassembly. True: a fragmented message is complete."""
+    def _big_done(self, big: memoryview) -> Message | None:
+        """``big`` is all in: a whole message is decoded, a first part or a Fragment's body
+        joins the reassembly (a complete reassembled message is decoded). Bytes that
+        arrived after it, which only receive_data can deliver, wait in ``_buf``."""
         self._big = None
         more = self._big_more
         if more is not None:  # the body of a Fragment
             self._big_more = None
             self._partial_len = self._big_end
             self._complete = not more
-            return self._complete
-        header = parse_header(big)
-        if header.more_fragments:  # bytes that arrived after it stay in ``_buf``
+            return self._finish_fragmented() if self._complete else None
+        header = self._big_header
+        assert header is not None
+        self._big_header = None
+        if header.more_fragments:
             self._start_fragmented(header, big, self._big_end)
-            return False
-        # it becomes the buffer (bytes that arrived after it, which only receive_data can
-        # deliver, are appended: rare and small)
-        tail = self._buf
-        self._buf = big
-        if tail:
-            self._buf += tail
-        return False
+            return None
+        self.peer_minor = header.minor
+        return decode_message(big[: self._big_end], header)
 
-    def _start_fragmented(self, header: Header, data: bytearray, length: int) -> None:
+    def _start_fragmented(self, header: Header, data: Buffer, length: int) -> None:
         """The first ``length`` bytes of ``data`` are the first part of a fragmented message
         (``data`` may be longer: room for the Fragments)."""
         if self._partial is not None:
@@ -487,12 +506,12 @@ class GiopConnection:
         return True
 
     @staticmethod
-    def _request_id_of(header: Header, data: bytearray) -> int | None:
+    def _request_id_of(header: Header, data: Buffer) -> int | None:
         """Request id of a GIOP 1.2 message (the first body field), for fragment matching."""
         if header.minor < 2 or len(data) < HEADER_SIZE + 4:
             return None
         return int.from_bytes(
-            data[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
+            memoryview(data)[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
         )
 
     _complete = False
@@ -520,17 +539,17 @@ class GiopConnection:
             raise RemoteProtocolError("fragmented message exceeds the size limit")
         return start
 
-    def _reserve(self, size: int) -> bytearray:
-        """The reassembly buffer, at least ``size`` bytes long (grown by realloc, which
-        moves a large block by remapping its pages)."""
+    def _reserve(self, size: int) -> memoryview:
+        """The reassembly buffer, at least ``size`` bytes long. Growing it copies what is
+        there: rare (see Rule 2), and at least doubling (each byte is copied O(1) times)."""
         data = self._partial_data
         assert data is not None
-        if len(data) < size:
-            try:
-                data += bytes(size - len(data))
-            except BufferError:  # still exported by whoever received into it: rare
-                data = self._partial_data = bytearray(data)
-                data += bytes(size - len(data))
+        if len(data) < size or not isinstance(data, memoryview):
+            grown = _uninitialised(
+                max(size, min(2 * len(data), self.max_message_size + HEADER_SIZE))
+            )
+            grown[: self._partial_len] = memoryview(data)[: self._partial_len]
+            self._partial_data = data = grown
         return data
 
     def _add_fragment(self, header: Header, buf: bytearray, total: int) -> None:
@@ -566,11 +585,6 @@ class GiopConnection:
         self._partial = self._partial_data = self._partial_id = None
         self._complete = False
         self._reassembled_size = length
-        if len(data) > length:  # room reserved for Fragments that did not come
-            try:
-                del data[length:]
-            except BufferError:  # still exported: decode the filled part
-                pass
         header = Header(first.minor, first.little, False, first.msg_type, length - HEADER_SIZE)
         self.peer_minor = first.minor
         return decode_message(memoryview(data)[:length], header)

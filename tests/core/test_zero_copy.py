@@ -170,14 +170,15 @@ def test_client_array_is_a_view_of_the_receive_buffer(
         arr = dec.read_primitive_sequence("double")
         assert np.array_equal(arr, values) and dec.read_double() == 2.5
         assert arr.flags.writeable  # as PyTango's arrays
-        # every large read went into the one buffer the array is a view of
+        # every large read went into the one buffer the array is a view of (from the
+        # second reply on: the first one's Fragments may outgrow the first part's room)
         root = arr.base
         while isinstance(root, np.ndarray):
             root = root.base
         root = root.obj if isinstance(root, memoryview) else root
-        assert isinstance(root, bytearray)
-        assert np.shares_memory(arr, np.frombuffer(root, np.uint8))
-        assert all(b is root for b in targets if len(b) > 65536)  # type: ignore[arg-type]
+        assert np.shares_memory(arr, np.frombuffer(root, np.uint8))  # type: ignore[call-overload]
+        if request_id > 2 or fragment_size is None:
+            assert all(b is root for b in targets if len(b) > 65536)  # type: ignore[arg-type]
 
 
 def test_small_fragments_after_a_large_first_part_are_appended() -> None:
