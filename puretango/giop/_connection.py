@@ -122,6 +122,10 @@ class _NeedData:
 
 
 _OPEN = ConnectionState.OPEN
+_CLIENT = Role.CLIENT
+#: message types each role never receives (a client gets no requests, a server no replies)
+_REFUSED_BY_CLIENT = frozenset((MsgType.REQUEST, MsgType.LOCATE_REQUEST, MsgType.CANCEL_REQUEST))
+_REFUSED_BY_SERVER = frozenset((MsgType.REPLY, MsgType.LOCATE_REPLY))
 
 #: Returned by :meth:`GiopConnection.next_event` when more bytes are needed.
 NEED_DATA = _NeedData()
@@ -497,13 +501,10 @@ class GiopConnection:
         self._complete = False
 
     def _check_role(self, header: Header) -> bool:
-        client_only = (MsgType.REPLY, MsgType.LOCATE_REPLY)
-        server_only = (MsgType.REQUEST, MsgType.LOCATE_REQUEST, MsgType.CANCEL_REQUEST)
-        if self.role is Role.CLIENT and header.msg_type in server_only:
-            return False
-        if self.role is Role.SERVER and header.msg_type in client_only:
-            return False
-        return True
+        """False if this role never receives the header's message type (on every message:
+        kept to a set lookup)."""
+        refused = _REFUSED_BY_CLIENT if self.role is _CLIENT else _REFUSED_BY_SERVER
+        return header.msg_type not in refused
 
     @staticmethod
     def _request_id_of(header: Header, data: Buffer) -> int | None:
