@@ -114,7 +114,10 @@ class AsyncioChannel:
         self.loop.add_reader(sock.fileno(), self._on_readable)
         for run in waiting:
             if run.call is not None:  # not cancelled meanwhile
-                self.start(run.call, run)
+                try:
+                    self.start(run.call, run)
+                except BaseException as exc:  # noqa: BLE001 - e.g. a value that cannot be sent
+                    run.advance(None, exc)
 
     def _connect_failed(self, sock: socket.socket, call: Call | None, reason: str) -> None:
         self._connect_timer = None

@@ -108,21 +108,40 @@ def _completer(
     future: concurrent.futures.Future[Any],
 ) -> Callable[[Any, BaseException | None], None]:
     def finish(result: Any, error: BaseException | None) -> None:
+        outcomes = _outcomes
+        if not outcomes:
+            io_loop().call_soon(_complete, outcomes)
+        outcomes.append((future, result, error))
+
+    return finish
+
+
+#: Outcomes of futures-mode operations, completed together once the I/O thread has
+#: dispatched every reply of a read: a waiting caller is woken once per batch, not in the
+#: middle of it (its thread would only wait there for the I/O thread's GIL).
+_outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
+
+
+def _complete(
+    outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]],
+) -> None:
+    done = outcomes[:]
+    outcomes.clear()
+    for future, result, error in done:
         if error is None:
             future.set_result(result)
         else:
             future.set_exception(error)
 
-    return finish
-
 
 def _forget_io_thread() -> None:
     """In a forked child: the I/O thread did not survive; the next call starts another."""
-    global _io_loop, _io_lock, _drain_pending, _submitted
+    global _io_loop, _io_lock, _drain_pending, _submitted, _outcomes
     _io_loop = None
     _io_lock = threading.Lock()
     _drain_pending = False
     _submitted = collections.deque()
+    _outcomes = []
 
 
 if hasattr(os, "register_at_fork"):
