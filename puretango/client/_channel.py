@@ -59,6 +59,7 @@ __all__ = [
     "connect_timeout",
     "retry_after_drop",
     "invoke_retrying",
+    "max_connections",
 ]
 
 W = TypeVar("W")
@@ -81,6 +82,16 @@ def connect_timeout(call_timeout: float) -> float:
     if limit <= 0:
         limit = DEFAULT_CONNECT_TIMEOUT
     return min(limit, call_timeout or limit)
+
+
+def max_connections(default: int) -> int:
+    """Most connections a transport opens to one endpoint: ``PURETANGO_MAX_CONNECTIONS``
+    from the environment (at least 1), else the transport's ``default`` (the threaded
+    transport 4, the green ones 1: see their modules for why)."""
+    try:
+        return max(1, int(os.environ.get("PURETANGO_MAX_CONNECTIONS", "") or default))
+    except ValueError:
+        return default
 
 
 class ConnectionDropped(Exception):

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..giop import Reply
-from ._channel import ConnectionDropped
+from ._channel import ConnectionDropped, max_connections
 from ._engine import Call, Op, connection_lost_error, reply_result
 
 __all__ = ["MAX_CONNECTIONS", "SPREAD_AT", "PooledChannel", "EndpointPool", "OpRun"]
@@ -45,7 +45,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 #: Most connections a process opens to one endpoint (per event loop or gevent hub).
-MAX_CONNECTIONS = _env_int("PURETANGO_MAX_CONNECTIONS", 1)
+MAX_CONNECTIONS = max_connections(1)
 #: Calls in flight on the least busy connection before the pool opens another one.
 SPREAD_AT = _env_int("PURETANGO_SPREAD_AT", 16)
 

@@ -34,6 +34,7 @@ from ._channel import (
     ConnectionDropped,
     connect_timeout,
     invoke_retrying,
+    max_connections,
     retry_after_drop,
 )
 from ._engine import Call, connect_error, reply_result, run_sync, timeout_error
@@ -47,17 +48,12 @@ _TIMEVAL = struct.Struct("@ll")
 #: of its connection (it fits in the socket's buffer: the send cannot wait for the server).
 _SOLO_SEND_LIMIT = 64 * 1024
 
-
-def _max_connections_from_env() -> int:
-    try:
-        return max(1, int(os.environ.get("PURETANGO_MAX_CONNECTIONS", "") or 4))
-    except ValueError:
-        return 4
-
-
 #: Most connections the threaded transport opens to one endpoint (``PURETANGO_MAX_CONNECTIONS``
-#: in the environment at import; assign this attribute to change it at run time).
-MAX_CONNECTIONS = _max_connections_from_env()
+#: in the environment at import, default 4; assign this attribute to change it at run time).
+#: Threads that call at once gain from a few connections when calls are slow (a server serves
+#: each connection on a thread of its own); the green transports, whose writes coalesce on one
+#: connection, default to 1.
+MAX_CONNECTIONS = max_connections(4)
 
 
 class _Waiter:
