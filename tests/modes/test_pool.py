@@ -111,8 +111,8 @@ def test_asyncio_burst_goes_out_in_one_send(modes_server: PyTangoServer) -> None
 
 def test_futures_pool_and_coalesced_submissions(modes_server: PyTangoServer) -> None:
     """Futures mode: a burst submitted from this thread goes out in far fewer sends than
-    requests (one wake-up of the I/O thread per burst), spreads over the pool's connections while in flight, and
-    leaves one connection behind."""
+    requests (one wake-up of the I/O thread per burst), spreads over the pool's connections
+    while in flight, and leaves one connection behind."""
     from puretango.client._asyncio import endpoint_pool
     from puretango.client._modes import io_loop
 
