@@ -1,6 +1,8 @@
 """The bookkeeping of a client channel, written once for the three transports.
 
-A *channel* is the connection this process shares to one server endpoint. The threaded
+A *channel* is one connection of this process to a server endpoint, shared by every proxy
+(a transport keeps one per endpoint, or a small pool while calls pile up: see
+:func:`max_connections` and the transports' modules). The threaded
 (``_sync.py``), gevent (``_gevent.py``) and asyncio (``_asyncio.py``) transports own its
 socket and the way a caller waits; :class:`ChannelState` owns the rest:
 
@@ -95,7 +97,7 @@ def max_connections(default: int) -> int:
 
 
 class ConnectionDropped(Exception):
-    """The shared connection died before the reply came; the call may be retried once."""
+    """The connection died before the reply came; the call may be retried once."""
 
 
 class ChannelState(Generic[W]):
@@ -190,7 +192,7 @@ class ChannelState(Generic[W]):
 
 def retry_after_drop(call: Call) -> Op[Any]:
     """The retry-once rule of every transport, as an operation: the result of ``call``
-    once the shared connection died before answering it (a restarted server, an idle
+    once its connection died before answering it (a restarted server, an idle
     close).
 
     The call is sent once more, on a fresh connection, as cppTango does; a second drop is
