@@ -408,3 +408,17 @@ def test_send_segments_sends_every_byte_in_order() -> None:
         left.close()
         right.close()
     assert bytes(received) == expected
+
+
+def test_admin_device_and_socket_options(server: DeviceServer) -> None:
+    """The admin device (an asyncio one) is reached through a connection thread too (its
+    operations run on the loop); accepted sockets have TCP_NODELAY."""
+    admin = DeviceProxy(f"tango://{HOST}:{server.port}/{server.admin_name}#dbase=no")
+    assert sorted(admin.command_inout("QueryDevice")) == sorted(
+        f"ThreadedDev::{name}" for name in DEVICES
+    )
+    with connect(server) as sock:
+        ping(sock)
+        conn = served(server, sock)
+        assert conn is not None
+        assert conn.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
