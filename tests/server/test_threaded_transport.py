@@ -422,3 +422,67 @@ def test_admin_device_and_socket_options(server: DeviceServer) -> None:
         conn = served(server, sock)
         assert conn is not None
         assert conn.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+_FD_LIMITED_SERVER = """
+import resource, sys, time
+sys.path.insert(0, {tests!r})
+from server.test_threaded_transport import ThreadedDev
+from puretango.server import DeviceServer
+from puretango.server._server import server_in_thread
+srv = DeviceServer("ThreadedDev", "fd", [(ThreadedDev, "test/threaded/1", None)], host={host!r})
+server_in_thread(srv)
+import os
+used = len(os.listdir("/proc/self/fd"))
+resource.setrlimit(resource.RLIMIT_NOFILE, (used + 4, used + 4))
+print(srv.port, flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_out_of_file_descriptors_then_accepting_again() -> None:
+    """Accepting fails while the process has no file descriptor left; once connections
+    close, new ones are accepted again (the listener is watched again a second later)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from peers.launch import peer_env
+
+    tests = str(Path(__file__).resolve().parents[1])
+    code = _FD_LIMITED_SERVER.format(tests=tests, host=HOST)
+    env = {**peer_env(), "PYTHONPATH": tests}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        socks = [socket.create_connection((HOST, port), timeout=1) for _ in range(8)]
+        served = []
+        for sock in socks:
+            try:
+                ping(sock)
+                served.append(sock)
+            except (TimeoutError, OSError, AssertionError):
+                break
+        assert 0 < len(served) < 8  # the limit was reached
+        for sock in socks:
+            sock.close()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection((HOST, port), timeout=2) as sock:
+                    ping(sock)
+                break
+            except (TimeoutError, OSError, AssertionError):
+                assert time.monotonic() < deadline, "no connection served again"
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    # one warning per attempt, about one attempt a second (not a busy loop)
+    assert 0 < err.count(b"cannot accept a connection") < 30
