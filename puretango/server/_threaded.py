@@ -181,7 +181,9 @@ class ThreadedTransport:
         now = time.monotonic()
         idle = self.server.idle_timeout
         stalled = []
-        for conn in list(self.connections):
+        with self._lock:
+            connections = list(self.connections)
+        for conn in connections:
             if conn.closed:
                 continue
             if conn.serving and not conn.reading and conn.started == conn.seen:
@@ -221,7 +223,9 @@ class ThreadedTransport:
         if self._tick is not None:
             self._tick.cancel()
             self._tick = None
-        for conn in list(self.connections):
+        with self._lock:
+            connections = list(self.connections)
+        for conn in connections:
             conn.finish()
 
     async def join(self, timeout: float = 5.0) -> None:
