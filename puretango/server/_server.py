@@ -199,6 +199,10 @@ class DeviceServer:
             for cls, _, _ in self.device_specs
         )
 
+    def _resume_accepting(self, listener: socket.socket) -> None:
+        if self.loop is not None and listener in self._listeners:
+            self.loop.add_reader(listener.fileno(), self._accept, listener)
+
     def _accept(self, listener: socket.socket) -> None:
         """On the loop: accept every waiting connection, on a thread or on the loop."""
         loop = self.loop
@@ -209,8 +213,10 @@ class DeviceServer:
                 sock, peer = listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as exc:  # e.g. out of file descriptors: try again later
+            except OSError as exc:  # e.g. out of file descriptors: try again in a second
                 log.warning("cannot accept a connection: %s", exc)
+                loop.remove_reader(listener.fileno())
+                loop.call_later(1.0, self._resume_accepting, listener)
                 return
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threads = self._threads

@@ -16,10 +16,11 @@ to an unknown device, and operations that call no device code, except the look-u
 
 Rule 3: the requests of one connection are served in order on its thread (replies carry
 their own request ids). When a request has been running for a tick (:data:`TICK`) while
-more requests of that connection wait (already received, or unread on the socket), a
-helper thread takes over reading the connection and serves them: a slow device does not
-hold up a client's other requests for long, and a device calling this server back through
-a client connection its process shares does not deadlock.
+more requests of that connection wait, helper threads serve them side by side: one per
+request already received, and one that takes over reading the connection if requests wait
+unread on its socket. A slow device does not hold up a client's other requests for long,
+and a device calling this server back through a client connection its process shares does
+not deadlock.
 
 Rule 4: at most ``max_threads`` threads (connection threads and helpers); connections
 beyond are served by the asyncio transport. A connection with no request in progress for
@@ -153,10 +154,14 @@ class ThreadedTransport:
             self._tick = self.loop.call_later(TICK, self._on_tick)
         return True
 
-    def _new_thread(self, conn: _Connection) -> threading.Thread:
-        """A thread for ``conn``, counted (with ``self._lock`` held)."""
+    def _new_thread(self, conn: _Connection, queued: bool = False) -> threading.Thread:
+        """A thread for ``conn``, counted (with ``self._lock`` held): the reader, or (with
+        ``queued``) a helper for a request received and waiting."""
         thread = threading.Thread(
-            target=conn.serve, name=f"puretango-conn-{conn.client_host}", daemon=True
+            target=conn.serve,
+            args=(queued,),
+            name=f"puretango-conn-{conn.client_host}",
+            daemon=True,
         )
         self.threads.add(thread)
         conn.threads += 1
@@ -181,10 +186,12 @@ class ThreadedTransport:
         now = time.monotonic()
         idle = self.server.idle_timeout
         stalled = []
-        for conn in list(self.connections):
+        with self._lock:
+            connections = list(self.connections)
+        for conn in connections:
             if conn.closed:
                 continue
-            if conn.serving and not conn.reading and conn.started == conn.seen:
+            if conn.serving and conn.started == conn.seen:
                 stalled.append(conn)
             conn.seen = conn.started
             if idle is not None and now - conn.last_request > idle:
@@ -195,24 +202,32 @@ class ThreadedTransport:
             self._tick = self.loop.call_later(TICK, self._on_tick)
 
     def _help(self, stalled: list[_Connection]) -> None:
-        """A helper thread reads each stalled connection that has requests waiting."""
-        waiting = [conn for conn in stalled if conn.queue]
-        unread = [conn for conn in stalled if not conn.queue]
+        """Helper threads for stalled connections: one per request received and waiting,
+        and one to read a connection nobody reads while requests wait on its socket."""
+        unread = [conn for conn in stalled if not conn.reading]
         if unread:
             try:
                 readable, _, _ = select.select(unread, [], [], 0)
             except (OSError, ValueError):  # a socket closed meanwhile: next tick
                 readable = []
-            waiting += readable
-        for conn in waiting:
-            with self._lock:
-                if len(self.threads) >= self.max_threads:
-                    return
-                with conn.lock:
-                    if conn.reading or conn.closed:
-                        continue
-                    conn.reading = True
-                thread = self._new_thread(conn)
+        else:
+            readable = []
+        helpers = []
+        with self._lock:
+            for conn in stalled:
+                if conn.closed:
+                    continue
+                for _ in range(len(conn.queue)):
+                    if len(self.threads) >= self.max_threads:
+                        break
+                    helpers.append(self._new_thread(conn, queued=True))
+                if conn in readable and len(self.threads) < self.max_threads:
+                    with conn.lock:
+                        if conn.reading or conn.closed:
+                            continue
+                        conn.reading = True
+                    helpers.append(self._new_thread(conn))
+        for thread in helpers:
             thread.start()
 
     def shutdown(self) -> None:
@@ -221,7 +236,9 @@ class ThreadedTransport:
         if self._tick is not None:
             self._tick.cancel()
             self._tick = None
-        for conn in list(self.connections):
+        with self._lock:
+            connections = list(self.connections)
+        for conn in connections:
             conn.finish()
 
     async def join(self, timeout: float = 5.0) -> None:
@@ -265,15 +282,13 @@ class _Connection:
     def fileno(self) -> int:
         return self.sock.fileno()
 
-    def serve(self) -> None:
-        """A thread's life: read (as the reader), serve, read again unless another thread
-        took the reader role meanwhile (then this one ends)."""
+    def serve(self, queued: bool = False) -> None:
+        """A thread's life: read (as the reader) or take a waiting request (``queued``),
+        serve, read again unless another thread has the reader role (then this one ends)."""
         bind_worker_thread(self.transport.loop)
         try:
-            while True:
-                item = self._next_request()
-                if item is None:
-                    return
+            item = self._waiting_request() if queued else self._next_request()
+            while item is not None:
                 self._respond(*item)
                 with self.lock:
                     self.serving -= 1
@@ -282,6 +297,7 @@ class _Connection:
                     if self.reading or self.closed:
                         break
                     self.reading = True
+                item = self._next_request()
             if self.closed:
                 self.end()
         except Exception:  # noqa: BLE001 - a bug of ours ends this connection only
@@ -290,11 +306,28 @@ class _Connection:
         finally:
             self.transport.thread_done(self)
 
+    def _waiting_request(self) -> tuple[Request, int] | None:
+        """A request received and waiting (None if another thread took it)."""
+        try:
+            item = self.queue.popleft()
+        except IndexError:
+            return None
+        with self.lock:
+            self.serving += 1
+            self.started += 1
+        return item
+
     def _next_request(self) -> tuple[Request, int] | None:
         """The next request, read as the reader; the role is released when it returns."""
         queue = self.queue
         conn = self.conn
-        while not queue:
+        while True:
+            if queue:
+                try:
+                    item = queue.popleft()
+                    break
+                except IndexError:  # a helper took it
+                    continue
             if self.closed:
                 return None
             try:
@@ -305,7 +338,6 @@ class _Connection:
             if not self._decode():
                 self.end()
                 return None
-        item = queue.popleft()
         with self.lock:
             self.reading = False
             self.serving += 1

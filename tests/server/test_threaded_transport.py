@@ -34,6 +34,7 @@ from puretango.giop import (
     encode_message,
     parse_header,
 )
+from puretango.giop._typecode import read_any
 from puretango.idl import OPERATIONS, UnionValue
 from puretango.idl._enums import CmdArgType, DevSource, DevState, GreenMode, LockerLanguage
 from puretango.server import Device, DeviceServer, attribute, command
@@ -41,6 +42,10 @@ from puretango.server._server import server_in_thread
 
 DEVICES = ["test/threaded/1", "test/threaded/2", "test/threaded/3"]
 IDENT = UnionValue(LockerLanguage.CPP, 4242)
+
+
+_together = [0, 0]  # SleepTogether running now, most at once
+_together_lock = threading.Lock()
 
 
 class ThreadedDev(Device):
@@ -71,6 +76,17 @@ class ThreadedDev(Device):
     def Sleep(self, seconds: float) -> float:  # noqa: N802
         time.sleep(seconds)
         return seconds
+
+    @command(dtype_in=float, dtype_out=int)
+    def SleepTogether(self, seconds: float) -> int:  # noqa: N802
+        """Sleep; return how many SleepTogether of the server ran at most at once."""
+        with _together_lock:
+            _together[0] += 1
+            _together[1] = max(_together[1], _together[0])
+        time.sleep(seconds)
+        with _together_lock:
+            _together[0] -= 1
+            return _together[1]
 
     @command
     def Fail(self) -> None:  # noqa: N802
@@ -142,11 +158,12 @@ def request(operation: str, args: list[Any], request_id: int = 1, key: str = DEV
     return bytes(encode_message(msg, 2))
 
 
-def command_request(name: str, argin: Any, request_id: int) -> bytes:
-
+def command_request(
+    name: str, argin: Any, request_id: int, key: str = DEVICES[0], ident: Any = IDENT
+) -> bytes:
     in_type = CmdArgType.DevDouble if isinstance(argin, float) else CmdArgType.DevString
-    args = [name, argin_to_any(argin, in_type), DevSource.DEV, IDENT]
-    return request("command_inout_4", args, request_id)
+    args = [name, argin_to_any(argin, in_type), DevSource.DEV, ident]
+    return request("command_inout_4", args, request_id, key)
 
 
 _unread: dict[socket.socket, bytes] = {}
@@ -408,3 +425,100 @@ def test_send_segments_sends_every_byte_in_order() -> None:
         left.close()
         right.close()
     assert bytes(received) == expected
+
+
+def test_admin_device_and_socket_options(server: DeviceServer) -> None:
+    """The admin device (an asyncio one) is reached through a connection thread too (its
+    operations run on the loop); accepted sockets have TCP_NODELAY."""
+    admin = DeviceProxy(f"tango://{HOST}:{server.port}/{server.admin_name}#dbase=no")
+    assert sorted(admin.command_inout("QueryDevice")) == sorted(
+        f"ThreadedDev::{name}" for name in DEVICES
+    )
+    with connect(server) as sock:
+        ping(sock)
+        conn = served(server, sock)
+        assert conn is not None
+        assert conn.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+_FD_LIMITED_SERVER = """
+import resource, sys, time
+sys.path.insert(0, {tests!r})
+from server.test_threaded_transport import ThreadedDev
+from puretango.server import DeviceServer
+from puretango.server._server import server_in_thread
+srv = DeviceServer("ThreadedDev", "fd", [(ThreadedDev, "test/threaded/1", None)], host={host!r})
+server_in_thread(srv)
+import os
+used = len(os.listdir("/proc/self/fd"))
+resource.setrlimit(resource.RLIMIT_NOFILE, (used + 4, used + 4))
+print(srv.port, flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_out_of_file_descriptors_then_accepting_again() -> None:
+    """Accepting fails while the process has no file descriptor left; once connections
+    close, new ones are accepted again (the listener is watched again a second later)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from peers.launch import peer_env
+
+    tests = str(Path(__file__).resolve().parents[1])
+    code = _FD_LIMITED_SERVER.format(tests=tests, host=HOST)
+    env = {**peer_env(), "PYTHONPATH": tests}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        socks = [socket.create_connection((HOST, port), timeout=1) for _ in range(8)]
+        served = []
+        for sock in socks:
+            try:
+                ping(sock)
+                served.append(sock)
+            except (TimeoutError, OSError, AssertionError):
+                break
+        assert 0 < len(served) < 8  # the limit was reached
+        for sock in socks:
+            sock.close()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection((HOST, port), timeout=2) as sock:
+                    ping(sock)
+                break
+            except (TimeoutError, OSError, AssertionError):
+                assert time.monotonic() < deadline, "no connection served again"
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    # one warning per attempt, about one attempt a second (not a busy loop)
+    assert 0 < err.count(b"cannot accept a connection") < 30
+
+
+def test_waiting_requests_of_a_stalled_connection_run_side_by_side(
+    server: DeviceServer,
+) -> None:
+    """Slow requests pipelined on one connection (as this process's client, sharing one
+    connection, sends them: no device lock) are served side by side, all at once."""
+    import os
+
+    here = UnionValue(LockerLanguage.CPP, os.getpid())
+    count = 15
+    with connect(server) as sock:
+        sock.sendall(
+            b"".join(command_request("SleepTogether", 0.4, i, ident=here) for i in range(count))
+        )
+        replies = [receive(sock) for _ in range(count)]
+    assert sorted(r.request_id for r in replies) == list(range(count))
+    assert all(r.status is ReplyStatus.NO_EXCEPTION for r in replies)
+    assert max(read_any(r.body.decoder()).value for r in replies) == count
