@@ -206,14 +206,35 @@ def run_latency(res: Results, trl: str, size: dict) -> None:
 
     def add_op(op: str) -> None:
         samples = {label: lat[label][op] for label in IMPLS}
-        res.add_each(f"{op} median", "µs", lambda lb: statistics.median(samples[lb]) / 1e3, failed)
+        res.add_each(
+            f"{op} median",
+            "µs",
+            lambda lb: statistics.median(samples[lb]) / 1e3,
+            failed,
+            target=LATENCY_TARGET,
+        )
         res.add_each(f"{op} p99", "µs", lambda lb: percentile(samples[lb], 99) / 1e3, failed)
         res.add_each(
-            f"{op} client CPU/call", "µs", lambda lb: cpu[lb][op] / len(samples[lb]) / 1e3, failed
+            f"{op} client CPU/call",
+            "µs",
+            lambda lb: cpu[lb][op] / len(samples[lb]) / 1e3,
+            failed,
+            target=CPU_TARGETS.get(op),
         )
 
     for op in LATENCY_OPS:
         add_op(op)
+
+
+#: issue 12's targets on the ratio puretango/PyTango: latency of every op, client CPU of a
+#: read, of state() and of ping(); the 8 MiB spectrum's MB/s
+LATENCY_TARGET = ("<=", 1.0)
+CPU_TARGETS = {
+    'read_attribute("scalar")': ("<=", 1.5),
+    "state()": ("<=", 1.5),
+    "ping()": ("<=", 1.5),
+}
+SPECTRUM_TARGET = (">=", 1.0)
 
 
 def run_throughput(res: Results, trl: str, size: dict) -> int:
@@ -240,6 +261,7 @@ def run_throughput(res: Results, trl: str, size: dict) -> int:
             ),
             failed,
             True,
+            target=SPECTRUM_TARGET if attr == "spectrum" else None,
         )
     return client_cpu
 

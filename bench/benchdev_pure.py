@@ -8,7 +8,8 @@ Run: ``python bench/benchdev_pure.py bench -nodb -port P -ORBendPoint giop:tcp:1
 
 With ``BENCH_ASYNC=1`` in the environment the class has ``green_mode = GreenMode.Asyncio``
 and every method is an ``async def`` (run on the server's event loop); otherwise the
-methods are plain functions (run on puretango's worker threads, serialised per device).
+methods are plain functions (run on the thread of each client connection, serialised per
+device).
 PyTango is never imported in this process.
 """
 

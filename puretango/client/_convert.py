@@ -86,10 +86,10 @@ def _numeric_scalar(av: Any, union: UnionValue) -> DeviceAttribute:
     da.is_empty = False
     da._errors = ()
     da.nb_read = 1
-    da.value = value = raw[0].item()
+    da.value = value = raw.item(0)
     if w_dim.dim_x:
         da.nb_written = 1
-        da.w_value = raw[1].item() if len(raw) > 1 else value
+        da.w_value = raw.item(1) if len(raw) > 1 else value
     else:
         da.nb_written = 0
         da.w_value = None

@@ -10,8 +10,9 @@ futures, gevent and asyncio flavours is that function:
 * ``_asyncio.invoke_async``: return an awaitable of the result (futures mode runs it on
   the I/O thread's loop).
 
-Each invoke sends the call on the shared connection of its endpoint, whose bookkeeping
-is written once in :mod:`._channel`; :func:`reply_result` turns the GIOP Reply into the
+Each invoke sends the call on a connection its process shares to the endpoint (the
+threaded transport keeps a small pool of them, see :mod:`._sync`), whose bookkeeping is
+written once in :mod:`._channel`; :func:`reply_result` turns the GIOP Reply into the
 result or a ``DevFailed``. This module owns the Call, reply decoding and the mapping of
 failures to ``DevFailed`` (timeouts, connection errors, CORBA system exceptions).
 """

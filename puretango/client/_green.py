@@ -24,6 +24,8 @@ __all__ = ["get_green_mode", "set_green_mode", "green", "sync_only", "run_blocki
 
 T = TypeVar("T")
 
+_SYNCHRONOUS = GreenMode.Synchronous
+
 
 def _mode_from_env() -> GreenMode:
     name = os.environ.get("PYTANGO_GREEN_MODE", "").strip().capitalize()
@@ -66,7 +68,10 @@ def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         mode = green_mode if green_mode is not None else self.get_green_mode()
-        return RUNNERS[mode](self._op(lambda: gen_method(self, *args, **kwargs)), wait, timeout)
+        op = self._op(lambda: gen_method(self, *args, **kwargs))
+        if mode is _SYNCHRONOUS and wait is None and timeout is None:
+            return run_sync(op, _sync.invoke)  # the common case, without the runner's layer
+        return RUNNERS[mode](op, wait, timeout)
 
     return method
 

@@ -5,10 +5,14 @@ operation's I/O happens and what the caller gets back:
 
 * Synchronous: the calling thread does the I/O (threaded transport).
 * Futures: one process-wide I/O thread runs an asyncio loop; calls become
-  ``concurrent.futures.Future`` objects completed from that thread.
+  ``concurrent.futures.Future`` objects completed from that thread. Submitted operations
+  wait in a queue that the loop drains once per burst (one wake-up of the loop, not one
+  per call) and run there without a task (:func:`._asyncio.start_op`).
 * Gevent: the calling greenlet does the I/O on its hub (:func:`run_sync` with the gevent
-  invoke); ``wait=False`` spawns a greenlet and returns a ``gevent.event.AsyncResult``.
-* Asyncio: the running loop does the I/O; calls are awaitables (``asyncio.Task``). Outside
+  invoke); ``wait=False`` returns a ``gevent.event.AsyncResult`` of the operation driven by
+  reply callbacks in the hub (:func:`._gevent.start_op`, no greenlet per call).
+* Asyncio: the running loop does the I/O; calls are ``asyncio.Future`` objects, their
+  operation started at once and driven by reply callbacks (no task per call). Outside
   a running loop, as in PyTango, a call without ``wait`` starts at once (on the futures I/O
   thread) and returns a future of the thread's event loop, which ``wait=True`` calls run.
 
@@ -18,7 +22,11 @@ rules for ``wait`` (per-mode default) and ``timeout`` (seconds, only when waitin
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..idl._enums import GreenMode
@@ -29,7 +37,6 @@ __all__ = ["RUNNERS", "run_synchronous", "run_futures", "run_asyncio", "run_geve
 
 if TYPE_CHECKING:
     import asyncio
-    import concurrent.futures
 
 T = TypeVar("T")
 
@@ -64,18 +71,65 @@ def io_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
+# Calls submitted from other threads, drained by the I/O thread: one wake-up of its loop
+# per burst of submissions, not one per call.
+_submitted: collections.deque[tuple[Op[Any], concurrent.futures.Future[Any]]] = collections.deque()
+_drain_pending = False
+
+
 def submit(op: Op[T]) -> concurrent.futures.Future[T]:
     """Run ``op`` on the I/O thread; the future completes from that thread."""
-    import asyncio
+    global _drain_pending
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    _submitted.append((op, future))
+    if not _drain_pending:
+        _drain_pending = True
+        io_loop().call_soon_threadsafe(_drain, _submitted)
+    return future
 
-    from ._asyncio import run_async
 
-    return asyncio.run_coroutine_threadsafe(run_async(op), io_loop())
+def _drain(submitted: collections.deque[tuple[Op[Any], concurrent.futures.Future[Any]]]) -> None:
+    """On the I/O thread: start every operation submitted since the last drain."""
+    global _drain_pending
+    from ._asyncio import start_op
+
+    _drain_pending = False  # before taking any: a later submit wakes the loop again
+    loop = io_loop()
+    popleft = submitted.popleft
+    while submitted:
+        op, future = popleft()
+        if future.set_running_or_notify_cancel():
+            start_op(op, loop, _completer(future))
+        else:
+            op.close()
+
+
+def _completer(
+    future: concurrent.futures.Future[Any],
+) -> Callable[[Any, BaseException | None], None]:
+    def finish(result: Any, error: BaseException | None) -> None:
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    return finish
+
+
+def _forget_io_thread() -> None:
+    """In a forked child: the I/O thread did not survive; the next call starts another."""
+    global _io_loop, _io_lock, _drain_pending, _submitted
+    _io_loop = None
+    _io_lock = threading.Lock()
+    _drain_pending = False
+    _submitted = collections.deque()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_io_thread)
 
 
 def run_futures(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
-    import concurrent.futures
-
     future = submit(op)
     if wait is False:
         return future
@@ -91,7 +145,7 @@ def run_futures(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
 def run_asyncio(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
     import asyncio
 
-    from ._asyncio import run_async
+    from ._asyncio import op_future
 
     try:
         loop = asyncio.get_running_loop()
@@ -102,7 +156,7 @@ def run_asyncio(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
             # as PyTango outside a loop: the call starts now (on the I/O thread) and the
             # caller gets a future of this thread's event loop (set if there is none)
             return asyncio.wrap_future(submit(op), loop=_current_loop())
-        return loop.create_task(run_async(op))
+        return op_future(op, loop)
     if loop is not None:
         op.close()
         raise RuntimeError("wait=True is not possible inside a running event loop: use await")
@@ -147,26 +201,44 @@ def _current_loop() -> asyncio.AbstractEventLoop:
 
 
 def run_gevent_mode(op: Op[T], wait: bool | None, timeout: float | None) -> Any:
-    from gevent import Timeout, spawn
-    from gevent.event import AsyncResult
-
-    from ._gevent import invoke_gevent
-
+    gevent_api = _gevent_api or _load_gevent_api()
     if wait is False:
-        result = AsyncResult()
+        result = gevent_api.AsyncResult()
 
-        def body() -> None:
-            try:
-                result.set(run_sync(op, invoke_gevent))
-            except BaseException as exc:  # noqa: BLE001 - delivered through the AsyncResult
-                result.set_exception(exc)
+        def finish(value: Any, error: BaseException | None) -> None:
+            if error is None:
+                result.set(value)
+            else:
+                result.set_exception(error)
 
-        spawn(body)
+        gevent_api.start_op(op, finish)
         return result
     if timeout is None:
-        return run_sync(op, invoke_gevent)
-    with Timeout(timeout):
-        return run_sync(op, invoke_gevent)
+        return run_sync(op, gevent_api.invoke)
+    with gevent_api.Timeout(timeout):
+        return run_sync(op, gevent_api.invoke)
+
+
+class _GeventApi:
+    """What gevent mode uses of gevent, imported on its first call (not per call)."""
+
+    def __init__(self) -> None:
+        from gevent import Timeout
+        from gevent.event import AsyncResult
+
+        from ._gevent import invoke_gevent, start_op
+
+        self.Timeout, self.AsyncResult = Timeout, AsyncResult
+        self.invoke, self.start_op = invoke_gevent, start_op
+
+
+_gevent_api: _GeventApi | None = None
+
+
+def _load_gevent_api() -> _GeventApi:
+    global _gevent_api
+    _gevent_api = _GeventApi()
+    return _gevent_api
 
 
 RUNNERS = {

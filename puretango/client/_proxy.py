@@ -237,7 +237,8 @@ class DeviceProxy(
     # -- simple remote calls ------------------------------------------------------------
 
     def _g_state(self) -> Op[DevState]:
-        return DevState((yield self._call("_get_state")))
+        state = yield self._call("_get_state")
+        return state if type(state) is DevState else DevState(state)
 
     def _g_status(self) -> Op[str]:
         return (yield self._call("_get_status"))
@@ -472,7 +473,13 @@ class DeviceProxy(
     def _g_read_attribute(
         self, attr_name: str, extract_as: ExtractAs = ExtractAs.Numpy
     ) -> Op[DeviceAttribute]:
-        values = yield from self._g_read_values([attr_name])
+        if self._idl_version >= 5:  # the common case, without the nested operation
+            key = ((attr_name,), self._source, self._ident.disc)
+            values = yield self._call(
+                "read_attributes_5", [attr_name], self._source, self._ident, cache_key=key
+            )
+        else:
+            values = yield from self._g_read_values([attr_name])
         da = attribute_value_to_device_attribute(values[0], extract_as)
         if da.has_failed:
             raise _attribute_failed(da.get_err_stack(), "read_attribute", self._dev_name, attr_name)

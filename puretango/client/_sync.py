@@ -1,29 +1,63 @@
-"""Threaded transport: one TCP connection per server endpoint, shared by every proxy
-of the process, with requests from many threads multiplexed by request id.
+"""Threaded transport: a small pool of TCP connections per server endpoint, shared by
+every proxy of the process, with requests from many threads multiplexed by request id.
+
+One connection (a :class:`SyncChannel`) serves every call while calls are sequential. A
+call that finds every connection of its endpoint busy (a request in flight) opens another,
+up to :data:`MAX_CONNECTIONS` (``PURETANGO_MAX_CONNECTIONS``, default 4), so that a
+multithreaded server (omniORB serves each connection on its own thread) works on them in
+parallel; past the limit a call shares the least busy connection.
 
 There is no reader thread. The thread that waits for a reply reads the socket
 itself (the *leader*); other waiting threads sleep on a condition variable. Each
 reply the leader decodes is handed to its waiter; when the leader's own reply has
 arrived it gives up leadership and wakes the others, one of which takes over. With
-a single caller this is just send, recv, decode in the calling thread.
+a single caller this is just send, recv, decode in the calling thread: a caller alone on
+its connection becomes the leader as it sends, and its first read is one blocking
+``recv`` bounded by the socket's ``SO_RCVTIMEO`` (set to the call's timeout, and only
+when that changes), not a ``poll`` then a ``recv``.
 """
 
 from __future__ import annotations
 
+import _socket
 import os
 import select
 import socket
+import struct
 import threading
 import time
 from typing import Any
 
 from ..giop import GiopConnection, Reply
-from ._channel import ChannelState, ConnectionDropped, connect_timeout, invoke_retrying
-from ._engine import Call, connect_error, timeout_error
+from ._channel import (
+    ChannelState,
+    ConnectionDropped,
+    connect_timeout,
+    invoke_retrying,
+    retry_after_drop,
+)
+from ._engine import Call, connect_error, reply_result, run_sync, timeout_error
 
-__all__ = ["SyncChannel", "get_channel", "invoke"]
+__all__ = ["MAX_CONNECTIONS", "SyncChannel", "get_channel", "invoke"]
 
 _DONTWAIT = socket.MSG_DONTWAIT
+_TIMEVAL = struct.Struct("@ll")
+
+#: A request at most this long is sent by a caller that has already claimed the reading
+#: of its connection (it fits in the socket's buffer: the send cannot wait for the server).
+_SOLO_SEND_LIMIT = 64 * 1024
+
+
+def _max_connections_from_env() -> int:
+    try:
+        return max(1, int(os.environ.get("PURETANGO_MAX_CONNECTIONS", "") or 4))
+    except ValueError:
+        return 4
+
+
+#: Most connections the threaded transport opens to one endpoint (``PURETANGO_MAX_CONNECTIONS``
+#: in the environment at import; assign this attribute to change it at run time).
+MAX_CONNECTIONS = _max_connections_from_env()
 
 
 class _Waiter:
@@ -52,6 +86,16 @@ class SyncChannel:
         self._sleepers = 0
         self._lock_held_by_leader = False
         self._poller = select.poll()
+        #: the socket whose SO_RCVTIMEO was last set, and to what (seconds, 0: none)
+        self._rcvtimeo: tuple[socket.socket | None, float] = (None, 0.0)
+        #: the socket is the operating system's (SO_RCVTIMEO bounds its blocking recv; a
+        #: cooperative one, e.g. gevent's after monkey-patching, ignores it)
+        self._native = True
+
+    @property
+    def busy(self) -> int:
+        """Requests in flight on this connection (read without the lock: a hint)."""
+        return len(self._state.waiters)
 
     # -- connection management (call with _cond held) ------------------------------
 
@@ -66,6 +110,7 @@ class SyncChannel:
                 raise connect_error(call, str(exc)) from None
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(None)
+            self._native = isinstance(sock, _socket.socket)
             self._sock, conn = sock, self._state.open()
             self._poller = select.poll()
             self._poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
@@ -95,36 +140,56 @@ class SyncChannel:
         return invoke_retrying(self._roundtrip, call)
 
     def _roundtrip(self, call: Call) -> Reply:
-        deadline = time.monotonic() + call.timeout if call.timeout > 0 else None
+        timeout = call.timeout
+        deadline = time.monotonic() + timeout if timeout > 0 else None
         cond = self._cond
         waiter = _Waiter()
         with cond:
-            sock, conn = self._ensure_connected(call)
-            request_id, expects_reply, data = self._state.start(conn, call, waiter)
+            sock, conn = self._sock, self._state.conn
+            if sock is None or conn is None:
+                sock, conn = self._ensure_connected(call)
+            state = self._state
+            request_id, expects_reply, data = state.start(conn, call, waiter)
+            # alone on the connection: claim the reading now, read right after sending
+            leading = (
+                expects_reply
+                and not self._reading
+                and len(state.waiters) == 1
+                and len(data) <= _SOLO_SEND_LIMIT
+            )
+            if leading:
+                self._reading = True
         try:
             with self._send_lock:
                 sock.sendall(data)
-        except OSError as exc:
+        except BaseException as exc:
             with cond:
+                if leading:
+                    self._step_down()
                 self._state.forget(conn, request_id)
-                self._drop(conn, f"send failed: {exc}")
-            raise ConnectionDropped(str(exc)) from None
+                if isinstance(exc, OSError):
+                    self._drop(conn, f"send failed: {exc}")
+            if isinstance(exc, OSError):
+                raise ConnectionDropped(str(exc)) from None
+            raise
         if not expects_reply:
             return Reply(request_id=request_id)
         try:
             while True:
-                with cond:
-                    if self._await_turn(waiter, deadline, call):
-                        return self._finish(waiter, request_id, conn)
+                if not leading:
+                    with cond:
+                        if self._await_turn(waiter, deadline, call):
+                            return self._finish(waiter, request_id, conn)
                 # We are the leader: read until our reply arrives or time runs out.
                 try:
-                    if self._lead(waiter, sock, conn, deadline, call):
+                    if self._lead(waiter, sock, conn, deadline, call, leading and self._native):
                         # _lead returned holding the lock
                         return self._finish(waiter, request_id, conn)
                 except BaseException:
                     with cond:
                         self._step_down()
                     raise
+                leading = False
         except BaseException:
             with cond:
                 self._state.forget(conn, request_id)
@@ -171,9 +236,14 @@ class SyncChannel:
         conn: GiopConnection,
         deadline: float | None,
         call: Call,
+        just_sent: bool,
     ) -> bool:
         """Read as the leader. True: our reply is in and the lock is *held* (for
-        :meth:`_finish`); False: the connection died, leadership given up."""
+        :meth:`_finish`); False: the connection died, leadership given up.
+
+        ``just_sent``: the call was sent a moment ago, so its whole timeout remains: the
+        first read blocks in ``recv`` itself, bounded by ``SO_RCVTIMEO``.
+        """
         poller = self._poller
         cond = self._cond
         eager = False  # try a non-blocking read before polling?
@@ -183,7 +253,15 @@ class SyncChannel:
             # read before polling (large replies arrive faster than we drain them).
             try:
                 received = -1
-                if eager:
+                if just_sent:
+                    just_sent = False
+                    if self._rcvtimeo != (sock, call.timeout):
+                        self._set_rcvtimeo(sock, call.timeout)
+                    try:
+                        received = sock.recv_into(conn.get_buffer())
+                    except BlockingIOError:  # SO_RCVTIMEO expired
+                        raise timeout_error(call) from None
+                elif eager:
                     try:
                         received = sock.recv_into(conn.get_buffer(), 0, _DONTWAIT)
                     except BlockingIOError:
@@ -223,36 +301,97 @@ class SyncChannel:
                 if not self._lock_held_by_leader:
                     cond.release()
 
+    def _set_rcvtimeo(self, sock: socket.socket, timeout: float) -> None:
+        """Bound each blocking ``recv`` on ``sock`` by ``timeout`` seconds (0: no bound)."""
+        micros = max(int(timeout * 1e6), 1) if timeout > 0 else 0
+        sock.setsockopt(
+            socket.SOL_SOCKET, socket.SO_RCVTIMEO, _TIMEVAL.pack(*divmod(micros, 1_000_000))
+        )
+        self._rcvtimeo = (sock, timeout)
+
     def close(self) -> None:
         with self._cond:
             self._drop(self._state.conn, "closed by the client")
 
 
-_channels: dict[tuple[str, int], SyncChannel] = {}
-_channels_lock = threading.Lock()
+class _Endpoint:
+    """The connections of this process to one server endpoint (see the module docstring)."""
+
+    __slots__ = ("host", "port", "channels", "_lock")
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        #: replaced, never mutated, when a connection is added (read without the lock)
+        self.channels: tuple[SyncChannel, ...] = (SyncChannel(host, port),)
+        self._lock = threading.Lock()
+
+    def pick(self) -> SyncChannel:
+        """An idle connection, a new one while under the limit, else the least busy."""
+        channels = self.channels
+        first = channels[0]
+        if not first.busy:
+            return first
+        for channel in channels:
+            if not channel.busy:
+                return channel
+        if len(channels) < MAX_CONNECTIONS:
+            with self._lock:
+                channels = self.channels
+                if len(channels) < MAX_CONNECTIONS:
+                    channel = SyncChannel(self.host, self.port)
+                    self.channels = (*channels, channel)
+                    return channel
+        return min(channels, key=_busy)
+
+    def close(self) -> None:
+        for channel in self.channels:
+            channel.close()
+
+
+def _busy(channel: SyncChannel) -> int:
+    return channel.busy
+
+
+_endpoints: dict[tuple[str, int], _Endpoint] = {}
+_endpoints_lock = threading.Lock()
+
+
+def _endpoint(host: str, port: int) -> _Endpoint:
+    key = (host, port)
+    endpoint = _endpoints.get(key)
+    if endpoint is None:
+        with _endpoints_lock:
+            endpoint = _endpoints.get(key)
+            if endpoint is None:
+                endpoint = _endpoints[key] = _Endpoint(host, port)
+    return endpoint
 
 
 def get_channel(host: str, port: int) -> SyncChannel:
-    """The process-wide channel to ``host:port``."""
-    key = (host, port)
-    channel = _channels.get(key)
-    if channel is None:
-        with _channels_lock:
-            channel = _channels.get(key)
-            if channel is None:
-                channel = _channels[key] = SyncChannel(host, port)
-    return channel
+    """The first connection to ``host:port`` (the one every sequential call uses)."""
+    return _endpoint(host, port).channels[0]
 
 
 def invoke(call: Call) -> Any:
     """Run one call on the shared threaded transport."""
-    return get_channel(call.host, call.port).invoke(call)
+    endpoint = _endpoints.get((call.host, call.port))
+    if endpoint is None:
+        endpoint = _endpoint(call.host, call.port)
+    channel = endpoint.channels[0]
+    if channel._state.waiters:  # busy: another connection may be idle
+        channel = endpoint.pick()
+    # invoke_retrying, inline: this is the path of every synchronous call
+    try:
+        reply = channel._roundtrip(call)
+    except ConnectionDropped:
+        return run_sync(retry_after_drop(call), channel._roundtrip)
+    return reply_result(call, reply)
 
 
 def _reset_after_fork() -> None:
-    global _channels_lock
-    _channels.clear()
-    _channels_lock = threading.Lock()
+    global _endpoints_lock
+    _endpoints.clear()
+    _endpoints_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

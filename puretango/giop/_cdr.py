@@ -13,6 +13,14 @@ checked against the remaining input before anything is built, and violations rai
 :class:`MarshalError`. Primitive sequences decode to numpy arrays with a single
 ``frombuffer`` (zero-copy for the native byte order) and encode from numpy without
 per-element Python work.
+
+Rule 4: an encoder made with ``segments=True`` does not copy large values: a contiguous
+array (in the encoder's byte order) or octet sequence of at least
+:data:`SEGMENT_MIN_SIZE` bytes is recorded as a memoryview of its own memory, placed at
+an offset of ``buf``. Only its last ``nbytes % 8`` bytes are appended to ``buf``, so that
+``len(buf)`` stays congruent modulo 8 with the stream position and every alignment
+(also in generated code that caches ``buf`` and ``base``) remains right;
+:meth:`CdrEncoder.pieces` interleaves ``buf`` and the recorded views into the stream.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ __all__ = [
     "CdrDecoder",
     "PRIMITIVES",
     "NATIVE_LITTLE",
+    "SEGMENT_MIN_SIZE",
 ]
 
 NATIVE_LITTLE = sys.byteorder == "little"
@@ -58,6 +67,9 @@ _STRUCTS = {
 }
 
 _ZEROS = bytes(8)
+
+#: Smallest value an encoder with ``segments=True`` sends from its own memory (Rule 4).
+SEGMENT_MIN_SIZE = 64 * 1024
 _STRUCT_TABLES = {
     little: {code: _STRUCTS[(little, code)] for code in "BhHiIqQfd"} for little in (True, False)
 }
@@ -119,24 +131,54 @@ class CdrEncoder:
     """Appends CDR-encoded values to a ``bytearray``.
 
     ``base`` is the stream offset of the first byte written (12 when encoding a
-    GIOP body that follows the header).
+    GIOP body that follows the header). ``segments=True``: large values are kept as
+    views of their own memory (Rule 4); the stream is then :meth:`pieces`, not ``buf``.
     """
 
-    __slots__ = ("buf", "little", "base", "_s")
+    __slots__ = ("buf", "little", "base", "_s", "segments", "skipped")
 
-    def __init__(self, little: bool = True, base: int = 0) -> None:
+    def __init__(self, little: bool = True, base: int = 0, *, segments: bool = False) -> None:
         self.buf = bytearray()
         self.little = little
         self.base = base
         self._s = _STRUCT_TABLES[little]
+        #: (offset in ``buf``, view of the value's memory) of each value kept out of ``buf``
+        self.segments: list[tuple[int, memoryview]] | None = [] if segments else None
+        #: bytes of the stream held by ``segments`` rather than ``buf``
+        self.skipped = 0
 
     def getvalue(self) -> bytes:
-        return bytes(self.buf)
+        return b"".join(self.pieces())
 
     @property
     def position(self) -> int:
         """Stream offset of the next byte."""
-        return self.base + len(self.buf)
+        return self.base + len(self.buf) + self.skipped
+
+    def pieces(self) -> list[bytearray | memoryview]:
+        """The encoded stream: ``buf`` alone, or its parts interleaved with the values kept
+        as views of their own memory (views of ``buf``, which must not grow afterwards)."""
+        if not self.segments:
+            return [self.buf]
+        whole = memoryview(self.buf)
+        out: list[bytearray | memoryview] = []
+        start = 0
+        for offset, view in self.segments:
+            if offset > start:
+                out.append(whole[start:offset])
+            out.append(view)
+            start = offset
+        if start < len(whole):
+            out.append(whole[start:])
+        return out
+
+    def _keep(self, view: memoryview) -> None:
+        """Put ``view`` (octets, C-contiguous) in the stream without copying it (Rule 4)."""
+        assert self.segments is not None
+        head = len(view) & ~7
+        self.segments.append((len(self.buf), view[:head]))
+        self.skipped += head
+        self.buf += view[head:]
 
     def align(self, n: int) -> None:
         pad = -(self.base + len(self.buf)) % n
@@ -210,6 +252,11 @@ class CdrEncoder:
     def write_octets(self, v: bytes | bytearray | memoryview) -> None:
         """``sequence<octet>``: count then raw bytes."""
         self.write_ulong(len(v))
+        if self.segments is not None and len(v) >= SEGMENT_MIN_SIZE:
+            view = memoryview(v)
+            if view.c_contiguous:
+                self._keep(view.cast("B") if view.format != "B" or view.ndim != 1 else view)
+                return
         self.buf += v
 
     def write_string_sequence(self, values: Iterable[str | bytes]) -> None:
@@ -227,7 +274,12 @@ class CdrEncoder:
         self.write_ulong(arr.size)
         if arr.size:
             self.align(PRIMITIVES[kind][1])
-            self.buf += arr.data if arr.flags.c_contiguous else arr.tobytes()
+            if not arr.flags.c_contiguous:
+                self.buf += arr.tobytes()
+            elif self.segments is not None and arr.nbytes >= SEGMENT_MIN_SIZE:
+                self._keep(arr.view(np.uint8).data)
+            else:
+                self.buf += arr.data
 
     def as_array(self, kind: str, values: Any) -> np.ndarray:
         """Convert ``values`` to a flat array in this encoder's byte order (no copy if possible)."""

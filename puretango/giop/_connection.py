@@ -1,13 +1,19 @@
 """One GIOP connection, as a state object: bytes in, messages out.
 
 Rule 1: no sockets, threads or clocks here. A transport feeds received bytes with
-:meth:`GiopConnection.receive_data` (``b""`` means the peer closed), pulls decoded
-messages with :meth:`GiopConnection.next_event` until it returns ``NEED_DATA``, and
-writes whatever :meth:`GiopConnection.send` returns.
+:meth:`GiopConnection.receive_data` (``b""`` means the peer closed), or receives straight
+into :meth:`GiopConnection.get_buffer`; it pulls decoded messages with
+:meth:`GiopConnection.next_event` until it returns ``NEED_DATA``, and writes whatever
+:meth:`GiopConnection.send` returns, or all the pieces :meth:`GiopConnection.send_segments`
+returns, in order (large arrays are pieces of their own: their memory, not a copy).
 
 Rule 2: fragments are reassembled here; a message reaches ``next_event`` only when
 complete. Alignment inside a reassembled message is relative to the first
-message's header, as GIOP requires.
+message's header, as GIOP requires. A client receives a large message, and each large
+Fragment's body, in place: straight after the previous part, in one buffer, so the
+decoded arrays are (writeable) views of the bytes the socket wrote. Such buffers are
+numpy ``uint8`` arrays, allocated without zero-filling; a first part gets room for as
+much as the last reassembled message took, so its Fragments need no reallocation.
 
 Rule 3 (client role): request ids are allocated here and every two-way request is
 remembered until its reply arrives or :meth:`GiopConnection.forget` is called. A
@@ -32,7 +38,9 @@ import itertools
 import struct
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 
+from ._cdr import lazy_numpy
 from ._errors import LocalProtocolError, RemoteProtocolError
 from ._messages import (
     CODE_SETS_CONTEXT,
@@ -40,6 +48,7 @@ from ._messages import (
     HEADER_SIZE,
     Body,
     BodyWriter,
+    Buffers,
     CloseConnection,
     Header,
     Message,
@@ -49,9 +58,11 @@ from ._messages import (
     Request,
     decode_message,
     encode_message,
+    encode_message_segments,
     encode_request_head,
     finish_request,
     fragment_message,
+    fragment_segments,
     parse_header,
 )
 
@@ -78,6 +89,20 @@ DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024 * 1024
 MAX_REQUEST_TEMPLATES = 4096
 
 _ULONG = {True: struct.Struct("<I"), False: struct.Struct(">I")}
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_numpy.bind(globals())
+
+#: A buffer bytes are received or reassembled in.
+Buffer = Union[bytearray, memoryview]
+
+
+def _uninitialised(size: int) -> memoryview:
+    """``size`` writable bytes (of a numpy array), not zero-filled: the socket or a copy
+    fills them."""
+    return np.empty(size, np.uint8).data
 
 
 class Role(enum.Enum):
@@ -136,13 +161,21 @@ class GiopConnection:
         self._buf = bytearray()
         self._scratch = bytearray(SCRATCH_SIZE)
         # a large message being received in place: its final buffer and how full it is
-        self._big: bytearray | None = None
+        self._big: memoryview | None = None
         self._big_filled = 0
+        self._big_end = 0  # where the awaited bytes end in ``_big`` (it may be longer)
+        self._big_header: Header | None = None  # of the message or first part in ``_big``
+        # when ``_big`` is the reassembled message growing by a Fragment's body: whether
+        # that Fragment said more follow (None: ``_big`` is a message or a first part)
+        self._big_more: bool | None = None
         self._eof = False
-        # fragment reassembly: (header of first message, bytearray so far)
+        # fragment reassembly: header of the first part, the message so far
         self._partial: Header | None = None
-        self._partial_data: bytearray | None = None
+        self._partial_data: Buffer | None = None
+        self._partial_len = 0  # bytes of ``_partial_data`` filled (it may be longer)
         self._partial_id: int | None = None
+        # size of the last reassembled message: room reserved for the next one
+        self._reassembled_size = 0
         # client requests: the CodeSets context is still to be sent; reusable encodings
         self._code_sets_due = True
         self._request_templates: dict[tuple[object, ...], bytes] = {}
@@ -164,6 +197,29 @@ class GiopConnection:
         if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
             self.pending.add(msg.request_id)
         return data
+
+    def send_segments(self, msg: Message, minor: int | None = None) -> Buffers:
+        """:meth:`send`, as pieces to write in order (``sendmsg``): arrays of
+        :data:`._cdr.SEGMENT_MIN_SIZE` bytes or more are views of their own memory, also
+        when the message is fragmented. The values must not change until written."""
+        if self.state is not ConnectionState.OPEN:
+            raise LocalProtocolError(f"cannot send on a connection in state {self.state.name}")
+        pieces = encode_message_segments(msg, self.minor if minor is None else minor, self.little)
+        if len(pieces) == 1:
+            data = pieces[0]
+            assert isinstance(data, bytearray)
+            pieces = [self._checked(data)]
+        else:
+            size = sum(len(p) for p in pieces)
+            if size - HEADER_SIZE > self.max_message_size:
+                raise LocalProtocolError(
+                    f"message of {size} bytes exceeds the limit of {self.max_message_size} bytes"
+                )
+            if self.fragment_size is not None and size > self.fragment_size:
+                pieces = fragment_segments(pieces, self.fragment_size)
+        if self.role is Role.CLIENT and isinstance(msg, Request) and msg.response_expected:
+            self.pending.add(msg.request_id)
+        return pieces
 
     def send_request(
         self,
@@ -275,9 +331,8 @@ class GiopConnection:
             return
         big = self._big
         if big is not None:
-            room = len(big) - self._big_filled
-            n = min(room, len(data))
-            big[self._big_filled : self._big_filled + n] = data[:n]
+            n = min(self._big_end - self._big_filled, len(data))
+            big[self._big_filled : self._big_filled + n] = memoryview(data)[:n]
             self._big_filled += n
             if n < len(data):
                 self._buf += data[n:]
@@ -287,21 +342,21 @@ class GiopConnection:
     def get_buffer(self, sizehint: int = -1) -> memoryview:
         """A buffer to receive into (then call :meth:`buffer_updated`).
 
-        While a large message is arriving this is exactly its missing part, so the
-        transport's ``recv_into`` writes the payload straight into the message's
-        final buffer: no copy, no reallocation (asyncio's ``BufferedProtocol``
-        contract).
+        While a large message (or a large Fragment's body) is arriving this is exactly
+        its missing part, so the transport's ``recv_into`` writes the payload straight
+        into the message's final buffer: no copy, no reallocation (asyncio's
+        ``BufferedProtocol`` contract).
         """
         big = self._big
-        if big is not None and self._big_filled < len(big):
-            return memoryview(big)[self._big_filled :]
+        if big is not None and self._big_filled < self._big_end:
+            return big[self._big_filled : self._big_end]
         return memoryview(self._scratch)  # never empty, even before next_event takes ``big``
 
     def buffer_updated(self, nbytes: int) -> None:
         """``nbytes`` were written into the buffer from :meth:`get_buffer`."""
         if nbytes <= 0:
             self._eof = True
-        elif self._big is not None and self._big_filled < len(self._big):
+        elif self._big is not None and self._big_filled < self._big_end:
             self._big_filled += nbytes
         else:
             self._buf += memoryview(self._scratch)[:nbytes]
@@ -338,16 +393,12 @@ class GiopConnection:
         while True:
             big = self._big
             if big is not None:
-                if self._big_filled < len(big):
+                if self._big_filled < self._big_end:
                     return None
-                # complete: it becomes the buffer (bytes that arrived after it, which
-                # only receive_data can deliver, are appended: rare and small)
-                self._big = None
-                tail = self._buf
-                self._buf = big
-                if tail:
-                    self._buf += tail
-                del big, tail
+                done = self._big_done(big)
+                if done is not None:
+                    return done
+                continue
             buf = self._buf
             if len(buf) < HEADER_SIZE:
                 return None
@@ -363,48 +414,24 @@ class GiopConnection:
                     f"a {self.role.value} cannot receive {header.msg_type.name}"
                 )
             if len(buf) < total:
-                # receive the rest of this message in place. Only a client does, and only up
-                # to IN_PLACE_LIMIT: nobody reserves 256 MiB on the say-so of a 12-byte header.
-                if (
-                    SCRATCH_SIZE <= total <= IN_PLACE_LIMIT
-                    and self._big is None
-                    and self.role is Role.CLIENT
-                ):
-                    self._big = bytearray(total)
-                    self._big[: len(buf)] = buf
-                    self._big_filled = len(buf)
-                    self._buf = bytearray()
+                if header.msg_type is MsgType.FRAGMENT:
+                    self._receive_fragment_in_place(header, buf, total)
+                else:
+                    self._receive_in_place(header, buf, total)
                 return None
             if header.msg_type is MsgType.FRAGMENT:
                 self._add_fragment(header, buf, total)
-                if len(buf) == total:  # may be a buffer received in place, still exported
-                    self._buf = bytearray()
-                else:
-                    del buf[:total]
-                if self._partial is not None and self._partial_data is not None and self._complete:
+                del buf[:total]
+                if self._partial is not None and self._complete:
                     return self._finish_fragmented()
                 continue
             if header.more_fragments:
-                if self._partial is not None:
-                    raise RemoteProtocolError(
-                        "a new fragmented message started before the last one ended"
-                    )
-                if header.msg_type not in (
-                    MsgType.REQUEST,
-                    MsgType.REPLY,
-                    MsgType.LOCATE_REQUEST,
-                    MsgType.LOCATE_REPLY,
-                ):
-                    raise RemoteProtocolError(f"{header.msg_type.name} cannot be fragmented")
-                self._partial = header
-                if len(buf) == total:  # usually: a large first part received in place
-                    self._partial_data = buf
+                if len(buf) == total:  # hand over the buffer, no copy
                     self._buf = bytearray()
+                    self._start_fragmented(header, buf, total)
                 else:
-                    self._partial_data = bytearray(buf[:total])
+                    self._start_fragmented(header, bytearray(buf[:total]), total)
                     del buf[:total]
-                self._partial_id = self._request_id_of(header, self._partial_data)
-                self._complete = False
                 continue
             self.peer_minor = header.minor
             if len(buf) == total:  # the common case: hand over the buffer, no copy
@@ -414,6 +441,60 @@ class GiopConnection:
                 message = bytearray(buf[:total])
                 del buf[:total]
             return decode_message(memoryview(message), header)
+
+    def _receive_in_place(self, header: Header, buf: bytearray, total: int) -> None:
+        """Receive the rest of a large message in place (:meth:`get_buffer`). Only a client
+        does, and only up to IN_PLACE_LIMIT: nobody reserves 256 MiB on the say-so of a
+        12-byte header. The first part of a fragmented message gets room for as much as
+        the last reassembled message took, so that its Fragments land without a copy."""
+        if not SCRATCH_SIZE <= total <= IN_PLACE_LIMIT or self.role is not Role.CLIENT:
+            return
+        size = total
+        if header.more_fragments:
+            size = max(total, min(self._reassembled_size, IN_PLACE_LIMIT))
+        big = _uninitialised(size)
+        big[: len(buf)] = buf
+        self._big, self._big_filled, self._big_end = big, len(buf), total
+        self._big_header, self._big_more = header, None
+        self._buf = bytearray()
+
+    def _big_done(self, big: memoryview) -> Message | None:
+        """``big`` is all in: a whole message is decoded, a first part or a Fragment's body
+        joins the reassembly (a complete reassembled message is decoded). Bytes that
+        arrived after it, which only receive_data can deliver, wait in ``_buf``."""
+        self._big = None
+        more = self._big_more
+        if more is not None:  # the body of a Fragment
+            self._big_more = None
+            self._partial_len = self._big_end
+            self._complete = not more
+            return self._finish_fragmented() if self._complete else None
+        header = self._big_header
+        assert header is not None
+        self._big_header = None
+        if header.more_fragments:
+            self._start_fragmented(header, big, self._big_end)
+            return None
+        self.peer_minor = header.minor
+        return decode_message(big[: self._big_end], header)
+
+    def _start_fragmented(self, header: Header, data: Buffer, length: int) -> None:
+        """The first ``length`` bytes of ``data`` are the first part of a fragmented message
+        (``data`` may be longer: room for the Fragments)."""
+        if self._partial is not None:
+            raise RemoteProtocolError("a new fragmented message started before the last one ended")
+        if header.msg_type not in (
+            MsgType.REQUEST,
+            MsgType.REPLY,
+            MsgType.LOCATE_REQUEST,
+            MsgType.LOCATE_REPLY,
+        ):
+            raise RemoteProtocolError(f"{header.msg_type.name} cannot be fragmented")
+        self._partial = header
+        self._partial_data = data
+        self._partial_len = length
+        self._partial_id = self._request_id_of(header, data)
+        self._complete = False
 
     def _check_role(self, header: Header) -> bool:
         client_only = (MsgType.REPLY, MsgType.LOCATE_REPLY)
@@ -425,23 +506,27 @@ class GiopConnection:
         return True
 
     @staticmethod
-    def _request_id_of(header: Header, data: bytearray) -> int | None:
+    def _request_id_of(header: Header, data: Buffer) -> int | None:
         """Request id of a GIOP 1.2 message (the first body field), for fragment matching."""
         if header.minor < 2 or len(data) < HEADER_SIZE + 4:
             return None
         return int.from_bytes(
-            data[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
+            memoryview(data)[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
         )
 
     _complete = False
 
-    def _add_fragment(self, header: Header, buf: bytearray, total: int) -> None:
+    def _fragment_body_start(self, header: Header, buf: bytearray, total: int) -> int | None:
+        """Where the body of the Fragment at the start of ``buf`` begins, once it is checked
+        against the message being reassembled (None: its request id has not arrived)."""
         if self._partial is None or self._partial_data is None:
             raise RemoteProtocolError("Fragment without a fragmented message to continue")
         start = HEADER_SIZE
         if header.minor >= 2:
             if total < HEADER_SIZE + 4:
                 raise RemoteProtocolError("GIOP 1.2 Fragment without a request id")
+            if len(buf) < HEADER_SIZE + 4:
+                return None
             frag_id = int.from_bytes(
                 buf[HEADER_SIZE : HEADER_SIZE + 4], "little" if header.little else "big"
             )
@@ -450,17 +535,56 @@ class GiopConnection:
                     f"Fragment for request {frag_id} while reassembling {self._partial_id}"
                 )
             start += 4
-        if len(self._partial_data) + total - start > self.max_message_size + HEADER_SIZE:
+        if self._partial_len + total - start > self.max_message_size + HEADER_SIZE:
             raise RemoteProtocolError("fragmented message exceeds the size limit")
-        self._partial_data += buf[start:total]
+        return start
+
+    def _reserve(self, size: int) -> memoryview:
+        """The reassembly buffer, at least ``size`` bytes long. Growing it copies what is
+        there: rare (see Rule 2), and at least doubling (each byte is copied O(1) times)."""
+        data = self._partial_data
+        assert data is not None
+        if len(data) < size or not isinstance(data, memoryview):
+            grown = _uninitialised(
+                max(size, min(2 * len(data), self.max_message_size + HEADER_SIZE))
+            )
+            grown[: self._partial_len] = memoryview(data)[: self._partial_len]
+            self._partial_data = data = grown
+        return data
+
+    def _add_fragment(self, header: Header, buf: bytearray, total: int) -> None:
+        start = self._fragment_body_start(header, buf, total)
+        assert start is not None  # the whole Fragment is in ``buf``
+        end = self._partial_len + total - start
+        self._reserve(end)[self._partial_len : end] = memoryview(buf)[start:total]
+        self._partial_len = end
         self._complete = not header.more_fragments
+
+    def _receive_fragment_in_place(self, header: Header, buf: bytearray, total: int) -> None:
+        """A client's large Fragment, partly arrived: its body goes straight after the
+        message so far, in the same buffer, where the rest of it is received
+        (:meth:`get_buffer`)."""
+        start = self._fragment_body_start(header, buf, total)
+        if start is None or self.role is not Role.CLIENT or total - start < SCRATCH_SIZE:
+            return  # small ones are copied once complete
+        end = self._partial_len + total - start
+        if end > IN_PLACE_LIMIT:
+            return
+        data = self._reserve(end)
+        filled = self._partial_len + len(buf) - start
+        data[self._partial_len : filled] = memoryview(buf)[start:]
+        self._big, self._big_filled, self._big_end = data, filled, end
+        self._big_more = header.more_fragments
+        self._buf = bytearray()
 
     def _finish_fragmented(self) -> Message:
         assert self._partial is not None and self._partial_data is not None
         first = self._partial
         data = self._partial_data
+        length = self._partial_len
         self._partial = self._partial_data = self._partial_id = None
         self._complete = False
-        header = Header(first.minor, first.little, False, first.msg_type, len(data) - HEADER_SIZE)
+        self._reassembled_size = length
+        header = Header(first.minor, first.little, False, first.msg_type, length - HEADER_SIZE)
         self.peer_minor = first.minor
-        return decode_message(memoryview(data), header)
+        return decode_message(memoryview(data)[:length], header)

@@ -13,6 +13,12 @@ at the right offset. Received messages always carry a :class:`Body`.
 
 Rule 3: codecs are chosen by table (message type -> function), never by ``isinstance``
 chains.
+
+Rule 4: :func:`encode_message_segments` encodes a message as a list of buffers whose
+concatenation is the message: large arrays stay in their own memory (see
+:mod:`._cdr`, Rule 4). :func:`fragment_segments` splits such a list into a first part
+and GIOP 1.2 Fragments without copying the large pieces; :func:`fragment_message` is the
+same split, joined.
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ __all__ = [
     "decode_message",
     "MESSAGE_CLASSES",
     "fragment_message",
+    "fragment_segments",
+    "encode_message_segments",
+    "Buffers",
     "encode_request_head",
     "finish_request",
 ]
@@ -293,9 +302,9 @@ def _write_body(enc: CdrEncoder, body: Body | BodyWriter, minor: int) -> None:
             # GIOP 1.2 pads to 8 only if a body follows; write it, then drop the pad if empty.
             mark = len(enc.buf)
             enc.align(8)
-            start = len(enc.buf)
+            start = enc.position
             body(enc)
-            if len(enc.buf) == start:
+            if enc.position == start:
                 del enc.buf[mark:]
         else:
             body(enc)
@@ -537,16 +546,30 @@ _DECODERS: dict[MsgType, Callable[[CdrDecoder, int], Message]] = {
 }
 
 
-def encode_message(msg: Message, minor: int = 2, little: bool = True) -> bytearray:
-    """Encode ``msg`` as one complete GIOP 1.``minor`` message (never fragmented)."""
+def _encode(msg: Message, minor: int, little: bool, segments: bool) -> CdrEncoder:
     if minor not in (0, 1, 2):
         raise LocalProtocolError(f"unsupported GIOP minor version {minor}")
-    enc = CdrEncoder(little, 0)
+    enc = CdrEncoder(little, 0, segments=segments)
     enc.buf += bytes(HEADER_SIZE)
     _ENCODERS[msg.TYPE](enc, msg, minor)
-    size = len(enc.buf) - HEADER_SIZE
+    size = enc.position - HEADER_SIZE
     _HEADER[little].pack_into(enc.buf, 0, MAGIC, 1, minor, 1 if little else 0, msg.TYPE, size)
-    return enc.buf
+    return enc
+
+
+def encode_message(msg: Message, minor: int = 2, little: bool = True) -> bytearray:
+    """Encode ``msg`` as one complete GIOP 1.``minor`` message (never fragmented)."""
+    return _encode(msg, minor, little, False).buf
+
+
+Buffers = list[Union[bytes, bytearray, memoryview]]
+
+
+def encode_message_segments(msg: Message, minor: int = 2, little: bool = True) -> Buffers:
+    """``msg`` as one complete GIOP message in pieces (Rule 4): the first piece holds the
+    GIOP header; arrays of :data:`._cdr.SEGMENT_MIN_SIZE` bytes or more are views of their
+    own memory."""
+    return list(_encode(msg, minor, little, True).pieces())
 
 
 def decode_message(data: bytes | bytearray | memoryview, header: Header | None = None) -> Message:
@@ -568,40 +591,50 @@ def fragment_message(data: bytes | bytearray, fragment_size: int) -> bytearray:
     GIOP 1.2 requires; each Fragment repeats the request id. Messages no larger than
     ``fragment_size`` (and other versions and types) come back unchanged.
     """
-    header = parse_header(data)
+    return bytearray().join(fragment_segments([data], fragment_size))
+
+
+def fragment_segments(pieces: Buffers, fragment_size: int) -> Buffers:
+    """:func:`fragment_message` for a message given as ``pieces`` (their concatenation):
+    the parts as new pieces, views of the given ones plus a new header for each part.
+
+    The first piece must hold at least the GIOP header and the request id.
+    """
+    header = parse_header(pieces[0])
     total = HEADER_SIZE + header.size
     if (
         header.minor < 2
         or header.msg_type not in (MsgType.REQUEST, MsgType.REPLY)
         or total <= fragment_size
     ):
-        return bytearray(data)
+        return pieces
     fmt = _HEADER[header.little]
-    request_id = bytes(data[HEADER_SIZE : HEADER_SIZE + 4])
+    views = [memoryview(p) for p in pieces]
+    if sum(len(v) for v in views) != total or len(views[0]) < HEADER_SIZE + 4:
+        raise LocalProtocolError("message pieces do not match their GIOP header")
+    request_id = bytes(views[0][HEADER_SIZE : HEADER_SIZE + 4])
     chunk = max(8, fragment_size - fragment_size % 8)
-    out = bytearray()
-    # first part: its own header, then body bytes up to an 8-aligned end
-    first_end = chunk
-    out += data[:first_end]
-    fmt.pack_into(
-        out,
-        0,
-        MAGIC,
-        1,
-        header.minor,
-        (1 if header.little else 0) | 2,
-        header.msg_type,
-        first_end - HEADER_SIZE,
-    )
-    pos = first_end
-    while pos < total:
+    little_flag = 1 if header.little else 0
+    # first part: a header of its own, then the stream up to an 8-aligned end
+    out: Buffers = [
+        fmt.pack(MAGIC, 1, header.minor, little_flag | 2, header.msg_type, chunk - HEADER_SIZE)
+    ]
+    index, offset = 0, HEADER_SIZE  # where the stream continues: views[index][offset:]
+    pos = HEADER_SIZE
+    end = chunk
+    while True:
+        while pos < end:  # the stream [pos, end) as views of the pieces
+            view = views[index]
+            n = min(len(view) - offset, end - pos)
+            if n:
+                out.append(view[offset : offset + n])
+            offset += n
+            pos += n
+            if offset == len(view):
+                index, offset = index + 1, 0
+        if pos == total:
+            return out
         end = min(pos + chunk, total)
-        last = end == total
-        start = len(out)
-        out += bytes(HEADER_SIZE)
-        out += request_id
-        out += data[pos:end]
-        flags = (1 if header.little else 0) | (0 if last else 2)
-        fmt.pack_into(out, start, MAGIC, 1, header.minor, flags, MsgType.FRAGMENT, 4 + end - pos)
-        pos = end
-    return out
+        more = 0 if end == total else 2
+        head = fmt.pack(MAGIC, 1, header.minor, little_flag | more, MsgType.FRAGMENT, 4 + end - pos)
+        out.append(head + request_id)

@@ -5,8 +5,11 @@ Rule 1: device code is called through :meth:`UserCodeBridge.call`: ``async def``
 on the server loop, plain methods on a worker thread of the server's executor.
 
 Rule 2: a synchronous device runs each whole operation that calls device code on one
-worker thread (:meth:`UserCodeBridge.run_on_worker`: one hop per request); on that
-thread plain methods are simply called and coroutines are handed back to the loop.
+thread off the loop: the connection's own thread of the threaded transport
+(:mod:`._threaded`, no hop at all), else a worker thread of the executor
+(:meth:`UserCodeBridge.run_on_worker`: one hop per request). Such a thread is a *worker
+thread* (:func:`bind_worker_thread`); on it plain methods are simply called and coroutines
+are handed back to the loop.
 
 Rule 3: in an Asyncio device, a plain (not ``async``) attribute or command method of the
 device's own code is deprecated, as PyTango warns when it runs
@@ -31,7 +34,7 @@ from typing import Any, TypeVar
 
 from .._warnonce import warn_sync_function
 
-__all__ = ["UserCodeBridge"]
+__all__ = ["UserCodeBridge", "bind_worker_thread", "on_worker_thread", "run_to_end"]
 
 _T = TypeVar("_T")
 
@@ -43,6 +46,36 @@ class _WorkerState(threading.local):
 
 
 _worker = _WorkerState()
+
+
+class _Process:
+    """This process's id, kept (``os.getpid`` is a system call per request otherwise)."""
+
+    pid = os.getpid()
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_Process.forked)
+
+
+def bind_worker_thread(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Make the calling thread a worker thread of the server ``loop`` for good (a connection
+    thread of :mod:`._threaded`); None undoes it."""
+    _worker.loop = loop
+
+
+def on_worker_thread() -> bool:
+    """True on a thread that runs whole operations off the loop (see Rule 2)."""
+    return _worker.loop is not None
+
+
+def run_to_end(coro: Any) -> Any:
+    """Run a coroutine that never suspends to its end on this thread (RuntimeError if it
+    waits on the event loop)."""
+    return _complete(coro)
 
 
 def _complete(coro: Any) -> Any:
@@ -159,7 +192,7 @@ class UserCodeBridge:
     def serialised(self, client_pid: int | None) -> AbstractAsyncContextManager[None]:
         """The device lock (Tango's serialisation by device), or a no-op for asyncio devices
         and for requests made from inside this process (a device calling itself)."""
-        if not self.threaded or client_pid == os.getpid():
+        if not self.threaded or client_pid == _Process.pid:
             return _NO_LOCK
         return self._lock
 

@@ -321,6 +321,7 @@ def run(
 
         async def main() -> None:
             server = await asyncio.to_thread(make_server, classes, argv, database)
+            server.green_mode = mode  # a green-mode server is served on the loop
             if configure is not None:
                 configure(server)
             _current_server.set(server)

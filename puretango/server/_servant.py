@@ -42,7 +42,7 @@ from ..idl._enums import (
     GreenMode,
 )
 from ..idl._values import DevError, TimeVal
-from ._bridge import UserCodeBridge
+from ._bridge import UserCodeBridge, on_worker_thread
 from ._classic_commands import adopt_pending_commands
 from ._clientinfo import ClientInfo
 from ._downgrade import cmd_info_1, downgrade
@@ -266,7 +266,7 @@ class DeviceServant:
             self.record(handler.black_box_name, client)
         CALLER.set(client)
         refuse_if_locked(self, handler.name, args, client)
-        if handler.runs_user_code and self.bridge.threaded:
+        if handler.runs_user_code and self.bridge.threaded and not on_worker_thread():
             return await self.bridge.run_on_worker(
                 _as_caller(client, handler.func(self, args, client))
             )

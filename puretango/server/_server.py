@@ -5,10 +5,14 @@ its attribute properties and memorized values, exports its devices once listenin
 memorized set points and unexports itself when it stops (the steps are in
 :mod:`._startup`).
 
-Rule 1: one TCP connection is one :class:`_ServerProtocol` over a sans-I/O
-:class:`GiopConnection`; each Request becomes a task, so a slow device never delays
-another device's replies on the same connection (with :attr:`DeviceServer.eager_requests`,
-a request first runs at once and becomes a task only if it waits).
+Rule 1: a server whose devices are all synchronous (:meth:`DeviceServer.serves_with_threads`)
+serves each connection on a thread of its own (:mod:`._threaded`, omniORB's
+thread-per-connection model), up to :attr:`DeviceServer.max_connection_threads` threads.
+Other servers, and connections beyond that bound, are served on the loop: one TCP
+connection is one :class:`_ServerProtocol` over a sans-I/O :class:`GiopConnection`; each
+Request becomes a task, so a slow device never delays another device's replies on the same
+connection (with :attr:`DeviceServer.eager_requests`, a request first runs at once and
+becomes a task only if it waits). The loop accepts every connection.
 
 Rule 2: nothing a client sends can stop the server. Malformed GIOP closes that one
 connection (after a MessageError); an unknown key is OBJECT_NOT_EXIST, an unknown
@@ -23,6 +27,7 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import logging
+import socket
 import sys
 import threading
 import time
@@ -43,14 +48,13 @@ from ..giop import (
     LocateStatus,
     MessageError,
     ProtocolError,
-    Reply,
     ReplyStatus,
     Request,
     Role,
     SystemException,
 )
 from ..idl import types as t
-from ..idl._enums import DevState
+from ..idl._enums import DevState, GreenMode
 from ._admin import DServer
 from ._database import DatabaseAccess
 from ._events import EventSupplier
@@ -58,6 +62,7 @@ from ._handlers import HANDLERS
 from ._model import Device
 from ._polling import Poller
 from ._publish import dual_stack_socket, publish_host
+from ._reply import REPLY_FRAGMENT_SIZE, devfailed_writer, encode_reply
 from ._servant import ClientInfo, DeviceServant, MultiDevFailed
 from ._startup import (
     MEMORIZED_PROPERTY,
@@ -66,6 +71,7 @@ from ._startup import (
     memorized_strings,
     restore_memorized,
 )
+from ._threaded import MAX_CONNECTION_THREADS, ThreadedTransport
 from ._values import PreparedReply
 
 __all__ = ["DeviceServer", "server_in_thread"]
@@ -75,8 +81,8 @@ log = logging.getLogger("puretango.server")
 #: omniORB closes idle incoming connections after about 180 s.
 IDLE_TIMEOUT = 180.0
 
-#: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
-REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
+#: the reply body writer of a DevFailed (used by :meth:`DeviceServer.handle`)
+_devfailed_writer = devfailed_writer
 
 
 class DeviceServer:
@@ -88,6 +94,13 @@ class DeviceServer:
 
     #: the ``-v`` trace level: where each device's logging starts (see :mod:`._logging`)
     trace_level = 0
+
+    #: threads serving connections of a server of synchronous devices (0: none, every
+    #: connection served on the loop); connections beyond are served on the loop
+    max_connection_threads = MAX_CONNECTION_THREADS
+
+    #: the server's green mode when :func:`._cli.run` was given one (None: the classes')
+    green_mode: GreenMode | None = None
 
     #: the servers of this process started and not stopped yet (``Util.instance()``)
     running: ClassVar[list[DeviceServer]] = []
@@ -128,6 +141,10 @@ class DeviceServer:
         )
         self.servants: dict[bytes, DeviceServant] = {}
         self._server: asyncio.AbstractServer | None = None
+        #: duplicates of the listening sockets, accepted from on the loop (:meth:`_accept`)
+        self._listeners: list[socket.socket] = []
+        self._threads: ThreadedTransport | None = None
+        self._accepting: set[asyncio.Task[Any]] = set()
         self._stopped: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._ior_host: str | None = None
@@ -153,11 +170,57 @@ class DeviceServer:
         exist (as omniORB's port before ``server_init``). :meth:`start` calls it if needed."""
         if self._server is not None:
             return
-        self.loop = asyncio.get_running_loop()
+        self.loop = loop = asyncio.get_running_loop()
         sock = dual_stack_socket(self.host, self.port)
         where: dict[str, Any] = {"sock": sock} if sock else {"host": self.host, "port": self.port}
-        self._server = await self.loop.create_server(lambda: _ServerProtocol(self), **where)
+        # asyncio's server owns the listening sockets; the loop accepts from them here
+        self._server = await loop.create_server(
+            lambda: _ServerProtocol(self), **where, start_serving=False
+        )
+        self._threads = ThreadedTransport(self, loop, self.max_connection_threads)
+        for bound in self._server.sockets:
+            listener = socket.fromfd(bound.fileno(), bound.family, bound.type)
+            listener.setblocking(False)
+            listener.listen(100)  # what ``start_serving`` does, with asyncio's backlog
+            self._listeners.append(listener)
+            loop.add_reader(listener.fileno(), self._accept, listener)
         self.port = self._server.sockets[0].getsockname()[1]
+
+    def serves_with_threads(self) -> bool:
+        """Whether new connections get a thread of their own: every device class is
+        synchronous (the admin device, an asyncio one, is served on the loop from them)."""
+        if self.max_connection_threads <= 0 or self.green_mode not in (
+            None,
+            GreenMode.Synchronous,
+        ):
+            return False
+        return all(
+            getattr(cls, "green_mode", None) in (None, GreenMode.Synchronous)
+            for cls, _, _ in self.device_specs
+        )
+
+    def _accept(self, listener: socket.socket) -> None:
+        """On the loop: accept every waiting connection, on a thread or on the loop."""
+        loop = self.loop
+        assert loop is not None
+        threaded = self.serves_with_threads()
+        for _ in range(100):
+            try:
+                sock, peer = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # e.g. out of file descriptors: try again later
+                log.warning("cannot accept a connection: %s", exc)
+                return
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threads = self._threads
+            if threaded and threads is not None and threads.adopt(sock, _client_host(peer)):
+                continue
+            task = loop.create_task(
+                loop.connect_accepted_socket(lambda: _ServerProtocol(self), sock)
+            )
+            self._accepting.add(task)
+            task.add_done_callback(self._accepting.discard)
 
     async def start(self) -> None:
         # running from the first device on: ``Util.instance()`` in ``init_device`` finds it
@@ -262,10 +325,18 @@ class DeviceServer:
         if self in DeviceServer.running:
             DeviceServer.running.remove(self)
         await self.poller.stop()
+        loop = asyncio.get_running_loop()
+        for listener in self._listeners:
+            loop.remove_reader(listener.fileno())
+            listener.close()
+        self._listeners = []
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self._threads is not None:
+            self._threads.shutdown()
+            await self._threads.join()
         for servant in list(self.servants.values()):
             try:
                 await servant.hook("delete_device")
@@ -338,14 +409,6 @@ def _system(name: str) -> tuple[ReplyStatus, Any]:
     return ReplyStatus.SYSTEM_EXCEPTION, exc.encode_into
 
 
-def _devfailed_writer(errors: Sequence[Any]) -> Any:
-    def write(enc: Any) -> None:
-        enc.write_string(t.DevFailed.repo_id)
-        t.DevErrorList.write(enc, list(errors))
-
-    return write
-
-
 def _multidevfailed_writer(errors: Sequence[Any]) -> Any:
     def write(enc: Any) -> None:
         enc.write_string(t.MultiDevFailed.repo_id)
@@ -372,11 +435,9 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self.transport = transport
         peer = transport.get_extra_info("peername")
         if peer:
-            self.client_host = "localhost" if peer[0] in ("127.0.0.1", "::1") else str(peer[0])
+            self.client_host = _client_host(peer)
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            import socket
-
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._arm_idle_timer()
 
@@ -471,7 +532,7 @@ class _ServerProtocol(asyncio.BufferedProtocol):
             task.cancel()
         self.transport = None
 
-    def _write(self, data: bytes | bytearray) -> None:
+    def _write(self, data: bytes | bytearray | memoryview) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
 
@@ -483,28 +544,15 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         status, writer = await self.server.handle(request, self.client_host)
         if not request.response_expected or self.transport is None:
             return
-        try:  # the result is encoded straight into the reply message: no intermediate copy
-            data = self.conn.send(
-                Reply(request_id=request.request_id, status=status, body=writer), minor
-            )
-        except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
-            # the text may quote the value that failed: keep it encodable (Latin-1, as every
-            # string on the wire), or this reply fails too and the client waits in vain
-            cause = exc.__context__
-            what = f"UnicodeError: {cause}" if isinstance(cause, UnicodeError) else str(exc)
-            desc = f"The result could not be encoded: {what}"
-            error = make_error(
-                "API_MarshallingError",
-                desc.encode("latin-1", "backslashreplace").decode("latin-1"),
-                "puretango.server",
-            )
-            reply = Reply(
-                request_id=request.request_id,
-                status=ReplyStatus.USER_EXCEPTION,
-                body=_devfailed_writer([error]),
-            )
-            data = self.conn.send(reply, minor)
-        self._write(data)
+        # piece by piece (3.11's writelines joins them): write sends at once what the socket
+        # takes and copies only the rest (a memoryview: slicing it copies nothing)
+        for piece in encode_reply(self.conn, request.request_id, status, writer, minor):
+            self._write(memoryview(piece))
+
+
+def _client_host(peer: Any) -> str:
+    """A client's host as the servants know it: ``localhost`` for the loopback address."""
+    return "localhost" if peer[0] in ("127.0.0.1", "::1") else str(peer[0])
 
 
 class _Resumed(collections.abc.Coroutine):
