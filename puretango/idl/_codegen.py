@@ -179,6 +179,7 @@ def compile_struct(
         wgen.write(STRING, "exc_id", 2)
     for name, typ in fields:
         wgen.write(typ, f"v.{name}", 2)
+    wgen.flush(2)
     wgen.emit("pass", 2)
     wgen.emit(
         "except (StructError, TypeError, ValueError, OverflowError, AttributeError, KeyError)"
@@ -195,7 +196,50 @@ def compile_struct(
 
 class _WriteGen(_ReadGen):
     """Emits straight-line encoding code, the mirror of :class:`_ReadGen`: primitives,
-    strings, enums, unions and nested structs are appended to ``buf`` inline."""
+    strings, enums, unions and nested structs are appended to ``buf`` inline; a run of
+    4-byte fields (longs, floats, enums, in nested structs too) is packed by one call, and
+    an empty sequence of structs or strings is written inline."""
+
+    def __init__(self, env: dict[str, Any]) -> None:
+        super().__init__(env)
+        #: (struct code, value expression) of the 4-byte fields not appended yet
+        self.pending: list[tuple[str, str]] = []
+
+    def flush(self, indent: int) -> None:
+        """Append the pending run of 4-byte fields."""
+        run, self.pending = self.pending, []
+        if len(run) == 1:
+            self.emit(f"buf += p_{run[0][0]}({run[0][1]})", indent)
+        elif run:
+            fmt = "".join(code for code, _ in run)
+            packers = {
+                little: struct.Struct(("<" if little else ">") + fmt).pack
+                for little in (True, False)
+            }
+            pack = self.name("pack", packers)
+            self.emit(f"buf += {pack}[enc.little]({', '.join(value for _, value in run)})", indent)
+
+    def _four_bytes(self, typ: IdlType, expr: str, indent: int) -> bool:
+        """Queue ``typ`` into the pending run if it is a 4-byte primitive or an enum."""
+        if isinstance(typ, Prim):
+            code, size, _ = PRIMITIVES[typ.name]
+            if size != 4 or typ.name == "boolean":
+                return False
+            value = expr
+        elif isinstance(typ, Enum):
+            code = "I"
+            self.counter += 1
+            value = f"e{self.counter}"
+            self.emit(f"{value} = int({expr})", indent)
+            self.emit(f"if not 0 <= {value} < {len(typ.enum_cls)}:", indent)
+            self.emit(f"raise ValueError(f'{{{value}}} is not a valid {typ.name}')", indent + 1)
+        else:
+            return False
+        if not self.pending:
+            self.align(4, indent)
+        self.pending.append((code, value))
+        self.advanced(4)
+        return True
 
     def align(self, size: int, indent: int) -> None:
         if size > self.known:
@@ -207,6 +251,10 @@ class _WriteGen(_ReadGen):
     def write(self, typ: IdlType, expr: str, indent: int) -> None:
         while isinstance(typ, Alias):
             typ = typ.content
+        if self._four_bytes(typ, expr, indent):
+            return
+        if not isinstance(typ, Struct) or typ.exception:  # a struct's fields may join the run
+            self.flush(indent)
         if isinstance(typ, Prim):
             code, size, _ = PRIMITIVES[typ.name]
             self.align(size, indent)
@@ -221,14 +269,6 @@ class _WriteGen(_ReadGen):
             self.emit("buf += s", indent)
             self.emit("buf.append(0)", indent)
             self.advanced(None)
-        elif isinstance(typ, Enum):
-            count = len(typ.enum_cls)
-            self.align(4, indent)
-            self.emit(f"e = int({expr})", indent)
-            self.emit(f"if not 0 <= e < {count}:", indent)
-            self.emit(f"raise ValueError(f'{{e}} is not a valid {typ.name}')", indent + 1)
-            self.emit("buf += p_I(e)", indent)
-            self.advanced(4)
         elif isinstance(typ, Union):
             writers = self.name("warms", typ.arm_types)
             self.align(4, indent)
@@ -243,6 +283,21 @@ class _WriteGen(_ReadGen):
             self.emit(f"{var} = {expr}", indent)
             for fname, ftype in typ.fields:
                 self.write(ftype, f"{var}.{fname}", indent)
+        elif isinstance(typ, Seq) and not isinstance(typ.element, Prim):
+            # most such sequences (error lists, extensions) are empty: count 0, inline
+            writer = self.name("t", typ)
+            self.counter += 1
+            var = f"q{self.counter}"
+            self.emit(f"{var} = {expr}", indent)
+            self.emit(f"if {var}:", indent)
+            self.emit(f"{writer}.write(enc, {var})", indent + 1)
+            self.emit("else:", indent)
+            if self.known < 4:
+                self.emit("pad = -(base + len(buf)) & 3", indent + 1)
+                self.emit("if pad:", indent + 1)
+                self.emit("buf += cdr._ZEROS[:pad]", indent + 2)
+            self.emit("buf += p_I(0)", indent + 1)
+            self.advanced(None)
         else:
             writer = self.name("t", typ)
             self.emit(f"{writer}.write(enc, {expr})", indent)

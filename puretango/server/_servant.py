@@ -587,13 +587,13 @@ class DeviceServant:
                     )
                 )
         dims = value.w_dim
-        for axis, size, limit in (
-            ("X", dims.dim_x, attr.decl.max_dim_x),
-            ("Y", dims.dim_y, attr.decl.max_dim_y),
-        ):
-            if (
-                attr.data_format is not AttrDataFormat.SCALAR and size > limit
-            ):  # cppTango's message (sic)
+        limits = (  # a scalar has no size to check
+            ()
+            if attr.data_format is AttrDataFormat.SCALAR
+            else (("X", dims.dim_x, attr.decl.max_dim_x), ("Y", dims.dim_y, attr.decl.max_dim_y))
+        )
+        for axis, size, limit in limits:
+            if size > limit:  # cppTango's message (sic)
                 desc = f"{axis} dimesion is greater than the max defined for attribute {attr.name}"
                 raise DevFailed(
                     make_error(
