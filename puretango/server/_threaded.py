@@ -106,22 +106,35 @@ _UNKNOWN = SystemException("UNKNOWN", MINOR["UNKNOWN"])
 
 #: buffers per ``sendmsg`` call (Linux refuses more than 1024)
 _MAX_IOV = 512
+_DONTWAIT = socket.MSG_DONTWAIT
 
 
 def send_segments(sock: socket.socket, segments: Sequence[Any]) -> None:
-    """Send the buffers of one reply, in order, in as few system calls as the kernel
-    takes (``sendmsg`` of all of them, again for what a partial send left)."""
+    """Send the buffers of one reply, in order, in as few system calls as the kernel takes.
+
+    A large segment is the device's own array (:func:`._reply.encode_reply`), so it is read
+    only while the kernel copies it: ``sendmsg`` without waiting, for as long as the socket
+    takes data, then one copy of what is left, sent after. A client slow to read never holds
+    the array, and a device that changes its array in place once the read has returned does
+    not tear the value on its way (PyTango copies the value at the read; the window here is
+    the same). A one-buffer reply is the encoder's own and is simply sent.
+    """
     if len(segments) == 1:
         sock.sendall(segments[0])
         return
     views = [memoryview(s).cast("B") for s in segments]
     while views:
-        sent = sock.sendmsg(views[:_MAX_IOV])
+        try:
+            sent = sock.sendmsg(views[:_MAX_IOV], (), _DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            break
         while views and sent >= len(views[0]):
             sent -= len(views[0])
             del views[0]
         if views and sent:
             views[0] = views[0][sent:]
+    if views:
+        sock.sendall(b"".join(views))
 
 
 class ThreadedTransport:

@@ -522,3 +522,33 @@ def test_waiting_requests_of_a_stalled_connection_run_side_by_side(
     assert sorted(r.request_id for r in replies) == list(range(count))
     assert all(r.status is ReplyStatus.NO_EXCEPTION for r in replies)
     assert max(read_any(r.body.decoder()).value for r in replies) == count
+
+
+def test_send_segments_never_waits_on_the_array() -> None:
+    """A client that does not read yet: what the socket does not take at once is copied
+    before ``send_segments`` waits, so the device changing its array in place afterwards
+    does not change the value on its way (PyTango copies a value at the read)."""
+    import numpy as np
+
+    from puretango.server._threaded import send_segments
+
+    array = np.arange(1_000_000, dtype=np.float64)  # 8 MB: far more than the socket buffer
+    original = array.tobytes()
+    left, right = socket.socketpair()
+    left.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+    sender = threading.Thread(target=send_segments, args=(left, [b"head", array, b"tail"]))
+    sender.start()
+    try:
+        time.sleep(1.0)  # the sender has filled the socket and waits for the reader
+        array[:] = -1.0  # the device's next acquisition, in place
+        received = bytearray()
+        while len(received) < len(original) + 8:
+            chunk = right.recv(1 << 20)
+            if not chunk:
+                break
+            received.extend(chunk)
+        sender.join(30)
+    finally:
+        left.close()
+        right.close()
+    assert bytes(received) == b"head" + original + b"tail"
