@@ -112,3 +112,18 @@ def test_our_client_sends_and_gets_back_a_large_array(
     data = np.arange(1_048_577, dtype=np.float64) / 7
     echo = proxy.command_inout("EchoDoubles", data)
     assert echo.tobytes() == data.tobytes()
+
+
+@pytest.mark.parametrize("server", ["PyTango", "puretango"])
+def test_an_array_read_keeps_its_value_through_later_reads(
+    servers: dict[str, PyTangoServer], server: str
+) -> None:
+    """Each large reply has a buffer of its own: an array read earlier is not overwritten
+    by the replies read after it (nor by a smaller one, nor by a larger one)."""
+    proxy = puretango.DeviceProxy(servers[server].trl(DEVICE))
+    kept = []  # kinds whose bytes differ at every position, sizes smaller and larger
+    for kind, n in (("doubles", 1_048_563), ("longs", 1_048_552), ("uchars", 4_194_219)):
+        proxy.write_attribute("length", n)
+        kept.append((kind, n, proxy.read_attribute(kind).value))
+    for kind, n, value in kept:
+        assert _digest(value) == _digest(values(kind, n)), (kind, n)
