@@ -134,6 +134,9 @@ def collect(ev: Any) -> None:  # a plain function (PyTango ignores a builtin suc
 
 proxy.set_timeout_millis(150)
 proxy.command_inout_asynch("Sleep", 0.5, collect)
+# the Sleep holds the device before the next two calls queue behind it: requests sent at once
+# may start in any order on the server's threads (omniORB serves each on its own thread)
+time.sleep(0.05)
 proxy.read_attribute_asynch("slow_attr", collect)
 proxy.write_attribute_asynch("double_scalar_rw", 1.0, collect)
 api.get_asynch_replies(3000)
