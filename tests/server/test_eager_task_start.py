@@ -171,18 +171,22 @@ def test_start_task_now_runs_the_first_step_in_the_task() -> None:
         tasks: list[asyncio.Task[None]] = []
         loop.call_soon(from_a_callback)
         await asyncio.sleep(0)
-        inside = start_task_now(loop, request("inside a task"))  # starts as usual
+        inside = start_task_now(loop, request("inside a task"))
         log.append(("inside a task", "started"))
         await asyncio.gather(inside, *tasks)
         return log
 
+    inside_a_task = [("inside a task", "started"), ("inside a task", "first step", True)]
+    if sys.version_info < (3, 12):  # from inside a task, it starts at the next iteration
+        inside_a_task.insert(1, ("eager", "resumed"))
+    else:  # Python's eager start runs the step inside another task too
+        inside_a_task.insert(0, inside_a_task.pop())
+        inside_a_task.append(("eager", "resumed"))
     assert asyncio.run(main()) == [
         ("eager", "first step", True),
         ("eager", "started", False, False),
         ("never waits", True, None),
-        ("inside a task", "started"),
-        ("eager", "resumed"),
-        ("inside a task", "first step", True),
+        *inside_a_task,
         ("inside a task", "resumed"),
     ]
 
