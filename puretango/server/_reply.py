@@ -6,21 +6,45 @@ encoded becomes a DevFailed reply (``API_MarshallingError``), never a lost reply
 
 Rule 2: a reply is a list of segments (buffers sent one after the other, in order): a large
 array's segment is the array's own memory (:meth:`GiopConnection.send_segments`), not a copy.
+
+Rule 3: a GIOP 1.2 reply (every Tango client's) is encoded here, without a :class:`Reply`
+value: its header, request id, status and empty service context list are one packed struct
+of 24 bytes (the body follows 8-aligned, no padding); the connection's size limit and
+fragmentation apply as in :meth:`GiopConnection.send_segments`. Other GIOP versions go
+through :meth:`GiopConnection.send_segments`.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from typing import Any
 
 from .._errors import make_error
-from ..giop import GiopConnection, ProtocolError, Reply, ReplyStatus
+from ..giop import (
+    HEADER_SIZE,
+    CdrEncoder,
+    ConnectionState,
+    GiopConnection,
+    LocalProtocolError,
+    ProtocolError,
+    Reply,
+    ReplyStatus,
+)
+from ..giop._messages import MAGIC, MsgType, fragment_segments
 from ..idl import types as t
 
 __all__ = ["encode_reply", "devfailed_writer", "REPLY_FRAGMENT_SIZE"]
 
 #: Size above which GIOP 1.2 replies are sent as a first part and Fragment messages.
 REPLY_FRAGMENT_SIZE = 4 * 1024 * 1024
+
+#: a GIOP 1.2 Reply up to its body (Rule 3): header, request id, status, no service context
+_REPLY_12_HEAD = {
+    little: struct.Struct(("<" if little else ">") + "4sBBBBIIII") for little in (True, False)
+}
+_REPLY_12_HEAD_SIZE = _REPLY_12_HEAD[True].size
+_REPLY = int(MsgType.REPLY)
 
 
 def devfailed_writer(errors: Sequence[Any]) -> Any:
@@ -38,6 +62,8 @@ def encode_reply(
 ) -> list[Any]:
     """The segments of the reply to ``request_id`` (see the module's rules)."""
     try:
+        if minor == 2 and conn.state is ConnectionState.OPEN:
+            return _reply_12(conn, request_id, status, writer)
         return conn.send_segments(Reply(request_id=request_id, status=status, body=writer), minor)
     except (ProtocolError, TypeError, ValueError, OverflowError) as exc:
         # the text may quote the value that failed: keep it encodable (Latin-1, as every
@@ -56,3 +82,24 @@ def encode_reply(
             body=devfailed_writer([error]),
         )
         return [conn.send(reply, minor)]
+
+
+def _reply_12(conn: GiopConnection, request_id: int, status: int, writer: Any) -> list[Any]:
+    """The segments of a GIOP 1.2 reply (Rule 3)."""
+    little = conn.little
+    enc = CdrEncoder(little, 0, segments=True)
+    enc.buf += bytes(_REPLY_12_HEAD_SIZE)
+    writer(enc)
+    size = enc.position
+    if size - HEADER_SIZE > conn.max_message_size:
+        raise LocalProtocolError(
+            f"message of {size} bytes exceeds the limit of {conn.max_message_size} bytes"
+        )
+    _REPLY_12_HEAD[little].pack_into(
+        enc.buf, 0, MAGIC, 1, 2, little, _REPLY, size - HEADER_SIZE, request_id, status, 0
+    )
+    pieces: list[Any] = enc.pieces()
+    fragment_size = conn.fragment_size
+    if fragment_size is not None and size > fragment_size:
+        return fragment_segments(pieces, fragment_size)
+    return pieces

@@ -11,8 +11,10 @@ thread-per-connection model), up to :attr:`DeviceServer.max_connection_threads` 
 Other servers, and connections beyond that bound, are served on the loop: one TCP
 connection is one :class:`_ServerProtocol` over a sans-I/O :class:`GiopConnection`; each
 Request becomes a task, so a slow device never delays another device's replies on the same
-connection (with :attr:`DeviceServer.eager_requests`, a request first runs at once and
-becomes a task only if it waits). The loop accepts every connection.
+connection; the task's first step runs at once, in the read callback
+(:func:`._eager_task.start_task_now`: a request that never waits is answered without one more
+loop iteration). With :attr:`DeviceServer.eager_requests`, a request first runs at once
+outside any task and becomes a task only if it waits. The loop accepts every connection.
 
 Rule 2: nothing a client sends can stop the server. Malformed GIOP closes that one
 connection (after a MessageError); an unknown key is OBJECT_NOT_EXIST, an unknown
@@ -57,6 +59,7 @@ from ..idl import types as t
 from ..idl._enums import DevState, GreenMode
 from ._admin import DServer
 from ._database import DatabaseAccess
+from ._eager_task import start_task_now
 from ._events import EventSupplier
 from ._handlers import HANDLERS
 from ._model import Device
@@ -80,6 +83,8 @@ log = logging.getLogger("puretango.server")
 
 #: omniORB closes idle incoming connections after about 180 s.
 IDLE_TIMEOUT = 180.0
+
+_monotonic = time.monotonic
 
 #: the reply body writer of a DevFailed (used by :meth:`DeviceServer.handle`)
 _devfailed_writer = devfailed_writer
@@ -433,6 +438,8 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
         self.client_host = "unknown"
         self.tasks: set[asyncio.Task[None]] = set()
+        #: made on the loop by the server's protocol factory
+        self._loop = asyncio.get_running_loop()
         self._idle_handle: asyncio.TimerHandle | None = None
         self._last_request = 0.0
 
@@ -453,10 +460,9 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         timeout = self.server.idle_timeout
         if timeout is None or self.transport is None:
             return
-        loop = asyncio.get_running_loop()
-        self._last_request = loop.time()
+        self._last_request = _monotonic()
         if self._idle_handle is None:
-            self._idle_handle = loop.call_later(timeout, self._idle)
+            self._idle_handle = self._loop.call_later(timeout, self._idle)
 
     def _idle(self) -> None:
         """No request for ``idle_timeout`` seconds: say goodbye the GIOP way and close."""
@@ -464,10 +470,9 @@ class _ServerProtocol(asyncio.BufferedProtocol):
         timeout = self.server.idle_timeout
         if timeout is None or self.transport is None:
             return
-        loop = asyncio.get_running_loop()
-        left = self._last_request + timeout - loop.time()
+        left = self._last_request + timeout - _monotonic()
         if self.tasks or left > 0:  # a request is being served, or came since: not idle
-            self._idle_handle = loop.call_later(left if left > 0 else timeout, self._idle)
+            self._idle_handle = self._loop.call_later(left if left > 0 else timeout, self._idle)
             return
         if not self.transport.is_closing():
             self._write(self.conn.close())
@@ -511,9 +516,14 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 self._close()
 
     def _start(self, respond: Coroutine[Any, Any, None]) -> None:
-        """Serve a request in a task of its own; with ``server.eager_requests``, first run
-        it here up to its first wait (a request that never waits needs no task)."""
-        if self.server.eager_requests:
+        """Serve a request in a task of its own, its first step run here (a request that
+        never waits is answered before this returns); with ``server.eager_requests``, first
+        run it here outside any task, up to its first wait (a task only if it waits)."""
+        if not self.server.eager_requests:
+            task = start_task_now(self._loop, respond)
+            if task.done():
+                return
+        else:
             try:
                 waiting_on = respond.send(None)
             except StopIteration:
@@ -522,8 +532,6 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 log.exception("request from %s failed", self.client_host)
                 return
             task = asyncio.ensure_future(_Resumed(respond, waiting_on))
-        else:
-            task = asyncio.ensure_future(respond)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
