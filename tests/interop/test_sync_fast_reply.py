@@ -5,11 +5,16 @@ exception, a reply larger than one read, and a late reply to a timed-out call go
 generic way, with the results and errors they always had.
 
 ``take_reply`` is observed through a spy that records what each call of it returned.
+
+``ping``, ``state`` and ``read_attribute`` of a proxy without a Database, called
+synchronously without ``wait`` or ``timeout``, run their plain twins (no generator, no
+runner); every other call runs the generator operation as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from peers import typedev_values as tv
@@ -90,3 +95,43 @@ def test_a_late_reply_goes_the_generic_way(proxy: tango.DeviceProxy, taken: list
     # the next call's first read may bring the late reply: dropped, then its own comes
     assert proxy.state() == tango.DevState.ON
     assert proxy.read_attribute(tv.COUNTER_ATTR).value >= 1
+
+
+@pytest.fixture
+def generators(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """The generator operations the proxies' green methods built while the test runs."""
+    built: list[object] = []
+    make_op = tango.DeviceProxy._op
+
+    def spy(self: tango.DeviceProxy, make: Any) -> Any:
+        op = make_op(self, make)
+        built.append(op)
+        return op
+
+    monkeypatch.setattr(tango.DeviceProxy, "_op", spy)
+    yield built
+
+
+def test_plain_synchronous_calls_run_no_generator(
+    proxy: tango.DeviceProxy, generators: list[object], taken: list[bool]
+) -> None:
+    assert proxy.ping() >= 0
+    assert proxy.state(green_mode=tango.GreenMode.Synchronous) == tango.DevState.ON
+    assert proxy.read_attribute(tv.COUNTER_ATTR).value >= 1
+    with pytest.raises(tango.DevFailed) as failed:
+        proxy.read_attribute(tv.DEVFAILED_ATTR)
+    assert failed.value.args[0].reason == tv.DEVFAILED_ATTR_REASON
+    assert generators == []
+    assert taken == [True] * 4
+    assert proxy.status() == tv.DEVICE_STATUS  # no plain twin
+    assert len(generators) == 1
+
+
+def test_calls_with_wait_or_timeout_run_the_generator(
+    proxy: tango.DeviceProxy, generators: list[object]
+) -> None:
+    assert proxy.state(wait=True) == tango.DevState.ON
+    assert proxy.read_attribute(tv.COUNTER_ATTR, wait=True).value >= 1
+    with pytest.raises(ValueError):  # as PyTango: no timeout in synchronous mode
+        proxy.ping(timeout=2)
+    assert len(generators) == 3
