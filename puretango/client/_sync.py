@@ -57,11 +57,11 @@ MAX_CONNECTIONS = max_connections(4)
 
 
 class _Waiter:
-    __slots__ = ("reply", "error")
+    """What a caller waits for: its reply or its error (class defaults: no ``__init__`` to
+    run on the path of every call)."""
 
-    def __init__(self) -> None:
-        self.reply: Reply | None = None
-        self.error: BaseException | None = None
+    reply: Reply | None = None
+    error: BaseException | None = None
 
 
 def _fail(waiter: _Waiter, error: BaseException) -> None:
@@ -74,7 +74,10 @@ class SyncChannel:
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self._cond = threading.Condition(threading.Lock())
+        #: the condition's lock, for ``with`` on the hot path (the Condition's own
+        #: ``__enter__``/``__exit__`` are Python functions)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._state: ChannelState[_Waiter] = ChannelState(self._deliver, _fail)
@@ -140,7 +143,7 @@ class SyncChannel:
         deadline = time.monotonic() + timeout if timeout > 0 else None
         cond = self._cond
         waiter = _Waiter()
-        with cond:
+        with self._lock:  # the condition's lock
             sock, conn = self._sock, self._state.conn
             if sock is None or conn is None:
                 sock, conn = self._ensure_connected(call)
