@@ -5,7 +5,9 @@ method with PyTango's ``green_mode=``, ``wait=`` and ``timeout=`` keywords, and
 
 An object with green methods has ``get_green_mode()`` and ``_op(make)``: ``make()`` builds
 the operation, and ``_op`` may wrap it (a Database-named ``DeviceProxy`` re-imports its
-device once when the connection fails; a ``Database`` fails over to its next server).
+device once when the connection fails; a ``Database`` fails over to its next server). An
+object whose methods have a plain synchronous twin (``green(..., sync=...)``) also has
+``_direct_sync``: true when its ``_op`` adds nothing, so the twin may run instead.
 """
 
 from __future__ import annotations
@@ -52,10 +54,15 @@ def set_green_mode(green_mode: GreenMode | None = None) -> None:
     _default_green_mode = mode
 
 
-def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
+def green(
+    gen_method: Callable[..., Op[T]], sync: Callable[..., T] | None = None
+) -> Callable[..., Any]:
     """Make a public method from a generator operation.
 
-    The method gains the ``green_mode``, ``wait`` and ``timeout`` keywords.
+    The method gains the ``green_mode``, ``wait`` and ``timeout`` keywords. ``sync``: the
+    same operation as a plain function calling ``_sync.invoke`` itself, for the common
+    case (synchronous, no ``wait`` or ``timeout``, on an object whose ``_direct_sync`` is
+    true: its ``_op`` adds nothing): no generator, no runner on the way to the socket.
     """
 
     @functools.wraps(gen_method)
@@ -68,10 +75,12 @@ def green(gen_method: Callable[..., Op[T]]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         mode = green_mode if green_mode is not None else self.get_green_mode()
-        op = self._op(lambda: gen_method(self, *args, **kwargs))
         if mode is _SYNCHRONOUS and wait is None and timeout is None:
+            if sync is not None and self._direct_sync:
+                return sync(self, *args, **kwargs)
+            op = self._op(lambda: gen_method(self, *args, **kwargs))
             return run_sync(op, _sync.invoke)  # the common case, without the runner's layer
-        return RUNNERS[mode](op, wait, timeout)
+        return RUNNERS[mode](self._op(lambda: gen_method(self, *args, **kwargs)), wait, timeout)
 
     return method
 

@@ -3,7 +3,10 @@
 Every network method is written once, as a generator operation (``_g_*``, see
 :mod:`._engine`); :func:`._green.green` turns it into the public method with PyTango's
 ``green_mode=``, ``wait=`` and ``timeout=`` keywords, and the runner of each flavour
-(:data:`._modes.RUNNERS`) drives it.
+(:data:`._modes.RUNNERS`) drives it. The hottest ones (``ping``, ``state``,
+``read_attribute``) also have a plain synchronous twin (``_*_sync``), which the public
+method runs for a synchronous call without ``wait``/``timeout`` on a proxy without a
+Database (``_direct_sync``): the same call and result handling, with no generator on the way.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ..idl._enums import (
     GreenMode,
 )
 from ..idl._values import DevError, TimeVal
+from . import _sync
 from ._convert import (
     attribute_value_to_device_attribute,
     cmd_info_from_idl,
@@ -72,6 +76,9 @@ _ZERO_TIME = TimeVal()  # the time stamp a client sends with written values (nev
 # -- DeviceProxy -------------------------------------------------------------------------------
 
 
+_SYNCHRONOUS = GreenMode.Synchronous
+
+
 class DeviceProxy(
     DynamicInterfaceMixin,
     DatabaseNamedMixin,
@@ -85,6 +92,7 @@ class DeviceProxy(
     """A client of one Tango device (PyTango's ``tango.DeviceProxy``)."""
 
     _initialised = False
+    _direct_sync = False  # see _setup
 
     def __init__(
         self,
@@ -122,6 +130,8 @@ class DeviceProxy(
         d["_cmd_cache"] = {}
         d["_attr_cache"] = {}
         d["_enum_classes"] = {}
+        #: no Database to re-import from: the plain synchronous twins may run (see _green)
+        d["_direct_sync"] = not name.dbase
         if name.dbase:
             self._setup_database(name)  # where the device is: known once imported
         else:
@@ -240,6 +250,10 @@ class DeviceProxy(
         state = yield self._call("_get_state")
         return state if type(state) is DevState else DevState(state)
 
+    def _state_sync(self) -> DevState:
+        state = _sync.invoke(self._call("_get_state"))
+        return state if type(state) is DevState else DevState(state)
+
     def _g_status(self) -> Op[str]:
         return (yield self._call("_get_status"))
 
@@ -248,9 +262,14 @@ class DeviceProxy(
         yield self._call("ping")
         return int((time.perf_counter() - start) * 1e6)
 
-    state = green(_g_state)
+    def _ping_sync(self) -> int:
+        start = time.perf_counter()
+        _sync.invoke(self._call("ping"))
+        return int((time.perf_counter() - start) * 1e6)
+
+    state = green(_g_state, _state_sync)
     status = green(_g_status)
-    ping = green(_g_ping)
+    ping = green(_g_ping, _ping_sync)
 
     @sync_only
     def description(self) -> Op[str]:
@@ -474,18 +493,34 @@ class DeviceProxy(
         self, attr_name: str, extract_as: ExtractAs = ExtractAs.Numpy
     ) -> Op[DeviceAttribute]:
         if self._idl_version >= 5:  # the common case, without the nested operation
-            key = ((attr_name,), self._source, self._ident.disc)
-            values = yield self._call(
-                "read_attributes_5", [attr_name], self._source, self._ident, cache_key=key
-            )
+            values = yield self._read_attribute_5(attr_name)
         else:
             values = yield from self._g_read_values([attr_name])
+        return self._read_attribute_result(values, attr_name, extract_as)
+
+    def _read_attribute_sync(
+        self, attr_name: str, extract_as: ExtractAs = ExtractAs.Numpy
+    ) -> DeviceAttribute:
+        if self._idl_version < 5:
+            return run_blocking(self._g_read_attribute(attr_name, extract_as), _SYNCHRONOUS)
+        values = _sync.invoke(self._read_attribute_5(attr_name))
+        return self._read_attribute_result(values, attr_name, extract_as)
+
+    def _read_attribute_5(self, attr_name: str) -> Call:
+        key = ((attr_name,), self._source, self._ident.disc)
+        return self._call(
+            "read_attributes_5", [attr_name], self._source, self._ident, cache_key=key
+        )
+
+    def _read_attribute_result(
+        self, values: list[Any], attr_name: str, extract_as: ExtractAs
+    ) -> DeviceAttribute:
         da = attribute_value_to_device_attribute(values[0], extract_as)
         if da.has_failed:
             raise _attribute_failed(da.get_err_stack(), "read_attribute", self._dev_name, attr_name)
         return da
 
-    read_attribute = green(_g_read_attribute)
+    read_attribute = green(_g_read_attribute, _read_attribute_sync)
     read_attributes = green(_g_read_attributes)
 
     # -- writing -----------------------------------------------------------------------------------

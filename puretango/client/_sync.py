@@ -57,11 +57,11 @@ MAX_CONNECTIONS = max_connections(4)
 
 
 class _Waiter:
-    __slots__ = ("reply", "error")
+    """What a caller waits for: its reply or its error (class defaults: no ``__init__`` to
+    run on the path of every call)."""
 
-    def __init__(self) -> None:
-        self.reply: Reply | None = None
-        self.error: BaseException | None = None
+    reply: Reply | None = None
+    error: BaseException | None = None
 
 
 def _fail(waiter: _Waiter, error: BaseException) -> None:
@@ -74,7 +74,10 @@ class SyncChannel:
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self._cond = threading.Condition(threading.Lock())
+        #: the condition's lock, for ``with`` on the hot path (the Condition's own
+        #: ``__enter__``/``__exit__`` are Python functions)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._state: ChannelState[_Waiter] = ChannelState(self._deliver, _fail)
@@ -140,7 +143,7 @@ class SyncChannel:
         deadline = time.monotonic() + timeout if timeout > 0 else None
         cond = self._cond
         waiter = _Waiter()
-        with cond:
+        with self._lock:  # the condition's lock
             sock, conn = self._sock, self._state.conn
             if sock is None or conn is None:
                 sock, conn = self._ensure_connected(call)
@@ -178,7 +181,9 @@ class SyncChannel:
                             return self._finish(waiter, request_id, conn)
                 # We are the leader: read until our reply arrives or time runs out.
                 try:
-                    if self._lead(waiter, sock, conn, deadline, call, leading and self._native):
+                    if self._lead(
+                        waiter, request_id, sock, conn, deadline, call, leading and self._native
+                    ):
                         # _lead returned holding the lock
                         return self._finish(waiter, request_id, conn)
                 except BaseException:
@@ -228,6 +233,7 @@ class SyncChannel:
     def _lead(
         self,
         waiter: _Waiter,
+        request_id: int,
         sock: socket.socket,
         conn: GiopConnection,
         deadline: float | None,
@@ -238,11 +244,14 @@ class SyncChannel:
         :meth:`_finish`); False: the connection died, leadership given up.
 
         ``just_sent``: the call was sent a moment ago, so its whole timeout remains: the
-        first read blocks in ``recv`` itself, bounded by ``SO_RCVTIMEO``.
+        first read blocks in ``recv`` itself, bounded by ``SO_RCVTIMEO``; when that read
+        brings exactly our plain reply, :meth:`GiopConnection.take_reply` hands it over
+        without the generic dispatch.
         """
         poller = self._poller
         cond = self._cond
         eager = False  # try a non-blocking read before polling?
+        fed = False  # the bytes received were given to ``conn`` already (take_reply)
         while True:
             # The first read of a reply waits for readability (a small reply is rarely
             # there yet, and a failed read costs an exception); once a reply is flowing,
@@ -257,6 +266,19 @@ class SyncChannel:
                         received = sock.recv_into(conn.get_buffer())
                     except BlockingIOError:  # SO_RCVTIMEO expired
                         raise timeout_error(call) from None
+                    if received > 0:
+                        # the fast path: the buffer holds just our plain reply
+                        reply = conn.take_reply(request_id, received)
+                        fed = True
+                        if reply is not None:
+                            cond.acquire()
+                            self._step_down()
+                            if conn is not self._state.conn:
+                                cond.release()
+                                return False  # dropped meanwhile; our waiter has been failed
+                            waiter.reply = reply
+                            self._lock_held_by_leader = True
+                            return True
                 elif eager:
                     try:
                         received = sock.recv_into(conn.get_buffer(), 0, _DONTWAIT)
@@ -282,7 +304,9 @@ class SyncChannel:
                 if conn is not self._state.conn:
                     self._step_down()
                     return False  # the connection was dropped; our waiter has been failed
-                conn.buffer_updated(received)
+                if not fed:
+                    conn.buffer_updated(received)
+                fed = False
                 try:
                     self._state.dispatch(conn)
                 except ConnectionDropped as dropped:

@@ -3,7 +3,9 @@
 Rule 1: no sockets, threads or clocks here. A transport feeds received bytes with
 :meth:`GiopConnection.receive_data` (``b""`` means the peer closed), or receives straight
 into :meth:`GiopConnection.get_buffer`; it pulls decoded messages with
-:meth:`GiopConnection.next_event` until it returns ``NEED_DATA``, and writes whatever
+:meth:`GiopConnection.next_event` until it returns ``NEED_DATA`` (a client with one request
+in flight may call :meth:`GiopConnection.take_reply` instead of ``buffer_updated``: the
+common plain reply, taken without the generic decoder), and writes whatever
 :meth:`GiopConnection.send` returns, or all the pieces :meth:`GiopConnection.send_segments`
 returns, in order (large arrays are pieces of their own: their memory, not a copy).
 
@@ -64,6 +66,7 @@ from ._messages import (
     fragment_message,
     fragment_segments,
     parse_header,
+    plain_reply,
 )
 
 __all__ = [
@@ -364,6 +367,33 @@ class GiopConnection:
             self._big_filled += nbytes
         else:
             self._buf += memoryview(self._scratch)[:nbytes]
+
+    def take_reply(self, request_id: int, nbytes: int) -> Reply | None:
+        """:meth:`buffer_updated`, for a client that awaits the reply to ``request_id``
+        and has nothing else in flight: when the ``nbytes`` just written into the buffer
+        are exactly that reply, unfragmented, NO_EXCEPTION and without service contexts
+        (the common case), it is returned at once (a copy of the bytes: the buffer is
+        reused); otherwise None, and the bytes wait for :meth:`next_event` as usual.
+        """
+        if (
+            nbytes > 0
+            and self._big is None
+            and self._partial is None
+            and not self._buf
+            and request_id in self.pending
+            and self.state is _OPEN
+            and self.role is _CLIENT
+        ):
+            data = self._scratch[:nbytes]
+            reply = plain_reply(data, nbytes, request_id)
+            if reply is None:
+                self._buf = data  # as buffer_updated would have it
+                return None
+            self.pending.discard(request_id)
+            self.peer_minor = data[5]
+            return reply
+        self.buffer_updated(nbytes)
+        return None
 
     def next_event(self) -> Message | _NeedData | ConnectionClosed:
         """The next complete message, ``NEED_DATA``, or :class:`ConnectionClosed`.
