@@ -14,7 +14,9 @@ arrived it gives up leadership and wakes the others, one of which takes over. Wi
 a single caller this is just send, recv, decode in the calling thread: a caller alone on
 its connection becomes the leader as it sends, and its first read is one blocking
 ``recv`` bounded by the socket's ``SO_RCVTIMEO`` (set to the call's timeout, and only
-when that changes), not a ``poll`` then a ``recv``.
+when that changes), not a ``poll`` then a ``recv``; when that ``recv`` brings exactly its
+plain reply (the common case), :meth:`GiopConnection.take_reply` hands it over without the
+generic decoding and dispatch.
 """
 
 from __future__ import annotations
