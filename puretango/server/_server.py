@@ -11,7 +11,7 @@ thread-per-connection model), up to :attr:`DeviceServer.max_connection_threads` 
 Other servers, and connections beyond that bound, are served on the loop: one TCP
 connection is one :class:`_ServerProtocol` over a sans-I/O :class:`GiopConnection`; each
 Request becomes a task, so a slow device never delays another device's replies on the same
-connection; the task's first step runs at once, in the read callback
+connection; on an idle loop the task's first step runs at once, in the read callback
 (:func:`._eager_task.start_task_now`: a request that never waits is answered without one more
 loop iteration). With :attr:`DeviceServer.eager_requests`, a request first runs at once
 outside any task and becomes a task only if it waits. The loop accepts every connection.
@@ -516,9 +516,10 @@ class _ServerProtocol(asyncio.BufferedProtocol):
                 self._close()
 
     def _start(self, respond: Coroutine[Any, Any, None]) -> None:
-        """Serve a request in a task of its own, its first step run here (a request that
-        never waits is answered before this returns); with ``server.eager_requests``, first
-        run it here outside any task, up to its first wait (a task only if it waits)."""
+        """Serve a request in a task of its own, its first step run here if the loop is idle
+        (a request that never waits is then answered before this returns); with
+        ``server.eager_requests``, first run it here outside any task, up to its first wait
+        (a task only if it waits)."""
         if not self.server.eager_requests:
             task = start_task_now(self._loop, respond)
             if task.done():

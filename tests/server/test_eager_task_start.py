@@ -151,43 +151,41 @@ def test_a_waiting_request_is_cancelled_when_its_connection_is_lost(
     assert proxy.command_inout("WasCancelled")
 
 
-def test_start_task_now_runs_the_first_step_in_the_task() -> None:
+def test_start_task_now_runs_the_first_step_in_the_task_on_an_idle_loop() -> None:
     async def main() -> list[Any]:
         loop = asyncio.get_running_loop()
         log: list[Any] = []
+        tasks: list[asyncio.Task[None]] = []
+        fired = asyncio.Event()
 
         async def request(tag: str) -> None:
             log.append((tag, "first step", asyncio.current_task() is not None))
             await asyncio.sleep(0)
             log.append((tag, "resumed"))
 
-        def from_a_callback() -> None:
-            task = start_task_now(loop, request("eager"))
-            log.append(("eager", "started", task.done(), "call_soon" in vars(loop)))
-            tasks.append(task)
+        def from_a_timer() -> None:  # nothing else is ready: the loop is idle
             done_at_once = start_task_now(loop, _returns_at_once())
-            log.append(("never waits", done_at_once.done(), done_at_once.result()))
+            log.append(("never waits", done_at_once.done()))
+            tasks.append(start_task_now(loop, request("idle loop")))
+            log.append(("idle loop", "started", tasks[-1].done(), "call_soon" in vars(loop)))
+            # the first request's resumption is queued now: the loop is busy
+            tasks.append(start_task_now(loop, request("busy loop")))
+            log.append(("busy loop", "started", tasks[-1].done()))
+            fired.set()
 
-        tasks: list[asyncio.Task[None]] = []
-        loop.call_soon(from_a_callback)
-        await asyncio.sleep(0)
-        inside = start_task_now(loop, request("inside a task"))
-        log.append(("inside a task", "started"))
-        await asyncio.gather(inside, *tasks)
+        loop.call_later(0.01, from_a_timer)
+        await fired.wait()
+        await asyncio.gather(*tasks)
         return log
 
-    inside_a_task = [("inside a task", "started"), ("inside a task", "first step", True)]
-    if sys.version_info < (3, 12):  # from inside a task, it starts at the next iteration
-        inside_a_task.insert(1, ("eager", "resumed"))
-    else:  # Python's eager start runs the step inside another task too
-        inside_a_task.insert(0, inside_a_task.pop())
-        inside_a_task.append(("eager", "resumed"))
     assert asyncio.run(main()) == [
-        ("eager", "first step", True),
-        ("eager", "started", False, False),
-        ("never waits", True, None),
-        *inside_a_task,
-        ("inside a task", "resumed"),
+        ("never waits", True),
+        ("idle loop", "first step", True),
+        ("idle loop", "started", False, False),
+        ("busy loop", "started", False),
+        ("idle loop", "resumed"),
+        ("busy loop", "first step", True),
+        ("busy loop", "resumed"),
     ]
 
 
