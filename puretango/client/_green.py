@@ -7,7 +7,9 @@ An object with green methods has ``get_green_mode()`` and ``_op(make)``: ``make(
 the operation, and ``_op`` may wrap it (a Database-named ``DeviceProxy`` re-imports its
 device once when the connection fails; a ``Database`` fails over to its next server). An
 object whose methods have a plain synchronous twin (``green(..., sync=...)``) also has
-``_direct_sync``: true when its ``_op`` adds nothing, so the twin may run instead.
+``_direct_sync``: true when its ``_op`` adds nothing but the re-import after a
+``ConnectionFailed``, so the twin may run instead, with ``_follow_move_sync(failure)`` doing
+that re-import (or re-raising) before the twin runs once more.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._errors import ConnectionFailed
 from ..idl._enums import GreenMode
 from . import _sync
 from ._engine import Op, run_sync
@@ -77,6 +80,10 @@ def green(
         mode = green_mode if green_mode is not None else self.get_green_mode()
         if mode is _SYNCHRONOUS and wait is None and timeout is None:
             if sync is not None and self._direct_sync:
+                try:
+                    return sync(self, *args, **kwargs)
+                except ConnectionFailed as failure:
+                    self._follow_move_sync(failure)  # re-raises unless the device moved
                 return sync(self, *args, **kwargs)
             op = self._op(lambda: gen_method(self, *args, **kwargs))
             return run_sync(op, _sync.invoke)  # the common case, without the runner's layer

@@ -6,7 +6,8 @@ Every network method is written once, as a generator operation (``_g_*``, see
 (:data:`._modes.RUNNERS`) drives it. The hottest ones (``ping``, ``state``,
 ``read_attribute``) also have a plain synchronous twin (``_*_sync``), which the public
 method runs for a synchronous call without ``wait``/``timeout`` on a proxy without a
-Database (``_direct_sync``): the same call and result handling, with no generator on the way.
+Database or whose device is imported (``_direct_sync``): the same call and result handling,
+with no generator on the way (a failure to connect still re-imports a device that moved).
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ class DeviceProxy(
         d["_cmd_cache"] = {}
         d["_attr_cache"] = {}
         d["_enum_classes"] = {}
-        #: no Database to re-import from: the plain synchronous twins may run (see _green)
+        #: the plain synchronous twins may run (see _green): without a Database at once,
+        #: else once the device is imported (_aim)
         d["_direct_sync"] = not name.dbase
         if name.dbase:
             self._setup_database(name)  # where the device is: known once imported

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .._errors import CommunicationFailed, ConnectionFailed, DevFailed, NonDbDevice, make_error
 from ..giop import IOR, ProtocolError
 from ..idl._enums import GreenMode
+from . import _sync
 from ._dbtypes import DbDatum, DbDevImportInfo, property_names, property_values
-from ._engine import Op
+from ._engine import Op, run_sync
 from ._green import green, run_blocking
 from ._names import TangoName
 from ._tangohost import DbAddress, tango_host_addresses
@@ -111,6 +112,8 @@ class DatabaseNamedMixin:
     def _aim(self, imp: DeviceImport, device: str) -> None:
         """Aim the proxy at the IOR of ``imp`` (if the device is exported)."""
         d = self.__dict__
+        #: an exported device: the plain synchronous twins may run (see _green)
+        d["_direct_sync"] = imp.exported
         if not imp.exported:
             d["_import"], d["_dev_name"] = imp, device
             return
@@ -146,7 +149,12 @@ class DatabaseNamedMixin:
         try:
             return (yield from make())
         except ConnectionFailed as exc:
-            failure = exc
+            yield from self._g_follow_move(exc, known)
+        return (yield from make())
+
+    def _g_follow_move(self, failure: ConnectionFailed, known: DeviceImport) -> Op[None]:
+        """After ``failure`` to reach the device imported as ``known``: aim the proxy at the
+        IOR the Database now gives it, or raise ``failure`` if it has none other."""
         db = self._database()
         try:
             imp = yield from db._op(lambda: db._g_import_raw(self._dev_name))
@@ -155,7 +163,14 @@ class DatabaseNamedMixin:
         if not imp.exported or imp.ior == known.ior:
             raise failure
         yield from self._g_connect()
-        return (yield from make())
+
+    def _follow_move_sync(self, failure: ConnectionFailed) -> None:
+        """The direct synchronous route's :meth:`_g_follow_move` (see ``_green``): a proxy
+        without a Database, or not imported, just raises ``failure``."""
+        known = self._import
+        if self._db_addresses is None or known is None:
+            raise failure
+        run_sync(self._g_follow_move(failure, known), _sync.invoke)
 
     # -- identity through the Database ------------------------------------------------------
 

@@ -1012,6 +1012,54 @@ def test_a_moved_device_is_imported_again(db_named):
         server.run(proxy._op(lambda: proxy._g_state()))
 
 
+def test_the_direct_route_follows_a_moved_device(db_named, monkeypatch):
+    """A Database-named proxy's plain synchronous ``state()`` runs its twin, with no
+    generator operation (``_op``); a failure to connect still re-imports the device, and
+    the call is sent once more only when the Database gives another IOR."""
+    proxy, server = db_named
+    assert proxy._direct_sync
+
+    def no_generator_route(make: Any) -> Any:
+        raise AssertionError("the generator route ran")
+
+    monkeypatch.setattr(proxy, "_op", no_generator_route)
+    gone = ConnectionFailed(make_error("API_CantConnectToDevice", "refused", "x"))
+    server.calls.clear()
+    server.failures = [gone]
+    server.db["DbImportDevice"] = imported(IOR_B)
+    assert proxy.state() is DevState.ON
+    sent = [(c.port, c.object_key) for c in server.calls if c.operation.name == "_get_state"]
+    assert sent == [(10001, b"key-a"), (10002, b"key-b")]
+    assert proxy.import_info().ior == IOR_B
+    # the same IOR again: the failure is the caller's, and the call went once
+    server.calls.clear()
+    server.failures = [gone]
+    with pytest.raises(ConnectionFailed) as info:
+        proxy.state()
+    assert info.value is gone
+    assert [c.operation.name for c in server.calls if c.object_key != b"database"] == [
+        "_get_state"
+    ]
+    known = proxy._import
+    assert known is not None
+    with pytest.raises(ConnectionFailed):
+        server.run(proxy._g_follow_move(gone, known))
+
+
+def test_an_unexported_device_takes_the_generator_route(db_named):
+    _, server = db_named
+    server.db["DbImportDevice"] = imported(exported=0, name="a/b/c")
+    proxy = DeviceProxy("a/b/c", _connect=False)
+    server.run(proxy._g_connect())
+    assert not proxy._direct_sync
+    with pytest.raises(ConnectionFailed) as info:
+        proxy.state()
+    assert info.value.args[0].reason == "API_DeviceNotExported"
+    server.db["DbImportDevice"] = imported(name="a/b/c")  # its server has started
+    assert proxy.state() is DevState.ON
+    assert proxy._direct_sync
+
+
 def test_device_properties_through_the_database(db_named):
     proxy, server = db_named
     server.db["DbGetDeviceProperty"] = ["test/dev/1", "1", "p", "1", "x"]
