@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "attribute_value_to_device_attribute",
+    "scalar_read_to_device_attribute",
     "config5_to_info",
     "config_to_info",
     "info_to_config",
@@ -90,6 +91,31 @@ def _numeric_scalar(av: Any, union: UnionValue) -> DeviceAttribute:
     if w_dim.dim_x:
         da.nb_written = 1
         da.w_value = raw.item(1) if len(raw) > 1 else value
+    else:
+        da.nb_written = 0
+        da.w_value = None
+    return da
+
+
+def scalar_read_to_device_attribute(fields: tuple[Any, ...]) -> DeviceAttribute:
+    """:func:`_numeric_scalar` from what :func:`..idl._fast.read_scalar_value_5` read."""
+    arm, values, quality, data_type, stamp, name, dim_x, dim_y, w_dim_x, w_dim_y = fields
+    da = _new(DeviceAttribute)
+    da.name = name
+    da.quality = quality
+    da.time = stamp
+    da.data_format = _SCALAR
+    da.type = _CMD_ARG_TYPES.get(data_type) or ARM_TYPES[arm]
+    da.dim_x, da.dim_y = dim_x, dim_y
+    da.w_dim_x, da.w_dim_y = w_dim_x, w_dim_y
+    da.has_failed = False
+    da.is_empty = False
+    da._errors = ()
+    da.nb_read = 1
+    da.value = value = values[0]
+    if w_dim_x:
+        da.nb_written = 1
+        da.w_value = values[1] if len(values) > 1 else value
     else:
         da.nb_written = 0
         da.w_value = None

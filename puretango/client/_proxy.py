@@ -36,6 +36,7 @@ from ..idl._enums import (
     ExtractAs,
     GreenMode,
 )
+from ..idl._fast import read_scalar_value_5, read_state, read_void
 from ..idl._values import DevError, TimeVal
 from . import _sync
 from ._convert import (
@@ -44,6 +45,7 @@ from ._convert import (
     config5_to_info,
     device_info_from_idl,
     info_to_config5,
+    scalar_read_to_device_attribute,
 )
 from ._engine import Call, Op, client_ident
 from ._green import get_green_mode, green, run_blocking, sync_only
@@ -253,7 +255,7 @@ class DeviceProxy(
         return state if type(state) is DevState else DevState(state)
 
     def _state_sync(self) -> DevState:
-        state = _sync.invoke(self._call("_get_state"))
+        state = _sync.invoke(self._call("_get_state"), read_state)
         return state if type(state) is DevState else DevState(state)
 
     def _g_status(self) -> Op[str]:
@@ -266,7 +268,7 @@ class DeviceProxy(
 
     def _ping_sync(self) -> int:
         start = time.perf_counter()
-        _sync.invoke(self._call("ping"))
+        _sync.invoke(self._call("ping"), read_void)
         return int((time.perf_counter() - start) * 1e6)
 
     state = green(_g_state, _state_sync)
@@ -505,7 +507,12 @@ class DeviceProxy(
     ) -> DeviceAttribute:
         if self._idl_version < 5:
             return run_blocking(self._g_read_attribute(attr_name, extract_as), _SYNCHRONOUS)
-        values = _sync.invoke(self._read_attribute_5(attr_name))
+        if extract_as is ExtractAs.Nothing:
+            values = _sync.invoke(self._read_attribute_5(attr_name))
+        else:  # one numeric scalar: read straight from the reply (idl._fast)
+            values = _sync.invoke(self._read_attribute_5(attr_name), read_scalar_value_5)
+            if type(values) is tuple:
+                return scalar_read_to_device_attribute(values)
         return self._read_attribute_result(values, attr_name, extract_as)
 
     def _read_attribute_5(self, attr_name: str) -> Call:
