@@ -155,7 +155,7 @@ def test_failing_attribute_shows_its_error(page: Page, web_server: str) -> None:
 
 
 def test_twenty_pages_stay_live(browser: Chromium, web_server: str) -> None:
-    pages = [browser.new_page(wait=False) for _ in range(20)]
+    pages = [browser.new_page(window=True) for _ in range(20)]  # 20 screens, all visible
     try:
         for p in pages:
             p.navigate(f"{web_server}#device={quote(DEVICE, safe='')}", wait=False)
