@@ -51,6 +51,14 @@
     return String(+v.toPrecision(7));
   }
 
+  /** A short number for axis labels. */
+  function formatAxis(v) {
+    if (!Number.isFinite(v)) return String(v);
+    const a = Math.abs(v);
+    if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
+    return String(+v.toPrecision(4));
+  }
+
   function toNumber(v) {
     if (typeof v === "number") return v;
     if (typeof v === "boolean") return v ? 1 : 0;
@@ -200,11 +208,35 @@
 
   // ------------------------------------------------------------------ device view
 
-  let current = null; // {name, rows: Map(attr -> row), generation}
+  let current = null; // {name, rows: Map(attr -> row), attributes: [names]}
   let generation = 0;
+
+  // IMAGE attributes are heavy (a 251 x 251 image is ~300 kB of JSON a read): they are
+  // watched only while their row is on screen, the others always.
+  const visibleImages = new Set();
+  const imageObserver = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const name = entry.target.dataset.attr;
+      if (entry.isIntersecting) visibleImages.add(name);
+      else visibleImages.delete(name);
+    }
+    scheduleWatch();
+  }, { rootMargin: "200px" });
+  let watchTimer = null;
+
+  function scheduleWatch() {
+    clearTimeout(watchTimer);
+    watchTimer = setTimeout(watchCurrent, 200);
+  }
+
+  function forgetImages() {
+    imageObserver.disconnect();
+    visibleImages.clear();
+  }
 
   function closeDevice() {
     if (current) send({ op: "unwatch", device: current.name });
+    forgetImages();
     current = null;
     web.device = null;
     $("#device-pane").replaceChildren(el("p", { id: "placeholder", text: "Pick a device in the tree, or type its name above." }));
@@ -213,6 +245,7 @@
 
   async function openDevice(name) {
     if (current) send({ op: "unwatch", device: current.name });
+    forgetImages();
     const mine = ++generation;
     current = { name, rows: new Map(), attributes: [] };
     web.device = null;
@@ -303,11 +336,16 @@
     }
     const tr = el("tr", { "data-attr": attr.name }, nameCell, valueCell, el("td", { class: "unit", text: attr.unit || "" }), row.quality, row.time, writeCell);
     current.rows.set(attr.name, row);
+    if (attr.format === "IMAGE") {
+      row.value.textContent = "(read while on screen)";
+      imageObserver.observe(tr);
+    }
     return tr;
   }
 
   function plotKind(attr) {
     if (!NUMERIC.test(attr.type)) return null;
+    if (attr.type === "DevEnum") return null; // shown by label
     if (attr.format === "SPECTRUM") return "spectrum";
     if (attr.format === "IMAGE") return "image";
     if (attr.type === "DevBoolean" || attr.type === "DevEnum") return null;
@@ -356,6 +394,12 @@
       ));
     }
     return el("table", { class: "commands" }, body);
+  }
+
+  /** One array item as text (enum items by label). */
+  function itemText(v) {
+    if (v && typeof v === "object" && "label" in v) return v.label;
+    return typeof v === "number" || typeof v === "boolean" ? formatNumber(v) : String(v);
   }
 
   function formatResult(value, outType) {
@@ -412,7 +456,8 @@
 
   function watchCurrent() {
     if (!current || web.device !== current.name) return;
-    send({ op: "watch", device: current.name, attributes: current.attributes, period: Number($("#period").value) });
+    const attributes = current.attributes.filter((name) => current.rows.get(name).attr.format !== "IMAGE" || visibleImages.has(name));
+    send({ op: "watch", device: current.name, attributes, period: Number($("#period").value) });
   }
 
   function connect() {
@@ -470,11 +515,11 @@
     if (format === "SCALAR") {
       showScalar(row, u, v);
     } else if (format === "SPECTRUM") {
-      setText(row.value, Array.isArray(v) ? (row.kind ? `${v.length} points` : v.join(", ")) : String(v));
+      setText(row.value, Array.isArray(v) ? (row.kind ? `${v.length} points` : v.map(itemText).join(", ")) : String(v));
       if (row.kind) { row.data = v; markDirty(row); }
     } else {
       const dim = u.dim && u.dim.length ? `${u.dim[0]} × ${u.dim[1]}` : "";
-      setText(row.value, Array.isArray(v) ? (row.kind ? dim : v.map((r) => r.join(", ")).join(" / ")) : String(v));
+      setText(row.value, Array.isArray(v) ? (row.kind ? dim : v.map((r) => r.map(itemText).join(", ")).join(" / ")) : String(v));
       if (row.kind) { row.data = v; markDirty(row); }
     }
   }
@@ -573,7 +618,7 @@
     const { canvas } = row;
     const values = row.data.map(toNumber);
     const ctx = canvas.getContext("2d");
-    const left = 56, right = 8, top = 8, bottom = 18;
+    const left = 62, right = 8, top = 8, bottom = 18;
     const w = canvas.width - left - right, h = canvas.height - top - bottom;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.fillStyle = "#0f1620";
@@ -590,9 +635,9 @@
     ctx.font = "11px sans-serif";
     ctx.textAlign = "right";
     ctx.textBaseline = "top";
-    ctx.fillText(formatNumber(hi), left - 4, top);
+    ctx.fillText(formatAxis(hi), left - 4, top);
     ctx.textBaseline = "bottom";
-    ctx.fillText(formatNumber(lo), left - 4, top + h);
+    ctx.fillText(formatAxis(lo), left - 4, top + h);
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
     ctx.fillText("0", left, top + h + 3);
@@ -658,9 +703,9 @@
     ctx.font = "11px sans-serif";
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText(formatNumber(hi), bx + barW + 4, pad);
+    ctx.fillText(formatAxis(hi), bx + barW + 4, pad);
     ctx.textBaseline = "bottom";
-    ctx.fillText(formatNumber(lo), bx + barW + 4, pad + h);
+    ctx.fillText(formatAxis(lo), bx + barW + 4, pad + h);
   }
 
   // ------------------------------------------------------------------ start
