@@ -142,7 +142,25 @@ async def _websocket(request: web.Request) -> web.WebSocketResponse:
 # -- serving ------------------------------------------------------------------------------------
 
 
+def warm_up() -> None:
+    """Import the client's asyncio and event modules and compile the IDL structs' codecs
+    now (they are made on first use, which would stall the loop under the first page)."""
+    import importlib
+
+    from ..idl._types import Struct
+
+    for name in ("puretango.asyncio", "puretango.client._events_green", "zmq.asyncio"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    for module in [m for n, m in sys.modules.items() if n.startswith("puretango.idl")]:
+        for value in list(vars(module).values()):
+            if isinstance(value, Struct) and value.read == value._compile_then_read:
+                with contextlib.suppress(Exception):  # an optimisation only
+                    value._compile()
+
+
 async def _serve(host: str, port: int, poll_period: float, ready: Any = None) -> None:
+    warm_up()
     app = make_app(poll_period)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
