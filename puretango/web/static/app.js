@@ -294,7 +294,7 @@
     for (const attr of attributes) body.append(attributeRow(attr));
     return el(
       "table", { class: "attributes" },
-      el("thead", {}, el("tr", {}, ...["attribute", "value", "unit", "quality", "time", "write"].map((h) => el("th", { text: h })))),
+      el("thead", {}, el("tr", {}, ...["attribute", "value", "unit", "quality · time", "write"].map((h) => el("th", { text: h })))),
       body,
     );
   }
@@ -304,14 +304,14 @@
     const row = {
       attr, kind: plotKind(attr), trend: null, data: null, dirty: false,
       value: el("span", { class: "value" }),
-      quality: el("td", { class: "quality" }),
-      time: el("td", { class: "time" }),
+      quality: el("span", { class: "quality" }),
+      time: el("div", { class: "time" }),
       error: el("div", { class: "error" }),
       canvas: null,
     };
     const valueCell = el("td", { class: "value-cell" }, row.value);
     if (row.kind) {
-      const size = { trend: [160, 28], spectrum: [420, 140], image: [300, 180] }[row.kind];
+      const size = { trend: [160, 28], spectrum: [400, 140], image: [300, 180] }[row.kind];
       row.canvas = el("canvas", { class: `plot ${row.kind}`, width: size[0], height: size[1] });
       valueCell.append(row.canvas);
       if (row.kind === "trend") row.trend = { values: new Float64Array(TREND_POINTS), n: 0, start: 0 };
@@ -334,7 +334,7 @@
       button.addEventListener("click", doWrite);
       writeCell.append(el("div", { class: "write-line" }, input, button), writeError);
     }
-    const tr = el("tr", { "data-attr": attr.name }, nameCell, valueCell, el("td", { class: "unit", text: attr.unit || "" }), row.quality, row.time, writeCell);
+    const tr = el("tr", { "data-attr": attr.name }, nameCell, valueCell, el("td", { class: "unit", text: attr.unit || "" }), el("td", { class: "qt" }, row.quality, row.time), writeCell);
     current.rows.set(attr.name, row);
     if (attr.format === "IMAGE") {
       row.value.textContent = "(read while on screen)";
@@ -396,10 +396,19 @@
     return el("table", { class: "commands" }, body);
   }
 
-  /** One array item as text (enum items by label). */
-  function itemText(v) {
+  /** One array item as text (enum items by label, also when they come as numbers). */
+  function itemText(v, labels) {
     if (v && typeof v === "object" && "label" in v) return v.label;
+    if (labels && labels.length && Number.isInteger(v) && labels[v] !== undefined) return labels[v];
     return typeof v === "number" || typeof v === "boolean" ? formatNumber(v) : String(v);
+  }
+
+  const ARRAY_TEXT_ITEMS = 64;
+
+  /** An array shown as text: its first items, then how many there are. */
+  function arrayText(items, labels) {
+    const shown = items.slice(0, ARRAY_TEXT_ITEMS).map((v) => itemText(v, labels)).join(", ");
+    return items.length > ARRAY_TEXT_ITEMS ? `${shown}, … (${items.length} items)` : shown;
   }
 
   function formatResult(value, outType) {
@@ -515,11 +524,11 @@
     if (format === "SCALAR") {
       showScalar(row, u, v);
     } else if (format === "SPECTRUM") {
-      setText(row.value, Array.isArray(v) ? (row.kind ? `${v.length} points` : v.map(itemText).join(", ")) : String(v));
+      setText(row.value, Array.isArray(v) ? (row.kind ? `${v.length} points` : arrayText(v, row.attr.enum_labels)) : String(v));
       if (row.kind) { row.data = v; markDirty(row); }
     } else {
       const dim = u.dim && u.dim.length ? `${u.dim[0]} × ${u.dim[1]}` : "";
-      setText(row.value, Array.isArray(v) ? (row.kind ? dim : v.map((r) => r.map(itemText).join(", ")).join(" / ")) : String(v));
+      setText(row.value, Array.isArray(v) ? (row.kind ? dim : `${dim}: ${arrayText(v.flat(), row.attr.enum_labels)}`) : String(v));
       if (row.kind) { row.data = v; markDirty(row); }
     }
   }
