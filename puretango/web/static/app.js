@@ -231,6 +231,7 @@
 
   function forgetImages() {
     imageObserver.disconnect();
+    plotObserver.disconnect();
     visibleImages.clear();
   }
 
@@ -314,6 +315,7 @@
       const size = { trend: [160, 28], spectrum: [400, 140], image: [300, 180] }[row.kind];
       row.canvas = el("canvas", { class: `plot ${row.kind}`, width: size[0], height: size[1] });
       valueCell.append(row.canvas);
+      observePlot(row);
       if (row.kind === "trend") row.trend = { values: new Float64Array(TREND_POINTS), n: 0, start: 0 };
     }
     valueCell.append(row.error);
@@ -557,8 +559,24 @@
 
   // ------------------------------------------------------------------ plots
 
+  // Canvases off screen are not drawn: they stay stale and are drawn once back in view.
   const dirty = new Set();
   let frameRequested = false;
+  const canvasRows = new WeakMap();
+  const plotObserver = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const row = canvasRows.get(entry.target);
+      if (!row) continue;
+      row.visible = entry.isIntersecting;
+      if (row.visible && row.stale) markDirty(row);
+    }
+  }, { rootMargin: "100px" });
+
+  function observePlot(row) {
+    row.visible = false;
+    canvasRows.set(row.canvas, row);
+    plotObserver.observe(row.canvas);
+  }
 
   function markDirty(row) {
     dirty.add(row);
@@ -574,6 +592,8 @@
     dirty.clear();
     for (const row of rows) {
       if (!row.canvas.isConnected) continue;
+      if (!row.visible) { row.stale = true; continue; }
+      row.stale = false;
       try {
         if (row.kind === "trend") drawTrend(row);
         else if (row.kind === "spectrum") drawSpectrum(row);
