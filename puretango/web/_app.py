@@ -147,16 +147,12 @@ def warm_up() -> None:
     now (they are made on first use, which would stall the loop under the first page)."""
     import importlib
 
-    from ..idl._types import Struct
+    from ..idl import compile_codecs
 
     for name in ("puretango.asyncio", "puretango.client._events_green", "zmq.asyncio"):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    for module in [m for n, m in sys.modules.items() if n.startswith("puretango.idl")]:
-        for value in list(vars(module).values()):
-            if isinstance(value, Struct) and value.read == value._compile_then_read:
-                with contextlib.suppress(Exception):  # an optimisation only
-                    value._compile()
+    compile_codecs()
 
 
 async def _serve(host: str, port: int, poll_period: float, ready: Any = None) -> None:
