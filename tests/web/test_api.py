@@ -377,3 +377,42 @@ def test_without_database_the_tree_says_why() -> None:
         tree = get(web.url, "api/tree")
     assert tree["devices"] == [] and tree["error"]["reason"]
     assert tree["tango_host"] == "127.0.0.1:1"
+
+
+def test_a_pytango_device(web_server: str) -> None:
+    """A device of a real PyTango server (``tests/peers/typedev.py``, no Database): described,
+    written, watched; its DevFailed attribute reported with the reason it raised."""
+    from peers.launch import typedev_server
+    from peers.typedev_values import (
+        COUNTER_ATTR,
+        DEVFAILED_ATTR,
+        DEVFAILED_ATTR_REASON,
+        DEVICE_STATUS,
+    )
+
+    with typedev_server(["test/type/1"], instance="web") as server:
+        name = server.trl("test/type/1")
+        device = get(web_server, "api/device?name=" + urllib.parse.quote(name))
+        assert device["error"] is None, device["error"]
+        assert (device["state"], device["status"]) == ("ON", DEVICE_STATUS)
+        described = {a["name"]: a for a in device["attributes"]}
+        assert described["double_scalar_rw"]["writable"] == "READ_WRITE"
+        reply = post(
+            web_server,
+            "api/write",
+            {"device": name, "attribute": "double_scalar_rw", "value": "2.5"},
+        )
+        assert reply == {"ok": True}
+        assert puretango.DeviceProxy(name).read_attribute("double_scalar_rw").w_value == 2.5
+
+        def enough(received: list[list[dict[str, Any]]]) -> bool:
+            seen = by_attribute(received[0])
+            return len(seen.get(COUNTER_ATTR, ())) >= 2 and DEVFAILED_ATTR in seen
+
+        order = watch(name, [COUNTER_ATTR, DEVFAILED_ATTR])
+        (updates,) = asyncio.run(_collect(web_server, [[order]], 15, until=enough))
+        seen = by_attribute(updates)
+        counts = [u["value"] for u in seen[COUNTER_ATTR]]
+        assert counts == sorted(counts) and counts[-1] > counts[0]
+        assert seen[COUNTER_ATTR][0]["type"] == "DevLong64"
+        assert seen[DEVFAILED_ATTR][0]["error"]["reason"] == DEVFAILED_ATTR_REASON
