@@ -1,7 +1,7 @@
 """The ``puretango`` command line: the demo, the Database in the foreground (and ``db
 export|import``, a database copied between MariaDB and SQLite), and the small tools a Tango
 user reaches for (``ls``, ``info``, ``read``, ``write``, ``cmd``, ``props``, ``watch``,
-``server add|delete|list``).
+``server add|delete|list``), and ``web``, a live view of the system in a browser.
 
 Rule: a user's mistake (a bad name, an unknown attribute, a Database that does not answer)
 is one readable line on stderr and exit status 1, never a traceback.
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 __all__ = ["main"]
@@ -27,18 +28,19 @@ class UsageError(Exception):
 
 
 def _demo(args: argparse.Namespace) -> int:
+    """``puretango demo``: the gevent session below, or with ``--web`` the web view."""
+    if args.web:
+        return _demo_web(args)
+    return _demo_gevent(args)
+
+
+@contextlib.contextmanager
+def _demo_system() -> Iterator[str]:
     """A whole Tango system in this process: the embedded Database (SQLite in a temporary
-    folder, a free port), TangoTest registered and started as ``sys/tg_test/1``, then
-    PyTango's gevent session word for word with ``from puretango.gevent import
-    DeviceProxy``, and many concurrent reads completing on this one thread."""
-    try:
-        import gevent
-    except ImportError:
-        sys.stderr.write("puretango demo needs gevent: pip install 'puretango[gevent]'\n")
-        return 2
+    folder, a free port, ``TANGO_HOST`` set to it meanwhile) and TangoTest registered and
+    served as ``sys/tg_test/1``; yields the TANGO_HOST."""
     import os
     import tempfile
-    import threading
     from pathlib import Path
 
     from . import Database, DbDevInfo, _wiring
@@ -47,7 +49,6 @@ def _demo(args: argparse.Namespace) -> int:
     from .server._startup import database_server
     from .tangotest import TangoTest
 
-    started = time.monotonic()
     saved_host = os.environ.get("TANGO_HOST")
     with tempfile.TemporaryDirectory() as folder:
         with EmbeddedDatabase(Path(folder) / "tango.db") as embedded:
@@ -61,9 +62,9 @@ def _demo(args: argparse.Namespace) -> int:
                 )
                 thread, _ = server_in_thread(server)
                 print(f"Database sys/database/2 at TANGO_HOST={embedded.tango_host}")
-                print("TangoTest/test serving sys/tg_test/1, exported to the Database\n")
+                print("TangoTest/test serving sys/tg_test/1, exported to the Database")
                 try:
-                    _gevent_session(gevent)
+                    yield embedded.tango_host
                 finally:
                     server.request_stop()
                     thread.join(10)
@@ -72,8 +73,53 @@ def _demo(args: argparse.Namespace) -> int:
                     os.environ.pop("TANGO_HOST", None)
                 else:
                     os.environ["TANGO_HOST"] = saved_host
+
+
+def _demo_gevent(args: argparse.Namespace) -> int:
+    """The demo system (:func:`_demo_system`), then PyTango's gevent session word for word
+    with ``from puretango.gevent import DeviceProxy``, and many concurrent reads completing
+    on this one thread."""
+    try:
+        import gevent
+    except ImportError:
+        sys.stderr.write("puretango demo needs gevent: pip install 'puretango[gevent]'\n")
+        return 2
+    import threading
+
+    started = time.monotonic()
+    with _demo_system():
+        print()
+        _gevent_session(gevent)
     left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     print(f"\ndone in {time.monotonic() - started:.1f} s; threads left running: {len(left)}")
+    return 0
+
+
+def _demo_web(args: argparse.Namespace) -> int:
+    """The demo system (:func:`_demo_system`), then ``puretango web`` on its TANGO_HOST
+    until Ctrl-C."""
+    web = _web_module()
+    with _demo_system():
+        web.serve(args.host, args.port, args.poll_period)
+    return 0
+
+
+def _web_module() -> Any:
+    """:mod:`puretango.web`, or a UsageError saying how to install aiohttp."""
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        raise UsageError("needs aiohttp: pip install 'puretango[web]'") from None
+    from . import web
+
+    return web
+
+
+def _web(args: argparse.Namespace) -> int:
+    """``puretango web``: the web view of the Database named by TANGO_HOST, until Ctrl-C."""
+    if args.poll_period <= 0:
+        raise UsageError("--poll-period must be positive")
+    _web_module().serve(args.host, args.port, args.poll_period)
     return 0
 
 
@@ -362,7 +408,13 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    command("demo", _demo, "embedded Database + TangoTest + a gevent client session")
+    demo = command("demo", _demo, "embedded Database + TangoTest + a gevent client session")
+    demo.add_argument(
+        "--web", action="store_true", help="then the web view (puretango web) instead"
+    )
+    demo.add_argument("--port", type=int, default=8080, help="web view port (0: a free one)")
+    demo.add_argument("--host", default="127.0.0.1", help="web view address")
+    demo.add_argument("--poll-period", type=float, default=1.0, help=argparse.SUPPRESS)
     # listed for --help only: main() hands ``db`` and its arguments to _db before parsing
     sub.add_parser(
         "db",
@@ -401,6 +453,23 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("attributes", nargs="+", metavar="DEV/ATTR")
     watch.add_argument("--period", type=float, default=1.0, help="seconds between reads")
     watch.add_argument("--count", type=int, help="stop after this many refreshes")
+
+    web = command(
+        "web", _web, "a live view of the Tango system in a browser (needs puretango[web])"
+    )
+    web.add_argument("--port", type=int, default=8080, help="TCP port (0: a free one)")
+    web.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only; the page can "
+        "write attributes)",
+    )
+    web.add_argument(
+        "--poll-period",
+        type=float,
+        default=1.0,
+        help="seconds between reads of attributes without events (default 1.0)",
+    )
 
     server = sub.add_parser("server", help="add, delete or list device servers")
     server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)

@@ -68,6 +68,8 @@ BANNED_IMPORTS: dict[str, tuple[str, ...]] = {
     "puretango/databaseds": ("puretango.client",),
     "puretango/server": ("puretango.client",),
     "puretango/client": ("puretango.server",),
+    # the web view is a client of any Tango system: never a device server or the Database
+    "puretango/web": ("puretango.server", "puretango.databaseds", "puretango.tangotest"),
 }
 
 

@@ -352,6 +352,16 @@ class Struct(IdlType):
         self.read = self._compile_then_read
         self.write = self._compile_then_write
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the reader and writer are made (they are on first use, or by ``compile``)."""
+        return self.read != self._compile_then_read
+
+    def compile(self) -> None:
+        """Make the reader and writer now, for a process that must not pause on a first use."""
+        if not self.compiled:
+            self._compile()
+
     def _compile(self) -> None:
         from ._codegen import compile_struct  # the generator builds on the types above
 
