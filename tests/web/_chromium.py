@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import ctypes
 import itertools
 import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -44,6 +46,16 @@ FLAGS = [
     "--disable-sync",
     "--remote-debugging-port=0",
 ]
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the test process dies (even killed, when
+    no teardown runs); its renderers and zygotes then exit with it."""
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class BrowserError(RuntimeError):
@@ -100,7 +112,12 @@ class Chromium:
             "about:blank",
         ]
         self._proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         active = Path(self._profile) / "DevToolsActivePort"
@@ -143,9 +160,6 @@ class Chromium:
 
     def close(self) -> None:
         """Close the DevTools connection and kill Chromium (its process group)."""
-        if self._ws is not None and not self._ws.closed:
-            with contextlib.suppress(Exception):
-                self.send("Browser.close", timeout=3)
         if self._loop.is_running():
             with contextlib.suppress(Exception):
                 self._run(self._disconnect(), timeout=3)
@@ -153,10 +167,6 @@ class Chromium:
             self._thread.join(3)
         proc = self._proc
         if proc is not None:
-            try:
-                proc.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)  # renderers and zygotes too
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -307,10 +317,12 @@ class Page:
         limit = self.browser.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         last: Any = None
+        js = f"(v => v instanceof Node ? true : v)({expression})"  # an element counts as true
         while True:
-            try:
-                last = self.evaluate(expression, timeout=limit)
-            except JavaScriptError as exc:
+            left = deadline - time.monotonic()
+            try:  # a page busy loading may not answer at once: ask again until the deadline
+                last = self.evaluate(js, timeout=max(1.0, min(5.0, left)))
+            except BrowserError as exc:
                 last = exc
             else:
                 if last:
